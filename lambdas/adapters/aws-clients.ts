@@ -1,0 +1,22 @@
+/**
+ * SDK clients shared by every handler in a process. The endpoint comes from the standard
+ * `AWS_ENDPOINT_URL*` variables, so the same code talks to AWS or to the embedded runtime.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+
+let documentClient: DynamoDBDocumentClient | undefined;
+let eventBridgeClient: EventBridgeClient | undefined;
+
+export function sharedDocumentClient(): DynamoDBDocumentClient {
+  documentClient ??= DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+  return documentClient;
+}
+
+export function sharedEventBridgeClient(): EventBridgeClient {
+  eventBridgeClient ??= new EventBridgeClient({});
+  return eventBridgeClient;
+}

@@ -1,0 +1,12 @@
+/** Rule `ResourcePoolChanged` → upserts the pool → `ResourcePoolUpdated`. */
+import { declarePool } from '../core/inventory/declare-inventory';
+import { wireStoreAndBus } from '../adapters/runtime-wiring';
+import { busEventHandler } from '../middleware/bus-event-handler';
+
+const { inventory, publisher } = wireStoreAndBus();
+
+export const handler = busEventHandler({
+  accepts: 'ResourcePoolChanged',
+  publisher,
+  handle: (pool) => declarePool(inventory, pool, new Date()),
+});

@@ -1,0 +1,12 @@
+/** Rule `TenantQuotaChanged` → upserts the quota → `TenantQuotaUpdated`. */
+import { declareQuota } from '../core/inventory/declare-inventory';
+import { wireStoreAndBus } from '../adapters/runtime-wiring';
+import { busEventHandler } from '../middleware/bus-event-handler';
+
+const { inventory, publisher } = wireStoreAndBus();
+
+export const handler = busEventHandler({
+  accepts: 'TenantQuotaChanged',
+  publisher,
+  handle: (quota) => declareQuota(inventory, quota, new Date()),
+});

@@ -1,0 +1,217 @@
+/**
+ * The local bus: PutEvents with EventBridge's rules and limits, every event appended to the
+ * event log, then delivered to each route whose pattern matches — the same routes and patterns
+ * the CDK stack turns into rules. Delivery is asynchronous, retried, and dead-lettered to
+ * `.baton/dead-letters.ndjson` when it keeps failing, as a rule target with a DLQ would be.
+ */
+import { randomUUID } from 'node:crypto';
+import { compileEventPattern, type EventPattern } from '../../lambdas/core/events/event-pattern';
+import { type Route, type RouteTarget, routePattern } from '../topology/routes';
+import { validationError } from './aws-error';
+import { LOCAL_ACCOUNT, LOCAL_REGION, LOCAL_STAGE } from './local-aws';
+import type { NdjsonLog } from './ndjson-log';
+
+/** An event as EventBridge delivers it to targets. */
+export interface BusEvent {
+  version: '0';
+  id: string;
+  'detail-type': string;
+  source: string;
+  account: string;
+  time: string;
+  region: string;
+  resources: string[];
+  detail: unknown;
+}
+
+/** A PutEvents request entry, as the API takes it. */
+export interface PutEventsEntry {
+  Source?: unknown;
+  DetailType?: unknown;
+  Detail?: unknown;
+  EventBusName?: unknown;
+  Resources?: unknown;
+  Time?: unknown;
+}
+
+export type PutEventsResultEntry = { EventId: string } | { ErrorCode: string; ErrorMessage: string };
+
+/** A route with its pattern resolved: product routes come from the catalog, tests may add their own. */
+export interface BoundRoute {
+  readonly id: string;
+  readonly pattern: EventPattern;
+  readonly target: RouteTarget;
+}
+
+export interface RouteDelivery {
+  deliver(target: RouteTarget, event: BusEvent): Promise<unknown>;
+}
+
+export const BATON_BUS_NAME = `baton-${LOCAL_STAGE}`;
+export const MAX_ENTRIES_PER_PUT = 10;
+/** EventBridge's limit on the total size of the entries of one PutEvents request. */
+export const MAX_PUT_EVENTS_BYTES = 256 * 1024;
+const DELIVERY_ATTEMPTS = 3;
+const FIRST_RETRY_DELAY_MS = 50;
+
+export function bindRoutes(routes: readonly Route[]): BoundRoute[] {
+  return routes.map((route) => ({ id: route.id, pattern: routePattern(route), target: route.target }));
+}
+
+export class LocalEventBus {
+  private readonly compiled: { route: BoundRoute; matches: (event: unknown) => boolean }[];
+  private readonly listeners = new Set<(event: BusEvent) => void>();
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private delivery: RouteDelivery | undefined;
+
+  constructor(
+    routes: readonly BoundRoute[],
+    private readonly eventLog: NdjsonLog,
+    private readonly deadLetters: NdjsonLog,
+  ) {
+    this.compiled = routes.map((route) => ({ route, matches: compileEventPattern(route.pattern) }));
+  }
+
+  /** Set once the targets (functions, workflows) exist; events put before that are only logged. */
+  connect(delivery: RouteDelivery): void {
+    this.delivery = delivery;
+  }
+
+  /** Observes every accepted event (the CLI's `events --follow`, tests, the simulated agents). */
+  subscribe(listener: (event: BusEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  putEvents(entries: unknown): { FailedEntryCount: number; Entries: PutEventsResultEntry[] } {
+    if (!Array.isArray(entries) || entries.length === 0) {
+      throw validationError(
+        "1 validation error detected: Value null at 'entries' failed to satisfy constraint: Member must not be null",
+      );
+    }
+    if (entries.length > MAX_ENTRIES_PER_PUT) {
+      throw validationError(
+        `1 validation error detected: Value at 'entries' failed to satisfy constraint: Member must have length less than or equal to ${MAX_ENTRIES_PER_PUT}`,
+      );
+    }
+    if (entries.reduce((total: number, entry) => total + entrySize(entry), 0) > MAX_PUT_EVENTS_BYTES) {
+      throw validationError('Total size of the entries in the request is over the limit.');
+    }
+    const results = entries.map((entry) => this.accept(entry as PutEventsEntry));
+    return { FailedEntryCount: results.filter((result) => 'ErrorCode' in result).length, Entries: results };
+  }
+
+  /** Resolves when every delivery started so far has finished (tests, shutdown). */
+  async settle(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  }
+
+  private accept(entry: PutEventsEntry): PutEventsResultEntry {
+    const problem = entryProblem(entry);
+    if (problem) return problem;
+    const event: BusEvent = {
+      version: '0',
+      id: randomUUID(),
+      'detail-type': entry.DetailType as string,
+      source: entry.Source as string,
+      account: LOCAL_ACCOUNT,
+      time: eventTime(entry.Time),
+      region: LOCAL_REGION,
+      resources: Array.isArray(entry.Resources) ? entry.Resources.map(String) : [],
+      detail: JSON.parse(entry.Detail as string),
+    };
+    this.eventLog.append(event);
+    for (const listener of this.listeners) listener(event);
+    for (const { route, matches } of this.compiled) {
+      if (matches(event)) this.track(this.deliverWithRetries(route, event));
+    }
+    return { EventId: event.id };
+  }
+
+  private track(delivery: Promise<unknown>): void {
+    this.inFlight.add(delivery);
+    void delivery.finally(() => this.inFlight.delete(delivery));
+  }
+
+  private async deliverWithRetries(route: BoundRoute, event: BusEvent): Promise<void> {
+    let lastError: unknown;
+    for (let attempt = 1; attempt <= DELIVERY_ATTEMPTS; attempt++) {
+      try {
+        if (!this.delivery) throw new Error('the runtime is not ready to deliver events');
+        await this.delivery.deliver(route.target, event);
+        return;
+      } catch (error) {
+        lastError = error;
+        if (attempt < DELIVERY_ATTEMPTS) await delay(FIRST_RETRY_DELAY_MS * 2 ** (attempt - 1));
+      }
+    }
+    const failure = lastError instanceof Error ? lastError : new Error(String(lastError));
+    this.deadLetters.append({
+      route: route.id,
+      attempts: DELIVERY_ATTEMPTS,
+      errorName: failure.name,
+      errorMessage: failure.message,
+      event,
+    });
+  }
+}
+
+function entryProblem(entry: PutEventsEntry): PutEventsResultEntry | undefined {
+  if (typeof entry !== 'object' || entry === null) return invalidArgument('Entry', 'Entry must be an object.');
+  if (typeof entry.Source !== 'string' || entry.Source.length === 0) {
+    return invalidArgument('Source', 'Source is a required argument.');
+  }
+  if (typeof entry.DetailType !== 'string' || entry.DetailType.length === 0) {
+    return invalidArgument('DetailType', 'DetailType is a required argument.');
+  }
+  if (typeof entry.Detail !== 'string' || entry.Detail.length === 0) {
+    return invalidArgument('Detail', 'Detail is a required argument.');
+  }
+  if (!isJsonObject(entry.Detail)) return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is malformed.' };
+  if (!isBatonBus(entry.EventBusName)) {
+    return {
+      ErrorCode: 'ResourceNotFoundException',
+      ErrorMessage: `Event bus ${String(entry.EventBusName)} does not exist.`,
+    };
+  }
+  return undefined;
+}
+
+function invalidArgument(parameter: string, reason: string): PutEventsResultEntry {
+  return { ErrorCode: 'InvalidArgument', ErrorMessage: `Parameter ${parameter} is not valid. Reason: ${reason}` };
+}
+
+function isJsonObject(text: string): boolean {
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+  } catch {
+    return false;
+  }
+}
+
+/** The local runtime has one bus: `default` and Baton's bus name (or their ARNs) both reach it. */
+function isBatonBus(name: unknown): boolean {
+  if (name === undefined || name === null || name === '') return true;
+  if (typeof name !== 'string') return false;
+  const busName = name.startsWith('arn:') ? name.slice(name.lastIndexOf('/') + 1) : name;
+  return busName === 'default' || busName === BATON_BUS_NAME;
+}
+
+/** EventBridge counts the UTF-8 bytes of Source, DetailType, Detail, Resources and 14 for Time. */
+function entrySize(entry: unknown): number {
+  if (typeof entry !== 'object' || entry === null) return 0;
+  const { Source, DetailType, Detail, Resources } = entry as PutEventsEntry;
+  const text = (value: unknown) => (typeof value === 'string' ? Buffer.byteLength(value) : 0);
+  const resources = Array.isArray(Resources) ? Resources.reduce((sum: number, r) => sum + text(r), 0) : 0;
+  return 14 + text(Source) + text(DetailType) + text(Detail) + resources;
+}
+
+function eventTime(time: unknown): string {
+  const date = typeof time === 'number' ? new Date(time * 1000) : new Date();
+  return (Number.isNaN(date.getTime()) ? new Date() : date).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,144 @@
+/**
+ * The embedded runtime: Baton on one machine with no AWS account. One loopback endpoint speaks
+ * EventBridge, Step Functions and DynamoDB; behind it the local bus routes by the shared routes,
+ * the ASL files run in aws-local-stepfunctions, the handler modules run in-process and the
+ * ledger lives in dynalite under the data directory.
+ */
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { type FunctionDefinition, functionArnSubstitution, functions as productFunctions } from '../topology/functions';
+import { routes as productRoutes } from '../topology/routes';
+import { productWorkflowDirectory, type WorkflowDefinition, workflowsIn } from '../topology/workflows';
+import { createAwsJsonServer } from './aws-json-server';
+import { BATON_BUS_NAME, type BoundRoute, bindRoutes, LocalEventBus } from './event-bus';
+import { eventBridgeApi } from './eventbridge-api';
+import { LambdaHost, localFunctionName } from './lambda-host';
+import { type LedgerStore, startLedgerStore } from './ledger-store';
+import { LOCAL_REGION, LOCAL_STAGE, localArn } from './local-aws';
+import { NdjsonLog } from './ndjson-log';
+import { stepFunctionsApi } from './stepfunctions-api';
+import { TaskTokenRegistry } from './task-tokens';
+import { WorkflowEngine } from './workflow-engine';
+
+export const DEFAULT_PORT = 4010;
+export const LOOPBACK = '127.0.0.1';
+export const LEDGER_TABLE_NAME = `baton-${LOCAL_STAGE}-ledger`;
+
+export interface EmbeddedRuntimeOptions {
+  /** Port on 127.0.0.1; 0 picks a free one. Default 4010. */
+  readonly port?: number;
+  /** Where the store and logs persist; `null` keeps everything in memory. Default `.baton`. */
+  readonly dataDirectory?: string | null;
+  /** Divides Wait durations (demos, tests). Default 1. */
+  readonly timeScale?: number;
+  /** Execution records kept before the oldest finished ones are dropped. Default 10 000. */
+  readonly maxExecutions?: number;
+  readonly functions?: readonly FunctionDefinition[];
+  readonly workflows?: readonly WorkflowDefinition[];
+  readonly routes?: readonly BoundRoute[];
+}
+
+export interface EmbeddedRuntime {
+  readonly url: string;
+  readonly port: number;
+  readonly bus: LocalEventBus;
+  readonly engine: WorkflowEngine;
+  readonly lambda: LambdaHost;
+  readonly tokens: TaskTokenRegistry;
+  readonly dataDirectory: string | undefined;
+  close(): Promise<void>;
+}
+
+export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {}): Promise<EmbeddedRuntime> {
+  const timeScale = options.timeScale ?? 1;
+  if (!(timeScale > 0) || !Number.isFinite(timeScale)) throw new RangeError('timeScale must be a positive number');
+  const dataDirectory = options.dataDirectory === null ? undefined : (options.dataDirectory ?? '.baton');
+  const functionDefinitions = options.functions ?? productFunctions;
+
+  const store = await startLedgerStore(dataDirectory && join(dataDirectory, 'store'), LEDGER_TABLE_NAME);
+  const eventLog = new NdjsonLog(dataDirectory && join(dataDirectory, 'events.ndjson'));
+  const deadLetters = new NdjsonLog(dataDirectory && join(dataDirectory, 'dead-letters.ndjson'));
+  const bus = new LocalEventBus(options.routes ?? bindRoutes(productRoutes), eventLog, deadLetters);
+  const lambda = new LambdaHost(functionDefinitions);
+  const tokens = new TaskTokenRegistry();
+  const engine = new WorkflowEngine({
+    workflows: options.workflows ?? workflowsIn(productWorkflowDirectory),
+    substitutions: localSubstitutions(lambda),
+    services: { lambda, bus, dynamodb: store.client, tokens, timeScale },
+    maxExecutions: options.maxExecutions ?? 10_000,
+  });
+
+  const server = createAwsJsonServer([eventBridgeApi(bus), stepFunctionsApi(engine, tokens)], [store]);
+  const port = await listen(server, options.port ?? DEFAULT_PORT);
+  const url = `http://${LOOPBACK}:${port}`;
+  configureHandlerEnvironment(url);
+  await lambda.warm();
+  bus.connect({
+    deliver: async (target, event) => {
+      if (target.kind === 'function') return lambda.invoke(localFunctionName(target.functionId), event);
+      return engine.start(engine.workflowArn(target.workflowId), JSON.stringify(event.detail));
+    },
+  });
+
+  return {
+    url,
+    port,
+    bus,
+    engine,
+    lambda,
+    tokens,
+    dataDirectory,
+    close: async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      await engine.stopAll();
+      await bus.settle();
+      server.closeAllConnections();
+      await closed;
+      await Promise.all([eventLog.close(), deadLetters.close()]);
+      await store.close();
+    },
+  };
+}
+
+/** The values CDK's `definitionSubstitutions` provide in the cloud, pointing at local twins. */
+function localSubstitutions(lambda: LambdaHost): Record<string, string> {
+  const substitutions: Record<string, string> = {
+    EventBusName: BATON_BUS_NAME,
+    EventBusArn: localArn('events', `event-bus/${BATON_BUS_NAME}`),
+    TableName: LEDGER_TABLE_NAME,
+    TableArn: localArn('dynamodb', `table/${LEDGER_TABLE_NAME}`),
+  };
+  for (const fn of lambda.functions) substitutions[functionArnSubstitution(fn.definition.id)] = fn.functionArn;
+  return substitutions;
+}
+
+/**
+ * In-process handlers read the same variables CDK sets in the cloud. Their SDK clients find
+ * this runtime through the standard `AWS_ENDPOINT_URL`, with throwaway credentials so that a
+ * local handler can never reach a real account.
+ */
+function configureHandlerEnvironment(url: string): void {
+  Object.assign(process.env, {
+    AWS_ENDPOINT_URL: url,
+    AWS_REGION: LOCAL_REGION,
+    AWS_ACCESS_KEY_ID: 'baton-local',
+    AWS_SECRET_ACCESS_KEY: 'baton-local',
+    TABLE_NAME: LEDGER_TABLE_NAME,
+    EVENT_BUS_NAME: BATON_BUS_NAME,
+    POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
+  });
+  delete process.env.AWS_SESSION_TOKEN;
+  delete process.env.AWS_PROFILE;
+}
+
+function listen(server: Server, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, LOOPBACK, () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}

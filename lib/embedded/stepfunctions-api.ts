@@ -1,0 +1,159 @@
+/**
+ * The Step Functions JSON 1.0 API (`AWSStepFunctions.*`) over the embedded workflow engine,
+ * with AWS's validation and error names, for the operations DESIGN.md lists.
+ */
+import type { JsonService } from './aws-json-server';
+import { AwsError, validationError } from './aws-error';
+import type { ExecutionRecord, WorkflowEngine } from './workflow-engine';
+import type { TaskTokenRegistry } from './task-tokens';
+
+const DEFAULT_PAGE_SIZE = 100;
+const MAX_PAGE_SIZE = 1000;
+const STATUSES = new Set(['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED']);
+
+export function stepFunctionsApi(engine: WorkflowEngine, tokens: TaskTokenRegistry): JsonService {
+  return {
+    targetPrefix: 'AWSStepFunctions',
+    contentType: 'application/x-amz-json-1.0',
+    operations: {
+      ListStateMachines: (input) =>
+        paginate(
+          [...engine.stateMachines.values()].map((machine) => ({
+            stateMachineArn: machine.arn,
+            name: machine.name,
+            type: 'STANDARD',
+            creationDate: epochSeconds(machine.createdAt),
+          })),
+          input,
+          'stateMachines',
+        ),
+      DescribeStateMachine: (input) => {
+        const machine = engine.stateMachine(requiredArn(input, 'stateMachineArn'));
+        return {
+          stateMachineArn: machine.arn,
+          name: machine.name,
+          status: 'ACTIVE',
+          definition: machine.definition,
+          roleArn: machine.arn.replace(/:states:.*$/, ':iam::000000000000:role/baton-local'),
+          type: 'STANDARD',
+          creationDate: epochSeconds(machine.createdAt),
+          loggingConfiguration: { level: 'ALL', includeExecutionData: true },
+          tracingConfiguration: { enabled: true },
+        };
+      },
+      StartExecution: (input) => {
+        const name = optionalString(input, 'name');
+        const executionInput = optionalString(input, 'input') ?? '{}';
+        const record = engine.start(requiredArn(input, 'stateMachineArn'), executionInput, name);
+        return { executionArn: record.executionArn, startDate: epochSeconds(record.startDate) };
+      },
+      DescribeExecution: (input) => describe(engine.execution(requiredArn(input, 'executionArn'))),
+      ListExecutions: (input) => {
+        const statusFilter = optionalString(input, 'statusFilter');
+        if (statusFilter !== undefined && !STATUSES.has(statusFilter)) {
+          throw validationError(`1 validation error detected: Value '${statusFilter}' at 'statusFilter' failed to satisfy constraint: Member must satisfy enum value set: [${[...STATUSES].join(', ')}]`);
+        }
+        const records = engine
+          .listExecutions(requiredArn(input, 'stateMachineArn'))
+          .filter((record) => statusFilter === undefined || record.status === statusFilter);
+        return paginate(records.map(summary), input, 'executions');
+      },
+      GetExecutionHistory: (input) => {
+        const record = engine.execution(requiredArn(input, 'executionArn'));
+        const events = input.reverseOrder === true ? [...record.history.events].reverse() : record.history.events;
+        return paginate(events, input, 'events');
+      },
+      StopExecution: (input) => {
+        const record = engine.execution(requiredArn(input, 'executionArn'));
+        record.stop(optionalString(input, 'error'), optionalString(input, 'cause'));
+        return { stopDate: epochSeconds(record.stopDate ?? new Date()) };
+      },
+      SendTaskSuccess: (input) => {
+        const output = requiredString(input, 'output');
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(output);
+        } catch {
+          throw new AwsError('InvalidOutput', 'Invalid Output: not JSON');
+        }
+        tokens.succeed(requiredString(input, 'taskToken'), parsed);
+        return {};
+      },
+      SendTaskFailure: (input) => {
+        tokens.fail(
+          requiredString(input, 'taskToken'),
+          optionalString(input, 'error') ?? '',
+          optionalString(input, 'cause') ?? '',
+        );
+        return {};
+      },
+      SendTaskHeartbeat: (input) => {
+        tokens.heartbeat(requiredString(input, 'taskToken'));
+        return {};
+      },
+    },
+  };
+}
+
+function describe(record: ExecutionRecord): Record<string, unknown> {
+  return {
+    ...summary(record),
+    input: record.input,
+    inputDetails: { included: true },
+    ...(record.output !== undefined ? { output: record.output, outputDetails: { included: true } } : {}),
+    ...(record.error !== undefined ? { error: record.error } : {}),
+    ...(record.cause !== undefined ? { cause: record.cause } : {}),
+  };
+}
+
+function summary(record: ExecutionRecord): Record<string, unknown> {
+  return {
+    executionArn: record.executionArn,
+    stateMachineArn: record.stateMachineArn,
+    name: record.name,
+    status: record.status,
+    startDate: epochSeconds(record.startDate),
+    ...(record.stopDate ? { stopDate: epochSeconds(record.stopDate) } : {}),
+  };
+}
+
+/** `nextToken` is the offset of the next page, opaque to clients. */
+function paginate<T>(items: readonly T[], input: Record<string, unknown>, key: string): Record<string, unknown> {
+  const maxResults = input.maxResults === undefined || input.maxResults === 0 ? DEFAULT_PAGE_SIZE : input.maxResults;
+  if (typeof maxResults !== 'number' || !Number.isInteger(maxResults) || maxResults < 0 || maxResults > MAX_PAGE_SIZE) {
+    throw validationError(`maxResults must be an integer from 0 to ${MAX_PAGE_SIZE}`);
+  }
+  let start = 0;
+  if (input.nextToken !== undefined) {
+    start = Number.parseInt(Buffer.from(String(input.nextToken), 'base64url').toString('utf8'), 10);
+    if (!Number.isInteger(start) || start < 0) throw new AwsError('InvalidToken', 'Invalid Token: nextToken');
+  }
+  const page = items.slice(start, start + maxResults);
+  const next = start + maxResults < items.length ? Buffer.from(String(start + maxResults)).toString('base64url') : undefined;
+  return { [key]: page, ...(next ? { nextToken: next } : {}) };
+}
+
+function requiredString(input: Record<string, unknown>, field: string): string {
+  const value = input[field];
+  if (typeof value !== 'string' || value.length === 0) {
+    throw validationError(`1 validation error detected: Value at '${field}' failed to satisfy constraint: Member must not be null`);
+  }
+  return value;
+}
+
+function optionalString(input: Record<string, unknown>, field: string): string | undefined {
+  const value = input[field];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') throw validationError(`${field} must be a string`);
+  return value;
+}
+
+function requiredArn(input: Record<string, unknown>, field: string): string {
+  const arn = requiredString(input, field);
+  if (!/^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:[A-Za-z]+:/.test(arn)) throw new AwsError('InvalidArn', `Invalid Arn: '${arn}'`);
+  return arn;
+}
+
+function epochSeconds(date: Date): number {
+  return date.getTime() / 1000;
+}

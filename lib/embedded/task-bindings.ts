@@ -1,0 +1,254 @@
+/**
+ * Binds each Task state to a local equivalent by its resource ARN — never by state name — so a
+ * new state needs no local wiring: Lambda (optimized `lambda:invoke` or a function ARN) → the
+ * handler in-process; `events:putEvents` → the local bus; `dynamodb:*` and
+ * `aws-sdk:dynamodb:*` → the store; `.waitForTaskToken` on any of them → a token wait.
+ */
+import * as DynamoDb from '@aws-sdk/client-dynamodb';
+import { LOCAL_WAIT_RESOURCE, type TaskSite } from './engine-definition';
+import type { LocalEventBus } from './event-bus';
+import type { ExecutionHistory } from './execution-history';
+import { FunctionInvocationError, type LambdaHost } from './lambda-host';
+import { TaskFailure } from './task-failure';
+import type { TaskTokenRegistry } from './task-tokens';
+
+/** What the bindings call: the runtime's local services. */
+export interface LocalServices {
+  readonly lambda: LambdaHost;
+  readonly bus: LocalEventBus;
+  readonly dynamodb: DynamoDb.DynamoDBClient;
+  readonly tokens: TaskTokenRegistry;
+  /** Wait durations are divided by this (`--time-scale`). */
+  readonly timeScale: number;
+}
+
+/** One execution's view, shared by all its task calls. */
+export interface ExecutionScope {
+  readonly history: ExecutionHistory;
+  /** Tokens minted by `$$.Task.Token` reads in this execution, not yet claimed. */
+  readonly mintedTokens: Set<string>;
+  /** Aborted when the execution ends, whatever the outcome: cancels waits and token waits. */
+  readonly signal: AbortSignal;
+}
+
+export type TaskBinding = (input: unknown, scope: ExecutionScope) => Promise<unknown>;
+
+/** Raised at load time for a resource the embedded runtime cannot run. */
+export class UnsupportedIntegration extends Error {
+  override readonly name = 'UnsupportedIntegration';
+}
+
+const WAIT_FOR_TASK_TOKEN = '.waitForTaskToken';
+const SERVICE_INTEGRATION = /^arn:aws:states:::(?<service>[a-z0-9-]+(?::[a-z0-9-]+)?):(?<action>[A-Za-z0-9]+)(?<pattern>\.[A-Za-z]+)?$/;
+const LAMBDA_FUNCTION_ARN = /^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]+(:[A-Za-z0-9$_-]+)?$/;
+
+type Call = (parameters: unknown) => Promise<unknown>;
+type Integration = { resourceType: string; resource: string; call: Call };
+
+export function bindTask(site: TaskSite, services: LocalServices): TaskBinding {
+  if (site.resource === LOCAL_WAIT_RESOURCE) return bindWait(services);
+  if (LAMBDA_FUNCTION_ARN.test(site.resource)) return bindLambdaFunction(site, services);
+  const match = SERVICE_INTEGRATION.exec(site.resource)?.groups;
+  if (!match) throw new UnsupportedIntegration(`${site.name}: resource ${site.resource} is not supported locally`);
+  const { service = '', action = '', pattern } = match;
+  if (pattern !== undefined && pattern !== WAIT_FOR_TASK_TOKEN) {
+    throw new UnsupportedIntegration(`${site.name}: integration pattern ${pattern} is not supported locally`);
+  }
+  const integration: Integration = {
+    resourceType: service,
+    resource: `${action}${pattern ?? ''}`,
+    call: serviceCall(site, service, action, services),
+  };
+  return pattern === WAIT_FOR_TASK_TOKEN
+    ? bindWaitForTaskToken(site, integration, services)
+    : bindRequestResponse(site, integration);
+}
+
+function serviceCall(site: TaskSite, service: string, action: string, services: LocalServices): Call {
+  if (service === 'lambda' && action === 'invoke') return (parameters) => invokeLambda(parameters, services);
+  if (service === 'events' && action === 'putEvents') return (parameters) => putEvents(parameters, services);
+  if (service === 'dynamodb' || service === 'aws-sdk:dynamodb') {
+    // AWS names errors of the optimized integration `DynamoDB.*`, of the SDK integration `DynamoDb.*`.
+    const errorPrefix = service === 'dynamodb' ? 'DynamoDB' : 'DynamoDb';
+    const command = dynamoDbCommand(site, action);
+    return (parameters) => callDynamoDb(command, parameters, errorPrefix, services);
+  }
+  throw new UnsupportedIntegration(`${site.name}: ${service}:${action} is not bound in the embedded runtime`);
+}
+
+function bindRequestResponse(site: TaskSite, integration: Integration): TaskBinding {
+  return async (parameters, scope) => {
+    await scheduleTask(site, integration, parameters, scope);
+    try {
+      const output = await integration.call(parameters);
+      scope.history.add('TaskSucceeded', taskDetails(integration, { output: JSON.stringify(output) }));
+      return output;
+    } catch (error) {
+      throw recordTaskFailure(integration, error, scope);
+    }
+  };
+}
+
+function bindWaitForTaskToken(site: TaskSite, integration: Integration, services: LocalServices): TaskBinding {
+  return async (parameters, scope) => {
+    await scheduleTask(site, integration, parameters, scope);
+    const token = claimToken(parameters, scope);
+    if (!token) {
+      throw recordTaskFailure(
+        integration,
+        new TaskFailure('States.Runtime', `${site.name}: the parameters must pass $$.Task.Token to use ${WAIT_FOR_TASK_TOKEN}`),
+        scope,
+      );
+    }
+    // Register before calling out, so an answer sent by the callee itself is never missed.
+    const answer = services.tokens.wait(token, {
+      heartbeatSeconds: site.heartbeatSeconds,
+      timeoutSeconds: site.timeoutSeconds,
+      signal: scope.signal,
+    });
+    try {
+      const submitted = await integration.call(parameters);
+      scope.history.add('TaskSubmitted', taskDetails(integration, { output: JSON.stringify(submitted) }));
+      const output = await answer;
+      scope.history.add('TaskSucceeded', taskDetails(integration, { output: JSON.stringify(output) }));
+      return output;
+    } catch (error) {
+      throw recordTaskFailure(integration, error, scope);
+    }
+  };
+}
+
+function bindLambdaFunction(site: TaskSite, services: LocalServices): TaskBinding {
+  return async (payload, scope) => {
+    await scope.history.bindingStarted(site.name);
+    scope.history.add('LambdaFunctionScheduled', { resource: site.resource, input: JSON.stringify(payload) });
+    scope.history.add('LambdaFunctionStarted');
+    try {
+      const output = await services.lambda.invoke(site.resource, payload);
+      scope.history.add('LambdaFunctionSucceeded', { output: JSON.stringify(output) });
+      return output;
+    } catch (error) {
+      const failure = asTaskFailure(error);
+      scope.history.add('LambdaFunctionFailed', { error: failure.name, cause: failure.message });
+      throw failure;
+    }
+  };
+}
+
+function bindWait(services: LocalServices): TaskBinding {
+  return (parameters, scope) => {
+    const { seconds, timestamp, input } = parameters as { seconds?: number; timestamp?: string; input: unknown };
+    const ms = seconds !== undefined ? seconds * 1000 : new Date(String(timestamp)).getTime() - Date.now();
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(input), Math.max(0, ms / services.timeScale));
+      scope.signal.addEventListener('abort', () => clearTimeout(timer), { once: true });
+    });
+  };
+}
+
+async function scheduleTask(site: TaskSite, integration: Integration, parameters: unknown, scope: ExecutionScope) {
+  await scope.history.bindingStarted(site.name);
+  scope.history.add(
+    'TaskScheduled',
+    taskDetails(integration, {
+      region: process.env.AWS_REGION ?? 'us-east-1',
+      parameters: JSON.stringify(parameters),
+      ...(site.timeoutSeconds !== undefined ? { timeoutInSeconds: site.timeoutSeconds } : {}),
+      ...(site.heartbeatSeconds !== undefined ? { heartbeatInSeconds: site.heartbeatSeconds } : {}),
+    }),
+  );
+  scope.history.add('TaskStarted', taskDetails(integration));
+}
+
+function taskDetails(integration: Integration, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { resourceType: integration.resourceType, resource: integration.resource, ...extra };
+}
+
+function recordTaskFailure(integration: Integration, error: unknown, scope: ExecutionScope): TaskFailure {
+  const failure = asTaskFailure(error);
+  const timedOut = failure.name === 'States.Timeout' || failure.name === 'States.HeartbeatTimeout';
+  scope.history.add(
+    timedOut ? 'TaskTimedOut' : 'TaskFailed',
+    taskDetails(integration, { error: failure.name, cause: failure.message }),
+  );
+  return failure;
+}
+
+/** The token minted for this state is the one its parameters carry. */
+function claimToken(parameters: unknown, scope: ExecutionScope): string | undefined {
+  for (const value of strings(parameters)) {
+    if (scope.mintedTokens.delete(value)) return value;
+  }
+  return undefined;
+}
+
+function* strings(value: unknown): Generator<string> {
+  if (typeof value === 'string') yield value;
+  else if (Array.isArray(value)) for (const item of value) yield* strings(item);
+  else if (typeof value === 'object' && value !== null) for (const item of Object.values(value)) yield* strings(item);
+}
+
+/** Lambda reports a function error as `errorType` (Retry/Catch match it) and a JSON cause. */
+function asTaskFailure(error: unknown): TaskFailure {
+  if (error instanceof TaskFailure) return error;
+  if (error instanceof FunctionInvocationError) {
+    return new TaskFailure(
+      error.errorType,
+      JSON.stringify({ errorType: error.errorType, errorMessage: error.errorMessage, trace: [] }),
+    );
+  }
+  const failure = error instanceof Error ? error : new Error(String(error));
+  return new TaskFailure(failure.name || 'States.TaskFailed', failure.message);
+}
+
+async function invokeLambda(parameters: unknown, services: LocalServices): Promise<unknown> {
+  const { FunctionName, Payload } = (parameters ?? {}) as { FunctionName?: unknown; Payload?: unknown };
+  if (typeof FunctionName !== 'string') throw new TaskFailure('States.Runtime', 'lambda:invoke needs a FunctionName');
+  const payload = typeof Payload === 'string' ? JSON.parse(Payload) : Payload;
+  const output = await services.lambda.invoke(FunctionName, payload ?? {});
+  return { ExecutedVersion: '$LATEST', Payload: output, StatusCode: 200 };
+}
+
+async function putEvents(parameters: unknown, services: LocalServices): Promise<unknown> {
+  const { Entries } = (parameters ?? {}) as { Entries?: unknown };
+  const entries = Array.isArray(Entries)
+    ? Entries.map((entry: Record<string, unknown>) => ({
+        ...entry,
+        // The integration accepts Detail as JSON, the API as a string.
+        Detail: typeof entry.Detail === 'string' ? entry.Detail : JSON.stringify(entry.Detail),
+      }))
+    : Entries;
+  const result = services.bus.putEvents(entries);
+  if (result.FailedEntryCount > 0) {
+    throw new TaskFailure('EventBridge.FailedEntry', JSON.stringify(result));
+  }
+  return result;
+}
+
+type DynamoDbCommandClass = new (input: never) => DynamoDb.DynamoDBClient extends { send(c: infer C): unknown } ? C : never;
+
+function dynamoDbCommand(site: TaskSite, action: string): DynamoDbCommandClass {
+  const name = `${action.charAt(0).toUpperCase()}${action.slice(1)}Command`;
+  const command = (DynamoDb as unknown as Record<string, unknown>)[name];
+  if (typeof command !== 'function') {
+    throw new UnsupportedIntegration(`${site.name}: DynamoDB has no action ${action}`);
+  }
+  return command as DynamoDbCommandClass;
+}
+
+async function callDynamoDb(
+  Command: DynamoDbCommandClass,
+  parameters: unknown,
+  errorPrefix: string,
+  services: LocalServices,
+): Promise<unknown> {
+  try {
+    const { $metadata: _metadata, ...output } = (await services.dynamodb.send(new Command(parameters as never))) as {
+      $metadata: unknown;
+    };
+    return output;
+  } catch (error) {
+    const failure = error instanceof Error ? error : new Error(String(error));
+    throw new TaskFailure(`${errorPrefix}.${failure.name}`, failure.message);
+  }
+}

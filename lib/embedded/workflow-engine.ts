@@ -1,0 +1,254 @@
+/**
+ * Step Functions, embedded: every workflow file loaded once into an aws-local-stepfunctions
+ * `StateMachine`, executions run with their tasks bound locally, and execution records (status,
+ * input, output, history) kept for the API — up to `maxExecutions`, oldest finished first out,
+ * as AWS keeps them for 90 days.
+ */
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { ExecutionAbortedError, ExecutionTimeoutError, StateMachine } from 'aws-local-stepfunctions';
+import type { WorkflowDefinition } from '../topology/workflows';
+import { stateMachineName } from '../topology/workflows';
+import { parseAslDefinition, substitute } from './asl-definition';
+import { AwsError } from './aws-error';
+import { type EngineDefinition, toEngineDefinition } from './engine-definition';
+import { ExecutionHistory, type EngineLogEvent } from './execution-history';
+import { LOCAL_STAGE, localArn } from './local-aws';
+import { bindTask, type ExecutionScope, type LocalServices, type TaskBinding } from './task-bindings';
+
+export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
+
+export interface LoadedStateMachine {
+  readonly workflowId: string;
+  readonly name: string;
+  readonly arn: string;
+  readonly definition: string;
+  readonly createdAt: Date;
+  readonly engine: StateMachine;
+  readonly bindings: ReadonlyMap<string, TaskBinding>;
+  readonly prepared: EngineDefinition;
+}
+
+export interface ExecutionRecord {
+  readonly executionArn: string;
+  readonly stateMachineArn: string;
+  readonly name: string;
+  readonly input: string;
+  readonly startDate: Date;
+  status: ExecutionStatus;
+  stopDate?: Date;
+  output?: string;
+  error?: string;
+  cause?: string;
+  readonly history: ExecutionHistory;
+  /** Resolves when the execution has ended and its record is final. */
+  readonly done: Promise<void>;
+  stop(error: string | undefined, cause: string | undefined): void;
+}
+
+export interface WorkflowEngineOptions {
+  readonly workflows: readonly WorkflowDefinition[];
+  readonly substitutions: Readonly<Record<string, string>>;
+  readonly services: LocalServices;
+  readonly maxExecutions: number;
+}
+
+const EXECUTION_NAME = /^[A-Za-z0-9_-]{1,80}$/;
+
+export class WorkflowEngine {
+  readonly stateMachines = new Map<string, LoadedStateMachine>();
+  private readonly executions = new Map<string, ExecutionRecord>();
+  private readonly byWorkflow = new Map<string, LoadedStateMachine>();
+  private startedCount = 0;
+
+  constructor(private readonly options: WorkflowEngineOptions) {
+    for (const workflow of options.workflows) {
+      const machine = this.load(workflow);
+      this.stateMachines.set(machine.arn, machine);
+      this.byWorkflow.set(workflow.id, machine);
+    }
+  }
+
+  /** Executions started since boot (benchmarks read it). */
+  get executionsStarted(): number {
+    return this.startedCount;
+  }
+
+  stateMachine(arn: string): LoadedStateMachine {
+    const machine = this.stateMachines.get(arn);
+    if (!machine) throw new AwsError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${arn}'`);
+    return machine;
+  }
+
+  workflowArn(workflowId: string): string {
+    const machine = this.byWorkflow.get(workflowId);
+    if (!machine) throw new AwsError('StateMachineDoesNotExist', `No workflow ${workflowId}`);
+    return machine.arn;
+  }
+
+  execution(arn: string): ExecutionRecord {
+    const record = this.executions.get(arn);
+    if (!record) throw new AwsError('ExecutionDoesNotExist', `Execution Does Not Exist: '${arn}'`);
+    return record;
+  }
+
+  /** Most recent first, as ListExecutions answers. */
+  listExecutions(stateMachineArn: string): ExecutionRecord[] {
+    this.stateMachine(stateMachineArn);
+    return [...this.executions.values()].filter((record) => record.stateMachineArn === stateMachineArn).reverse();
+  }
+
+  start(stateMachineArn: string, input: string, name: string = randomUUID()): ExecutionRecord {
+    const machine = this.stateMachine(stateMachineArn);
+    if (!EXECUTION_NAME.test(name)) throw new AwsError('InvalidName', `Invalid Name: '${name}'`);
+    let parsedInput: unknown;
+    try {
+      parsedInput = JSON.parse(input);
+    } catch {
+      throw new AwsError('InvalidExecutionInput', 'Invalid State Machine Execution Input: not JSON');
+    }
+    const executionArn = localArn('states', `execution:${machine.name}:${name}`);
+    const existing = this.executions.get(executionArn);
+    if (existing) {
+      if (existing.status === 'RUNNING' && existing.input === input) return existing;
+      throw new AwsError('ExecutionAlreadyExists', `Execution Already Exists: '${executionArn}'`);
+    }
+    const record = this.run(machine, executionArn, name, input, parsedInput);
+    this.executions.set(executionArn, record);
+    this.startedCount += 1;
+    this.evictOldest();
+    return record;
+  }
+
+  /** Stops every running execution (shutdown). */
+  async stopAll(): Promise<void> {
+    const running = [...this.executions.values()].filter((record) => record.status === 'RUNNING');
+    for (const record of running) record.stop('Baton.RuntimeStopped', 'the embedded runtime shut down');
+    await Promise.all(running.map((record) => record.done));
+  }
+
+  private load(workflow: WorkflowDefinition): LoadedStateMachine {
+    const text = substitute(readFileSync(workflow.file, 'utf8'), this.options.substitutions, workflow.file);
+    const prepared = toEngineDefinition(parseAslDefinition(text, workflow.file));
+    const bindings = new Map(
+      [...prepared.sites.values()].map((site) => [site.name, bindTask(site, this.options.services)] as const),
+    );
+    const name = stateMachineName(LOCAL_STAGE, workflow.id);
+    return {
+      workflowId: workflow.id,
+      name,
+      arn: localArn('states', `stateMachine:${name}`),
+      definition: text,
+      createdAt: new Date(),
+      // Validated above against the file as written; the rewritten copy holds local-only resources.
+      engine: new StateMachine(prepared.definition as never, { validationOptions: { noValidate: true } }),
+      bindings,
+      prepared,
+    };
+  }
+
+  private run(
+    machine: LoadedStateMachine,
+    executionArn: string,
+    name: string,
+    input: string,
+    parsedInput: unknown,
+  ): ExecutionRecord {
+    const history = new ExecutionHistory(machine.prepared.stateTypes);
+    const ended = new AbortController();
+    const scope: ExecutionScope = { history, mintedTokens: new Set(), signal: ended.signal };
+    const tokens = this.options.services.tokens;
+    const overrides: Record<string, (taskInput: unknown) => Promise<unknown>> = {};
+    for (const [stateName, binding] of machine.bindings) overrides[stateName] = (taskInput) => binding(taskInput, scope);
+
+    const execution = machine.engine.run(parsedInput as never, {
+      overrides: { taskResourceLocalHandlers: overrides as never },
+      context: {
+        Execution: { Id: executionArn, Name: name, RoleArn: localArn('iam', 'role/baton-local') },
+        StateMachine: { Id: machine.arn, Name: machine.name },
+        // Each read of $$.Task.Token mints a new token, so parallel waits never share one.
+        Task: {
+          get Token() {
+            const token = tokens.mint();
+            scope.mintedTokens.add(token);
+            return token;
+          },
+        },
+      },
+    });
+
+    let stopRequest: { error: string | undefined; cause: string | undefined } | undefined;
+    const record: ExecutionRecord = {
+      executionArn,
+      stateMachineArn: machine.arn,
+      name,
+      input,
+      startDate: new Date(),
+      status: 'RUNNING',
+      history,
+      done: Promise.resolve(),
+      stop: (error, cause) => {
+        if (record.status !== 'RUNNING' || stopRequest) return;
+        stopRequest = { error, cause };
+        execution.abort();
+      },
+    };
+    const logConsumed = history.consume(execution.eventLogs as AsyncIterable<EngineLogEvent>);
+    const settle = async () => {
+      try {
+        const output = await execution.result;
+        await logConsumed;
+        record.output = JSON.stringify(output ?? null);
+        record.status = 'SUCCEEDED';
+        history.add('ExecutionSucceeded', { output: record.output, outputDetails: { truncated: false } });
+      } catch (failure) {
+        await logConsumed;
+        this.recordFailure(record, failure, stopRequest);
+      } finally {
+        record.stopDate = new Date();
+        ended.abort();
+      }
+    };
+    return Object.assign(record, { done: settle() });
+  }
+
+  private recordFailure(
+    record: ExecutionRecord,
+    failure: unknown,
+    stopRequest: { error: string | undefined; cause: string | undefined } | undefined,
+  ): void {
+    if (failure instanceof ExecutionAbortedError) {
+      record.status = 'ABORTED';
+      record.error = stopRequest?.error;
+      record.cause = stopRequest?.cause;
+      record.history.add('ExecutionAborted', withDefined({ error: record.error, cause: record.cause }));
+      return;
+    }
+    if (failure instanceof ExecutionTimeoutError) {
+      record.status = 'TIMED_OUT';
+      record.error = 'States.Timeout';
+      record.cause = 'The execution timed out (TimeoutSeconds)';
+      record.history.add('ExecutionTimedOut', { error: record.error, cause: record.cause });
+      return;
+    }
+    // The engine wraps the state's error; its name is what Retry/Catch saw.
+    const inner = (failure as { cause?: unknown }).cause ?? failure;
+    const error = inner instanceof Error ? inner : new Error(String(inner));
+    record.status = 'FAILED';
+    record.error = error.name;
+    record.cause = error.message;
+    record.history.add('ExecutionFailed', { error: record.error, cause: record.cause });
+  }
+
+  private evictOldest(): void {
+    if (this.executions.size <= this.options.maxExecutions) return;
+    for (const [arn, record] of this.executions) {
+      if (this.executions.size <= this.options.maxExecutions) return;
+      if (record.status !== 'RUNNING') this.executions.delete(arn);
+    }
+  }
+}
+
+function withDefined(fields: Record<string, string | undefined>): Record<string, string> {
+  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as Record<string, string>;
+}

@@ -1,0 +1,56 @@
+/**
+ * Baton's Lambda functions, declared once as data: the CDK construct builds a NodejsFunction
+ * from each, the embedded runtime imports the same `entry` module in-process.
+ */
+import type * as z from 'zod/mini';
+import { storeAndBusEnvironment } from '../../lambdas/config/environment';
+
+export interface FunctionDefinition<Env extends z.ZodMiniType = z.ZodMiniType> {
+  /** Short id, unique; the deployed name is `baton-<stage>-<id>`. */
+  readonly id: string;
+  readonly description: string;
+  /** Handler module, relative to the repository root; exports `handler`. */
+  readonly entry: string;
+  readonly memoryMiB: number;
+  readonly timeoutSeconds: number;
+  /** The schema its `process.env` is validated against at cold start. */
+  readonly environment: Env;
+  /** What it may touch; the construct turns this into least-privilege grants. */
+  readonly access: { readonly ledger: 'none' | 'read' | 'readWrite'; readonly publishFacts: boolean };
+}
+
+function defineFunction<Env extends z.ZodMiniType>(definition: FunctionDefinition<Env>): FunctionDefinition<Env> {
+  return definition;
+}
+
+export const functions = [
+  defineFunction({
+    id: 'declare-pool',
+    description: 'Upserts a resource pool from ResourcePoolChanged',
+    entry: 'lambdas/handlers/declare-pool.ts',
+    memoryMiB: 256,
+    timeoutSeconds: 10,
+    environment: storeAndBusEnvironment,
+    access: { ledger: 'readWrite', publishFacts: true },
+  }),
+  defineFunction({
+    id: 'declare-quota',
+    description: 'Upserts a tenant quota from TenantQuotaChanged',
+    entry: 'lambdas/handlers/declare-quota.ts',
+    memoryMiB: 256,
+    timeoutSeconds: 10,
+    environment: storeAndBusEnvironment,
+    access: { ledger: 'readWrite', publishFacts: true },
+  }),
+] as const satisfies readonly FunctionDefinition[];
+
+export type FunctionId = (typeof functions)[number]['id'];
+
+/** `declare-pool` → `DeclarePoolFunctionArn`: the ASL `definitionSubstitutions` key of a function. */
+export function functionArnSubstitution(functionId: string): string {
+  const pascal = functionId
+    .split('-')
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join('');
+  return `${pascal}FunctionArn`;
+}

@@ -1,0 +1,59 @@
+/**
+ * Routes, declared once as data: which events start which function or workflow. The CDK stack
+ * makes one EventBridge rule per route; the embedded bus matches the very same patterns.
+ */
+import { type AnyEventDefinition, BATON_SOURCE, type EventName, events } from '../../lambdas/core/events/catalog';
+import type { EventPattern } from '../../lambdas/core/events/event-pattern';
+import type { FunctionId } from './functions';
+
+export type RouteTarget =
+  /** The function receives the whole EventBridge event. */
+  | { readonly kind: 'function'; readonly functionId: string }
+  /** The workflow starts with the event's `detail` as its input. */
+  | { readonly kind: 'workflow'; readonly workflowId: string };
+
+export interface Route {
+  /** Unique, kebab-case; the rule is named `baton-<stage>-<id>`. */
+  readonly id: string;
+  readonly description: string;
+  /** Catalog names of the events that take this route; all of one origin. */
+  readonly events: readonly EventName[];
+  readonly target: RouteTarget;
+}
+
+function functionRoute(id: string, description: string, on: EventName[], functionId: FunctionId): Route {
+  return { id, description, events: on, target: { kind: 'function', functionId } };
+}
+
+export const routes: readonly Route[] = [
+  functionRoute('pool-declared', 'ResourcePoolChanged → declare-pool', ['ResourcePoolChanged'], 'declare-pool'),
+  functionRoute('quota-declared', 'TenantQuotaChanged → declare-quota', ['TenantQuotaChanged'], 'declare-quota'),
+];
+
+/**
+ * The EventBridge pattern of a route, derived from the catalog. Requests are accepted from any
+ * source but Baton's own, facts only from Baton, AWS events only from their AWS source.
+ */
+export function routePattern(route: Pick<Route, 'events'>): EventPattern {
+  const definitions: AnyEventDefinition[] = route.events.map((name) => events[name]);
+  const first = definitions[0];
+  if (!first) throw new Error('a route needs at least one event');
+  if (definitions.some((definition) => definition.origin !== first.origin)) {
+    throw new Error(`a route's events must share one origin: ${route.events.join(', ')}`);
+  }
+  return {
+    source: sourceFilter(first),
+    'detail-type': definitions.map((definition) => definition.detailType),
+  };
+}
+
+function sourceFilter(definition: AnyEventDefinition): unknown[] {
+  switch (definition.origin) {
+    case 'fact':
+      return [BATON_SOURCE];
+    case 'aws':
+      return [definition.awsSource];
+    case 'request':
+      return [{ 'anything-but': [BATON_SOURCE] }];
+  }
+}
