@@ -73,7 +73,7 @@ export function parseEventPattern(json: string): EventPattern {
 export function compileEventPattern(pattern: EventPattern): EventMatcher {
   assertPatternObject(pattern);
   const subRules = compileSubRules(pattern);
-  const paths = collectPaths(subRules);
+  const paths = buildPathTrie(subRules);
   return (event) => {
     if (!isJsonObject(event)) {
       return false;
@@ -931,77 +931,110 @@ interface Leaf {
 /** Leaves of the event by dot-joined path. */
 type EventIndex = ReadonlyMap<string, readonly Leaf[]>;
 
-interface PathSet {
-  /** Paths some condition looks at. */
-  readonly fields: ReadonlySet<string>;
-  /** Paths that lead to a field path (proper dot-prefixes); only these are worth descending into. */
-  readonly ancestors: ReadonlySet<string>;
+/**
+ * The paths a compiled pattern looks at, as a trie walked from the pattern side so that matching never builds
+ * path strings. Every node is a dot-boundary prefix of some field path.
+ */
+interface PathNode {
+  /** The field path when a condition looks at exactly this prefix. */
+  field: string | undefined;
+  /**
+   * Nodes below this one, by the key an event object would use to reach them. Both "b" and "b.c" appear, because
+   * event-ruler joins keys with dots: `{"b": {"c": 1}}` and `{"b.c": 1}` reach the same path.
+   */
+  readonly edges: { readonly key: string; readonly node: PathNode }[];
 }
 
 const NO_LEAVES: readonly Leaf[] = [];
 const NO_MEMBERSHIP: Membership = [];
 
-function collectPaths(subRules: readonly SubRule[]): PathSet {
-  const fields = new Set<string>();
-  const ancestors = new Set<string>();
-  for (const condition of subRules.flat()) {
-    fields.add(condition.path);
-    for (let dot = condition.path.indexOf('.'); dot !== -1; dot = condition.path.indexOf('.', dot + 1)) {
-      ancestors.add(condition.path.slice(0, dot));
+function buildPathTrie(subRules: readonly SubRule[]): PathNode {
+  const root: PathNode = { field: undefined, edges: [] };
+  // Keyed by the dot-joined first segments; the root (no segment) is kept apart because a path may start with an
+  // empty segment, whose prefix is also "".
+  const nodesByPrefix = new Map<string, PathNode>();
+  const nodeFor = (segments: readonly string[], count: number): PathNode => {
+    if (count === 0) {
+      return root;
+    }
+    const prefix = segments.slice(0, count).join('.');
+    const known = nodesByPrefix.get(prefix);
+    if (known !== undefined) {
+      return known;
+    }
+    const node: PathNode = { field: undefined, edges: [] };
+    nodesByPrefix.set(prefix, node);
+    return node;
+  };
+  for (const { path } of subRules.flat()) {
+    const segments = path.split('.');
+    nodeFor(segments, segments.length).field = path;
+    // Link every prefix to every longer prefix by the dotted key in between.
+    for (let start = 0; start < segments.length; start++) {
+      const from = nodeFor(segments, start);
+      for (let end = start + 1; end <= segments.length; end++) {
+        const key = segments.slice(start, end).join('.');
+        if (!from.edges.some((edge) => edge.key === key)) {
+          from.edges.push({ key, node: nodeFor(segments, end) });
+        }
+      }
     }
   }
-  return { fields, ancestors };
+  return root;
 }
 
 /**
- * Flattens the event as event-ruler does: keys are joined with dots (so `{"a": {"b": 1}}` and `{"a.b": 1}` give the
- * same path), arrays are crushed into their parent's path, and every scalar, null included, is a leaf. Empty
- * arrays and empty objects contribute nothing, so they count as absent. Subtrees no condition can reach are skipped.
+ * Flattens the event as event-ruler does: keys are joined with dots, arrays are crushed into their parent's path,
+ * and every scalar, null included, is a leaf. Empty arrays and empty objects contribute nothing, so they count as
+ * absent. Only the paths in the trie are visited.
  */
-function indexEvent(event: Record<string, unknown>, paths: PathSet): EventIndex {
-  const leaves = new Map<string, Leaf[]>();
-  let nextArrayId = 0;
+class EventIndexer {
+  readonly leaves = new Map<string, Leaf[]>();
+  private nextArrayId = 0;
 
-  const visitObject = (
-    object: Record<string, unknown>,
-    parent: string | undefined,
-    membership: Membership,
-  ) => {
-    for (const key of Object.keys(object)) {
-      const path = joinPath(parent, key);
-      if (paths.fields.has(path) || paths.ancestors.has(path)) {
-        visit(object[key], path, membership);
+  visitObject(object: Record<string, unknown>, node: PathNode, membership: Membership): void {
+    for (const edge of node.edges) {
+      if (Object.hasOwn(object, edge.key)) {
+        this.visit(object[edge.key], edge.node, membership);
       }
     }
-  };
+  }
 
-  const visitArray = (array: readonly unknown[], path: string, membership: Membership) => {
-    const arrayId = nextArrayId++;
-    array.forEach((element, index) => {
+  private visit(value: unknown, node: PathNode, membership: Membership): void {
+    if (isJsonArray(value)) {
+      this.visitArray(value, node, membership);
+    } else if (isJsonObject(value)) {
+      this.visitObject(value, node, membership);
+    } else if (node.field !== undefined && isScalar(value)) {
+      this.addLeaf(node.field, { value, membership });
+    }
+  }
+
+  private visitArray(array: readonly unknown[], node: PathNode, membership: Membership): void {
+    const arrayId = this.nextArrayId++;
+    for (let index = 0; index < array.length; index++) {
+      const element = array[index];
       // Only structured elements record their position: two scalars of one array can never be two different
       // fields, so event-ruler does not track them.
       const isStructured = isJsonArray(element) || isJsonObject(element);
-      visit(element, path, isStructured ? [...membership, [arrayId, index]] : membership);
-    });
-  };
-
-  const visit = (value: unknown, path: string, membership: Membership) => {
-    if (isJsonArray(value)) {
-      visitArray(value, path, membership);
-    } else if (isJsonObject(value)) {
-      visitObject(value, path, membership);
-    } else if (isScalar(value) && paths.fields.has(path)) {
-      const list = leaves.get(path);
-      if (list === undefined) {
-        leaves.set(path, [{ value, membership }]);
-      } else {
-        list.push({ value, membership });
-      }
+      this.visit(element, node, isStructured ? [...membership, [arrayId, index]] : membership);
     }
-  };
+  }
 
-  visitObject(event, undefined, NO_MEMBERSHIP);
-  return leaves;
+  private addLeaf(path: string, leaf: Leaf): void {
+    const list = this.leaves.get(path);
+    if (list === undefined) {
+      this.leaves.set(path, [leaf]);
+    } else {
+      list.push(leaf);
+    }
+  }
+}
+
+function indexEvent(event: Record<string, unknown>, paths: PathNode): EventIndex {
+  const indexer = new EventIndexer();
+  indexer.visitObject(event, paths, NO_MEMBERSHIP);
+  return indexer.leaves;
 }
 
 /**
@@ -1012,14 +1045,26 @@ function indexEvent(event: Record<string, unknown>, paths: PathSet): EventIndex 
 function matchesSubRule(subRule: SubRule, index: EventIndex): boolean {
   const candidates: (readonly Leaf[])[] = [];
   for (const condition of subRule) {
-    const leaves = index.get(condition.path) ?? NO_LEAVES;
-    const matching = leaves.filter((leaf) => condition.matchers.some((matcher) => matcher(leaf.value)));
+    const matching = acceptedLeaves(condition, index.get(condition.path) ?? NO_LEAVES);
     if (matching.length === 0 && !condition.matchesAbsence) {
       return false;
     }
     candidates.push(matching);
   }
   return searchConsistent({ subRule, candidates, index }, 0, NO_MEMBERSHIP);
+}
+
+function acceptedLeaves(condition: FieldCondition, leaves: readonly Leaf[]): Leaf[] {
+  const accepted: Leaf[] = [];
+  for (const leaf of leaves) {
+    for (const matcher of condition.matchers) {
+      if (matcher(leaf.value)) {
+        accepted.push(leaf);
+        break;
+      }
+    }
+  }
+  return accepted;
 }
 
 interface Search {

@@ -1,4 +1,8 @@
+import { en } from 'zod/locales';
 import * as z from 'zod/mini';
+
+// zod/mini ships no messages by default ("Invalid input"); a rejected request must say what to fix.
+z.config(en());
 
 /** An id chosen by the caller (request, pool, tenant, workload…): printable, no spaces, at most 128 chars. */
 export const identifier = z.string().check(z.minLength(1), z.maxLength(128), z.regex(/^[A-Za-z0-9._:/@-]+$/));

@@ -1,0 +1,42 @@
+import type { Command } from 'commander';
+import { DEFAULT_PORT, startEmbeddedRuntime } from '../../embedded/runtime';
+import { routes } from '../../topology/routes';
+
+export function registerDev(program: Command): void {
+  program
+    .command('dev')
+    .description('run Baton embedded on 127.0.0.1: local bus, workflows, handlers and store (what `npm start` runs)')
+    .option('--port <port>', 'the port on 127.0.0.1 (env BATON_PORT)', process.env.BATON_PORT ?? String(DEFAULT_PORT))
+    .option('--data-dir <dir>', 'where the store and event log persist', '.baton')
+    .option('--time-scale <n>', 'divide Wait durations by n (demos)', '1')
+    .option('--max-executions <n>', 'execution records kept (oldest finished dropped first)', '10000')
+    .action(async (options: { port: string; dataDir: string; timeScale: string; maxExecutions: string }) => {
+      const started = performance.now();
+      const runtime = await startEmbeddedRuntime({
+        port: Number(options.port),
+        dataDirectory: options.dataDir,
+        timeScale: Number(options.timeScale),
+        maxExecutions: Number(options.maxExecutions),
+      });
+      const workflows = [...runtime.engine.stateMachines.values()].map((machine) => machine.name);
+      console.log(
+        [
+          `Baton embedded runtime ready on ${runtime.url} in ${Math.round(performance.now() - started)} ms`,
+          `  EventBridge, Step Functions and DynamoDB APIs at ${runtime.url} (any AWS SDK client: endpoint)`,
+          `  data: ${options.dataDir}/ (store, events.ndjson, dead-letters.ndjson)`,
+          `  routes: ${routes.map((route) => route.id).join(', ')}`,
+          `  workflows: ${workflows.length > 0 ? workflows.join(', ') : '(none yet)'}`,
+          `  try: npx baton emit ResourcePoolChanged --detail '{"poolId":"p1","kind":"compute","capacity":{"vcpu":64},"state":"active"}'`,
+          'Ctrl-C to stop',
+        ].join('\n'),
+      );
+      await new Promise<void>((resolve) => {
+        const stop = () => resolve();
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+      console.log('stopping…');
+      await runtime.close();
+      console.log('stopped');
+    });
+}

@@ -1,0 +1,59 @@
+/**
+ * Where a CLI command sends its calls: the embedded runtime by default, any endpoint with
+ * `--endpoint`, or a deployed Baton (`--stage <name>` and the standard AWS credential chain).
+ */
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { ListStateMachinesCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { DEFAULT_PORT, LOOPBACK } from '../embedded/runtime';
+import { LOCAL_STAGE } from '../embedded/local-aws';
+import { stateMachineName } from '../topology/workflows';
+
+export interface ConnectionOptions {
+  endpoint?: string;
+  stage?: string;
+  region?: string;
+}
+
+export interface Connection {
+  readonly stage: string;
+  readonly busName: string;
+  readonly eventBridge: EventBridgeClient;
+  readonly sfn: SFNClient;
+  /** The ARN of a workflow's state machine in this stage, found by its name. */
+  stateMachineArn(workflowId: string): Promise<string>;
+}
+
+/** Raised when a command names a workflow that this stage does not have. */
+export class UnknownWorkflow extends Error {
+  override readonly name = 'UnknownWorkflow';
+}
+
+export function connect(options: ConnectionOptions): Connection {
+  const stage = options.stage ?? LOCAL_STAGE;
+  const endpoint = options.endpoint ?? (stage === LOCAL_STAGE ? `http://${LOOPBACK}:${DEFAULT_PORT}` : undefined);
+  const local = stage === LOCAL_STAGE || options.endpoint !== undefined;
+  const config = {
+    ...(endpoint ? { endpoint } : {}),
+    ...(options.region ? { region: options.region } : local ? { region: process.env.AWS_REGION ?? 'us-east-1' } : {}),
+    // The embedded runtime checks no signatures; a deployed stage uses the real credential chain.
+    ...(local ? { credentials: { accessKeyId: 'baton-local', secretAccessKey: 'baton-local' } } : {}),
+  };
+  const sfn = new SFNClient(config);
+  return {
+    stage,
+    busName: `baton-${stage}`,
+    eventBridge: new EventBridgeClient(config),
+    sfn,
+    stateMachineArn: async (workflowId) => {
+      const wanted = stateMachineName(stage, workflowId);
+      let nextToken: string | undefined;
+      do {
+        const page = await sfn.send(new ListStateMachinesCommand({ nextToken }));
+        const found = page.stateMachines?.find((machine) => machine.name === wanted);
+        if (found?.stateMachineArn) return found.stateMachineArn;
+        nextToken = page.nextToken;
+      } while (nextToken);
+      throw new UnknownWorkflow(`no workflow "${workflowId}" in stage ${stage} (state machine ${wanted} not found)`);
+    },
+  };
+}

@@ -1,0 +1,4 @@
+/** Prints a command's result: JSON with `--json` (for scripts), otherwise the human text. */
+export function print(options: { json?: boolean }, value: unknown, text: string): void {
+  console.log(options.json ? JSON.stringify(value, null, 2) : text);
+}

@@ -1,0 +1,23 @@
+/** The `baton` command line: every command talks AWS APIs, to the embedded runtime by default. */
+import { Command } from 'commander';
+import { registerDev } from './commands/dev';
+import { registerEmit } from './commands/emit';
+import { registerEvents } from './commands/events';
+import { registerExecutions } from './commands/executions';
+import { registerHistory } from './commands/history';
+import { registerRun } from './commands/run';
+import { registerTestPattern } from './commands/test-pattern';
+
+export function batonProgram(): Command {
+  const program = new Command('baton')
+    .description('Baton: event-driven orchestration of resources, workloads and service rollouts on AWS')
+    .option('--endpoint <url>', 'send API calls here (default: the embedded runtime, http://127.0.0.1:4010)')
+    .option('--stage <stage>', 'the Baton stage; any stage but "local" uses your AWS credentials', 'local')
+    .option('--region <region>', 'AWS region of a deployed stage')
+    .option('--json', 'machine-readable output')
+    .showHelpAfterError();
+  for (const register of [registerDev, registerEmit, registerRun, registerExecutions, registerHistory, registerEvents, registerTestPattern]) {
+    register(program);
+  }
+  return program;
+}
