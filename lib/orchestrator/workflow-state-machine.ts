@@ -1,0 +1,85 @@
+import { readFileSync } from 'node:fs';
+import { RemovalPolicy, Validations } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import type { WorkflowDefinition } from '../topology/workflows';
+import { type WorkflowRequirements, workflowRequirements } from './workflow-requirements';
+import { workflowBindings, workflowSubstitutions } from './workflow-substitutions';
+
+export interface WorkflowStateMachineProps {
+  readonly workflow: WorkflowDefinition;
+  /** The deployed name, `baton-<stage>-<workflow>`. */
+  readonly stateMachineName: string;
+  /** Every Baton function by id: each one's ARN is a substitution, whether the ASL uses it or not. */
+  readonly functions: ReadonlyMap<string, IFunction>;
+  readonly bus: IEventBus;
+  readonly table: ITable;
+  /** How long its execution log group keeps events. */
+  readonly logRetention: RetentionDays;
+}
+
+/**
+ * One workflow deployed from its ASL file as-is (inline, with `definitionSubstitutions`): a
+ * STANDARD state machine with X-Ray and full execution logs, whose role may do exactly what its
+ * Task states do and nothing else.
+ */
+export class WorkflowStateMachine extends Construct {
+  readonly stateMachine: StateMachine;
+  readonly logGroup: LogGroup;
+  /** What the ASL was found to need; the role's grants are derived from it. */
+  readonly requirements: WorkflowRequirements;
+
+  constructor(scope: Construct, id: string, props: WorkflowStateMachineProps) {
+    super(scope, id);
+    const { bus, table, functions, stateMachineName } = props;
+    const definition = readFileSync(props.workflow.file, 'utf8');
+    this.requirements = workflowRequirements(props.workflow.id, definition, workflowBindings(functions.keys()));
+
+    this.logGroup = new LogGroup(this, 'Logs', {
+      // The vended-logs prefix keeps Step Functions from growing the account's log resource policy.
+      logGroupName: `/aws/vendedlogs/states/${stateMachineName}`,
+      retention: props.logRetention,
+      // Logs are bounded by their retention; keeping the group would block a redeploy under this name.
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.stateMachine = new StateMachine(this, 'StateMachine', {
+      stateMachineName,
+      stateMachineType: StateMachineType.STANDARD,
+      definitionBody: DefinitionBody.fromString(definition),
+      definitionSubstitutions: workflowSubstitutions({
+        functionArns: new Map([...functions].map(([functionId, fn]) => [functionId, fn.functionArn])),
+        eventBusName: bus.eventBusName,
+        eventBusArn: bus.eventBusArn,
+        tableName: table.tableName,
+        tableArn: table.tableArn,
+      }),
+      tracingEnabled: true,
+      logs: { destination: this.logGroup, level: LogLevel.ALL, includeExecutionData: true },
+    });
+
+    const invoked = [...this.requirements.invokedFunctionIds].flatMap((functionId) => {
+      const fn = functions.get(functionId);
+      return fn ? [fn.functionArn] : [];
+    });
+    if (invoked.length > 0) {
+      // Only the unqualified ARNs the ASL names: no `:*` for versions or aliases it never calls.
+      this.stateMachine.addToRolePolicy(new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: invoked }));
+    }
+    if (this.requirements.publishesEvents) bus.grantPutEventsTo(this.stateMachine);
+    if (this.requirements.ledgerActions.size > 0) table.grant(this.stateMachine, ...this.requirements.ledgerActions);
+
+    Validations.of(this.stateMachine.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'Resource "*" appears only in the statements Step Functions requires for X-Ray tracing ' +
+        '(xray:PutTraceSegments, xray:PutTelemetryRecords, xray:GetSamplingRules, xray:GetSamplingTargets) ' +
+        'and for vended log delivery (logs:CreateLogDelivery and related): neither service supports ' +
+        'resource-level permissions for these actions.',
+    });
+  }
+}

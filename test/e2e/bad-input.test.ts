@@ -1,0 +1,180 @@
+/**
+ * Bad input at the embedded runtime's front door: every case answered with AWS's error shape
+ * (or a per-entry error), nothing written, and the runtime still serving afterwards.
+ */
+import { PutEventsCommand, TestEventPatternCommand } from '@aws-sdk/client-eventbridge';
+import { ListStateMachinesCommand, StartExecutionCommand, DescribeExecutionCommand } from '@aws-sdk/client-sfn';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startTestRuntime, type TestRuntime } from './embedded-runtime';
+
+let t: TestRuntime;
+beforeAll(async () => {
+  t = await startTestRuntime();
+});
+afterAll(() => t.stop());
+
+/** After every case, the runtime must still answer a normal call. */
+afterEach(async () => {
+  const { stateMachines } = await t.sfn.send(new ListStateMachinesCommand({}));
+  expect(stateMachines?.length).toBeGreaterThan(0);
+});
+
+async function raw(target: string, body: string, contentType = 'application/x-amz-json-1.1') {
+  const response = await fetch(t.runtime.url, {
+    method: 'POST',
+    headers: { 'content-type': contentType, 'x-amz-target': target },
+    body,
+  });
+  return { status: response.status, errorType: response.headers.get('x-amzn-errortype'), body: await response.json() };
+}
+
+const entry = (detail: string, extra: Record<string, unknown> = {}) => ({
+  Source: 'acme.test',
+  DetailType: 'ResourcePoolChanged',
+  Detail: detail,
+  ...extra,
+});
+
+describe('the wire protocol', () => {
+  it('answers a malformed JSON body with SerializationException', async () => {
+    const response = await raw('AWSEvents.PutEvents', '{"Entries": [');
+    expect(response).toMatchObject({ status: 400, errorType: 'SerializationException' });
+    expect(response.body).toMatchObject({ __type: 'SerializationException' });
+  });
+
+  it('answers a JSON body that is not an object with SerializationException', async () => {
+    expect(await raw('AWSStepFunctions.ListStateMachines', '[1,2]', 'application/x-amz-json-1.0')).toMatchObject({
+      status: 400,
+      errorType: 'SerializationException',
+    });
+  });
+
+  it.each(['AWSEvents.DeleteEverything', 'AWSStepFunctions.CreateStateMachine', 'Nope.Nothing', '', 'AWSEvents.toString'])(
+    'answers unknown target %j with UnknownOperationException',
+    async (target) => {
+      const response = await raw(target, '{}');
+      expect(response).toMatchObject({ status: 400, errorType: 'UnknownOperationException' });
+      expect(response.body.message).toBeTypeOf('string');
+    },
+  );
+});
+
+describe('PutEvents', () => {
+  it('refuses more than 10 entries with ValidationException', async () => {
+    const entries = Array.from({ length: 11 }, () => entry('{}'));
+    await expect(t.eventBridge.send(new PutEventsCommand({ Entries: entries }))).rejects.toMatchObject({
+      name: 'ValidationException',
+    });
+  });
+
+  it('refuses entries over 256 KB with ValidationException', async () => {
+    const detail = JSON.stringify({ blob: 'x'.repeat(256 * 1024) });
+    await expect(t.eventBridge.send(new PutEventsCommand({ Entries: [entry(detail)] }))).rejects.toMatchObject({
+      name: 'ValidationException',
+      message: expect.stringContaining('over the limit'),
+    });
+  });
+
+  it('answers per entry: detail not JSON, detail not an object, missing fields, unknown bus', async () => {
+    const response = await t.eventBridge.send(
+      new PutEventsCommand({
+        Entries: [
+          entry('{not json'),
+          entry('[1,2,3]'),
+          { DetailType: 'X', Detail: '{}' },
+          entry('{}', { EventBusName: 'someone-elses-bus' }),
+          entry(JSON.stringify({ poolId: 'ok', kind: 'compute', capacity: { vcpu: 1 }, state: 'active' })),
+        ],
+      }),
+    );
+    expect(response.FailedEntryCount).toBe(4);
+    expect(response.Entries?.map((e) => e.ErrorCode ?? 'OK')).toEqual([
+      'MalformedDetail',
+      'MalformedDetail',
+      'InvalidArgument',
+      'ResourceNotFoundException',
+      'OK',
+    ]);
+  });
+});
+
+describe('TestEventPattern', () => {
+  const event = JSON.stringify({
+    id: '1',
+    account: '123456789012',
+    source: 'acme.inventory',
+    time: '2026-11-28T00:00:00Z',
+    region: 'eu-west-1',
+    resources: [],
+    'detail-type': 'ResourcePoolChanged',
+    detail: { capacity: { vcpu: 64 } },
+  });
+
+  it('answers with the local matcher', async () => {
+    const matches = await t.eventBridge.send(
+      new TestEventPatternCommand({ EventPattern: '{"detail":{"capacity":{"vcpu":[{"numeric":[">=",32]}]}}}', Event: event }),
+    );
+    const misses = await t.eventBridge.send(
+      new TestEventPatternCommand({ EventPattern: '{"source":[{"prefix":"other"}]}', Event: event }),
+    );
+    expect([matches.Result, misses.Result]).toEqual([true, false]);
+  });
+
+  it.each(['{"source": "not-an-array"}', '{"detail":{"n":[{"numeric":["<",1,">",5]}]}}', 'not json', '{"a":[{"bogus":1}]}'])(
+    'refuses invalid pattern %s with InvalidEventPatternException',
+    async (pattern) => {
+      await expect(t.eventBridge.send(new TestEventPatternCommand({ EventPattern: pattern, Event: event }))).rejects.toMatchObject({
+        name: 'InvalidEventPatternException',
+      });
+    },
+  );
+
+  it('refuses an event without the envelope fields with ValidationException', async () => {
+    await expect(
+      t.eventBridge.send(new TestEventPatternCommand({ EventPattern: '{"source":["x"]}', Event: '{"source":"x"}' })),
+    ).rejects.toMatchObject({ name: 'ValidationException' });
+  });
+});
+
+describe('Step Functions', () => {
+  const machineArn = async () =>
+    (await t.sfn.send(new ListStateMachinesCommand({}))).stateMachines?.[0]?.stateMachineArn ?? '';
+
+  it('refuses an unknown workflow with StateMachineDoesNotExist', async () => {
+    const unknown = (await machineArn()).replace(/[^:]+$/, 'baton-local-nope');
+    await expect(t.sfn.send(new StartExecutionCommand({ stateMachineArn: unknown, input: '{}' }))).rejects.toMatchObject({
+      name: 'StateMachineDoesNotExist',
+    });
+  });
+
+  it('refuses a malformed ARN with InvalidArn', async () => {
+    await expect(t.sfn.send(new StartExecutionCommand({ stateMachineArn: 'fixture', input: '{}' }))).rejects.toMatchObject({
+      name: 'InvalidArn',
+    });
+  });
+
+  it('refuses an execution input that is not JSON with InvalidExecutionInput', async () => {
+    await expect(
+      t.sfn.send(new StartExecutionCommand({ stateMachineArn: await machineArn(), input: '{"id": ' })),
+    ).rejects.toMatchObject({ name: 'InvalidExecutionInput' });
+  });
+
+  it('refuses a bad execution name and a reused one', async () => {
+    const stateMachineArn = await machineArn();
+    await expect(
+      t.sfn.send(new StartExecutionCommand({ stateMachineArn, input: '{}', name: 'has spaces' })),
+    ).rejects.toMatchObject({ name: 'InvalidName' });
+    const { executionArn } = await t.sfn.send(new StartExecutionCommand({ stateMachineArn, input: '{}', name: 'once' }));
+    await expect(t.sfn.send(new DescribeExecutionCommand({ executionArn }))).resolves.toBeDefined();
+    await expect(
+      t.sfn.send(new StartExecutionCommand({ stateMachineArn, input: '{"other":1}', name: 'once' })),
+    ).rejects.toMatchObject({ name: 'ExecutionAlreadyExists' });
+  });
+
+  it('refuses an unknown execution with ExecutionDoesNotExist', async () => {
+    const arn = (await machineArn()).replace(':stateMachine:', ':execution:').concat(':missing');
+    await expect(t.sfn.send(new DescribeExecutionCommand({ executionArn: arn }))).rejects.toMatchObject({
+      name: 'ExecutionDoesNotExist',
+    });
+  });
+});
