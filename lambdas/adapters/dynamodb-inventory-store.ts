@@ -45,7 +45,9 @@ export class DynamoDbInventoryStore implements InventoryStore {
   }
 
   private async get(key: Record<string, string>): Promise<Record<string, unknown> | undefined> {
-    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }));
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }),
+    );
     if (!Item) return undefined;
     const { pk: _pk, sk: _sk, entity: _entity, ...record } = Item;
     return record;

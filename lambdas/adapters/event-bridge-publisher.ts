@@ -31,7 +31,9 @@ export class EventBridgePublisher implements FactPublisher {
       );
       if ((response.FailedEntryCount ?? 0) > 0) {
         const reasons = (response.Entries ?? []).filter((entry) => entry.ErrorCode).map((e) => e.ErrorCode);
-        throw new FactPublishFailed(`${response.FailedEntryCount} fact(s) not published: ${reasons.join(', ')}`);
+        throw new FactPublishFailed(
+          `${response.FailedEntryCount} fact(s) not published: ${reasons.join(', ')}`,
+        );
       }
     }
   }

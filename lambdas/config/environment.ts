@@ -23,7 +23,9 @@ export function loadEnvironment<Schema extends z.ZodMiniType>(
 ): z.output<Schema> {
   const result = schema.safeParse(env);
   if (!result.success) {
-    const problems = result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
+    const problems = result.error.issues
+      .map((issue) => `${issue.path.join('.')}: ${issue.message}`)
+      .join('; ');
     throw new InvalidEnvironment(`function environment is invalid: ${problems}`);
   }
   return result.data;

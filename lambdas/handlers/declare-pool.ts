@@ -1,6 +1,7 @@
 /** Rule `ResourcePoolChanged` → upserts the pool → `ResourcePoolUpdated`. */
-import { declarePool } from '../core/inventory/declare-inventory';
+
 import { wireStoreAndBus } from '../adapters/runtime-wiring';
+import { declarePool } from '../core/inventory/declare-inventory';
 import { busEventHandler } from '../middleware/bus-event-handler';
 
 const { inventory, publisher } = wireStoreAndBus();

@@ -1,6 +1,7 @@
 /** Rule `TenantQuotaChanged` → upserts the quota → `TenantQuotaUpdated`. */
-import { declareQuota } from '../core/inventory/declare-inventory';
+
 import { wireStoreAndBus } from '../adapters/runtime-wiring';
+import { declareQuota } from '../core/inventory/declare-inventory';
 import { busEventHandler } from '../middleware/bus-event-handler';
 
 const { inventory, publisher } = wireStoreAndBus();

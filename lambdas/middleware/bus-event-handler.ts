@@ -37,7 +37,12 @@ export function busEventHandler<Name extends EventName>(options: {
       await options.publisher.publish([
         {
           name: 'RequestRejected',
-          detail: { eventId: event.id, detailType: event['detail-type'], source: event.source, errors: parsed.errors },
+          detail: {
+            eventId: event.id,
+            detailType: event['detail-type'],
+            source: event.source,
+            errors: parsed.errors,
+          },
         },
       ]);
       return { status: 'REJECTED', errors: parsed.errors };

@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import * as z from 'zod/mini';
-import { BATON_SOURCE, events, type AnyEventDefinition } from '../../lambdas/core/events/catalog';
+import { type AnyEventDefinition, BATON_SOURCE, events } from '../../lambdas/core/events/catalog';
 import { repositoryRoot } from '../topology/repository-root';
 
 export const schemaDirectory = join(repositoryRoot, 'lib', 'catalog', 'schemas');
@@ -19,7 +19,11 @@ export function schemaFileName(definition: AnyEventDefinition): string {
  * EventBridge schema registry accepts, so the docs and the registry hold the same document.
  */
 export function eventJsonSchema(definition: AnyEventDefinition): Record<string, unknown> {
-  const detail = z.toJSONSchema(definition.schema, { io: 'input', target: 'draft-04', unrepresentable: 'any' });
+  const detail = z.toJSONSchema(definition.schema, {
+    io: 'input',
+    target: 'draft-04',
+    unrepresentable: 'any',
+  });
   const { $schema, ...detailSchema } = detail;
   return {
     $schema,

@@ -4,8 +4,8 @@
  */
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { ListStateMachinesCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { DEFAULT_PORT, LOOPBACK } from '../embedded/runtime';
 import { LOCAL_STAGE } from '../embedded/local-aws';
+import { DEFAULT_PORT, LOOPBACK } from '../embedded/runtime';
 import { stateMachineName } from '../topology/workflows';
 
 export interface ConnectionOptions {
@@ -30,11 +30,16 @@ export class UnknownWorkflow extends Error {
 
 export function connect(options: ConnectionOptions): Connection {
   const stage = options.stage ?? LOCAL_STAGE;
-  const endpoint = options.endpoint ?? (stage === LOCAL_STAGE ? `http://${LOOPBACK}:${DEFAULT_PORT}` : undefined);
+  const endpoint =
+    options.endpoint ?? (stage === LOCAL_STAGE ? `http://${LOOPBACK}:${DEFAULT_PORT}` : undefined);
   const local = stage === LOCAL_STAGE || options.endpoint !== undefined;
   const config = {
     ...(endpoint ? { endpoint } : {}),
-    ...(options.region ? { region: options.region } : local ? { region: process.env.AWS_REGION ?? 'us-east-1' } : {}),
+    ...(options.region
+      ? { region: options.region }
+      : local
+        ? { region: process.env.AWS_REGION ?? 'us-east-1' }
+        : {}),
     // The embedded runtime checks no signatures; a deployed stage uses the real credential chain.
     ...(local ? { credentials: { accessKeyId: 'baton-local', secretAccessKey: 'baton-local' } } : {}),
   };
@@ -53,7 +58,9 @@ export function connect(options: ConnectionOptions): Connection {
         if (found?.stateMachineArn) return found.stateMachineArn;
         nextToken = page.nextToken;
       } while (nextToken);
-      throw new UnknownWorkflow(`no workflow "${workflowId}" in stage ${stage} (state machine ${wanted} not found)`);
+      throw new UnknownWorkflow(
+        `no workflow "${workflowId}" in stage ${stage} (state machine ${wanted} not found)`,
+      );
     },
   };
 }

@@ -16,7 +16,15 @@ export function batonProgram(): Command {
     .option('--region <region>', 'AWS region of a deployed stage')
     .option('--json', 'machine-readable output')
     .showHelpAfterError();
-  for (const register of [registerDev, registerEmit, registerRun, registerExecutions, registerHistory, registerEvents, registerTestPattern]) {
+  for (const register of [
+    registerDev,
+    registerEmit,
+    registerRun,
+    registerExecutions,
+    registerHistory,
+    registerEvents,
+    registerTestPattern,
+  ]) {
     register(program);
   }
   return program;

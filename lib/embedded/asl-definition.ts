@@ -18,7 +18,11 @@ export class InvalidWorkflowDefinition extends Error {
 }
 
 /** Replaces each `${Key}` with its value; an unknown key is an error, as in CloudFormation. */
-export function substitute(text: string, substitutions: Readonly<Record<string, string>>, file: string): string {
+export function substitute(
+  text: string,
+  substitutions: Readonly<Record<string, string>>,
+  file: string,
+): string {
   return text.replace(/\$\{([A-Za-z0-9_.:-]+)\}/g, (_, key: string) => {
     const value = substitutions[key];
     if (value === undefined) throw new InvalidWorkflowDefinition(`${file}: no substitution for \${${key}}`);
@@ -33,10 +37,15 @@ export function parseAslDefinition(text: string, file: string): AslDefinition {
   } catch (error) {
     throw new InvalidWorkflowDefinition(`${file}: not JSON (${(error as Error).message})`);
   }
-  const { isValid, errorsText } = aslValidator(structuredClone(definition), { checkArn: true, checkPaths: true });
+  const { isValid, errorsText } = aslValidator(structuredClone(definition), {
+    checkArn: true,
+    checkPaths: true,
+  });
   if (!isValid) throw new InvalidWorkflowDefinition(`${file}: invalid ASL: ${errorsText('; ')}`);
   if (definition.QueryLanguage === 'JSONata') {
-    throw new InvalidWorkflowDefinition(`${file}: Baton workflows use JSONPath (the embedded engine runs no JSONata)`);
+    throw new InvalidWorkflowDefinition(
+      `${file}: Baton workflows use JSONPath (the embedded engine runs no JSONata)`,
+    );
   }
   return definition;
 }

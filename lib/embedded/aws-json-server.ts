@@ -26,7 +26,10 @@ export interface RawService {
 /** Request bodies beyond this are refused before parsing (PutEvents allows 256 KB of entries). */
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
-export function createAwsJsonServer(jsonServices: readonly JsonService[], rawServices: readonly RawService[]): Server {
+export function createAwsJsonServer(
+  jsonServices: readonly JsonService[],
+  rawServices: readonly RawService[],
+): Server {
   const byPrefix = new Map(jsonServices.map((service) => [service.targetPrefix, service]));
   const rawByPrefix = new Map(rawServices.map((service) => [service.targetPrefix, service]));
 
@@ -41,7 +44,8 @@ export function createAwsJsonServer(jsonServices: readonly JsonService[], rawSer
     const service = byPrefix.get(prefix);
     const contentType = service?.contentType ?? 'application/x-amz-json-1.1';
     void answer(response, contentType, async () => {
-      if (request.method !== 'POST') throw new AwsError('UnknownOperationException', `${request.method} is not supported`);
+      if (request.method !== 'POST')
+        throw new AwsError('UnknownOperationException', `${request.method} is not supported`);
       const operation = service?.operations[operationName];
       if (!service || !operation || !Object.hasOwn(service.operations, operationName)) {
         throw new AwsError('UnknownOperationException', `Unknown operation ${target || '(no X-Amz-Target)'}`);
@@ -52,7 +56,11 @@ export function createAwsJsonServer(jsonServices: readonly JsonService[], rawSer
   });
 }
 
-async function answer(response: ServerResponse, contentType: string, run: () => Promise<unknown>): Promise<void> {
+async function answer(
+  response: ServerResponse,
+  contentType: string,
+  run: () => Promise<unknown>,
+): Promise<void> {
   const requestId = randomUUID();
   try {
     const output = (await run()) ?? {};
@@ -61,11 +69,22 @@ async function answer(response: ServerResponse, contentType: string, run: () => 
     const awsError =
       error instanceof AwsError
         ? error
-        : new AwsError('InternalFailure', 'The request processing has failed because of an unknown error.', 500);
+        : new AwsError(
+            'InternalFailure',
+            'The request processing has failed because of an unknown error.',
+            500,
+          );
     if (!(error instanceof AwsError)) console.error('[baton] internal failure', error);
-    send(response, awsError.statusCode, contentType, requestId, { __type: awsError.code, message: awsError.message }, {
-      'x-amzn-ErrorType': awsError.code,
-    });
+    send(
+      response,
+      awsError.statusCode,
+      contentType,
+      requestId,
+      { __type: awsError.code, message: awsError.message },
+      {
+        'x-amzn-ErrorType': awsError.code,
+      },
+    );
   }
 }
 
@@ -94,7 +113,9 @@ function readBody(request: IncomingMessage): Promise<string> {
     request.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > MAX_BODY_BYTES) {
-        reject(new AwsError('RequestEntityTooLargeException', `Request body exceeds ${MAX_BODY_BYTES} bytes`, 413));
+        reject(
+          new AwsError('RequestEntityTooLargeException', `Request body exceeds ${MAX_BODY_BYTES} bytes`, 413),
+        );
         request.destroy();
         return;
       }

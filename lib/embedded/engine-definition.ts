@@ -39,7 +39,11 @@ export function toEngineDefinition(source: AslDefinition): EngineDefinition {
   return { definition, sites, stateTypes };
 }
 
-function rewriteStates(machine: AslStates, sites: Map<string, TaskSite>, stateTypes: Map<string, string>): void {
+function rewriteStates(
+  machine: AslStates,
+  sites: Map<string, TaskSite>,
+  stateTypes: Map<string, string>,
+): void {
   for (const [name, state] of Object.entries(machine.States)) {
     stateTypes.set(name, state.Type);
     if (state.Type === 'Task') {
@@ -49,7 +53,13 @@ function rewriteStates(machine: AslStates, sites: Map<string, TaskSite>, stateTy
       }
     } else if (state.Type === 'Wait') {
       machine.States[name] = waitAsTask(state);
-      sites.set(name, { name, resource: LOCAL_WAIT_RESOURCE, originalType: 'Wait', heartbeatSeconds: undefined, timeoutSeconds: undefined });
+      sites.set(name, {
+        name,
+        resource: LOCAL_WAIT_RESOURCE,
+        originalType: 'Wait',
+        heartbeatSeconds: undefined,
+        timeoutSeconds: undefined,
+      });
     }
     for (const nested of nestedMachines(state)) rewriteStates(nested, sites, stateTypes);
   }

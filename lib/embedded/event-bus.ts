@@ -157,7 +157,8 @@ export class LocalEventBus {
 }
 
 function entryProblem(entry: PutEventsEntry): PutEventsResultEntry | undefined {
-  if (typeof entry !== 'object' || entry === null) return invalidArgument('Entry', 'Entry must be an object.');
+  if (typeof entry !== 'object' || entry === null)
+    return invalidArgument('Entry', 'Entry must be an object.');
   if (typeof entry.Source !== 'string' || entry.Source.length === 0) {
     return invalidArgument('Source', 'Source is a required argument.');
   }
@@ -167,7 +168,8 @@ function entryProblem(entry: PutEventsEntry): PutEventsResultEntry | undefined {
   if (typeof entry.Detail !== 'string' || entry.Detail.length === 0) {
     return invalidArgument('Detail', 'Detail is a required argument.');
   }
-  if (!isJsonObject(entry.Detail)) return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is malformed.' };
+  if (!isJsonObject(entry.Detail))
+    return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is malformed.' };
   if (!isBatonBus(entry.EventBusName)) {
     return {
       ErrorCode: 'ResourceNotFoundException',
@@ -178,7 +180,10 @@ function entryProblem(entry: PutEventsEntry): PutEventsResultEntry | undefined {
 }
 
 function invalidArgument(parameter: string, reason: string): PutEventsResultEntry {
-  return { ErrorCode: 'InvalidArgument', ErrorMessage: `Parameter ${parameter} is not valid. Reason: ${reason}` };
+  return {
+    ErrorCode: 'InvalidArgument',
+    ErrorMessage: `Parameter ${parameter} is not valid. Reason: ${reason}`,
+  };
 }
 
 function isJsonObject(text: string): boolean {

@@ -2,7 +2,11 @@
  * The EventBridge JSON 1.1 API (`AWSEvents.*`): PutEvents on the local bus and TestEventPattern
  * answered by the same matcher the bus routes with.
  */
-import { InvalidEventPatternError, matchesEventPattern, parseEventPattern } from '../../lambdas/core/events/event-pattern';
+import {
+  InvalidEventPatternError,
+  matchesEventPattern,
+  parseEventPattern,
+} from '../../lambdas/core/events/event-pattern';
 import { AwsError, validationError } from './aws-error';
 import type { JsonService } from './aws-json-server';
 import type { LocalEventBus } from './event-bus';
@@ -23,7 +27,8 @@ export function eventBridgeApi(bus: LocalEventBus): JsonService {
         try {
           pattern = parseEventPattern(input.EventPattern);
         } catch (error) {
-          if (error instanceof InvalidEventPatternError) throw new AwsError('InvalidEventPatternException', error.message);
+          if (error instanceof InvalidEventPatternError)
+            throw new AwsError('InvalidEventPatternException', error.message);
           throw error;
         }
         return { Result: matchesEventPattern(pattern, parseTestEvent(input.Event)) };
@@ -43,6 +48,7 @@ function parseTestEvent(text: string): Record<string, unknown> {
     throw validationError('Parameter Event is not valid: not a JSON object.');
   }
   const missing = REQUIRED_EVENT_FIELDS.filter((field) => !(field in event));
-  if (missing.length > 0) throw validationError(`Parameter Event is not valid: missing ${missing.join(', ')}.`);
+  if (missing.length > 0)
+    throw validationError(`Parameter Event is not valid: missing ${missing.join(', ')}.`);
   return event as Record<string, unknown>;
 }

@@ -84,12 +84,17 @@ export class ExecutionHistory {
     const type = state ? (this.stateTypes.get(state.name) ?? state.type) : undefined;
     switch (event.type) {
       case 'ExecutionStarted':
-        this.add('ExecutionStarted', { input: json(event.input), inputDetails: { truncated: false } }, event.timestamp);
+        this.add(
+          'ExecutionStarted',
+          { input: json(event.input), inputDetails: { truncated: false } },
+          event.timestamp,
+        );
         break;
       case 'StateEntered':
         if (!state || !type) break;
         this.add(`${type}StateEntered`, { name: state.name, input: json(state.input) }, event.timestamp);
-        if (type === 'Map' || type === 'Parallel') this.add(`${type}StateStarted`, undefined, event.timestamp);
+        if (type === 'Map' || type === 'Parallel')
+          this.add(`${type}StateStarted`, undefined, event.timestamp);
         this.countAttempt(state.name);
         break;
       case 'StateRetried':
@@ -97,7 +102,8 @@ export class ExecutionHistory {
         break;
       case 'StateExited':
         if (!state || !type) break;
-        if (type === 'Map' || type === 'Parallel') this.add(`${type}StateSucceeded`, undefined, event.timestamp);
+        if (type === 'Map' || type === 'Parallel')
+          this.add(`${type}StateSucceeded`, undefined, event.timestamp);
         this.add(`${type}StateExited`, { name: state.name, output: json(state.output) }, event.timestamp);
         break;
       case 'MapIterationStarted':

@@ -43,7 +43,11 @@ export class LambdaHost {
   constructor(definitions: readonly FunctionDefinition[]) {
     for (const definition of definitions) {
       const functionName = localFunctionName(definition.id);
-      this.byName.set(functionName, { definition, functionName, functionArn: localArn('lambda', `function:${functionName}`) });
+      this.byName.set(functionName, {
+        definition,
+        functionName,
+        functionArn: localArn('lambda', `function:${functionName}`),
+      });
     }
   }
 
@@ -81,7 +85,13 @@ export class LambdaHost {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
-        () => reject(new FunctionInvocationError('Sandbox.Timedout', `Task timed out after ${fn.definition.timeoutSeconds}.00 seconds`)),
+        () =>
+          reject(
+            new FunctionInvocationError(
+              'Sandbox.Timedout',
+              `Task timed out after ${fn.definition.timeoutSeconds}.00 seconds`,
+            ),
+          ),
         timeoutMs,
       );
     });

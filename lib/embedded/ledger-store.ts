@@ -18,7 +18,10 @@ export interface LedgerStore extends RawService {
 }
 
 /** Starts dynalite on `directory` (in memory when undefined) and makes sure `tableName` exists. */
-export async function startLedgerStore(directory: string | undefined, tableName: string): Promise<LedgerStore> {
+export async function startLedgerStore(
+  directory: string | undefined,
+  tableName: string,
+): Promise<LedgerStore> {
   if (directory) mkdirSync(directory, { recursive: true });
   const server: Server = dynalite({ path: directory, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

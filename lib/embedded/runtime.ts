@@ -7,14 +7,18 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { type FunctionDefinition, functionArnSubstitution, functions as productFunctions } from '../topology/functions';
+import {
+  type FunctionDefinition,
+  functionArnSubstitution,
+  functions as productFunctions,
+} from '../topology/functions';
 import { routes as productRoutes } from '../topology/routes';
 import { productWorkflowDirectory, type WorkflowDefinition, workflowsIn } from '../topology/workflows';
 import { createAwsJsonServer } from './aws-json-server';
 import { BATON_BUS_NAME, type BoundRoute, bindRoutes, LocalEventBus } from './event-bus';
 import { eventBridgeApi } from './eventbridge-api';
 import { LambdaHost, localFunctionName } from './lambda-host';
-import { type LedgerStore, startLedgerStore } from './ledger-store';
+import { startLedgerStore } from './ledger-store';
 import { LOCAL_REGION, LOCAL_STAGE, localArn } from './local-aws';
 import { NdjsonLog } from './ndjson-log';
 import { stepFunctionsApi } from './stepfunctions-api';
@@ -52,7 +56,8 @@ export interface EmbeddedRuntime {
 
 export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {}): Promise<EmbeddedRuntime> {
   const timeScale = options.timeScale ?? 1;
-  if (!(timeScale > 0) || !Number.isFinite(timeScale)) throw new RangeError('timeScale must be a positive number');
+  if (!(timeScale > 0) || !Number.isFinite(timeScale))
+    throw new RangeError('timeScale must be a positive number');
   const dataDirectory = options.dataDirectory === null ? undefined : (options.dataDirectory ?? '.baton');
   const functionDefinitions = options.functions ?? productFunctions;
 
@@ -110,7 +115,8 @@ function localSubstitutions(lambda: LambdaHost): Record<string, string> {
     TableName: LEDGER_TABLE_NAME,
     TableArn: localArn('dynamodb', `table/${LEDGER_TABLE_NAME}`),
   };
-  for (const fn of lambda.functions) substitutions[functionArnSubstitution(fn.definition.id)] = fn.functionArn;
+  for (const fn of lambda.functions)
+    substitutions[functionArnSubstitution(fn.definition.id)] = fn.functionArn;
   return substitutions;
 }
 

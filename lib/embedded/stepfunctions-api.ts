@@ -2,10 +2,11 @@
  * The Step Functions JSON 1.0 API (`AWSStepFunctions.*`) over the embedded workflow engine,
  * with AWS's validation and error names, for the operations DESIGN.md lists.
  */
-import type { JsonService } from './aws-json-server';
+
 import { AwsError, validationError } from './aws-error';
-import type { ExecutionRecord, WorkflowEngine } from './workflow-engine';
+import type { JsonService } from './aws-json-server';
 import type { TaskTokenRegistry } from './task-tokens';
+import type { ExecutionRecord, WorkflowEngine } from './workflow-engine';
 
 const DEFAULT_PAGE_SIZE = 100;
 const MAX_PAGE_SIZE = 1000;
@@ -51,7 +52,9 @@ export function stepFunctionsApi(engine: WorkflowEngine, tokens: TaskTokenRegist
       ListExecutions: (input) => {
         const statusFilter = optionalString(input, 'statusFilter');
         if (statusFilter !== undefined && !STATUSES.has(statusFilter)) {
-          throw validationError(`1 validation error detected: Value '${statusFilter}' at 'statusFilter' failed to satisfy constraint: Member must satisfy enum value set: [${[...STATUSES].join(', ')}]`);
+          throw validationError(
+            `1 validation error detected: Value '${statusFilter}' at 'statusFilter' failed to satisfy constraint: Member must satisfy enum value set: [${[...STATUSES].join(', ')}]`,
+          );
         }
         const records = engine
           .listExecutions(requiredArn(input, 'stateMachineArn'))
@@ -60,7 +63,8 @@ export function stepFunctionsApi(engine: WorkflowEngine, tokens: TaskTokenRegist
       },
       GetExecutionHistory: (input) => {
         const record = engine.execution(requiredArn(input, 'executionArn'));
-        const events = input.reverseOrder === true ? [...record.history.events].reverse() : record.history.events;
+        const events =
+          input.reverseOrder === true ? [...record.history.events].reverse() : record.history.events;
         return paginate(events, input, 'events');
       },
       StopExecution: (input) => {
@@ -118,9 +122,19 @@ function summary(record: ExecutionRecord): Record<string, unknown> {
 }
 
 /** `nextToken` is the offset of the next page, opaque to clients. */
-function paginate<T>(items: readonly T[], input: Record<string, unknown>, key: string): Record<string, unknown> {
-  const maxResults = input.maxResults === undefined || input.maxResults === 0 ? DEFAULT_PAGE_SIZE : input.maxResults;
-  if (typeof maxResults !== 'number' || !Number.isInteger(maxResults) || maxResults < 0 || maxResults > MAX_PAGE_SIZE) {
+function paginate<T>(
+  items: readonly T[],
+  input: Record<string, unknown>,
+  key: string,
+): Record<string, unknown> {
+  const maxResults =
+    input.maxResults === undefined || input.maxResults === 0 ? DEFAULT_PAGE_SIZE : input.maxResults;
+  if (
+    typeof maxResults !== 'number' ||
+    !Number.isInteger(maxResults) ||
+    maxResults < 0 ||
+    maxResults > MAX_PAGE_SIZE
+  ) {
     throw validationError(`maxResults must be an integer from 0 to ${MAX_PAGE_SIZE}`);
   }
   let start = 0;
@@ -129,14 +143,19 @@ function paginate<T>(items: readonly T[], input: Record<string, unknown>, key: s
     if (!Number.isInteger(start) || start < 0) throw new AwsError('InvalidToken', 'Invalid Token: nextToken');
   }
   const page = items.slice(start, start + maxResults);
-  const next = start + maxResults < items.length ? Buffer.from(String(start + maxResults)).toString('base64url') : undefined;
+  const next =
+    start + maxResults < items.length
+      ? Buffer.from(String(start + maxResults)).toString('base64url')
+      : undefined;
   return { [key]: page, ...(next ? { nextToken: next } : {}) };
 }
 
 function requiredString(input: Record<string, unknown>, field: string): string {
   const value = input[field];
   if (typeof value !== 'string' || value.length === 0) {
-    throw validationError(`1 validation error detected: Value at '${field}' failed to satisfy constraint: Member must not be null`);
+    throw validationError(
+      `1 validation error detected: Value at '${field}' failed to satisfy constraint: Member must not be null`,
+    );
   }
   return value;
 }
@@ -150,7 +169,8 @@ function optionalString(input: Record<string, unknown>, field: string): string |
 
 function requiredArn(input: Record<string, unknown>, field: string): string {
   const arn = requiredString(input, field);
-  if (!/^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:[A-Za-z]+:/.test(arn)) throw new AwsError('InvalidArn', `Invalid Arn: '${arn}'`);
+  if (!/^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:[A-Za-z]+:/.test(arn))
+    throw new AwsError('InvalidArn', `Invalid Arn: '${arn}'`);
   return arn;
 }
 

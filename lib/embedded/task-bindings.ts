@@ -39,8 +39,10 @@ export class UnsupportedIntegration extends Error {
 }
 
 const WAIT_FOR_TASK_TOKEN = '.waitForTaskToken';
-const SERVICE_INTEGRATION = /^arn:aws:states:::(?<service>[a-z0-9-]+(?::[a-z0-9-]+)?):(?<action>[A-Za-z0-9]+)(?<pattern>\.[A-Za-z]+)?$/;
-const LAMBDA_FUNCTION_ARN = /^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]+(:[A-Za-z0-9$_-]+)?$/;
+const SERVICE_INTEGRATION =
+  /^arn:aws:states:::(?<service>[a-z0-9-]+(?::[a-z0-9-]+)?):(?<action>[A-Za-z0-9]+)(?<pattern>\.[A-Za-z]+)?$/;
+const LAMBDA_FUNCTION_ARN =
+  /^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]+(:[A-Za-z0-9$_-]+)?$/;
 
 type Call = (parameters: unknown) => Promise<unknown>;
 type Integration = { resourceType: string; resource: string; call: Call };
@@ -49,7 +51,8 @@ export function bindTask(site: TaskSite, services: LocalServices): TaskBinding {
   if (site.resource === LOCAL_WAIT_RESOURCE) return bindWait(services);
   if (LAMBDA_FUNCTION_ARN.test(site.resource)) return bindLambdaFunction(site, services);
   const match = SERVICE_INTEGRATION.exec(site.resource)?.groups;
-  if (!match) throw new UnsupportedIntegration(`${site.name}: resource ${site.resource} is not supported locally`);
+  if (!match)
+    throw new UnsupportedIntegration(`${site.name}: resource ${site.resource} is not supported locally`);
   const { service = '', action = '', pattern } = match;
   if (pattern !== undefined && pattern !== WAIT_FOR_TASK_TOKEN) {
     throw new UnsupportedIntegration(`${site.name}: integration pattern ${pattern} is not supported locally`);
@@ -89,14 +92,21 @@ function bindRequestResponse(site: TaskSite, integration: Integration): TaskBind
   };
 }
 
-function bindWaitForTaskToken(site: TaskSite, integration: Integration, services: LocalServices): TaskBinding {
+function bindWaitForTaskToken(
+  site: TaskSite,
+  integration: Integration,
+  services: LocalServices,
+): TaskBinding {
   return async (parameters, scope) => {
     await scheduleTask(site, integration, parameters, scope);
     const token = claimToken(parameters, scope);
     if (!token) {
       throw recordTaskFailure(
         integration,
-        new TaskFailure('States.Runtime', `${site.name}: the parameters must pass $$.Task.Token to use ${WAIT_FOR_TASK_TOKEN}`),
+        new TaskFailure(
+          'States.Runtime',
+          `${site.name}: the parameters must pass $$.Task.Token to use ${WAIT_FOR_TASK_TOKEN}`,
+        ),
         scope,
       );
     }
@@ -137,7 +147,11 @@ function bindLambdaFunction(site: TaskSite, services: LocalServices): TaskBindin
 
 function bindWait(services: LocalServices): TaskBinding {
   return (parameters, scope) => {
-    const { seconds, timestamp, input } = parameters as { seconds?: number; timestamp?: string; input: unknown };
+    const { seconds, timestamp, input } = parameters as {
+      seconds?: number;
+      timestamp?: string;
+      input: unknown;
+    };
     const ms = seconds !== undefined ? seconds * 1000 : new Date(String(timestamp)).getTime() - Date.now();
     return new Promise((resolve) => {
       const timer = setTimeout(() => resolve(input), Math.max(0, ms / services.timeScale));
@@ -146,7 +160,12 @@ function bindWait(services: LocalServices): TaskBinding {
   };
 }
 
-async function scheduleTask(site: TaskSite, integration: Integration, parameters: unknown, scope: ExecutionScope) {
+async function scheduleTask(
+  site: TaskSite,
+  integration: Integration,
+  parameters: unknown,
+  scope: ExecutionScope,
+) {
   await scope.history.bindingStarted(site.name);
   scope.history.add(
     'TaskScheduled',
@@ -185,7 +204,8 @@ function claimToken(parameters: unknown, scope: ExecutionScope): string | undefi
 function* strings(value: unknown): Generator<string> {
   if (typeof value === 'string') yield value;
   else if (Array.isArray(value)) for (const item of value) yield* strings(item);
-  else if (typeof value === 'object' && value !== null) for (const item of Object.values(value)) yield* strings(item);
+  else if (typeof value === 'object' && value !== null)
+    for (const item of Object.values(value)) yield* strings(item);
 }
 
 /** Lambda reports a function error as `errorType` (Retry/Catch match it) and a JSON cause. */
@@ -203,7 +223,8 @@ function asTaskFailure(error: unknown): TaskFailure {
 
 async function invokeLambda(parameters: unknown, services: LocalServices): Promise<unknown> {
   const { FunctionName, Payload } = (parameters ?? {}) as { FunctionName?: unknown; Payload?: unknown };
-  if (typeof FunctionName !== 'string') throw new TaskFailure('States.Runtime', 'lambda:invoke needs a FunctionName');
+  if (typeof FunctionName !== 'string')
+    throw new TaskFailure('States.Runtime', 'lambda:invoke needs a FunctionName');
   const payload = typeof Payload === 'string' ? JSON.parse(Payload) : Payload;
   const output = await services.lambda.invoke(FunctionName, payload ?? {});
   return { ExecutedVersion: '$LATEST', Payload: output, StatusCode: 200 };
@@ -225,7 +246,9 @@ async function putEvents(parameters: unknown, services: LocalServices): Promise<
   return result;
 }
 
-type DynamoDbCommandClass = new (input: never) => DynamoDb.DynamoDBClient extends { send(c: infer C): unknown } ? C : never;
+type DynamoDbCommandClass = new (
+  input: never,
+) => DynamoDb.DynamoDBClient extends { send(c: infer C): unknown } ? C : never;
 
 function dynamoDbCommand(site: TaskSite, action: string): DynamoDbCommandClass {
   const name = `${action.charAt(0).toUpperCase()}${action.slice(1)}Command`;
@@ -243,7 +266,9 @@ async function callDynamoDb(
   services: LocalServices,
 ): Promise<unknown> {
   try {
-    const { $metadata: _metadata, ...output } = (await services.dynamodb.send(new Command(parameters as never))) as {
+    const { $metadata: _metadata, ...output } = (await services.dynamodb.send(
+      new Command(parameters as never),
+    )) as {
       $metadata: unknown;
     };
     return output;

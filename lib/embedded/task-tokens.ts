@@ -88,7 +88,8 @@ export class TaskTokenRegistry {
     clearTimeout(waiter.heartbeatTimer);
     if (waiter.heartbeatSeconds === undefined) return;
     waiter.heartbeatTimer = setTimeout(
-      () => this.close(token, 'timedOut', new TaskFailure('States.HeartbeatTimeout', 'Task heartbeat timed out')),
+      () =>
+        this.close(token, 'timedOut', new TaskFailure('States.HeartbeatTimeout', 'Task heartbeat timed out')),
       waiter.heartbeatSeconds * 1000,
     );
   }

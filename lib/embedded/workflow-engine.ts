@@ -12,7 +12,7 @@ import { stateMachineName } from '../topology/workflows';
 import { parseAslDefinition, substitute } from './asl-definition';
 import { AwsError } from './aws-error';
 import { type EngineDefinition, toEngineDefinition } from './engine-definition';
-import { ExecutionHistory, type EngineLogEvent } from './execution-history';
+import { type EngineLogEvent, ExecutionHistory } from './execution-history';
 import { LOCAL_STAGE, localArn } from './local-aws';
 import { bindTask, type ExecutionScope, type LocalServices, type TaskBinding } from './task-bindings';
 
@@ -95,7 +95,9 @@ export class WorkflowEngine {
   /** Most recent first, as ListExecutions answers. */
   listExecutions(stateMachineArn: string): ExecutionRecord[] {
     this.stateMachine(stateMachineArn);
-    return [...this.executions.values()].filter((record) => record.stateMachineArn === stateMachineArn).reverse();
+    return [...this.executions.values()]
+      .filter((record) => record.stateMachineArn === stateMachineArn)
+      .reverse();
   }
 
   start(stateMachineArn: string, input: string, name: string = randomUUID()): ExecutionRecord {
@@ -159,7 +161,8 @@ export class WorkflowEngine {
     const scope: ExecutionScope = { history, mintedTokens: new Set(), signal: ended.signal };
     const tokens = this.options.services.tokens;
     const overrides: Record<string, (taskInput: unknown) => Promise<unknown>> = {};
-    for (const [stateName, binding] of machine.bindings) overrides[stateName] = (taskInput) => binding(taskInput, scope);
+    for (const [stateName, binding] of machine.bindings)
+      overrides[stateName] = (taskInput) => binding(taskInput, scope);
 
     const execution = machine.engine.run(parsedInput as never, {
       overrides: { taskResourceLocalHandlers: overrides as never },
@@ -250,5 +253,8 @@ export class WorkflowEngine {
 }
 
 function withDefined(fields: Record<string, string | undefined>): Record<string, string> {
-  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as Record<string, string>;
+  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as Record<
+    string,
+    string
+  >;
 }

@@ -19,7 +19,9 @@ export interface FunctionDefinition<Env extends z.ZodMiniType = z.ZodMiniType> {
   readonly access: { readonly ledger: 'none' | 'read' | 'readWrite'; readonly publishFacts: boolean };
 }
 
-function defineFunction<Env extends z.ZodMiniType>(definition: FunctionDefinition<Env>): FunctionDefinition<Env> {
+function defineFunction<Env extends z.ZodMiniType>(
+  definition: FunctionDefinition<Env>,
+): FunctionDefinition<Env> {
   return definition;
 }
 

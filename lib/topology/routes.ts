@@ -2,7 +2,12 @@
  * Routes, declared once as data: which events start which function or workflow. The CDK stack
  * makes one EventBridge rule per route; the embedded bus matches the very same patterns.
  */
-import { type AnyEventDefinition, BATON_SOURCE, type EventName, events } from '../../lambdas/core/events/catalog';
+import {
+  type AnyEventDefinition,
+  BATON_SOURCE,
+  type EventName,
+  events,
+} from '../../lambdas/core/events/catalog';
 import type { EventPattern } from '../../lambdas/core/events/event-pattern';
 import type { FunctionId } from './functions';
 
@@ -26,8 +31,18 @@ function functionRoute(id: string, description: string, on: EventName[], functio
 }
 
 export const routes: readonly Route[] = [
-  functionRoute('pool-declared', 'ResourcePoolChanged → declare-pool', ['ResourcePoolChanged'], 'declare-pool'),
-  functionRoute('quota-declared', 'TenantQuotaChanged → declare-quota', ['TenantQuotaChanged'], 'declare-quota'),
+  functionRoute(
+    'pool-declared',
+    'ResourcePoolChanged → declare-pool',
+    ['ResourcePoolChanged'],
+    'declare-pool',
+  ),
+  functionRoute(
+    'quota-declared',
+    'TenantQuotaChanged → declare-quota',
+    ['TenantQuotaChanged'],
+    'declare-quota',
+  ),
 ];
 
 /**

@@ -3,7 +3,11 @@
  * (or a per-entry error), nothing written, and the runtime still serving afterwards.
  */
 import { PutEventsCommand, TestEventPatternCommand } from '@aws-sdk/client-eventbridge';
-import { ListStateMachinesCommand, StartExecutionCommand, DescribeExecutionCommand } from '@aws-sdk/client-sfn';
+import {
+  DescribeExecutionCommand,
+  ListStateMachinesCommand,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestRuntime, type TestRuntime } from './embedded-runtime';
 
@@ -25,7 +29,11 @@ async function raw(target: string, body: string, contentType = 'application/x-am
     headers: { 'content-type': contentType, 'x-amz-target': target },
     body,
   });
-  return { status: response.status, errorType: response.headers.get('x-amzn-errortype'), body: await response.json() };
+  return {
+    status: response.status,
+    errorType: response.headers.get('x-amzn-errortype'),
+    body: await response.json(),
+  };
 }
 
 const entry = (detail: string, extra: Record<string, unknown> = {}) => ({
@@ -43,20 +51,25 @@ describe('the wire protocol', () => {
   });
 
   it('answers a JSON body that is not an object with SerializationException', async () => {
-    expect(await raw('AWSStepFunctions.ListStateMachines', '[1,2]', 'application/x-amz-json-1.0')).toMatchObject({
+    expect(
+      await raw('AWSStepFunctions.ListStateMachines', '[1,2]', 'application/x-amz-json-1.0'),
+    ).toMatchObject({
       status: 400,
       errorType: 'SerializationException',
     });
   });
 
-  it.each(['AWSEvents.DeleteEverything', 'AWSStepFunctions.CreateStateMachine', 'Nope.Nothing', '', 'AWSEvents.toString'])(
-    'answers unknown target %j with UnknownOperationException',
-    async (target) => {
-      const response = await raw(target, '{}');
-      expect(response).toMatchObject({ status: 400, errorType: 'UnknownOperationException' });
-      expect(response.body.message).toBeTypeOf('string');
-    },
-  );
+  it.each([
+    'AWSEvents.DeleteEverything',
+    'AWSStepFunctions.CreateStateMachine',
+    'Nope.Nothing',
+    '',
+    'AWSEvents.toString',
+  ])('answers unknown target %j with UnknownOperationException', async (target) => {
+    const response = await raw(target, '{}');
+    expect(response).toMatchObject({ status: 400, errorType: 'UnknownOperationException' });
+    expect(response.body.message).toBeTypeOf('string');
+  });
 });
 
 describe('PutEvents', () => {
@@ -69,7 +82,9 @@ describe('PutEvents', () => {
 
   it('refuses entries over 256 KB with ValidationException', async () => {
     const detail = JSON.stringify({ blob: 'x'.repeat(256 * 1024) });
-    await expect(t.eventBridge.send(new PutEventsCommand({ Entries: [entry(detail)] }))).rejects.toMatchObject({
+    await expect(
+      t.eventBridge.send(new PutEventsCommand({ Entries: [entry(detail)] })),
+    ).rejects.toMatchObject({
       name: 'ValidationException',
       message: expect.stringContaining('over the limit'),
     });
@@ -112,7 +127,10 @@ describe('TestEventPattern', () => {
 
   it('answers with the local matcher', async () => {
     const matches = await t.eventBridge.send(
-      new TestEventPatternCommand({ EventPattern: '{"detail":{"capacity":{"vcpu":[{"numeric":[">=",32]}]}}}', Event: event }),
+      new TestEventPatternCommand({
+        EventPattern: '{"detail":{"capacity":{"vcpu":[{"numeric":[">=",32]}]}}}',
+        Event: event,
+      }),
     );
     const misses = await t.eventBridge.send(
       new TestEventPatternCommand({ EventPattern: '{"source":[{"prefix":"other"}]}', Event: event }),
@@ -120,18 +138,24 @@ describe('TestEventPattern', () => {
     expect([matches.Result, misses.Result]).toEqual([true, false]);
   });
 
-  it.each(['{"source": "not-an-array"}', '{"detail":{"n":[{"numeric":["<",1,">",5]}]}}', 'not json', '{"a":[{"bogus":1}]}'])(
-    'refuses invalid pattern %s with InvalidEventPatternException',
-    async (pattern) => {
-      await expect(t.eventBridge.send(new TestEventPatternCommand({ EventPattern: pattern, Event: event }))).rejects.toMatchObject({
-        name: 'InvalidEventPatternException',
-      });
-    },
-  );
+  it.each([
+    '{"source": "not-an-array"}',
+    '{"detail":{"n":[{"numeric":["<",1,">",5]}]}}',
+    'not json',
+    '{"a":[{"bogus":1}]}',
+  ])('refuses invalid pattern %s with InvalidEventPatternException', async (pattern) => {
+    await expect(
+      t.eventBridge.send(new TestEventPatternCommand({ EventPattern: pattern, Event: event })),
+    ).rejects.toMatchObject({
+      name: 'InvalidEventPatternException',
+    });
+  });
 
   it('refuses an event without the envelope fields with ValidationException', async () => {
     await expect(
-      t.eventBridge.send(new TestEventPatternCommand({ EventPattern: '{"source":["x"]}', Event: '{"source":"x"}' })),
+      t.eventBridge.send(
+        new TestEventPatternCommand({ EventPattern: '{"source":["x"]}', Event: '{"source":"x"}' }),
+      ),
     ).rejects.toMatchObject({ name: 'ValidationException' });
   });
 });
@@ -142,13 +166,17 @@ describe('Step Functions', () => {
 
   it('refuses an unknown workflow with StateMachineDoesNotExist', async () => {
     const unknown = (await machineArn()).replace(/[^:]+$/, 'baton-local-nope');
-    await expect(t.sfn.send(new StartExecutionCommand({ stateMachineArn: unknown, input: '{}' }))).rejects.toMatchObject({
+    await expect(
+      t.sfn.send(new StartExecutionCommand({ stateMachineArn: unknown, input: '{}' })),
+    ).rejects.toMatchObject({
       name: 'StateMachineDoesNotExist',
     });
   });
 
   it('refuses a malformed ARN with InvalidArn', async () => {
-    await expect(t.sfn.send(new StartExecutionCommand({ stateMachineArn: 'fixture', input: '{}' }))).rejects.toMatchObject({
+    await expect(
+      t.sfn.send(new StartExecutionCommand({ stateMachineArn: 'fixture', input: '{}' })),
+    ).rejects.toMatchObject({
       name: 'InvalidArn',
     });
   });
@@ -164,7 +192,9 @@ describe('Step Functions', () => {
     await expect(
       t.sfn.send(new StartExecutionCommand({ stateMachineArn, input: '{}', name: 'has spaces' })),
     ).rejects.toMatchObject({ name: 'InvalidName' });
-    const { executionArn } = await t.sfn.send(new StartExecutionCommand({ stateMachineArn, input: '{}', name: 'once' }));
+    const { executionArn } = await t.sfn.send(
+      new StartExecutionCommand({ stateMachineArn, input: '{}', name: 'once' }),
+    );
     await expect(t.sfn.send(new DescribeExecutionCommand({ executionArn }))).resolves.toBeDefined();
     await expect(
       t.sfn.send(new StartExecutionCommand({ stateMachineArn, input: '{"other":1}', name: 'once' })),

@@ -4,10 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { type BoundRoute, bindRoutes } from '../../lib/embedded/event-bus';
+import {
+  type EmbeddedRuntime,
+  type EmbeddedRuntimeOptions,
+  startEmbeddedRuntime,
+} from '../../lib/embedded/runtime';
 import { functions } from '../../lib/topology/functions';
 import { routes } from '../../lib/topology/routes';
-import { bindRoutes, type BoundRoute } from '../../lib/embedded/event-bus';
-import { type EmbeddedRuntime, type EmbeddedRuntimeOptions, startEmbeddedRuntime } from '../../lib/embedded/runtime';
 import { productWorkflowDirectory, workflowsIn } from '../../lib/topology/workflows';
 import { fixtureFunction, fixtureWorkflows } from '../fixtures/fixture-topology';
 
@@ -67,7 +71,10 @@ export async function startTestRuntime(overrides: EmbeddedRuntimeOptions = {}): 
 }
 
 /** Polls `probe` until it returns a value (not undefined) or the deadline passes. */
-export async function eventually<T>(probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 10_000): Promise<T> {
+export async function eventually<T>(
+  probe: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 10_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();

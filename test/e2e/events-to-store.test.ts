@@ -17,7 +17,11 @@ let ledger: DynamoDBDocumentClient;
 beforeAll(async () => {
   t = await startTestRuntime();
   ledger = DynamoDBDocumentClient.from(
-    new DynamoDBClient({ endpoint: t.runtime.url, region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } }),
+    new DynamoDBClient({
+      endpoint: t.runtime.url,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+    }),
   );
 });
 afterAll(async () => {
@@ -34,7 +38,9 @@ const eventLog = (): LoggedEvent[] =>
 
 async function emit(detailType: string, detail: unknown, source = 'acme.inventory'): Promise<string> {
   const response = await t.eventBridge.send(
-    new PutEventsCommand({ Entries: [{ Source: source, DetailType: detailType, Detail: JSON.stringify(detail) }] }),
+    new PutEventsCommand({
+      Entries: [{ Source: source, DetailType: detailType, Detail: JSON.stringify(detail) }],
+    }),
   );
   await t.runtime.bus.settle();
   return response.Entries?.[0]?.EventId ?? '';
@@ -45,7 +51,13 @@ const getItem = async (pk: string, sk: string) =>
 
 describe('pool and quota declarations', () => {
   it('stores a declared pool and announces ResourcePoolUpdated', async () => {
-    const pool = { poolId: 'eu-1', kind: 'compute', labels: { region: 'eu-west-1' }, capacity: { vcpu: 64 }, state: 'active' };
+    const pool = {
+      poolId: 'eu-1',
+      kind: 'compute',
+      labels: { region: 'eu-west-1' },
+      capacity: { vcpu: 64 },
+      state: 'active',
+    };
     await emit('ResourcePoolChanged', pool);
     expect(await getItem('POOL#eu-1', 'POOL')).toMatchObject({ ...pool, used: {} });
     const fact = await eventually(() => eventLog().find((e) => e['detail-type'] === 'ResourcePoolUpdated'));
@@ -53,26 +65,72 @@ describe('pool and quota declarations', () => {
   });
 
   it('keeps usage and reports created:false when a pool is declared again', async () => {
-    await emit('ResourcePoolChanged', { poolId: 'eu-2', kind: 'compute', capacity: { vcpu: 8 }, state: 'active' });
-    await emit('ResourcePoolChanged', { poolId: 'eu-2', kind: 'compute', capacity: { vcpu: 4 }, state: 'draining' });
-    expect(await getItem('POOL#eu-2', 'POOL')).toMatchObject({ capacity: { vcpu: 4 }, state: 'draining', used: {} });
-    const updates = eventLog().filter((e) => e['detail-type'] === 'ResourcePoolUpdated' && e.detail.poolId === 'eu-2');
+    await emit('ResourcePoolChanged', {
+      poolId: 'eu-2',
+      kind: 'compute',
+      capacity: { vcpu: 8 },
+      state: 'active',
+    });
+    await emit('ResourcePoolChanged', {
+      poolId: 'eu-2',
+      kind: 'compute',
+      capacity: { vcpu: 4 },
+      state: 'draining',
+    });
+    expect(await getItem('POOL#eu-2', 'POOL')).toMatchObject({
+      capacity: { vcpu: 4 },
+      state: 'draining',
+      used: {},
+    });
+    const updates = eventLog().filter(
+      (e) => e['detail-type'] === 'ResourcePoolUpdated' && e.detail.poolId === 'eu-2',
+    );
     expect(updates.map((e) => e.detail.created)).toEqual([true, false]);
   });
 
   it('stores a tenant quota and announces TenantQuotaUpdated', async () => {
     await emit('TenantQuotaChanged', { tenantId: 'acme', limits: { vcpu: 32, memoryGiB: 128 } });
-    expect(await getItem('TENANT#acme', 'QUOTA')).toMatchObject({ tenantId: 'acme', limits: { vcpu: 32, memoryGiB: 128 } });
-    expect(eventLog().some((e) => e['detail-type'] === 'TenantQuotaUpdated' && e.detail.tenantId === 'acme')).toBe(true);
+    expect(await getItem('TENANT#acme', 'QUOTA')).toMatchObject({
+      tenantId: 'acme',
+      limits: { vcpu: 32, memoryGiB: 128 },
+    });
+    expect(
+      eventLog().some((e) => e['detail-type'] === 'TenantQuotaUpdated' && e.detail.tenantId === 'acme'),
+    ).toBe(true);
   });
 
   it.each([
-    ['a negative capacity', 'ResourcePoolChanged', { poolId: 'bad-1', kind: 'compute', capacity: { vcpu: -1 }, state: 'active' }, 'capacity.vcpu'],
-    ['an unknown state', 'ResourcePoolChanged', { poolId: 'bad-2', kind: 'compute', capacity: { vcpu: 1 }, state: 'paused' }, 'state'],
-    ['no capacity dimension', 'ResourcePoolChanged', { poolId: 'bad-3', kind: 'compute', capacity: {}, state: 'active' }, 'capacity'],
-    ['a detail of the wrong type entirely', 'ResourcePoolChanged', { poolId: 7, kind: true, capacity: 'lots', state: 1 }, 'poolId'],
+    [
+      'a negative capacity',
+      'ResourcePoolChanged',
+      { poolId: 'bad-1', kind: 'compute', capacity: { vcpu: -1 }, state: 'active' },
+      'capacity.vcpu',
+    ],
+    [
+      'an unknown state',
+      'ResourcePoolChanged',
+      { poolId: 'bad-2', kind: 'compute', capacity: { vcpu: 1 }, state: 'paused' },
+      'state',
+    ],
+    [
+      'no capacity dimension',
+      'ResourcePoolChanged',
+      { poolId: 'bad-3', kind: 'compute', capacity: {}, state: 'active' },
+      'capacity',
+    ],
+    [
+      'a detail of the wrong type entirely',
+      'ResourcePoolChanged',
+      { poolId: 7, kind: true, capacity: 'lots', state: 1 },
+      'poolId',
+    ],
     ['a missing limits map', 'TenantQuotaChanged', { tenantId: 'bad-4' }, 'limits'],
-    ['a string where a number belongs', 'TenantQuotaChanged', { tenantId: 'bad-5', limits: { vcpu: '8' } }, 'limits.vcpu'],
+    [
+      'a string where a number belongs',
+      'TenantQuotaChanged',
+      { tenantId: 'bad-5', limits: { vcpu: '8' } },
+      'limits.vcpu',
+    ],
   ])('rejects %s with RequestRejected and writes nothing', async (_, detailType, detail, path) => {
     const eventId = await emit(detailType, detail);
     const rejection = await eventually(() =>
@@ -80,19 +138,38 @@ describe('pool and quota declarations', () => {
     );
     expect(rejection.detail).toMatchObject({ detailType, source: 'acme.inventory' });
     expect((rejection.detail.errors as { path: string }[]).map((error) => error.path)).toContain(path);
-    const id = (detail as { poolId?: string; tenantId?: string }).poolId ?? (detail as { tenantId?: string }).tenantId;
-    if (id) expect(await getItem(detailType === 'TenantQuotaChanged' ? `TENANT#${id}` : `POOL#${id}`, detailType === 'TenantQuotaChanged' ? 'QUOTA' : 'POOL')).toBeUndefined();
+    const id =
+      (detail as { poolId?: string; tenantId?: string }).poolId ?? (detail as { tenantId?: string }).tenantId;
+    if (id)
+      expect(
+        await getItem(
+          detailType === 'TenantQuotaChanged' ? `TENANT#${id}` : `POOL#${id}`,
+          detailType === 'TenantQuotaChanged' ? 'QUOTA' : 'POOL',
+        ),
+      ).toBeUndefined();
   });
 
   it("ignores a request that claims Baton's own source", async () => {
-    await emit('ResourcePoolChanged', { poolId: 'spoofed', kind: 'compute', capacity: { vcpu: 1 }, state: 'active' }, 'baton');
+    await emit(
+      'ResourcePoolChanged',
+      { poolId: 'spoofed', kind: 'compute', capacity: { vcpu: 1 }, state: 'active' },
+      'baton',
+    );
     expect(await getItem('POOL#spoofed', 'POOL')).toBeUndefined();
   });
 
   it('keeps the store across a restart of the runtime', async () => {
-    await emit('ResourcePoolChanged', { poolId: 'durable', kind: 'storage', capacity: { gib: 500 }, state: 'active' });
+    await emit('ResourcePoolChanged', {
+      poolId: 'durable',
+      kind: 'storage',
+      capacity: { gib: 500 },
+      state: 'active',
+    });
     await t.restart();
-    expect(await getItem('POOL#durable', 'POOL')).toMatchObject({ poolId: 'durable', capacity: { gib: 500 } });
+    expect(await getItem('POOL#durable', 'POOL')).toMatchObject({
+      poolId: 'durable',
+      capacity: { gib: 500 },
+    });
     await emit('TenantQuotaChanged', { tenantId: 'after-restart', limits: { gib: 10 } });
     expect(await getItem('TENANT#after-restart', 'QUOTA')).toMatchObject({ limits: { gib: 10 } });
   });

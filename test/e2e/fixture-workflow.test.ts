@@ -28,7 +28,8 @@ const approvals = new Map<string, BusEvent>();
 beforeAll(async () => {
   t = await startTestRuntime({ timeScale: 20 });
   t.runtime.bus.subscribe((event) => {
-    if (event['detail-type'] === 'FixtureApprovalRequested') approvals.set((event.detail as { id: string }).id, event);
+    if (event['detail-type'] === 'FixtureApprovalRequested')
+      approvals.set((event.detail as { id: string }).id, event);
   });
   const { stateMachines = [] } = await t.sfn.send(new ListStateMachinesCommand({}));
   fixtureArn = stateMachines.find((machine) => machine.name === 'baton-local-fixture')?.stateMachineArn ?? '';
@@ -39,7 +40,9 @@ const input = (id: string, extra: Record<string, unknown> = {}) =>
   JSON.stringify({ id, items: [1, 2, 3, 4], waitSeconds: 1, failuresBeforeSuccess: 1, ...extra });
 
 async function start(id: string, extra?: Record<string, unknown>): Promise<string> {
-  const { executionArn } = await t.sfn.send(new StartExecutionCommand({ stateMachineArn: fixtureArn, input: input(id, extra) }));
+  const { executionArn } = await t.sfn.send(
+    new StartExecutionCommand({ stateMachineArn: fixtureArn, input: input(id, extra) }),
+  );
   return executionArn ?? '';
 }
 
@@ -56,7 +59,9 @@ async function finished(executionArn: string): Promise<DescribeExecutionCommandO
 }
 
 async function historyTypes(executionArn: string): Promise<string[]> {
-  const { events = [] } = await t.sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }));
+  const { events = [] } = await t.sfn.send(
+    new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }),
+  );
   return events.map((event) => event.type ?? '');
 }
 
@@ -64,7 +69,9 @@ describe('the fixture workflow in the embedded runtime', () => {
   it('runs Lambda (with a retry), DynamoDB, Parallel, Map, Wait, a task token and putEvents to success', async () => {
     const executionArn = await start('happy');
     await t.sfn.send(new SendTaskHeartbeatCommand({ taskToken: await tokenFor('happy') }));
-    await t.sfn.send(new SendTaskSuccessCommand({ taskToken: await tokenFor('happy'), output: '{"approvedBy":"test"}' }));
+    await t.sfn.send(
+      new SendTaskSuccessCommand({ taskToken: await tokenFor('happy'), output: '{"approvedBy":"test"}' }),
+    );
 
     const description = await finished(executionArn);
     expect(description.status).toBe('SUCCEEDED');
@@ -80,15 +87,25 @@ describe('the fixture workflow in the embedded runtime', () => {
     expect(types.filter((type) => type === 'TaskFailed')).toHaveLength(1);
     expect(types.filter((type) => type === 'LambdaFunctionSucceeded')).toHaveLength(4);
     expect(types.filter((type) => type === 'MapIterationSucceeded')).toHaveLength(4);
-    for (const type of ['ParallelStateEntered', 'MapStateEntered', 'WaitStateEntered', 'WaitStateExited', 'TaskSubmitted']) {
+    for (const type of [
+      'ParallelStateEntered',
+      'MapStateEntered',
+      'WaitStateEntered',
+      'WaitStateExited',
+      'TaskSubmitted',
+    ]) {
       expect(types).toContain(type);
     }
     // Each task event follows its state's entry.
-    const events = (await t.sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }))).events ?? [];
+    const events =
+      (await t.sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }))).events ?? [];
     const enteredValidate = events.findIndex((e) => e.stateEnteredEventDetails?.name === 'Validate');
     const firstScheduled = events.findIndex((e) => e.type === 'TaskScheduled');
     expect(firstScheduled).toBeGreaterThan(enteredValidate);
-    expect(events[firstScheduled]?.taskScheduledEventDetails).toMatchObject({ resourceType: 'lambda', resource: 'invoke' });
+    expect(events[firstScheduled]?.taskScheduledEventDetails).toMatchObject({
+      resourceType: 'lambda',
+      resource: 'invoke',
+    });
 
     const completed = readFileSync(join(t.dataDirectory, 'events.ndjson'), 'utf8');
     expect(completed).toContain('"detail-type":"FixtureCompleted","source":"baton.fixture"');
@@ -98,7 +115,11 @@ describe('the fixture workflow in the embedded runtime', () => {
     await t.eventBridge.send(
       new PutEventsCommand({
         Entries: [
-          { Source: 'test.fixture', DetailType: 'FixtureRunRequested', Detail: input('routed', { failuresBeforeSuccess: 0 }) },
+          {
+            Source: 'test.fixture',
+            DetailType: 'FixtureRunRequested',
+            Detail: input('routed', { failuresBeforeSuccess: 0 }),
+          },
         ],
       }),
     );
@@ -119,12 +140,17 @@ describe('the fixture workflow in the embedded runtime', () => {
     const description = await finished(executionArn);
     expect(description.status).toBe('FAILED');
     expect(description.error).toBe('InvalidRequest');
-    expect(JSON.parse(description.cause ?? '{}')).toMatchObject({ errorType: 'InvalidRequest', errorMessage: 'id is required' });
+    expect(JSON.parse(description.cause ?? '{}')).toMatchObject({
+      errorType: 'InvalidRequest',
+      errorMessage: 'id is required',
+    });
   });
 
   it('fails the waiting task when SendTaskFailure answers its token', async () => {
     const executionArn = await start('refused', { failuresBeforeSuccess: 0 });
-    await t.sfn.send(new SendTaskFailureCommand({ taskToken: await tokenFor('refused'), error: 'Refused', cause: 'no' }));
+    await t.sfn.send(
+      new SendTaskFailureCommand({ taskToken: await tokenFor('refused'), error: 'Refused', cause: 'no' }),
+    );
     const description = await finished(executionArn);
     expect(description).toMatchObject({ status: 'FAILED', error: 'Refused', cause: 'no' });
     expect(await historyTypes(executionArn)).toContain('TaskFailed');
@@ -140,13 +166,17 @@ describe('the fixture workflow in the embedded runtime', () => {
     const description = await finished(executionArn);
     expect(description).toMatchObject({ status: 'ABORTED', error: 'Operator', cause: 'not needed' });
     expect((await historyTypes(executionArn)).at(-1)).toBe('ExecutionAborted');
-    await expect(t.sfn.send(new SendTaskSuccessCommand({ taskToken: token, output: '{}' }))).rejects.toMatchObject({
+    await expect(
+      t.sfn.send(new SendTaskSuccessCommand({ taskToken: token, output: '{}' })),
+    ).rejects.toMatchObject({
       name: 'TaskDoesNotExist',
     });
   });
 
   it('answers malformed and unknown tokens with the AWS errors', async () => {
-    await expect(t.sfn.send(new SendTaskSuccessCommand({ taskToken: 'short', output: '{}' }))).rejects.toMatchObject({
+    await expect(
+      t.sfn.send(new SendTaskSuccessCommand({ taskToken: 'short', output: '{}' })),
+    ).rejects.toMatchObject({
       name: 'InvalidToken',
     });
     await expect(

@@ -43,7 +43,12 @@ function defineEvent<const DetailType extends string, Schema extends z.ZodMiniTy
   return { detailType, origin, schema, description, example, ...(awsSource ? { awsSource } : {}) };
 }
 
-const allocationReason = z.enum(['QuotaExceeded', 'InsufficientCapacity', 'NoMatchingPool', 'InvalidRequest']);
+const allocationReason = z.enum([
+  'QuotaExceeded',
+  'InsufficientCapacity',
+  'NoMatchingPool',
+  'InvalidRequest',
+]);
 const rolloutAction = z.enum(['pause', 'resume', 'promote', 'abort']);
 
 export const events = {
@@ -116,7 +121,7 @@ export const events = {
         z.object({ labels: z.optional(labels), antiAffinityGroup: z.optional(identifier) }),
       ),
     }),
-    "Asks Baton to place a workload on the resources allocated to its tenant.",
+    'Asks Baton to place a workload on the resources allocated to its tenant.',
     {
       workloadId: 'wl-0001',
       tenantId: 'acme',
@@ -190,7 +195,10 @@ export const events = {
     'aws',
     z.looseObject({
       alarmName: z.string(),
-      state: z.looseObject({ value: z.enum(['OK', 'ALARM', 'INSUFFICIENT_DATA']), reason: z.optional(z.string()) }),
+      state: z.looseObject({
+        value: z.enum(['OK', 'ALARM', 'INSUFFICIENT_DATA']),
+        reason: z.optional(z.string()),
+      }),
       previousState: z.optional(z.looseObject({ value: z.string() })),
     }),
     "AWS's own alarm state change event; gates rollouts.",
@@ -256,7 +264,12 @@ export const events = {
   ResourceAllocationRejected: defineEvent(
     'ResourceAllocationRejected',
     'fact',
-    z.object({ requestId: identifier, tenantId: z.optional(identifier), reason: allocationReason, explanation: z.string() }),
+    z.object({
+      requestId: identifier,
+      tenantId: z.optional(identifier),
+      reason: allocationReason,
+      explanation: z.string(),
+    }),
     'An allocation request was refused; `reason` says which rule refused it and `explanation` why.',
     {
       requestId: 'req-0002',
@@ -359,7 +372,12 @@ export const events = {
       metrics: z.record(z.string(), z.number()),
     }),
     'A rebalance plan was applied (or previewed); its metrics before and after.',
-    { dryRun: false, moves: 20, failedMoves: 0, metrics: { peakUtilisationBefore: 0.97, peakUtilisationAfter: 0.71 } },
+    {
+      dryRun: false,
+      moves: 20,
+      failedMoves: 0,
+      metrics: { peakUtilisationBefore: 0.97, peakUtilisationAfter: 0.71 },
+    },
   ),
   ServiceRolloutStarted: defineEvent(
     'ServiceRolloutStarted',

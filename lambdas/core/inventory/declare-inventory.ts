@@ -8,7 +8,11 @@ export async function declarePool(store: InventoryStore, pool: PoolDeclaration, 
 }
 
 /** Records a tenant quota as declared (usage kept) and announces it. */
-export async function declareQuota(store: InventoryStore, quota: QuotaDeclaration, now: Date): Promise<Fact[]> {
+export async function declareQuota(
+  store: InventoryStore,
+  quota: QuotaDeclaration,
+  now: Date,
+): Promise<Fact[]> {
   const { created } = await store.putQuotaDeclaration(quota, now);
   return [{ name: 'TenantQuotaUpdated', detail: { ...quota, created } }];
 }

@@ -5,8 +5,14 @@ import { routes } from '../../topology/routes';
 export function registerDev(program: Command): void {
   program
     .command('dev')
-    .description('run Baton embedded on 127.0.0.1: local bus, workflows, handlers and store (what `npm start` runs)')
-    .option('--port <port>', 'the port on 127.0.0.1 (env BATON_PORT)', process.env.BATON_PORT ?? String(DEFAULT_PORT))
+    .description(
+      'run Baton embedded on 127.0.0.1: local bus, workflows, handlers and store (what `npm start` runs)',
+    )
+    .option(
+      '--port <port>',
+      'the port on 127.0.0.1 (env BATON_PORT)',
+      process.env.BATON_PORT ?? String(DEFAULT_PORT),
+    )
     .option('--data-dir <dir>', 'where the store and event log persist', '.baton')
     .option('--time-scale <n>', 'divide Wait durations by n (demos)', '1')
     .option('--max-executions <n>', 'execution records kept (oldest finished dropped first)', '10000')

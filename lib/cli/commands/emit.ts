@@ -8,7 +8,7 @@ import { print } from '../output';
 export function registerEmit(program: Command): void {
   program
     .command('emit')
-    .description('put one event on Baton\'s bus (PutEvents), e.g. a request such as ResourcePoolChanged')
+    .description("put one event on Baton's bus (PutEvents), e.g. a request such as ResourcePoolChanged")
     .argument('<detail-type>', 'the detail-type, e.g. ResourcePoolChanged')
     .requiredOption('--detail <json|@file>', 'the event detail as JSON, or @path to a JSON file')
     .option('--source <source>', 'the event source (requests may use any source but "baton")', 'baton.cli')
@@ -19,14 +19,23 @@ export function registerEmit(program: Command): void {
       const response = await connection.eventBridge.send(
         new PutEventsCommand({
           Entries: [
-            { EventBusName: connection.busName, Source: options.source, DetailType: detailType, Detail: JSON.stringify(detail) },
+            {
+              EventBusName: connection.busName,
+              Source: options.source,
+              DetailType: detailType,
+              Detail: JSON.stringify(detail),
+            },
           ],
         }),
       );
       const entry = response.Entries?.[0];
       if (entry?.ErrorCode) {
         process.exitCode = 1;
-        print(global, { error: entry.ErrorCode, message: entry.ErrorMessage }, `${entry.ErrorCode}: ${entry.ErrorMessage}`);
+        print(
+          global,
+          { error: entry.ErrorCode, message: entry.ErrorMessage },
+          `${entry.ErrorCode}: ${entry.ErrorMessage}`,
+        );
         return;
       }
       const known = findEventByDetailType(detailType) !== undefined;

@@ -1,4 +1,4 @@
-import { ListExecutionsCommand, ListStateMachinesCommand, type ExecutionStatus } from '@aws-sdk/client-sfn';
+import { type ExecutionStatus, ListExecutionsCommand, ListStateMachinesCommand } from '@aws-sdk/client-sfn';
 import type { Command } from 'commander';
 import { type ConnectionOptions, connect } from '../connection';
 import { print } from '../output';
@@ -10,34 +10,36 @@ export function registerExecutions(program: Command): void {
     .argument('[workflow]', 'only this workflow (default: all of the stage)')
     .option('--status <status>', 'RUNNING | SUCCEEDED | FAILED | TIMED_OUT | ABORTED')
     .option('--limit <n>', 'at most this many per workflow', '20')
-    .action(async (workflow: string | undefined, options: { status?: string; limit: string }, command: Command) => {
-      const global = command.optsWithGlobals<ConnectionOptions & { json?: boolean }>();
-      const connection = connect(global);
-      const arns = workflow
-        ? [await connection.stateMachineArn(workflow)]
-        : ((await connection.sfn.send(new ListStateMachinesCommand({}))).stateMachines ?? [])
-            .filter((machine) => machine.name?.startsWith(`baton-${connection.stage}-`))
-            .map((machine) => machine.stateMachineArn ?? '');
-      const executions = [];
-      for (const stateMachineArn of arns) {
-        const page = await connection.sfn.send(
-          new ListExecutionsCommand({
-            stateMachineArn,
-            statusFilter: options.status as ExecutionStatus | undefined,
-            maxResults: Number(options.limit),
-          }),
+    .action(
+      async (workflow: string | undefined, options: { status?: string; limit: string }, command: Command) => {
+        const global = command.optsWithGlobals<ConnectionOptions & { json?: boolean }>();
+        const connection = connect(global);
+        const arns = workflow
+          ? [await connection.stateMachineArn(workflow)]
+          : ((await connection.sfn.send(new ListStateMachinesCommand({}))).stateMachines ?? [])
+              .filter((machine) => machine.name?.startsWith(`baton-${connection.stage}-`))
+              .map((machine) => machine.stateMachineArn ?? '');
+        const executions = [];
+        for (const stateMachineArn of arns) {
+          const page = await connection.sfn.send(
+            new ListExecutionsCommand({
+              stateMachineArn,
+              statusFilter: options.status as ExecutionStatus | undefined,
+              maxResults: Number(options.limit),
+            }),
+          );
+          executions.push(...(page.executions ?? []));
+        }
+        executions.sort((a, b) => (b.startDate?.getTime() ?? 0) - (a.startDate?.getTime() ?? 0));
+        print(
+          global,
+          executions,
+          executions.length === 0
+            ? 'no executions'
+            : executions
+                .map((e) => `${e.status?.padEnd(9)} ${e.startDate?.toISOString()} ${e.executionArn}`)
+                .join('\n'),
         );
-        executions.push(...(page.executions ?? []));
-      }
-      executions.sort((a, b) => (b.startDate?.getTime() ?? 0) - (a.startDate?.getTime() ?? 0));
-      print(
-        global,
-        executions,
-        executions.length === 0
-          ? 'no executions'
-          : executions
-              .map((e) => `${e.status?.padEnd(9)} ${e.startDate?.toISOString()} ${e.executionArn}`)
-              .join('\n'),
-      );
-    });
+      },
+    );
 }

@@ -9,7 +9,10 @@ export function registerTestPattern(program: Command): void {
     .command('test-pattern')
     .description('check whether an event matches an EventBridge pattern (TestEventPattern)')
     .requiredOption('--pattern <json|@file>', 'the event pattern')
-    .requiredOption('--event <json|@file>', 'a whole event: id, account, source, time, region, detail-type, detail…')
+    .requiredOption(
+      '--event <json|@file>',
+      'a whole event: id, account, source, time, region, detail-type, detail…',
+    )
     .action(async (options: { pattern: string; event: string }, command: Command) => {
       const global = command.optsWithGlobals<ConnectionOptions & { json?: boolean }>();
       const response = await connect(global).eventBridge.send(

@@ -1,0 +1,231 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import {
+  EventBus,
+  type EventPattern as CdkEventPattern,
+  type IRuleTarget,
+  Rule,
+  RuleTargetInput,
+} from 'aws-cdk-lib/aws-events';
+import { LambdaFunction, SfnStateMachine, type TargetBaseProps } from 'aws-cdk-lib/aws-events-targets';
+import type { IRole } from 'aws-cdk-lib/aws-iam';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import type { StoreAndBusEnvironment } from '../lambdas/config/environment';
+import { events } from '../lambdas/core/events/catalog';
+import { BatonFunction } from './baton-function';
+import { DeadLetterQueue } from './orchestrator/dead-letter-queue';
+import { DEFAULT_EVENT_DELIVERY, type EventDelivery } from './orchestrator/event-delivery';
+import { EventSchemaRegistry } from './orchestrator/event-schema-registry';
+import { ExecutionFailureAlerts } from './orchestrator/execution-failure-alerts';
+import { restrictFactPublishing } from './orchestrator/fact-publishing-policy';
+import { WorkflowStateMachine } from './orchestrator/workflow-state-machine';
+import { parseStage } from './stage';
+import { type FunctionDefinition, functions as productFunctions } from './topology/functions';
+import { type Route, routePattern, routes as productRoutes } from './topology/routes';
+import {
+  productWorkflowDirectory,
+  stateMachineName,
+  type WorkflowDefinition,
+  workflowsIn,
+} from './topology/workflows';
+
+export interface OrchestratorProps {
+  /**
+   * Names every resource (`baton-<stage>`, `baton-<stage>-<id>`): lowercase letters, digits and
+   * inner hyphens, at most 20 characters.
+   */
+  readonly stage: string;
+  /**
+   * The Lambda functions to deploy.
+   * @default the product's functions (`lib/topology/functions.ts`)
+   */
+  readonly functions?: readonly FunctionDefinition[];
+  /**
+   * The workflows to deploy, one state machine each.
+   * @default every `*.asl.json` in `state-machines/`
+   */
+  readonly workflows?: readonly WorkflowDefinition[];
+  /**
+   * Which events start which function or workflow, one EventBridge rule each.
+   * @default the product's routes (`lib/topology/routes.ts`)
+   */
+  readonly routes?: readonly Route[];
+  /**
+   * How long function and execution logs are kept.
+   * @default RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: RetentionDays;
+  /**
+   * Retries and maximum event age of every EventBridge target.
+   * @default DEFAULT_EVENT_DELIVERY (8 attempts, 1 hour)
+   */
+  readonly eventDelivery?: EventDelivery;
+  /**
+   * Whether the ledger table outlives the stack. Set `false` only for throwaway stages.
+   * @default true: deletion protection on and `RemovalPolicy.RETAIN`
+   */
+  readonly retainLedger?: boolean;
+}
+
+/**
+ * Baton in one construct: the `baton-<stage>` bus and its fact-publishing policy, the ledger
+ * table, one function per function definition, one state machine per workflow file, one rule per
+ * route (each target with a dead-letter queue), alerts on faulted executions and the event
+ * catalog's schema registry. Everything is derived from the topology in `lib/topology/`.
+ */
+export class Orchestrator extends Construct {
+  readonly stage: string;
+  /** `baton-<stage>`: requests come in here, facts go out from here. */
+  readonly bus: EventBus;
+  /** The ledger: one table, string keys `pk` and `sk`. */
+  readonly table: Table;
+  /** By function id. */
+  readonly functions: ReadonlyMap<string, BatonFunction>;
+  /** By workflow id. */
+  readonly stateMachines: ReadonlyMap<string, StateMachine>;
+  /** By route id. */
+  readonly rules: ReadonlyMap<string, Rule>;
+  /** Where each route's undeliverable events wait, by route id. */
+  readonly deadLetterQueues: ReadonlyMap<string, DeadLetterQueue>;
+  readonly alerts: ExecutionFailureAlerts;
+  readonly schemaRegistry: EventSchemaRegistry;
+
+  constructor(scope: Construct, id: string, props: OrchestratorProps) {
+    super(scope, id);
+    const stage = parseStage(props.stage);
+    this.stage = stage;
+    const namePrefix = `baton-${stage}`;
+    const logRetention = props.logRetention ?? RetentionDays.ONE_MONTH;
+    const delivery = props.eventDelivery ?? DEFAULT_EVENT_DELIVERY;
+    const retainLedger = props.retainLedger ?? true;
+
+    this.bus = new EventBus(this, 'Bus', { eventBusName: namePrefix, description: 'Baton requests and facts' });
+    this.table = new Table(this, 'Ledger', {
+      partitionKey: { name: 'pk', type: AttributeType.STRING },
+      sortKey: { name: 'sk', type: AttributeType.STRING },
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      encryption: TableEncryption.AWS_MANAGED,
+      // The ledger holds reservations and leases that exist nowhere else.
+      deletionProtection: retainLedger,
+      removalPolicy: retainLedger ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
+
+    const offered = {
+      TABLE_NAME: this.table.tableName,
+      EVENT_BUS_NAME: this.bus.eventBusName,
+    } satisfies StoreAndBusEnvironment;
+    const functionsScope = new Construct(this, 'Functions');
+    // Only these roles may put events with Baton's own source on the bus.
+    const factPublishers: IRole[] = [];
+    this.functions = new Map(
+      (props.functions ?? productFunctions).map((definition) => {
+        const fn = new BatonFunction(functionsScope, definition.id, {
+          definition,
+          functionName: `${namePrefix}-${definition.id}`,
+          environment: declaredEnvironment(definition, offered),
+          logRetention,
+        });
+        this.grantAccess(definition, fn);
+        if (definition.access.publishFacts) factPublishers.push(fn.role);
+        return [definition.id, fn];
+      }),
+    );
+
+    const workflowsScope = new Construct(this, 'Workflows');
+    const functionsById = new Map([...this.functions].map(([functionId, fn]) => [functionId, fn.function]));
+    const workflows = (props.workflows ?? workflowsIn(productWorkflowDirectory)).map(
+      (workflow) =>
+        new WorkflowStateMachine(workflowsScope, workflow.id, {
+          workflow,
+          stateMachineName: stateMachineName(stage, workflow.id),
+          functions: functionsById,
+          bus: this.bus,
+          table: this.table,
+          logRetention,
+        }),
+    );
+    this.stateMachines = new Map(workflows.map((workflow) => [workflow.node.id, workflow.stateMachine]));
+
+    for (const workflow of workflows) {
+      if (workflow.requirements.publishesEvents) factPublishers.push(workflow.stateMachine.role);
+    }
+    restrictFactPublishing(this.bus, factPublishers);
+
+    const routesScope = new Construct(this, 'Routes');
+    const rules = new Map<string, Rule>();
+    const deadLetterQueues = new Map<string, DeadLetterQueue>();
+    for (const route of props.routes ?? productRoutes) {
+      const routeScope = new Construct(routesScope, route.id);
+      const ruleName = `${namePrefix}-${route.id}`;
+      const rule = new Rule(routeScope, 'Rule', {
+        ruleName,
+        description: route.description,
+        // AWS services emit their events on the default bus only.
+        eventBus: route.events.every((name) => events[name].origin === 'aws') ? undefined : this.bus,
+        // The catalog pattern is EventBridge JSON ('detail-type', `anything-but`); CDK renders it verbatim.
+        eventPattern: routePattern(route) as CdkEventPattern,
+      });
+      const deadLetterQueue = new DeadLetterQueue(routeScope, 'DeadLetters', {
+        queueName: `${ruleName}-dlq`,
+        keepsFailuresOf: `the target of rule ${ruleName}`,
+      });
+      rule.addTarget(this.routeTarget(route, { ...delivery, deadLetterQueue }));
+      rules.set(route.id, rule);
+      deadLetterQueues.set(route.id, deadLetterQueue);
+    }
+    this.rules = rules;
+    this.deadLetterQueues = deadLetterQueues;
+
+    this.alerts = new ExecutionFailureAlerts(this, 'Alerts', {
+      namePrefix,
+      stateMachines: this.stateMachines,
+      delivery,
+    });
+    this.schemaRegistry = new EventSchemaRegistry(this, 'Schemas', { registryName: namePrefix });
+  }
+
+  /** Least privilege from the definition's `access`: nothing it did not ask for. */
+  private grantAccess(definition: FunctionDefinition, fn: BatonFunction): void {
+    if (definition.access.ledger === 'read') this.table.grantReadData(fn.role);
+    if (definition.access.ledger === 'readWrite') this.table.grantReadWriteData(fn.role);
+    if (definition.access.publishFacts) this.bus.grantPutEventsTo(fn.role);
+  }
+
+  private routeTarget(route: Route, delivery: TargetBaseProps): IRuleTarget {
+    const target = route.target;
+    switch (target.kind) {
+      case 'function': {
+        const fn = this.functions.get(target.functionId);
+        if (!fn) throw new Error(`route ${route.id} invokes function ${target.functionId}, which is not deployed`);
+        return new LambdaFunction(fn.function, delivery);
+      }
+      case 'workflow': {
+        const stateMachine = this.stateMachines.get(target.workflowId);
+        if (!stateMachine) {
+          throw new Error(`route ${route.id} starts workflow ${target.workflowId}, which is not deployed`);
+        }
+        // The execution input is the request itself, exactly what an operator would type in the console.
+        return new SfnStateMachine(stateMachine, { ...delivery, input: RuleTargetInput.fromEventPath('$.detail') });
+      }
+    }
+  }
+}
+
+/**
+ * The variables Baton offers that a function's environment schema declares: a function gets only
+ * what it reads, and a schema asking for something Baton does not offer fails the synth.
+ */
+function declaredEnvironment(definition: FunctionDefinition, offered: Record<string, string>): Record<string, string> {
+  const parsed = definition.environment.safeParse(offered);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
+    throw new Error(`function ${definition.id} needs environment variables Baton does not offer: ${problems}`);
+  }
+  const declared = parsed.data;
+  return Object.fromEntries(
+    Object.entries(offered).filter(([name]) => typeof declared === 'object' && declared !== null && name in declared),
+  );
+}

@@ -1,0 +1,79 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { type EventDefinition, events } from '../../lambdas/core/events/catalog';
+import { compileEventPattern } from '../../lambdas/core/events/event-pattern';
+import { parseDetail } from '../../lambdas/core/events/validation';
+import { catalogSchemaFiles, schemaDirectory } from '../../lib/catalog/json-schemas';
+import { routePattern, routes } from '../../lib/topology/routes';
+
+const definitions: [string, EventDefinition][] = Object.entries(events);
+
+describe('the event catalog', () => {
+  it('has one definition per detail-type', () => {
+    const detailTypes = definitions.map(([, definition]) => definition.detailType);
+    expect(new Set(detailTypes).size).toBe(detailTypes.length);
+  });
+
+  it.each(definitions)('%s: its documented example is valid', (_, definition) => {
+    expect(parseDetail(definition, definition.example)).toMatchObject({ ok: true });
+  });
+
+  it.each(definitions)(
+    '%s: a detail of the wrong type entirely is refused with readable errors',
+    (_, definition) => {
+      const result = parseDetail(definition, 'not an object');
+      expect(result.ok).toBe(false);
+      if (!result.ok) expect(result.errors[0]?.message).toMatch(/expected object/);
+    },
+  );
+
+  it('has its JSON Schema files up to date (run `npm run catalog` after changing the catalog)', () => {
+    const expected = catalogSchemaFiles();
+    expect(readdirSync(schemaDirectory).sort()).toEqual([...expected.keys()].sort());
+    for (const [file, text] of expected)
+      expect(readFileSync(join(schemaDirectory, file), 'utf8'), file).toBe(text);
+  });
+});
+
+describe('route patterns derived from the catalog', () => {
+  const envelope = (source: string, detailType: string) => ({
+    id: '1',
+    account: '123456789012',
+    region: 'eu-west-1',
+    time: '2026-11-28T00:00:00Z',
+    resources: [],
+    source,
+    'detail-type': detailType,
+    detail: {},
+  });
+
+  it.each(routes.map((route) => [route.id, route] as const))(
+    '%s: takes its requests from any source but Baton',
+    (_, route) => {
+      const matches = compileEventPattern(routePattern(route));
+      for (const name of route.events) {
+        const { detailType, origin } = events[name];
+        expect(origin).toBe('request');
+        expect(matches(envelope('acme.inventory', detailType))).toBe(true);
+        expect(matches(envelope('baton', detailType))).toBe(false);
+        expect(matches(envelope('acme.inventory', `${detailType}X`))).toBe(false);
+      }
+    },
+  );
+
+  it('takes facts only from Baton and AWS events only from their AWS source', () => {
+    const facts = compileEventPattern(routePattern({ events: ['ResourceAllocated'] }));
+    expect(facts(envelope('baton', 'ResourceAllocated'))).toBe(true);
+    expect(facts(envelope('acme', 'ResourceAllocated'))).toBe(false);
+    const alarms = compileEventPattern(routePattern({ events: ['CloudWatchAlarmStateChange'] }));
+    expect(alarms(envelope('aws.cloudwatch', 'CloudWatch Alarm State Change'))).toBe(true);
+    expect(alarms(envelope('acme', 'CloudWatch Alarm State Change'))).toBe(false);
+  });
+
+  it('refuses a route mixing origins', () => {
+    expect(() => routePattern({ events: ['ResourcePoolChanged', 'ResourceAllocated'] })).toThrow(
+      /one origin/,
+    );
+  });
+});
