@@ -32,7 +32,7 @@ async function raw(target: string, body: string, contentType = 'application/x-am
   return {
     status: response.status,
     errorType: response.headers.get('x-amzn-errortype'),
-    body: await response.json(),
+    body: (await response.json()) as { __type?: string; message?: string },
   };
 }
 

@@ -19,9 +19,9 @@ function runWait(wait: Record<string, unknown>, input: unknown) {
   const result = machine.run(input as never, {
     overrides: {
       taskResourceLocalHandlers: {
-        Pause: async (parameters: unknown) => {
+        Pause: async (parameters) => {
           seen.push(parameters);
-          return (parameters as { input: unknown }).input;
+          return (parameters as { input: never }).input;
         },
       },
     },
