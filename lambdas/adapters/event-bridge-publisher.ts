@@ -1,5 +1,5 @@
 import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { BATON_SOURCE, events } from '../core/events/catalog';
+import { BATON_SOURCE } from '../core/events/define-event';
 import type { Fact, FactPublisher } from '../core/ports';
 
 /** PutEvents accepts at most 10 entries per call. */
@@ -24,7 +24,7 @@ export class EventBridgePublisher implements FactPublisher {
           Entries: batch.map((fact) => ({
             EventBusName: this.eventBusName,
             Source: BATON_SOURCE,
-            DetailType: events[fact.name].detailType,
+            DetailType: fact.detailType,
             Detail: JSON.stringify(fact.detail),
           })),
         }),

@@ -1,13 +1,14 @@
 /** Rule `ResourcePoolChanged` → upserts the pool → `ResourcePoolUpdated`. */
 
 import { wireStoreAndBus } from '../adapters/runtime-wiring';
+import { ResourcePoolChanged } from '../core/events/inventory-events';
 import { declarePool } from '../core/inventory/declare-inventory';
 import { busEventHandler } from '../middleware/bus-event-handler';
 
 const { inventory, publisher } = wireStoreAndBus();
 
 export const handler = busEventHandler({
-  accepts: 'ResourcePoolChanged',
+  accepts: ResourcePoolChanged,
   publisher,
   handle: (pool) => declarePool(inventory, pool, new Date()),
 });

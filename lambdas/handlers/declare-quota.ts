@@ -1,13 +1,14 @@
 /** Rule `TenantQuotaChanged` → upserts the quota → `TenantQuotaUpdated`. */
 
 import { wireStoreAndBus } from '../adapters/runtime-wiring';
+import { TenantQuotaChanged } from '../core/events/inventory-events';
 import { declareQuota } from '../core/inventory/declare-inventory';
 import { busEventHandler } from '../middleware/bus-event-handler';
 
 const { inventory, publisher } = wireStoreAndBus();
 
 export const handler = busEventHandler({
-  accepts: 'TenantQuotaChanged',
+  accepts: TenantQuotaChanged,
   publisher,
   handle: (quota) => declareQuota(inventory, quota, new Date()),
 });

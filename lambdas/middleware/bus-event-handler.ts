@@ -4,9 +4,11 @@
  * (and nothing written) instead of a failure, so it is neither retried nor dead-lettered.
  */
 import type { EventBridgeEvent } from 'aws-lambda';
-import { type EventDefinition, type EventDetail, type EventName, events } from '../core/events/catalog';
+import type * as z from 'zod/mini';
+import { type EventDefinition, type Fact, fact } from '../core/events/define-event';
+import { RequestRejected } from '../core/events/rejection-events';
 import { describeDetailErrors, parseDetail } from '../core/events/validation';
-import type { Fact, FactPublisher } from '../core/ports';
+import type { FactPublisher } from '../core/ports';
 import { batonHandler, logger } from './baton-handler';
 
 export type BusEvent = EventBridgeEvent<string, unknown>;
@@ -20,13 +22,13 @@ export class UnexpectedEvent extends Error {
   override readonly name = 'UnexpectedEvent';
 }
 
-export function busEventHandler<Name extends EventName>(options: {
-  /** The catalog name of the one event this handler accepts. */
-  accepts: Name;
+export function busEventHandler<Schema extends z.ZodMiniType>(options: {
+  /** The one event this handler accepts. */
+  accepts: EventDefinition<Schema>;
   publisher: FactPublisher;
-  handle: (detail: EventDetail<Name>, event: BusEvent) => Promise<Fact[]>;
+  handle: (detail: z.output<Schema>, event: BusEvent) => Promise<Fact[]>;
 }) {
-  const definition: EventDefinition = events[options.accepts];
+  const definition = options.accepts;
   return batonHandler<BusEvent, BusEventOutcome>(async (event) => {
     if (event['detail-type'] !== definition.detailType) {
       throw new UnexpectedEvent(`expected ${definition.detailType}, received ${event['detail-type']}`);
@@ -35,19 +37,16 @@ export function busEventHandler<Name extends EventName>(options: {
     if (!parsed.ok) {
       logger.warn('request rejected', { eventId: event.id, errors: describeDetailErrors(parsed.errors) });
       await options.publisher.publish([
-        {
-          name: 'RequestRejected',
-          detail: {
-            eventId: event.id,
-            detailType: event['detail-type'],
-            source: event.source,
-            errors: parsed.errors,
-          },
-        },
+        fact(RequestRejected, {
+          eventId: event.id,
+          detailType: event['detail-type'],
+          source: event.source,
+          errors: parsed.errors,
+        }),
       ]);
       return { status: 'REJECTED', errors: parsed.errors };
     }
-    const facts = await options.handle(parsed.detail as EventDetail<Name>, event);
+    const facts = await options.handle(parsed.detail, event);
     await options.publisher.publish(facts);
     return { status: 'ACCEPTED', facts: facts.length };
   });

@@ -1,21 +1,31 @@
 /**
  * The store of the embedded runtime: dynalite (the DynamoDB API on LevelDB) persisted under
- * `.baton/`, reached through the runtime's own endpoint like any DynamoDB client would.
+ * `.baton/`. Clients reach it through the runtime's endpoint like any DynamoDB endpoint; the
+ * runtime's own DynamoDB tasks call it in-process with the same JSON protocol, skipping a
+ * socket and a signature per call.
  */
+import { EventEmitter } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import type { RawService } from './aws-json-server';
 
 export const DYNAMODB_TARGET_PREFIX = 'DynamoDB_20120810';
 
+/** A DynamoDB error answer: `name` is the exception (`ConditionalCheckFailedException`…). */
+export class StoreError extends Error {}
+
 export interface LedgerStore extends RawService {
-  /** A low-level client connected straight to the store (for the runtime's own DynamoDB tasks). */
-  readonly client: DynamoDBClient;
+  /** One DynamoDB API call (`GetItem`, `PutItem`…) with its JSON input; resolves with the JSON output. */
+  call(operation: string, input: Record<string, unknown>): Promise<Record<string, unknown>>;
   close(): Promise<void>;
 }
+
+type Listener = (req: IncomingMessage, res: ServerResponse) => void;
+
+/** dynalite checks that a request is signed, not the signature. */
+const LOCAL_AUTHORIZATION =
+  'AWS4-HMAC-SHA256 Credential=baton/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=local';
 
 /** Starts dynalite on `directory` (in memory when undefined) and makes sure `tableName` exists. */
 export async function startLedgerStore(
@@ -24,46 +34,68 @@ export async function startLedgerStore(
 ): Promise<LedgerStore> {
   if (directory) mkdirSync(directory, { recursive: true });
   const server: Server = dynalite({ path: directory, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  // Listening (on a private loopback port) is what lets dynalite's close() also close LevelDB.
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  const client = new DynamoDBClient({
-    endpoint: `http://127.0.0.1:${port}`,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'baton', secretAccessKey: 'baton' },
-  });
-  await ensureLedgerTable(client, tableName);
-  const [listener] = server.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];
+  const [listener] = server.listeners('request') as Listener[];
   if (!listener) throw new Error('dynalite exposes no request listener');
-  return {
+  const store: LedgerStore = {
     targetPrefix: DYNAMODB_TARGET_PREFIX,
-    client,
     handle: (request, response) => listener(request, response),
-    close: () => {
-      client.destroy();
-      return new Promise((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
-    },
+    call: (operation, input) => callInProcess(listener, operation, input),
+    close: () =>
+      new Promise((resolve, reject) => server.close((error) => (error ? reject(error) : resolve()))),
   };
+  await ensureLedgerTable(store, tableName);
+  return store;
+}
+
+function callInProcess(listener: Listener, operation: string, input: Record<string, unknown>) {
+  return new Promise<Record<string, unknown>>((resolve, reject) => {
+    const request = Object.assign(new EventEmitter(), {
+      method: 'POST',
+      url: '/',
+      headers: {
+        'content-type': 'application/x-amz-json-1.0',
+        'x-amz-target': `${DYNAMODB_TARGET_PREFIX}.${operation}`,
+        'x-amz-date': '20260101T000000Z',
+        authorization: LOCAL_AUTHORIZATION,
+      },
+    });
+    const response = {
+      statusCode: 200,
+      setHeader: () => undefined,
+      end: (body?: string) => {
+        const answer = body ? (JSON.parse(body) as Record<string, unknown>) : {};
+        if (response.statusCode === 200) return resolve(answer);
+        const type = String(answer.__type ?? 'InternalServerError');
+        const error = new StoreError(String(answer.message ?? answer.Message ?? type));
+        error.name = type.slice(type.lastIndexOf('#') + 1);
+        reject(error);
+      },
+    };
+    listener(request as unknown as IncomingMessage, response as unknown as ServerResponse);
+    request.emit('data', Buffer.from(JSON.stringify(input)));
+    request.emit('end');
+  });
 }
 
 /** The same key schema as the CDK table: `pk` and `sk` strings. */
-async function ensureLedgerTable(client: DynamoDBClient, tableName: string): Promise<void> {
+async function ensureLedgerTable(store: LedgerStore, tableName: string): Promise<void> {
   try {
-    await client.send(new DescribeTableCommand({ TableName: tableName }));
+    await store.call('DescribeTable', { TableName: tableName });
   } catch (error) {
     if ((error as Error).name !== 'ResourceNotFoundException') throw error;
-    await client.send(
-      new CreateTableCommand({
-        TableName: tableName,
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [
-          { AttributeName: 'pk', AttributeType: 'S' },
-          { AttributeName: 'sk', AttributeType: 'S' },
-        ],
-        KeySchema: [
-          { AttributeName: 'pk', KeyType: 'HASH' },
-          { AttributeName: 'sk', KeyType: 'RANGE' },
-        ],
-      }),
-    );
+    await store.call('CreateTable', {
+      TableName: tableName,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [
+        { AttributeName: 'pk', AttributeType: 'S' },
+        { AttributeName: 'sk', AttributeType: 'S' },
+      ],
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+    });
   }
 }

@@ -70,7 +70,7 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {})
   const engine = new WorkflowEngine({
     workflows: options.workflows ?? workflowsIn(productWorkflowDirectory),
     substitutions: localSubstitutions(lambda),
-    services: { lambda, bus, dynamodb: store.client, tokens, timeScale },
+    services: { lambda, bus, store, tokens, timeScale },
     maxExecutions: options.maxExecutions ?? 10_000,
   });
 

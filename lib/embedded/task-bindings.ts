@@ -4,11 +4,11 @@
  * handler in-process; `events:putEvents` → the local bus; `dynamodb:*` and
  * `aws-sdk:dynamodb:*` → the store; `.waitForTaskToken` on any of them → a token wait.
  */
-import * as DynamoDb from '@aws-sdk/client-dynamodb';
 import { LOCAL_WAIT_RESOURCE, type TaskSite } from './engine-definition';
 import type { LocalEventBus } from './event-bus';
 import type { ExecutionHistory } from './execution-history';
 import { FunctionInvocationError, type LambdaHost } from './lambda-host';
+import type { LedgerStore } from './ledger-store';
 import { TaskFailure } from './task-failure';
 import type { TaskTokenRegistry } from './task-tokens';
 
@@ -16,7 +16,7 @@ import type { TaskTokenRegistry } from './task-tokens';
 export interface LocalServices {
   readonly lambda: LambdaHost;
   readonly bus: LocalEventBus;
-  readonly dynamodb: DynamoDb.DynamoDBClient;
+  readonly store: Pick<LedgerStore, 'call'>;
   readonly tokens: TaskTokenRegistry;
   /** Wait durations are divided by this (`--time-scale`). */
   readonly timeScale: number;
@@ -73,8 +73,8 @@ function serviceCall(site: TaskSite, service: string, action: string, services: 
   if (service === 'dynamodb' || service === 'aws-sdk:dynamodb') {
     // AWS names errors of the optimized integration `DynamoDB.*`, of the SDK integration `DynamoDb.*`.
     const errorPrefix = service === 'dynamodb' ? 'DynamoDB' : 'DynamoDb';
-    const command = dynamoDbCommand(site, action);
-    return (parameters) => callDynamoDb(command, parameters, errorPrefix, services);
+    const operation = `${action.charAt(0).toUpperCase()}${action.slice(1)}`;
+    return (parameters) => callDynamoDb(operation, parameters, errorPrefix, services);
   }
   throw new UnsupportedIntegration(`${site.name}: ${service}:${action} is not bound in the embedded runtime`);
 }
@@ -246,32 +246,15 @@ async function putEvents(parameters: unknown, services: LocalServices): Promise<
   return result;
 }
 
-type DynamoDbCommandClass = new (
-  input: never,
-) => DynamoDb.DynamoDBClient extends { send(c: infer C): unknown } ? C : never;
-
-function dynamoDbCommand(site: TaskSite, action: string): DynamoDbCommandClass {
-  const name = `${action.charAt(0).toUpperCase()}${action.slice(1)}Command`;
-  const command = (DynamoDb as unknown as Record<string, unknown>)[name];
-  if (typeof command !== 'function') {
-    throw new UnsupportedIntegration(`${site.name}: DynamoDB has no action ${action}`);
-  }
-  return command as DynamoDbCommandClass;
-}
-
+/** The store answers in the DynamoDB JSON protocol: exactly the shape the SDK integration returns. */
 async function callDynamoDb(
-  Command: DynamoDbCommandClass,
+  operation: string,
   parameters: unknown,
   errorPrefix: string,
   services: LocalServices,
 ): Promise<unknown> {
   try {
-    const { $metadata: _metadata, ...output } = (await services.dynamodb.send(
-      new Command(parameters as never),
-    )) as {
-      $metadata: unknown;
-    };
-    return output;
+    return await services.store.call(operation, (parameters ?? {}) as Record<string, unknown>);
   } catch (error) {
     const failure = error instanceof Error ? error : new Error(String(error));
     throw new TaskFailure(`${errorPrefix}.${failure.name}`, failure.message);

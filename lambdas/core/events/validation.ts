@@ -1,5 +1,5 @@
 import type * as z from 'zod/mini';
-import type { EventDefinition } from './catalog';
+import type { EventDefinition } from './define-event';
 
 /** One problem with an event's detail: where it is (dotted path) and what is wrong. */
 export interface DetailError {

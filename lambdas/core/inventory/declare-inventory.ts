@@ -1,10 +1,11 @@
-import type { Fact } from '../ports';
+import { type Fact, fact } from '../events/define-event';
+import { ResourcePoolUpdated, TenantQuotaUpdated } from '../events/inventory-events';
 import type { InventoryStore, PoolDeclaration, QuotaDeclaration } from './inventory';
 
 /** Records a pool as declared (usage kept) and announces it. */
 export async function declarePool(store: InventoryStore, pool: PoolDeclaration, now: Date): Promise<Fact[]> {
   const { created } = await store.putPoolDeclaration(pool, now);
-  return [{ name: 'ResourcePoolUpdated', detail: { ...pool, created } }];
+  return [fact(ResourcePoolUpdated, { ...pool, created })];
 }
 
 /** Records a tenant quota as declared (usage kept) and announces it. */
@@ -14,5 +15,5 @@ export async function declareQuota(
   now: Date,
 ): Promise<Fact[]> {
   const { created } = await store.putQuotaDeclaration(quota, now);
-  return [{ name: 'TenantQuotaUpdated', detail: { ...quota, created } }];
+  return [fact(TenantQuotaUpdated, { ...quota, created })];
 }

@@ -2,10 +2,11 @@
  * The inventory: resource pools (what capacity exists) and tenant quotas (how much each tenant
  * may hold). Upserts keep the usage that allocations recorded; only the declared parts change.
  */
-import type { EventDetail } from '../events/catalog';
+import type * as z from 'zod/mini';
+import type { ResourcePoolChanged, TenantQuotaChanged } from '../events/inventory-events';
 
-export type PoolDeclaration = EventDetail<'ResourcePoolChanged'>;
-export type QuotaDeclaration = EventDetail<'TenantQuotaChanged'>;
+export type PoolDeclaration = z.output<typeof ResourcePoolChanged.schema>;
+export type QuotaDeclaration = z.output<typeof TenantQuotaChanged.schema>;
 export type PoolState = PoolDeclaration['state'];
 export type Amounts = Record<string, number>;
 

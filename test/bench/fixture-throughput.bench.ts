@@ -1,0 +1,115 @@
+/**
+ * The fixture workflow driven end to end through PutEvents in the embedded runtime (HTTP, bus,
+ * route, engine, in-process Lambda, dynalite, task token answered over the SFN API), beside the
+ * same ASL run directly by aws-local-stepfunctions with trivial in-process overrides (baseline).
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { StateMachine } from 'aws-local-stepfunctions';
+import { startEmbeddedRuntime } from '../../lib/embedded/runtime';
+import { fixtureRoute } from '../e2e/embedded-runtime';
+import { handler as fixtureHandler } from '../fixtures/fixture-function';
+import { fixtureFunction, fixtureWorkflows } from '../fixtures/fixture-topology';
+import { drive, percentile, report } from './report';
+
+const RUNS = 1000;
+const WARMUP = 100;
+const CONCURRENCY = 20;
+const detail = (id: string) => ({ id, items: [1, 2, 3], waitSeconds: 0, failuresBeforeSuccess: 0 });
+
+async function embedded(): Promise<number[]> {
+  const dataDirectory = mkdtempSync(join(tmpdir(), 'baton-bench-'));
+  const runtime = await startEmbeddedRuntime({
+    port: 0,
+    dataDirectory,
+    functions: [fixtureFunction],
+    workflows: fixtureWorkflows,
+    routes: [fixtureRoute],
+  });
+  const config = {
+    endpoint: runtime.url,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'b', secretAccessKey: 'b' },
+  };
+  const eventBridge = new EventBridgeClient(config);
+  const sfn = new SFNClient(config);
+  const completions = new Map<string, () => void>();
+  // The "agent": answers each approval request through the public API, as a real caller would.
+  runtime.bus.subscribe((event) => {
+    const { id, taskToken } = event.detail as { id: string; taskToken?: string };
+    if (event['detail-type'] === 'FixtureApprovalRequested' && taskToken) {
+      void sfn.send(new SendTaskSuccessCommand({ taskToken, output: '{"approved":true}' }));
+    }
+    if (event['detail-type'] === 'FixtureCompleted') completions.get(id)?.();
+  });
+  const runOnce = async (id: string) => {
+    const done = new Promise<void>((resolve) => completions.set(id, resolve));
+    await eventBridge.send(
+      new PutEventsCommand({
+        Entries: [
+          { Source: 'test.fixture', DetailType: 'FixtureRunRequested', Detail: JSON.stringify(detail(id)) },
+        ],
+      }),
+    );
+    await done;
+    completions.delete(id);
+  };
+  await drive(WARMUP, CONCURRENCY, (i) => runOnce(`warm-${i}`));
+  const started = performance.now();
+  const latencies = await drive(RUNS, CONCURRENCY, (i) => runOnce(`run-${i}`));
+  const seconds = (performance.now() - started) / 1000;
+  report('fixture.embedded.throughput', RUNS / seconds, 'runs/s');
+  eventBridge.destroy();
+  sfn.destroy();
+  await runtime.close();
+  rmSync(dataDirectory, { recursive: true, force: true });
+  return latencies;
+}
+
+async function baseline(): Promise<number[]> {
+  const [workflow] = fixtureWorkflows.filter((w) => w.id === 'fixture');
+  if (!workflow) throw new Error('fixture workflow missing');
+  const text = readFileSync(workflow.file, 'utf8').replace(/\$\{(\w+)\}/g, (_, key: string) =>
+    key === 'FixtureFunctionArn' ? 'arn:aws:lambda:us-east-1:000000000000:function:fixture' : `local-${key}`,
+  );
+  const machine = new StateMachine(JSON.parse(text));
+  const table = new Map<string, unknown>();
+  const overrides = {
+    taskResourceLocalHandlers: {
+      Validate: async (input: unknown) => ({
+        Payload: await fixtureHandler((input as { Payload: never }).Payload),
+      }),
+      Square: async (input: unknown) => fixtureHandler(input as never),
+      Record: async (input: unknown) => {
+        const { Item } = input as { Item: { pk: { S: string } } };
+        table.set(Item.pk.S, Item);
+        return {};
+      },
+      AwaitApproval: async () => ({ approved: true }),
+      ReadBack: async (input: unknown) => ({
+        Item: table.get((input as { Key: { pk: { S: string } } }).Key.pk.S),
+      }),
+      Announce: async () => ({ Entries: [{ EventId: 'x' }], FailedEntryCount: 0 }),
+    },
+    waitTimeOverrides: { Pause: 0 },
+  };
+  const runOnce = async (id: string) => {
+    await machine.run(detail(id), { overrides: overrides as never, context: { Task: { Token: id } } }).result;
+  };
+  await drive(WARMUP, CONCURRENCY, (i) => runOnce(`warm-${i}`));
+  const started = performance.now();
+  const latencies = await drive(RUNS, CONCURRENCY, (i) => runOnce(`run-${i}`));
+  report('fixture.baseline.throughput', RUNS / ((performance.now() - started) / 1000), 'runs/s');
+  return latencies;
+}
+
+const base = await baseline();
+const local = await embedded();
+report('fixture.embedded.latency.p50', percentile(local, 50), 'ms');
+report('fixture.embedded.latency.p99', percentile(local, 99), 'ms');
+report('fixture.baseline.latency.p50', percentile(base, 50), 'ms');
+report('fixture.baseline.latency.p99', percentile(base, 99), 'ms');
+report('fixture.overhead.p50', percentile(local, 50) / percentile(base, 50), 'ratio');

@@ -1,0 +1,62 @@
+/**
+ * Each handler bundled as CDK bundles it (esbuild: ESM, minified, `@aws-sdk/*` external), its
+ * size, and the time a fresh Node process takes to import it (cold-start module init), beside
+ * an empty module imported the same way (baseline).
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { build } from 'esbuild';
+import { functions } from '../../lib/topology/functions';
+import { repositoryRoot } from '../../lib/topology/repository-root';
+import { report } from './report';
+
+const IMPORTS_PER_MODULE = 7;
+// Inside the project, so bundles resolve the external `@aws-sdk/*` as Lambda's runtime provides it.
+const outDir = mkdtempSync(join(repositoryRoot, 'node_modules', '.baton-bundles-'));
+
+/** Median import time (ms) of a module in a fresh process, with a handler's environment. */
+function medianImportMs(file: string): number {
+  const script = `const t = performance.now(); await import(${JSON.stringify(pathToFileURL(file).href)}); console.log(performance.now() - t);`;
+  const samples = Array.from({ length: IMPORTS_PER_MODULE }, () =>
+    Number(
+      execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+        cwd: repositoryRoot,
+        env: {
+          ...process.env,
+          TABLE_NAME: 'baton-bench-ledger',
+          EVENT_BUS_NAME: 'baton-bench',
+          AWS_REGION: 'us-east-1',
+        },
+      }).toString(),
+    ),
+  ).sort((a, b) => a - b);
+  return samples[Math.floor(samples.length / 2)] ?? Number.NaN;
+}
+
+const empty = join(outDir, 'empty.mjs');
+writeFileSync(empty, 'export const handler = async () => null;\n');
+report('handler.baseline.init', medianImportMs(empty), 'ms');
+
+for (const definition of functions) {
+  const outfile = join(outDir, `${definition.id}.mjs`);
+  await build({
+    entryPoints: [join(repositoryRoot, definition.entry)],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    target: 'node24',
+    format: 'esm',
+    mainFields: ['module', 'main'],
+    minify: true,
+    external: ['@aws-sdk/*'],
+    banner: {
+      js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+    },
+    logLevel: 'error',
+  });
+  report(`handler.${definition.id}.bundle`, statSync(outfile).size / 1024, 'KiB');
+  report(`handler.${definition.id}.init`, medianImportMs(outfile), 'ms');
+}
+rmSync(outDir, { recursive: true, force: true });
