@@ -27,7 +27,8 @@ import { repositoryRoot } from './topology/repository-root';
  * ESM bundles have no `require`; a dependency that still calls it (for a Node built-in) gets one
  * bound to the bundle's own URL.
  */
-const REQUIRE_SHIM = "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);";
+const REQUIRE_SHIM =
+  "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);";
 
 /** Lambda retries a failed asynchronous invocation (a rule delivery) this many times. */
 const ASYNC_RETRY_ATTEMPTS = 2;
@@ -49,6 +50,8 @@ export interface BatonFunctionProps<Env extends z.ZodMiniType> {
  * policy, and a dead-letter queue for asynchronous invocations that keep failing.
  */
 export class BatonFunction<Env extends z.ZodMiniType = z.ZodMiniType> extends Construct {
+  /** What it was built from. */
+  readonly definition: FunctionDefinition<Env>;
   readonly function: NodejsFunction;
   /** The function's own role; the orchestrator adds the grants its `access` calls for. */
   readonly role: Role;
@@ -59,10 +62,13 @@ export class BatonFunction<Env extends z.ZodMiniType = z.ZodMiniType> extends Co
   constructor(scope: Construct, id: string, props: BatonFunctionProps<Env>) {
     super(scope, id);
     const { definition, functionName } = props;
+    this.definition = definition;
     try {
       loadEnvironment(definition.environment, props.environment);
     } catch (error) {
-      throw new Error(`${functionName}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      throw new Error(`${functionName}: ${error instanceof Error ? error.message : String(error)}`, {
+        cause: error,
+      });
     }
 
     this.logGroup = new LogGroup(this, 'Logs', {

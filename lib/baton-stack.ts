@@ -16,18 +16,21 @@ export interface BatonStackProps extends StackProps {
 export class BatonStack extends Stack {
   readonly orchestrator: Orchestrator;
 
-  constructor(scope: Construct, id: string, props: BatonStackProps) {
+  constructor(scope: Construct, id: string, { stage, orchestrator, ...stackProps }: BatonStackProps) {
     super(scope, id, {
-      description: `Baton (${props.stage}): event-driven orchestrator of resources, workloads and service rollouts`,
-      ...props,
+      description: `Baton (${stage}): event-driven orchestrator of resources, workloads and service rollouts`,
+      ...stackProps,
     });
-    this.orchestrator = new Orchestrator(this, 'Baton', { ...props.orchestrator, stage: props.stage });
+    this.orchestrator = new Orchestrator(this, 'Baton', { ...orchestrator, stage });
 
     new CfnOutput(this, 'EventBusName', {
       description: 'Put requests on this bus (any source but "baton")',
       value: this.orchestrator.bus.eventBusName,
     });
-    new CfnOutput(this, 'TableName', { description: 'The ledger table', value: this.orchestrator.table.tableName });
+    new CfnOutput(this, 'TableName', {
+      description: 'The ledger table',
+      value: this.orchestrator.table.tableName,
+    });
     new CfnOutput(this, 'AlertsTopicArn', {
       description: 'Subscribe to be told about faulted workflow executions',
       value: this.orchestrator.alerts.topic.topicArn,

@@ -1,18 +1,17 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import {
-  EventBus,
   type EventPattern as CdkEventPattern,
+  EventBus,
   type IRuleTarget,
   Rule,
   RuleTargetInput,
 } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction, SfnStateMachine, type TargetBaseProps } from 'aws-cdk-lib/aws-events-targets';
-import type { IRole } from 'aws-cdk-lib/aws-iam';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import type { StoreAndBusEnvironment } from '../lambdas/config/environment';
+import { loadEnvironment, type StoreAndBusEnvironment } from '../lambdas/config/environment';
 import { events } from '../lambdas/core/events/catalog';
 import { BatonFunction } from './baton-function';
 import { DeadLetterQueue } from './orchestrator/dead-letter-queue';
@@ -23,7 +22,7 @@ import { restrictFactPublishing } from './orchestrator/fact-publishing-policy';
 import { WorkflowStateMachine } from './orchestrator/workflow-state-machine';
 import { parseStage } from './stage';
 import { type FunctionDefinition, functions as productFunctions } from './topology/functions';
-import { type Route, routePattern, routes as productRoutes } from './topology/routes';
+import { routes as productRoutes, type Route, routePattern } from './topology/routes';
 import {
   productWorkflowDirectory,
   stateMachineName,
@@ -92,16 +91,21 @@ export class Orchestrator extends Construct {
   readonly alerts: ExecutionFailureAlerts;
   readonly schemaRegistry: EventSchemaRegistry;
 
+  /** `baton-<stage>`: every physical name starts with it. */
+  private readonly namePrefix: string;
+
   constructor(scope: Construct, id: string, props: OrchestratorProps) {
     super(scope, id);
-    const stage = parseStage(props.stage);
-    this.stage = stage;
-    const namePrefix = `baton-${stage}`;
+    this.stage = parseStage(props.stage);
+    this.namePrefix = `baton-${this.stage}`;
     const logRetention = props.logRetention ?? RetentionDays.ONE_MONTH;
     const delivery = props.eventDelivery ?? DEFAULT_EVENT_DELIVERY;
     const retainLedger = props.retainLedger ?? true;
 
-    this.bus = new EventBus(this, 'Bus', { eventBusName: namePrefix, description: 'Baton requests and facts' });
+    this.bus = new EventBus(this, 'Bus', {
+      eventBusName: this.namePrefix,
+      description: 'Baton requests and facts',
+    });
     this.table = new Table(this, 'Ledger', {
       partitionKey: { name: 'pk', type: AttributeType.STRING },
       sortKey: { name: 'sk', type: AttributeType.STRING },
@@ -113,85 +117,97 @@ export class Orchestrator extends Construct {
       removalPolicy: retainLedger ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });
 
+    this.functions = this.deployFunctions(props.functions ?? productFunctions, logRetention);
+    const workflows = this.deployWorkflows(
+      props.workflows ?? workflowsIn(productWorkflowDirectory),
+      logRetention,
+    );
+    this.stateMachines = new Map(workflows.map((workflow) => [workflow.node.id, workflow.stateMachine]));
+    restrictFactPublishing(this.bus, [
+      ...[...this.functions.values()].filter((fn) => fn.definition.access.publishFacts).map((fn) => fn.role),
+      ...workflows
+        .filter((workflow) => workflow.requirements.publishesEvents)
+        .map((workflow) => workflow.stateMachine.role),
+    ]);
+
+    const routesScope = new Construct(this, 'Routes');
+    const routed = (props.routes ?? productRoutes).map((route) =>
+      this.routeEvents(routesScope, route, delivery),
+    );
+    this.rules = new Map(routed.map(({ route, rule }) => [route.id, rule]));
+    this.deadLetterQueues = new Map(routed.map(({ route, deadLetterQueue }) => [route.id, deadLetterQueue]));
+
+    this.alerts = new ExecutionFailureAlerts(this, 'Alerts', {
+      namePrefix: this.namePrefix,
+      stateMachines: this.stateMachines,
+      delivery,
+    });
+    this.schemaRegistry = new EventSchemaRegistry(this, 'Schemas', { registryName: this.namePrefix });
+  }
+
+  private deployFunctions(
+    definitions: readonly FunctionDefinition[],
+    logRetention: RetentionDays,
+  ): Map<string, BatonFunction> {
+    const scope = new Construct(this, 'Functions');
     const offered = {
       TABLE_NAME: this.table.tableName,
       EVENT_BUS_NAME: this.bus.eventBusName,
     } satisfies StoreAndBusEnvironment;
-    const functionsScope = new Construct(this, 'Functions');
-    // Only these roles may put events with Baton's own source on the bus.
-    const factPublishers: IRole[] = [];
-    this.functions = new Map(
-      (props.functions ?? productFunctions).map((definition) => {
-        const fn = new BatonFunction(functionsScope, definition.id, {
+    return new Map(
+      definitions.map((definition) => {
+        const fn = new BatonFunction(scope, definition.id, {
           definition,
-          functionName: `${namePrefix}-${definition.id}`,
+          functionName: `${this.namePrefix}-${definition.id}`,
           environment: declaredEnvironment(definition, offered),
           logRetention,
         });
-        this.grantAccess(definition, fn);
-        if (definition.access.publishFacts) factPublishers.push(fn.role);
+        // Least privilege from the definition's `access`: nothing it did not ask for.
+        if (definition.access.ledger === 'read') this.table.grantReadData(fn.role);
+        if (definition.access.ledger === 'readWrite') this.table.grantReadWriteData(fn.role);
+        if (definition.access.publishFacts) this.bus.grantPutEventsTo(fn.role);
         return [definition.id, fn];
       }),
     );
+  }
 
-    const workflowsScope = new Construct(this, 'Workflows');
-    const functionsById = new Map([...this.functions].map(([functionId, fn]) => [functionId, fn.function]));
-    const workflows = (props.workflows ?? workflowsIn(productWorkflowDirectory)).map(
+  private deployWorkflows(
+    workflows: readonly WorkflowDefinition[],
+    logRetention: RetentionDays,
+  ): WorkflowStateMachine[] {
+    const scope = new Construct(this, 'Workflows');
+    const functions = new Map([...this.functions].map(([functionId, fn]) => [functionId, fn.function]));
+    return workflows.map(
       (workflow) =>
-        new WorkflowStateMachine(workflowsScope, workflow.id, {
+        new WorkflowStateMachine(scope, workflow.id, {
           workflow,
-          stateMachineName: stateMachineName(stage, workflow.id),
-          functions: functionsById,
+          stateMachineName: stateMachineName(this.stage, workflow.id),
+          functions,
           bus: this.bus,
           table: this.table,
           logRetention,
         }),
     );
-    this.stateMachines = new Map(workflows.map((workflow) => [workflow.node.id, workflow.stateMachine]));
-
-    for (const workflow of workflows) {
-      if (workflow.requirements.publishesEvents) factPublishers.push(workflow.stateMachine.role);
-    }
-    restrictFactPublishing(this.bus, factPublishers);
-
-    const routesScope = new Construct(this, 'Routes');
-    const rules = new Map<string, Rule>();
-    const deadLetterQueues = new Map<string, DeadLetterQueue>();
-    for (const route of props.routes ?? productRoutes) {
-      const routeScope = new Construct(routesScope, route.id);
-      const ruleName = `${namePrefix}-${route.id}`;
-      const rule = new Rule(routeScope, 'Rule', {
-        ruleName,
-        description: route.description,
-        // AWS services emit their events on the default bus only.
-        eventBus: route.events.every((name) => events[name].origin === 'aws') ? undefined : this.bus,
-        // The catalog pattern is EventBridge JSON ('detail-type', `anything-but`); CDK renders it verbatim.
-        eventPattern: routePattern(route) as CdkEventPattern,
-      });
-      const deadLetterQueue = new DeadLetterQueue(routeScope, 'DeadLetters', {
-        queueName: `${ruleName}-dlq`,
-        keepsFailuresOf: `the target of rule ${ruleName}`,
-      });
-      rule.addTarget(this.routeTarget(route, { ...delivery, deadLetterQueue }));
-      rules.set(route.id, rule);
-      deadLetterQueues.set(route.id, deadLetterQueue);
-    }
-    this.rules = rules;
-    this.deadLetterQueues = deadLetterQueues;
-
-    this.alerts = new ExecutionFailureAlerts(this, 'Alerts', {
-      namePrefix,
-      stateMachines: this.stateMachines,
-      delivery,
-    });
-    this.schemaRegistry = new EventSchemaRegistry(this, 'Schemas', { registryName: namePrefix });
   }
 
-  /** Least privilege from the definition's `access`: nothing it did not ask for. */
-  private grantAccess(definition: FunctionDefinition, fn: BatonFunction): void {
-    if (definition.access.ledger === 'read') this.table.grantReadData(fn.role);
-    if (definition.access.ledger === 'readWrite') this.table.grantReadWriteData(fn.role);
-    if (definition.access.publishFacts) this.bus.grantPutEventsTo(fn.role);
+  /** One rule per route, its target backed by a dead-letter queue of its own. */
+  private routeEvents(scope: Construct, route: Route, delivery: EventDelivery) {
+    const routeScope = new Construct(scope, route.id);
+    const ruleName = `${this.namePrefix}-${route.id}`;
+    const rule = new Rule(routeScope, 'Rule', {
+      ruleName,
+      description: route.description,
+      // AWS services emit their events on the default bus only.
+      eventBus: route.events.every((name) => events[name].origin === 'aws') ? undefined : this.bus,
+      // The catalog pattern is EventBridge JSON ('detail-type', `anything-but`); CDK renders it verbatim.
+      eventPattern: routePattern(route) as CdkEventPattern,
+    });
+    const deadLetterQueue = new DeadLetterQueue(routeScope, 'DeadLetters', {
+      queueName: `${ruleName}-dlq`,
+      keepsFailuresOf: `the target of rule ${ruleName}`,
+    });
+    rule.addTarget(this.routeTarget(route, { ...delivery, deadLetterQueue }));
+    return { route, rule, deadLetterQueue };
   }
 
   private routeTarget(route: Route, delivery: TargetBaseProps): IRuleTarget {
@@ -199,7 +215,9 @@ export class Orchestrator extends Construct {
     switch (target.kind) {
       case 'function': {
         const fn = this.functions.get(target.functionId);
-        if (!fn) throw new Error(`route ${route.id} invokes function ${target.functionId}, which is not deployed`);
+        if (!fn) {
+          throw new Error(`route ${route.id} invokes function ${target.functionId}, which is not deployed`);
+        }
         return new LambdaFunction(fn.function, delivery);
       }
       case 'workflow': {
@@ -208,7 +226,10 @@ export class Orchestrator extends Construct {
           throw new Error(`route ${route.id} starts workflow ${target.workflowId}, which is not deployed`);
         }
         // The execution input is the request itself, exactly what an operator would type in the console.
-        return new SfnStateMachine(stateMachine, { ...delivery, input: RuleTargetInput.fromEventPath('$.detail') });
+        return new SfnStateMachine(stateMachine, {
+          ...delivery,
+          input: RuleTargetInput.fromEventPath('$.detail'),
+        });
       }
     }
   }
@@ -218,14 +239,22 @@ export class Orchestrator extends Construct {
  * The variables Baton offers that a function's environment schema declares: a function gets only
  * what it reads, and a schema asking for something Baton does not offer fails the synth.
  */
-function declaredEnvironment(definition: FunctionDefinition, offered: Record<string, string>): Record<string, string> {
-  const parsed = definition.environment.safeParse(offered);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
-    throw new Error(`function ${definition.id} needs environment variables Baton does not offer: ${problems}`);
+function declaredEnvironment(
+  definition: FunctionDefinition,
+  offered: Record<string, string>,
+): Record<string, string> {
+  let declared: unknown;
+  try {
+    declared = loadEnvironment(definition.environment, offered);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(`function ${definition.id} reads variables Baton does not offer (${reason})`, {
+      cause: error,
+    });
   }
-  const declared = parsed.data;
   return Object.fromEntries(
-    Object.entries(offered).filter(([name]) => typeof declared === 'object' && declared !== null && name in declared),
+    Object.entries(offered).filter(
+      ([name]) => typeof declared === 'object' && declared !== null && name in declared,
+    ),
   );
 }

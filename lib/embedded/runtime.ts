@@ -28,6 +28,8 @@ import { WorkflowEngine } from './workflow-engine';
 export const DEFAULT_PORT = 4010;
 export const LOOPBACK = '127.0.0.1';
 export const LEDGER_TABLE_NAME = `baton-${LOCAL_STAGE}-ledger`;
+/** Execution records kept (with their histories) before the oldest finished ones are dropped. */
+export const DEFAULT_MAX_EXECUTIONS = 1000;
 
 export interface EmbeddedRuntimeOptions {
   /** Port on 127.0.0.1; 0 picks a free one. Default 4010. */
@@ -36,7 +38,7 @@ export interface EmbeddedRuntimeOptions {
   readonly dataDirectory?: string | null;
   /** Divides Wait durations (demos, tests). Default 1. */
   readonly timeScale?: number;
-  /** Execution records kept before the oldest finished ones are dropped. Default 10 000. */
+  /** Execution records kept before the oldest finished ones are dropped. Default {@link DEFAULT_MAX_EXECUTIONS}. */
   readonly maxExecutions?: number;
   readonly functions?: readonly FunctionDefinition[];
   readonly workflows?: readonly WorkflowDefinition[];
@@ -71,7 +73,7 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {})
     workflows: options.workflows ?? workflowsIn(productWorkflowDirectory),
     substitutions: localSubstitutions(lambda),
     services: { lambda, bus, store, tokens, timeScale },
-    maxExecutions: options.maxExecutions ?? 10_000,
+    maxExecutions: options.maxExecutions ?? DEFAULT_MAX_EXECUTIONS,
   });
 
   const server = createAwsJsonServer([eventBridgeApi(bus), stepFunctionsApi(engine, tokens)], [store]);

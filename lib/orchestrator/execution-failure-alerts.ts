@@ -84,7 +84,11 @@ export class ExecutionFailureAlerts extends Construct {
     this.rule = stateMachines.size === 0 ? undefined : this.forwardFaultedExecutions(props);
   }
 
-  private forwardFaultedExecutions({ namePrefix, stateMachines, delivery }: ExecutionFailureAlertsProps): Rule {
+  private forwardFaultedExecutions({
+    namePrefix,
+    stateMachines,
+    delivery,
+  }: ExecutionFailureAlertsProps): Rule {
     const rule = new Rule(this, 'FaultedExecutions', {
       ruleName: `${namePrefix}-faulted-executions`,
       description: `Forwards failed, timed-out and aborted executions of ${namePrefix} workflows to the alerts topic`,

@@ -59,34 +59,47 @@ export function workflowRequirements(
   const placeholders = new Set([...definition.matchAll(PLACEHOLDER)].map((match) => match[1] ?? ''));
   const unknown = [...placeholders].filter((key) => !known.includes(key));
   if (unknown.length > 0) {
-    throw invalid(`uses unknown substitutions ${unknown.map(placeholder).join(', ')}; known: ${known.join(', ')}`);
+    throw invalid(
+      `uses unknown substitutions ${unknown.map(placeholder).join(', ')}; known: ${known.join(', ')}`,
+    );
   }
 
+  const functionKeys = [...bindings.functionKeys.keys()];
+  const requireBinding = (value: unknown, keys: readonly string[], what: string): void => {
+    if (!keys.some((key) => value === placeholder(key))) {
+      throw invalid(`${what} is ${JSON.stringify(value)}; use ${keys.map(placeholder).join(' or ')}`);
+    }
+  };
   let publishesEvents = false;
   const ledgerActions = new Set<string>();
   for (const [stateName, task] of tasksIn(asl.States)) {
     const where = `in task ${stateName}`;
     const resource = String(task.Resource);
     const parameters: Json = isJson(task.Parameters) ? task.Parameters : {};
-    const dynamodbAction = DYNAMODB_TASK.exec(resource)?.[1];
+    const dynamodbApi = DYNAMODB_TASK.exec(resource)?.[1];
     if (LAMBDA_INVOKE.test(resource)) {
-      requireBinding(parameters.FunctionName, [...bindings.functionKeys.keys()], `${where}: FunctionName`, invalid);
+      requireBinding(parameters.FunctionName, functionKeys, `${where}: FunctionName`);
     } else if (resource.startsWith('${')) {
-      requireBinding(resource, [...bindings.functionKeys.keys()], `${where}: Resource`, invalid);
+      requireBinding(resource, functionKeys, `${where}: Resource`);
     } else if (PUT_EVENTS.test(resource)) {
       publishesEvents = true;
       const entries = Array.isArray(parameters.Entries) ? parameters.Entries : [];
       if (entries.length === 0) throw invalid(`${where}: list Entries literally, each naming Baton's bus`);
-      for (const entry of entries) {
-        requireBinding(isJson(entry) ? entry.EventBusName : undefined, bindings.eventBusKeys, `${where}: EventBusName`, invalid);
+      const busNames = entries.map((entry) => (isJson(entry) ? entry.EventBusName : undefined));
+      for (const busName of busNames) {
+        requireBinding(busName, bindings.eventBusKeys, `${where}: EventBusName`);
       }
-    } else if (dynamodbAction) {
-      ledgerActions.add(`dynamodb:${dynamodbAction.charAt(0).toUpperCase()}${dynamodbAction.slice(1)}`);
+    } else if (dynamodbApi) {
+      ledgerActions.add(`dynamodb:${dynamodbApi.charAt(0).toUpperCase()}${dynamodbApi.slice(1)}`);
       const tableNames = valuesOf('TableName', parameters);
       if (tableNames.length === 0) throw invalid(`${where}: name the ledger table with a literal TableName`);
-      for (const tableName of tableNames) requireBinding(tableName, bindings.tableKeys, `${where}: TableName`, invalid);
+      for (const tableName of tableNames) {
+        requireBinding(tableName, bindings.tableKeys, `${where}: TableName`);
+      }
     } else {
-      throw invalid(`${where}: ${resource} is not an integration Baton grants; use ${SUPPORTED_INTEGRATIONS}`);
+      throw invalid(
+        `${where}: ${resource} is not an integration Baton grants; use ${SUPPORTED_INTEGRATIONS}`,
+      );
     }
   }
 
@@ -123,22 +136,13 @@ function* tasksIn(states: unknown): Generator<[string, Json]> {
   }
 }
 
-function requireBinding(
-  value: unknown,
-  keys: readonly string[],
-  what: string,
-  invalid: (problem: string) => Error,
-): void {
-  if (!keys.some((key) => value === placeholder(key))) {
-    throw invalid(`${what} is ${JSON.stringify(value)}; it must be one of ${keys.map(placeholder).join(', ')}`);
-  }
-}
-
 /** The values of every `key` field at any depth (TransactItems nest their TableName). */
 function valuesOf(key: string, value: unknown): unknown[] {
   if (Array.isArray(value)) return value.flatMap((item) => valuesOf(key, item));
   if (!isJson(value)) return [];
-  return Object.entries(value).flatMap(([field, nested]) => (field === key ? [nested] : valuesOf(key, nested)));
+  return Object.entries(value).flatMap(([field, nested]) =>
+    field === key ? [nested] : valuesOf(key, nested),
+  );
 }
 
 function placeholder(key: string): string {

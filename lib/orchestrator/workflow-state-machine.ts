@@ -38,7 +38,11 @@ export class WorkflowStateMachine extends Construct {
     super(scope, id);
     const { bus, table, functions, stateMachineName } = props;
     const definition = readFileSync(props.workflow.file, 'utf8');
-    this.requirements = workflowRequirements(props.workflow.id, definition, workflowBindings(functions.keys()));
+    this.requirements = workflowRequirements(
+      props.workflow.id,
+      definition,
+      workflowBindings(functions.keys()),
+    );
 
     this.logGroup = new LogGroup(this, 'Logs', {
       // The vended-logs prefix keeps Step Functions from growing the account's log resource policy.
@@ -62,16 +66,19 @@ export class WorkflowStateMachine extends Construct {
       logs: { destination: this.logGroup, level: LogLevel.ALL, includeExecutionData: true },
     });
 
-    const invoked = [...this.requirements.invokedFunctionIds].flatMap((functionId) => {
+    const { invokedFunctionIds, publishesEvents, ledgerActions } = this.requirements;
+    const invoked = [...invokedFunctionIds].flatMap((functionId) => {
       const fn = functions.get(functionId);
       return fn ? [fn.functionArn] : [];
     });
     if (invoked.length > 0) {
       // Only the unqualified ARNs the ASL names: no `:*` for versions or aliases it never calls.
-      this.stateMachine.addToRolePolicy(new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: invoked }));
+      this.stateMachine.addToRolePolicy(
+        new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: invoked }),
+      );
     }
-    if (this.requirements.publishesEvents) bus.grantPutEventsTo(this.stateMachine);
-    if (this.requirements.ledgerActions.size > 0) table.grant(this.stateMachine, ...this.requirements.ledgerActions);
+    if (publishesEvents) bus.grantPutEventsTo(this.stateMachine);
+    if (ledgerActions.size > 0) table.grant(this.stateMachine, ...ledgerActions);
 
     Validations.of(this.stateMachine.role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { DEFAULT_PORT, startEmbeddedRuntime } from '../../embedded/runtime';
+import { DEFAULT_MAX_EXECUTIONS, DEFAULT_PORT, startEmbeddedRuntime } from '../../embedded/runtime';
 import { routes } from '../../topology/routes';
 
 export function registerDev(program: Command): void {
@@ -15,7 +15,11 @@ export function registerDev(program: Command): void {
     )
     .option('--data-dir <dir>', 'where the store and event log persist', '.baton')
     .option('--time-scale <n>', 'divide Wait durations by n (demos)', '1')
-    .option('--max-executions <n>', 'execution records kept (oldest finished dropped first)', '10000')
+    .option(
+      '--max-executions <n>',
+      'execution records kept (oldest finished dropped first)',
+      String(DEFAULT_MAX_EXECUTIONS),
+    )
     .action(async (options: { port: string; dataDir: string; timeScale: string; maxExecutions: string }) => {
       const started = performance.now();
       const runtime = await startEmbeddedRuntime({

@@ -1,0 +1,94 @@
+/**
+ * The embedded runtime's start-to-ready time (as `npm start` runs it, in a fresh process) beside
+ * a bare tsx process (baseline), and its resident memory idle and after 10 000 executions beside
+ * the same process before the runtime started (baseline).
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { startEmbeddedRuntime } from '../../lib/embedded/runtime';
+import { repositoryRoot } from '../../lib/topology/repository-root';
+import { fixtureFunction, fixtureWorkflows } from '../fixtures/fixture-topology';
+import { drive, report } from './report';
+
+const STARTS = 5;
+const EXECUTIONS = 10_000;
+
+/** Milliseconds from spawning `args` to the first stdout line containing `ready`. */
+function timeToReady(args: string[]): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(process.execPath, args, {
+      cwd: repositoryRoot,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    child.stdout.on('data', (chunk: Buffer) => {
+      if (chunk.toString().includes('ready')) {
+        resolve(performance.now() - started);
+        child.kill('SIGINT');
+      }
+    });
+    child.on('error', reject);
+  });
+}
+
+async function median(samples: () => Promise<number>): Promise<number> {
+  const values: number[] = [];
+  for (let i = 0; i < STARTS; i++) values.push(await samples());
+  return values.sort((a, b) => a - b)[Math.floor(STARTS / 2)] ?? Number.NaN;
+}
+
+const tsx = ['--import', 'tsx'];
+const dataDirectory = mkdtempSync(join(tmpdir(), 'baton-footprint-'));
+report(
+  'runtime.baseline.start',
+  await median(() => timeToReady([...tsx, '-e', "console.log('ready')"])),
+  'ms',
+);
+report(
+  'runtime.start_to_ready',
+  await median(() =>
+    timeToReady([...tsx, 'bin/baton.ts', 'dev', '--port', '0', '--data-dir', dataDirectory]),
+  ),
+  'ms',
+);
+
+const rssMiB = () => {
+  globalThis.gc?.();
+  return process.memoryUsage().rss / 2 ** 20;
+};
+report('runtime.baseline.rss', rssMiB(), 'MiB');
+const runtime = await startEmbeddedRuntime({
+  port: 0,
+  dataDirectory,
+  functions: [fixtureFunction],
+  workflows: fixtureWorkflows,
+  routes: [],
+});
+report('runtime.idle.rss', rssMiB(), 'MiB');
+
+const sfn = new SFNClient({
+  endpoint: runtime.url,
+  region: 'us-east-1',
+  credentials: { accessKeyId: 'b', secretAccessKey: 'b' },
+});
+runtime.bus.subscribe((event) => {
+  const { taskToken } = event.detail as { taskToken?: string };
+  if (event['detail-type'] === 'FixtureApprovalRequested' && taskToken) {
+    void sfn.send(new SendTaskSuccessCommand({ taskToken, output: '{}' }));
+  }
+});
+const arn = runtime.engine.workflowArn('fixture');
+await drive(EXECUTIONS, 50, async (i) => {
+  const record = runtime.engine.start(
+    arn,
+    JSON.stringify({ id: `m-${i}`, items: [1, 2, 3], waitSeconds: 0 }),
+  );
+  await record.done;
+});
+report('runtime.after_10k_executions.rss', rssMiB(), 'MiB');
+sfn.destroy();
+await runtime.close();
+rmSync(dataDirectory, { recursive: true, force: true });

@@ -1,0 +1,41 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import { describe, expect, it } from 'vitest';
+import { BatonStack } from '../../lib/baton-stack';
+import { functions } from '../../lib/topology/functions';
+
+describe('function bundling', () => {
+  it('bundles each function with esbuild as minified ESM that imports the AWS SDK from the runtime', () => {
+    const app = new App({
+      context: { 'aws:cdk:enable-asset-metadata': true },
+      builtinCloudFormationValidation: false,
+    });
+    const stack = new BatonStack(app, 'Baton-bundling', { stage: 'bundling' });
+    const assembly = app.synth();
+    const resources = Template.fromStack(stack).toJSON().Resources;
+
+    for (const definition of functions) {
+      const fn = stack.orchestrator.functions.get(definition.id)?.function;
+      if (!fn) throw new Error(`function ${definition.id} is not deployed`);
+      const assetPath =
+        resources[stack.getLogicalId(fn.node.defaultChild as CfnFunction)].Metadata['aws:asset:path'];
+      const bundle = join(assembly.directory, assetPath, 'index.mjs');
+      expect(existsSync(bundle), bundle).toBe(true);
+      const code = readFileSync(bundle, 'utf8');
+      expect(code).toMatch(/export\s*\{[^}]*\bas handler\b[^}]*\}/);
+      expect(code).toMatch(/^import \{ createRequire \} from 'node:module';/);
+      expect(code.length / code.split('\n').length, 'characters per line').toBeGreaterThan(1000);
+      expect(code).toMatch(/from\s*"@aws-sdk\/client-dynamodb"/);
+
+      const sourceMap: { sources: string[] } = JSON.parse(readFileSync(`${bundle}.map`, 'utf8'));
+      expect(sourceMap.sources.some((source) => source.endsWith(definition.entry))).toBe(true);
+      const bundledSdk = sourceMap.sources.filter((source) =>
+        /node_modules\/(@aws-sdk|@smithy)\//.test(source),
+      );
+      expect(bundledSdk).toEqual([]);
+    }
+  });
+});
