@@ -5,7 +5,12 @@
  * `SecondsPath`. So Wait states run as locally bound tasks (honouring `--time-scale`), Task
  * states get AWS's timeout, and every task site is listed with its resource for binding.
  */
-import { type AslDefinition, type AslState, type AslStates, nestedMachines } from './asl-definition';
+import {
+  type AslDefinition,
+  type AslState,
+  type AslStates,
+  nestedMachines,
+} from '../topology/asl-definition';
 
 /** The resource the rewritten Wait states carry; bound to a scaled, abortable sleep. */
 export const LOCAL_WAIT_RESOURCE = 'arn:aws:states:::baton:wait';

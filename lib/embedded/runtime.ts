@@ -7,12 +7,9 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import {
-  type FunctionDefinition,
-  functionArnSubstitution,
-  functions as productFunctions,
-} from '../topology/functions';
+import { type FunctionDefinition, functions as productFunctions } from '../topology/functions';
 import { routes as productRoutes } from '../topology/routes';
+import { workflowBindings, workflowSubstitutions } from '../topology/workflow-substitutions';
 import { productWorkflowDirectory, type WorkflowDefinition, workflowsIn } from '../topology/workflows';
 import { createAwsJsonServer } from './aws-json-server';
 import { BATON_BUS_NAME, type BoundRoute, bindRoutes, LocalEventBus } from './event-bus';
@@ -72,6 +69,7 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {})
   const engine = new WorkflowEngine({
     workflows: options.workflows ?? workflowsIn(productWorkflowDirectory),
     substitutions: localSubstitutions(lambda),
+    bindings: workflowBindings(functionDefinitions.map((definition) => definition.id)),
     services: { lambda, bus, store, tokens, timeScale },
     maxExecutions: options.maxExecutions ?? DEFAULT_MAX_EXECUTIONS,
   });
@@ -111,15 +109,13 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {})
 
 /** The values CDK's `definitionSubstitutions` provide in the cloud, pointing at local twins. */
 function localSubstitutions(lambda: LambdaHost): Record<string, string> {
-  const substitutions: Record<string, string> = {
-    EventBusName: BATON_BUS_NAME,
-    EventBusArn: localArn('events', `event-bus/${BATON_BUS_NAME}`),
-    TableName: LEDGER_TABLE_NAME,
-    TableArn: localArn('dynamodb', `table/${LEDGER_TABLE_NAME}`),
-  };
-  for (const fn of lambda.functions)
-    substitutions[functionArnSubstitution(fn.definition.id)] = fn.functionArn;
-  return substitutions;
+  return workflowSubstitutions({
+    functionArns: new Map(lambda.functions.map((fn) => [fn.definition.id, fn.functionArn])),
+    eventBusName: BATON_BUS_NAME,
+    eventBusArn: localArn('events', `event-bus/${BATON_BUS_NAME}`),
+    tableName: LEDGER_TABLE_NAME,
+    tableArn: localArn('dynamodb', `table/${LEDGER_TABLE_NAME}`),
+  });
 }
 
 /**

@@ -7,9 +7,10 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { ExecutionAbortedError, ExecutionTimeoutError, StateMachine } from 'aws-local-stepfunctions';
+import { parseAslDefinition, substitute } from '../topology/asl-definition';
+import { type WorkflowBindings, workflowRequirements } from '../topology/workflow-requirements';
 import type { WorkflowDefinition } from '../topology/workflows';
 import { stateMachineName } from '../topology/workflows';
-import { parseAslDefinition, substitute } from './asl-definition';
 import { AwsError } from './aws-error';
 import { type EngineDefinition, toEngineDefinition } from './engine-definition';
 import { type EngineLogEvent, ExecutionHistory } from './execution-history';
@@ -49,6 +50,8 @@ export interface ExecutionRecord {
 export interface WorkflowEngineOptions {
   readonly workflows: readonly WorkflowDefinition[];
   readonly substitutions: Readonly<Record<string, string>>;
+  /** What the substitution keys name, to hold each file to the same rules as `cdk synth`. */
+  readonly bindings: WorkflowBindings;
   readonly services: LocalServices;
   readonly maxExecutions: number;
 }
@@ -130,7 +133,9 @@ export class WorkflowEngine {
   }
 
   private load(workflow: WorkflowDefinition): LoadedStateMachine {
-    const text = substitute(readFileSync(workflow.file, 'utf8'), this.options.substitutions, workflow.file);
+    const source = readFileSync(workflow.file, 'utf8');
+    workflowRequirements(workflow.id, source, this.options.bindings);
+    const text = substitute(source, this.options.substitutions, workflow.file);
     const prepared = toEngineDefinition(parseAslDefinition(text, workflow.file));
     const bindings = new Map(
       [...prepared.sites.values()].map((site) => [site.name, bindTask(site, this.options.services)] as const),

@@ -7,9 +7,9 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { type WorkflowRequirements, workflowRequirements } from '../topology/workflow-requirements';
+import { workflowBindings, workflowSubstitutions } from '../topology/workflow-substitutions';
 import type { WorkflowDefinition } from '../topology/workflows';
-import { type WorkflowRequirements, workflowRequirements } from './workflow-requirements';
-import { workflowBindings, workflowSubstitutions } from './workflow-substitutions';
 
 export interface WorkflowStateMachineProps {
   readonly workflow: WorkflowDefinition;

@@ -2,10 +2,10 @@ import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import aslValidator from 'asl-validator';
 import { describe, expect, it } from 'vitest';
-import { substitute } from '../../lib/embedded/asl-definition';
-import { workflowRequirements } from '../../lib/orchestrator/workflow-requirements';
-import { workflowBindings, workflowSubstitutions } from '../../lib/orchestrator/workflow-substitutions';
+import { substitute } from '../../lib/topology/asl-definition';
 import { repositoryRoot } from '../../lib/topology/repository-root';
+import { workflowRequirements } from '../../lib/topology/workflow-requirements';
+import { workflowBindings, workflowSubstitutions } from '../../lib/topology/workflow-substitutions';
 import { withFixtures } from './fixture-topology-props';
 
 const FUNCTION_ARN_PREFIX = 'arn:aws:lambda:eu-west-1:123456789012:function';

@@ -4,12 +4,12 @@
  */
 import { StateMachine } from 'aws-local-stepfunctions';
 import { describe, expect, it } from 'vitest';
-import type { AslDefinition } from '../../lib/embedded/asl-definition';
 import {
   LOCAL_WAIT_RESOURCE,
   MAX_TIMER_SECONDS,
   toEngineDefinition,
 } from '../../lib/embedded/engine-definition';
+import type { AslDefinition } from '../../lib/topology/asl-definition';
 
 function runWait(wait: Record<string, unknown>, input: unknown) {
   const source: AslDefinition = { StartAt: 'Pause', States: { Pause: { Type: 'Wait', End: true, ...wait } } };

@@ -1,8 +1,11 @@
 /**
  * What a workflow needs from AWS, read from its ASL: the state machine role is granted exactly
  * this, and a definition that reaches outside Baton fails the synth instead of failing an
- * execution with AccessDenied.
+ * execution with AccessDenied. The embedded runtime applies the same checks when it loads a file.
  */
+import { type AslStates, allStates, InvalidWorkflowDefinition } from './asl-definition';
+
+export { InvalidWorkflowDefinition };
 
 /** The `definitionSubstitutions` keys a workflow may use, by what they name. */
 export interface WorkflowBindings {
@@ -23,11 +26,6 @@ export interface WorkflowRequirements {
   readonly publishesEvents: boolean;
   /** IAM actions its DynamoDB tasks call on the ledger table, e.g. `dynamodb:GetItem`. */
   readonly ledgerActions: ReadonlySet<string>;
-}
-
-/** Thrown at synth for an ASL file Baton cannot deploy with least privilege. */
-export class InvalidWorkflowDefinition extends Error {
-  override readonly name = 'InvalidWorkflowDefinition';
 }
 
 const PLACEHOLDER = /\$\{([^}]*)\}/g;
@@ -72,7 +70,8 @@ export function workflowRequirements(
   };
   let publishesEvents = false;
   const ledgerActions = new Set<string>();
-  for (const [stateName, task] of tasksIn(asl.States)) {
+  for (const [stateName, task] of allStates(asl as unknown as AslStates)) {
+    if (task.Type !== 'Task') continue;
     const where = `in task ${stateName}`;
     const resource = String(task.Resource);
     const parameters: Json = isJson(task.Parameters) ? task.Parameters : {};
@@ -121,19 +120,6 @@ function parseDefinition(definition: string, invalid: (problem: string) => Error
   }
   if (!isJson(asl)) throw invalid('must be a JSON object');
   return asl;
-}
-
-/** Every Task state, including those inside Parallel branches and Map processors. */
-function* tasksIn(states: unknown): Generator<[string, Json]> {
-  if (!isJson(states)) return;
-  for (const [name, state] of Object.entries(states)) {
-    if (!isJson(state)) continue;
-    if (state.Type === 'Task') yield [name, state];
-    const branches = Array.isArray(state.Branches) ? state.Branches : [];
-    for (const nested of [...branches, state.Iterator, state.ItemProcessor]) {
-      if (isJson(nested)) yield* tasksIn(nested.States);
-    }
-  }
 }
 
 /** The values of every `key` field at any depth (TransactItems nest their TableName). */

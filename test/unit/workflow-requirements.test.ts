@@ -1,11 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import {
-  InvalidWorkflowDefinition,
-  workflowRequirements,
-} from '../../lib/orchestrator/workflow-requirements';
-import { workflowBindings } from '../../lib/orchestrator/workflow-substitutions';
 import { functions } from '../../lib/topology/functions';
+import { InvalidWorkflowDefinition, workflowRequirements } from '../../lib/topology/workflow-requirements';
+import { workflowBindings } from '../../lib/topology/workflow-substitutions';
 import { fixtureFunction, fixtureWorkflows } from '../fixtures/fixture-topology';
 
 const bindings = workflowBindings([...functions.map((definition) => definition.id), fixtureFunction.id]);

@@ -1,7 +1,7 @@
 /**
- * Reads an ASL file the way both runtimes use it: `${Key}` substitutions resolved (CDK's
- * `definitionSubstitutions`), validated with asl-validator, and walked state by state through
- * Parallel branches and Map processors (state names are unique in a whole state machine).
+ * ASL as both runtimes read it: `${Key}` substitutions resolved (CDK's `definitionSubstitutions`),
+ * validated with asl-validator, and walked state by state through Parallel branches and Map
+ * processors (state names are unique in a whole state machine).
  */
 import aslValidator from 'asl-validator';
 
@@ -12,7 +12,10 @@ export interface AslStates {
 }
 export type AslDefinition = AslStates & { TimeoutSeconds?: number; Comment?: string; QueryLanguage?: string };
 
-/** Raised when a workflow file cannot be used: bad JSON, invalid ASL, a missing substitution. */
+/**
+ * Raised when a workflow file cannot be used: bad JSON, invalid ASL, an unknown substitution, a
+ * missing timeout, an integration Baton does not grant — at synth and when the runtime loads it.
+ */
 export class InvalidWorkflowDefinition extends Error {
   override readonly name = 'InvalidWorkflowDefinition';
 }
@@ -50,19 +53,26 @@ export function parseAslDefinition(text: string, file: string): AslDefinition {
   return definition;
 }
 
-/** Every state of a definition, nested ones included, with its name. */
+/** Every state of a definition, nested ones included, with its name (tolerates malformed input). */
 export function* allStates(machine: AslStates): Generator<[string, AslState]> {
-  for (const [name, state] of Object.entries(machine.States)) {
-    yield [name, state];
-    for (const nested of nestedMachines(state)) yield* allStates(nested);
+  const states: unknown = machine?.States;
+  if (typeof states !== 'object' || states === null) return;
+  for (const [name, state] of Object.entries(states as Record<string, unknown>)) {
+    if (typeof state !== 'object' || state === null || Array.isArray(state)) continue;
+    yield [name, state as AslState];
+    for (const nested of nestedMachines(state as AslState)) yield* allStates(nested);
   }
 }
 
+/** The state machines inside a Parallel (its branches) or a Map (its item processor). */
 export function nestedMachines(state: AslState): AslStates[] {
-  if (state.Type === 'Parallel') return (state.Branches as AslStates[] | undefined) ?? [];
-  if (state.Type === 'Map') {
-    const processor = (state.ItemProcessor ?? state.Iterator) as AslStates | undefined;
-    return processor ? [processor] : [];
-  }
-  return [];
+  const candidates =
+    state.Type === 'Parallel'
+      ? Array.isArray(state.Branches)
+        ? state.Branches
+        : []
+      : state.Type === 'Map'
+        ? [state.ItemProcessor ?? state.Iterator]
+        : [];
+  return candidates.filter((nested): nested is AslStates => typeof nested === 'object' && nested !== null);
 }
