@@ -10,5 +10,5 @@ const { inventory, publisher } = wireStoreAndBus();
 export const handler = busEventHandler({
   accepts: ResourcePoolChanged,
   publisher,
-  handle: (pool) => declarePool(inventory, pool, new Date()),
+  handle: async (pool) => [(await declarePool(inventory, pool, new Date())).fact],
 });

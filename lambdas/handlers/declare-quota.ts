@@ -10,5 +10,5 @@ const { inventory, publisher } = wireStoreAndBus();
 export const handler = busEventHandler({
   accepts: TenantQuotaChanged,
   publisher,
-  handle: (quota) => declareQuota(inventory, quota, new Date()),
+  handle: async (quota) => [(await declareQuota(inventory, quota, new Date())).fact],
 });

@@ -7,6 +7,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
+import { InvalidRequest } from '../core/errors';
 
 /** Shared by all handlers in a process; level from `POWERTOOLS_LOG_LEVEL`. */
 export const logger = new Logger({ serviceName: 'baton' });
@@ -19,7 +20,10 @@ export function batonHandler<Event, Result>(
     .use({
       onError: async (request) => {
         const error = request.error;
-        logger.error('handler failed', { errorName: error?.name, errorMessage: error?.message });
+        const details = { errorName: error?.name, errorMessage: error?.message };
+        // A refused request is the caller's to fix, not a fault of Baton's.
+        if (error instanceof InvalidRequest) logger.warn('request refused', details);
+        else logger.error('handler failed', details);
       },
     });
 }

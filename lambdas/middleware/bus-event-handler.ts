@@ -46,7 +46,7 @@ export function busEventHandler<Schema extends z.ZodMiniType>(options: {
       ]);
       return { status: 'REJECTED', errors: parsed.errors };
     }
-    const facts = await options.handle(parsed.detail, event);
+    const facts = await options.handle(parsed.value, event);
     await options.publisher.publish(facts);
     return { status: 'ACCEPTED', facts: facts.length };
   });

@@ -44,6 +44,15 @@ export const functions = [
     environment: storeAndBusEnvironment,
     access: { ledger: 'readWrite', publishFacts: true },
   }),
+  defineFunction({
+    id: 'declare-inventory',
+    description: 'Upserts pools and quotas in bulk for the declare-inventory workflow',
+    entry: 'lambdas/handlers/declare-inventory.ts',
+    memoryMiB: 256,
+    timeoutSeconds: 30,
+    environment: storeAndBusEnvironment,
+    access: { ledger: 'readWrite', publishFacts: true },
+  }),
 ] as const satisfies readonly FunctionDefinition[];
 
 export type FunctionId = (typeof functions)[number]['id'];

@@ -109,6 +109,7 @@ describe('Orchestrator', () => {
     const publishers = [
       required(orchestrator.functions, 'declare-pool').role,
       required(orchestrator.functions, 'declare-quota').role,
+      required(orchestrator.functions, 'declare-inventory').role,
       required(orchestrator.stateMachines, 'fixture').role,
       required(orchestrator.stateMachines, 'fixture-timeouts').role,
     ].map((role) => resolve(role.roleArn));

@@ -1,0 +1,89 @@
+/** The `declare-inventory` workflow from its ASL, started as from the console (StartExecution). */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  DescribeExecutionCommand,
+  type DescribeExecutionCommandOutput,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LEDGER_TABLE_NAME } from '../../lib/embedded/runtime';
+import { eventually, startTestRuntime, type TestRuntime } from './embedded-runtime';
+
+let t: TestRuntime;
+let ledger: DynamoDBDocumentClient;
+beforeAll(async () => {
+  t = await startTestRuntime();
+  ledger = DynamoDBDocumentClient.from(
+    new DynamoDBClient({
+      endpoint: t.runtime.url,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+    }),
+  );
+});
+afterAll(async () => {
+  ledger.destroy();
+  await t.stop();
+});
+
+async function declare(input: unknown): Promise<DescribeExecutionCommandOutput> {
+  const { executionArn } = await t.sfn.send(
+    new StartExecutionCommand({
+      stateMachineArn: t.runtime.engine.workflowArn('declare-inventory'),
+      input: JSON.stringify(input),
+    }),
+  );
+  return eventually(async () => {
+    const description = await t.sfn.send(new DescribeExecutionCommand({ executionArn }));
+    return description.status === 'RUNNING' ? undefined : description;
+  });
+}
+
+const pool = (poolId: string, vcpu = 64) => ({
+  poolId,
+  kind: 'compute',
+  capacity: { vcpu },
+  state: 'active',
+});
+const item = async (pk: string, sk: string) =>
+  (await ledger.send(new GetCommand({ TableName: LEDGER_TABLE_NAME, Key: { pk, sk } }))).Item;
+
+describe('declare-inventory', () => {
+  it('upserts pools and quotas and reports what it created', async () => {
+    const first = await declare({
+      pools: [pool('a'), pool('b')],
+      quotas: [{ tenantId: 'acme', limits: { vcpu: 8 } }],
+    });
+    expect(first.status).toBe('SUCCEEDED');
+    expect(JSON.parse(first.output ?? '{}')).toEqual({
+      pools: [
+        { poolId: 'a', created: true },
+        { poolId: 'b', created: true },
+      ],
+      quotas: [{ tenantId: 'acme', created: true }],
+    });
+    const second = await declare({ pools: [pool('a', 128)] });
+    expect(JSON.parse(second.output ?? '{}')).toEqual({
+      pools: [{ poolId: 'a', created: false }],
+      quotas: [],
+    });
+    expect(await item('POOL#a', 'POOL')).toMatchObject({ capacity: { vcpu: 128 } });
+  });
+
+  it.each([
+    ['an empty declaration', {}, 'declare at least one pool or quota'],
+    [
+      'a bad item among good ones',
+      { pools: [pool('ok-1'), { ...pool('bad'), state: 'paused' }] },
+      'pools.1.state',
+    ],
+    ['a duplicated pool', { pools: [pool('dup'), pool('dup')] }, 'each poolId may appear once'],
+    ['input of the wrong type entirely', [1, 2, 3], 'expected object'],
+  ])('fails with InvalidRequest on %s, says why and writes nothing', async (_, input, because) => {
+    const description = await declare(input);
+    expect(description).toMatchObject({ status: 'FAILED', error: 'InvalidRequest' });
+    expect(description.cause).toContain(because);
+    expect(await item('POOL#ok-1', 'POOL')).toBeUndefined();
+  });
+});
