@@ -162,9 +162,10 @@ export class Orchestrator extends Construct {
           environment: declaredEnvironment(definition, offered),
           logRetention,
         });
-        // Least privilege from the definition's `access`: nothing it did not ask for.
-        if (definition.access.ledger === 'read') this.table.grantReadData(fn.role);
-        if (definition.access.ledger === 'readWrite') this.table.grantReadWriteData(fn.role);
+        // Least privilege from the definition's `access`: exactly the actions its code calls. The
+        // ledger's AWS-managed key needs no key grant (a customer-managed one would).
+        const { ledger } = definition.access;
+        if (ledger.length > 0) this.table.grant(fn.role, ...ledger.map((action) => `dynamodb:${action}`));
         if (definition.access.publishFacts) this.bus.grantPutEventsTo(fn.role);
         return [definition.id, fn];
       }),

@@ -1,10 +1,8 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type {
   InventoryStore,
-  Pool,
   PoolDeclaration,
-  Quota,
   QuotaDeclaration,
   UpsertOutcome,
 } from '../core/inventory/inventory';
@@ -34,23 +32,6 @@ export class DynamoDbInventoryStore implements InventoryStore {
       limits: quota.limits,
       updatedAt: at.toISOString(),
     });
-  }
-
-  async getPool(poolId: string): Promise<Pool | undefined> {
-    return (await this.get(ledgerKeys.pool(poolId))) as Pool | undefined;
-  }
-
-  async getQuota(tenantId: string): Promise<Quota | undefined> {
-    return (await this.get(ledgerKeys.quota(tenantId))) as Quota | undefined;
-  }
-
-  private async get(key: Record<string, string>): Promise<Record<string, unknown> | undefined> {
-    const { Item } = await this.client.send(
-      new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }),
-    );
-    if (!Item) return undefined;
-    const { pk: _pk, sk: _sk, entity: _entity, ...record } = Item;
-    return record;
   }
 
   /** Sets the declared attributes and keeps `used`, which only allocations change. */

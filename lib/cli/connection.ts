@@ -4,7 +4,7 @@
  */
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { ListStateMachinesCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { LOCAL_STAGE } from '../embedded/local-aws';
+import { LOCAL_REGION, LOCAL_STAGE } from '../embedded/local-aws';
 import { DEFAULT_PORT, LOOPBACK } from '../embedded/runtime';
 import { stateMachineName } from '../topology/workflows';
 
@@ -35,11 +35,7 @@ export function connect(options: ConnectionOptions): Connection {
   const local = stage === LOCAL_STAGE || options.endpoint !== undefined;
   const config = {
     ...(endpoint ? { endpoint } : {}),
-    ...(options.region
-      ? { region: options.region }
-      : local
-        ? { region: process.env.AWS_REGION ?? 'us-east-1' }
-        : {}),
+    ...(options.region ? { region: options.region } : local ? { region: LOCAL_REGION } : {}),
     // The embedded runtime checks no signatures; a deployed stage uses the real credential chain.
     ...(local ? { credentials: { accessKeyId: 'baton-local', secretAccessKey: 'baton-local' } } : {}),
   };

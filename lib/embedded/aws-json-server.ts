@@ -37,6 +37,14 @@ export function createAwsJsonServer(
     const target = String(request.headers['x-amz-target'] ?? '');
     const [prefix = '', operationName = ''] = target.split('.');
     const raw = rawByPrefix.get(prefix);
+    const foreign = foreignRequestProblem(request);
+    if (foreign) {
+      request.resume();
+      void answer(response, 'application/x-amz-json-1.1', () => {
+        throw new AwsError('AccessDeniedException', foreign, 403);
+      });
+      return;
+    }
     if (raw) {
       raw.handle(request, response);
       return;
@@ -106,22 +114,50 @@ function send(
   response.end(text);
 }
 
+/**
+ * The server listens on loopback only, but a web page can still reach loopback through the
+ * browser (DNS rebinding, cross-site requests): requests must name a loopback host and carry no
+ * foreign Origin. AWS SDK clients send neither problem.
+ */
+function foreignRequestProblem(request: IncomingMessage): string | undefined {
+  const host = hostnameOf(`http://${request.headers.host ?? ''}`);
+  if (!host || !LOOPBACK_HOSTS.has(host))
+    return `Host ${request.headers.host ?? '(none)'} is not a loopback address`;
+  const origin = request.headers.origin;
+  if (origin !== undefined && !LOOPBACK_HOSTS.has(hostnameOf(origin) ?? '')) {
+    return `Requests from ${origin} are not accepted`;
+  }
+  return undefined;
+}
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+function hostnameOf(url: string): string | undefined {
+  try {
+    return new URL(url).hostname;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Reads the whole body; one over the limit is drained (never reset) and answered with 413. */
 function readBody(request: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     request.on('data', (chunk: Buffer) => {
       size += chunk.length;
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+    });
+    request.on('end', () => {
       if (size > MAX_BODY_BYTES) {
         reject(
           new AwsError('RequestEntityTooLargeException', `Request body exceeds ${MAX_BODY_BYTES} bytes`, 413),
         );
-        request.destroy();
-        return;
+      } else {
+        resolve(Buffer.concat(chunks).toString('utf8'));
       }
-      chunks.push(chunk);
     });
-    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     request.on('error', reject);
   });
 }

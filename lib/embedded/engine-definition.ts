@@ -3,12 +3,15 @@
  * ways Baton must hide: Task states time out after 60 s by default (AWS: never for Standard),
  * Node timers cap at ~24.8 days, and a Wait override is a fixed duration that cannot follow
  * `SecondsPath`. So Wait states run as locally bound tasks (honouring `--time-scale`), Task
- * states get AWS's timeout, and every task site is listed with its resource for binding.
+ * states get AWS's timeout, `.waitForTaskToken` tasks leave their timeout and heartbeat to the
+ * token registry (one timer, so history stays in order), and every task site is listed with its
+ * resource for binding.
  */
 import {
   type AslDefinition,
   type AslState,
   type AslStates,
+  InvalidWorkflowDefinition,
   nestedMachines,
 } from '../topology/asl-definition';
 
@@ -16,12 +19,20 @@ import {
 export const LOCAL_WAIT_RESOURCE = 'arn:aws:states:::baton:wait';
 /** The longest timer Node can set, in seconds (2^31-1 ms). */
 export const MAX_TIMER_SECONDS = 2_147_483;
+export const WAIT_FOR_TASK_TOKEN = '.waitForTaskToken';
+
+/** A delay for `setTimeout`, held to what Node can wait (longer delays would fire at once). */
+export function timerDelayMs(ms: number): number {
+  return Math.min(Math.max(0, ms), MAX_TIMER_SECONDS * 1000);
+}
 
 /** A state that runs through a local binding: a Task, or a Wait rewritten as one. */
 export interface TaskSite {
   readonly name: string;
   readonly resource: string;
   readonly originalType: 'Task' | 'Wait';
+  /** A `.waitForTaskToken` task: its timeout and heartbeat are the token registry's to enforce. */
+  readonly waitsForToken: boolean;
   readonly heartbeatSeconds: number | undefined;
   readonly timeoutSeconds: number | undefined;
 }
@@ -52,9 +63,12 @@ function rewriteStates(
   for (const [name, state] of Object.entries(machine.States)) {
     stateTypes.set(name, state.Type);
     if (state.Type === 'Task') {
-      sites.set(name, taskSite(name, state));
-      if (state.TimeoutSeconds === undefined && state.TimeoutSecondsPath === undefined) {
-        state.TimeoutSeconds = MAX_TIMER_SECONDS;
+      const site = taskSite(name, state);
+      sites.set(name, site);
+      if (site.waitsForToken || state.TimeoutSecondsPath === undefined) {
+        state.TimeoutSeconds = site.waitsForToken
+          ? MAX_TIMER_SECONDS
+          : Math.min(Number(state.TimeoutSeconds ?? MAX_TIMER_SECONDS), MAX_TIMER_SECONDS);
       }
     } else if (state.Type === 'Wait') {
       machine.States[name] = waitAsTask(state);
@@ -62,6 +76,7 @@ function rewriteStates(
         name,
         resource: LOCAL_WAIT_RESOURCE,
         originalType: 'Wait',
+        waitsForToken: false,
         heartbeatSeconds: undefined,
         timeoutSeconds: undefined,
       });
@@ -71,10 +86,18 @@ function rewriteStates(
 }
 
 function taskSite(name: string, state: AslState): TaskSite {
+  const resource = String(state.Resource);
+  const waitsForToken = resource.endsWith(WAIT_FOR_TASK_TOKEN);
+  if (waitsForToken && (state.TimeoutSecondsPath !== undefined || state.HeartbeatSecondsPath !== undefined)) {
+    throw new InvalidWorkflowDefinition(
+      `${name}: the embedded runtime holds ${WAIT_FOR_TASK_TOKEN} tasks to TimeoutSeconds and HeartbeatSeconds, not their Path forms`,
+    );
+  }
   return {
     name,
-    resource: String(state.Resource),
+    resource,
     originalType: 'Task',
+    waitsForToken,
     heartbeatSeconds: typeof state.HeartbeatSeconds === 'number' ? state.HeartbeatSeconds : undefined,
     timeoutSeconds: typeof state.TimeoutSeconds === 'number' ? state.TimeoutSeconds : undefined,
   };

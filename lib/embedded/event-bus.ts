@@ -62,7 +62,8 @@ export class LocalEventBus {
   private readonly compiled: { route: BoundRoute; matches: (event: unknown) => boolean }[];
   private readonly listeners = new Set<(event: BusEvent) => void>();
   private readonly inFlight = new Set<Promise<unknown>>();
-  private delivery: RouteDelivery | undefined;
+  private readonly connected = Promise.withResolvers<RouteDelivery>();
+  private stopped = false;
 
   constructor(
     routes: readonly BoundRoute[],
@@ -72,9 +73,14 @@ export class LocalEventBus {
     this.compiled = routes.map((route) => ({ route, matches: compileEventPattern(route.pattern) }));
   }
 
-  /** Set once the targets (functions, workflows) exist; events put before that are only logged. */
+  /** Set once the targets (functions, workflows) exist; deliveries of earlier events wait for it. */
   connect(delivery: RouteDelivery): void {
-    this.delivery = delivery;
+    this.connected.resolve(delivery);
+  }
+
+  /** Shutdown: events are still logged, but no longer delivered (they go to the dead letters). */
+  stopDelivering(): void {
+    this.stopped = true;
   }
 
   /** Observes every accepted event (the CLI's `events --follow`, tests, the simulated agents). */
@@ -134,11 +140,13 @@ export class LocalEventBus {
   }
 
   private async deliverWithRetries(route: BoundRoute, event: BusEvent): Promise<void> {
-    let lastError: unknown;
-    for (let attempt = 1; attempt <= DELIVERY_ATTEMPTS; attempt++) {
+    const delivery = await this.connected.promise;
+    let lastError: unknown = Object.assign(new Error('the runtime was stopping'), {
+      name: 'RuntimeStopping',
+    });
+    for (let attempt = 1; attempt <= DELIVERY_ATTEMPTS && !this.stopped; attempt++) {
       try {
-        if (!this.delivery) throw new Error('the runtime is not ready to deliver events');
-        await this.delivery.deliver(route.target, event);
+        await delivery.deliver(route.target, event);
         return;
       } catch (error) {
         lastError = error;

@@ -12,7 +12,7 @@ import type { JsonService } from './aws-json-server';
 import type { LocalEventBus } from './event-bus';
 
 /** EventBridge checks that a test event carries the fields every event has. */
-const REQUIRED_EVENT_FIELDS = ['id', 'account', 'source', 'time', 'region', 'detail-type'];
+const REQUIRED_EVENT_FIELDS = ['id', 'account', 'source', 'time', 'region', 'resources', 'detail-type'];
 
 export function eventBridgeApi(bus: LocalEventBus): JsonService {
   return {

@@ -39,6 +39,7 @@ export class LambdaHost {
   private readonly byName = new Map<string, LocalFunction>();
   private readonly handlers = new Map<string, Promise<Handler>>();
   private invocationCount = 0;
+  private readonly inFlight = new Set<Promise<unknown>>();
 
   constructor(definitions: readonly FunctionDefinition[]) {
     for (const definition of definitions) {
@@ -65,17 +66,31 @@ export class LambdaHost {
     await Promise.all(this.functions.map((fn) => this.handlerOf(fn)));
   }
 
-  /** Accepts a function name, a full or partial ARN, with or without a qualifier. */
+  /** Accepts what Lambda accepts: a name, a full or partial ARN, each with or without a qualifier. */
   resolve(nameOrArn: string): LocalFunction {
-    const withoutQualifier = nameOrArn.startsWith('arn:')
-      ? (nameOrArn.split(':')[6] ?? '')
-      : (nameOrArn.split(':')[0] ?? '');
-    const fn = this.byName.get(withoutQualifier);
+    const afterFunction = nameOrArn.includes(':function:') ? nameOrArn.split(':function:')[1] : nameOrArn;
+    const name = afterFunction?.split(':')[0] ?? '';
+    const fn = this.byName.get(name);
     if (!fn) throw new AwsError('ResourceNotFoundException', `Function not found: ${nameOrArn}`, 404);
     return fn;
   }
 
-  async invoke(nameOrArn: string, payload: unknown): Promise<unknown> {
+  /** Resolves when every invocation started so far has finished (shutdown). */
+  async settle(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  }
+
+  invoke(nameOrArn: string, payload: unknown): Promise<unknown> {
+    const invocation = this.run(nameOrArn, payload);
+    this.inFlight.add(invocation);
+    void invocation.then(
+      () => this.inFlight.delete(invocation),
+      () => this.inFlight.delete(invocation),
+    );
+    return invocation;
+  }
+
+  private async run(nameOrArn: string, payload: unknown): Promise<unknown> {
     const fn = this.resolve(nameOrArn);
     const handler = await this.handlerOf(fn);
     this.invocationCount += 1;

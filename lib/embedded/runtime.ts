@@ -94,11 +94,13 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {})
     lambda,
     tokens,
     dataDirectory,
+    // In-flight work still needs the endpoint (handlers call it), so it closes last.
     close: async () => {
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
-      await engine.stopAll();
+      bus.stopDelivering();
       await bus.settle();
+      await engine.stopAll();
+      await Promise.all([bus.settle(), lambda.settle()]);
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await closed;
       await Promise.all([eventLog.close(), deadLetters.close()]);

@@ -27,6 +27,7 @@ export function stepFunctionsApi(engine: WorkflowEngine, tokens: TaskTokenRegist
           })),
           input,
           'stateMachines',
+          (machine) => machine.stateMachineArn,
         ),
       DescribeStateMachine: (input) => {
         const machine = engine.stateMachine(requiredArn(input, 'stateMachineArn'));
@@ -35,7 +36,7 @@ export function stepFunctionsApi(engine: WorkflowEngine, tokens: TaskTokenRegist
           name: machine.name,
           status: 'ACTIVE',
           definition: machine.definition,
-          roleArn: machine.arn.replace(/:states:.*$/, ':iam::000000000000:role/baton-local'),
+          roleArn: machine.roleArn,
           type: 'STANDARD',
           creationDate: epochSeconds(machine.createdAt),
           loggingConfiguration: { level: 'ALL', includeExecutionData: true },
@@ -59,13 +60,15 @@ export function stepFunctionsApi(engine: WorkflowEngine, tokens: TaskTokenRegist
         const records = engine
           .listExecutions(requiredArn(input, 'stateMachineArn'))
           .filter((record) => statusFilter === undefined || record.status === statusFilter);
-        return paginate(records.map(summary), input, 'executions');
+        return paginate(records.map(summary), input, 'executions', (execution) =>
+          String(execution.executionArn),
+        );
       },
       GetExecutionHistory: (input) => {
         const record = engine.execution(requiredArn(input, 'executionArn'));
         const events =
           input.reverseOrder === true ? [...record.history.events].reverse() : record.history.events;
-        return paginate(events, input, 'events');
+        return paginate(events, input, 'events', (event) => String(event.id));
       },
       StopExecution: (input) => {
         const record = engine.execution(requiredArn(input, 'executionArn'));
@@ -121,11 +124,15 @@ function summary(record: ExecutionRecord): Record<string, unknown> {
   };
 }
 
-/** `nextToken` is the offset of the next page, opaque to clients. */
+/**
+ * One page of a list. `nextToken` names the last item returned, not an offset, so a page stays
+ * right while the list grows (new executions come first, running histories grow at the end).
+ */
 function paginate<T>(
   items: readonly T[],
   input: Record<string, unknown>,
   key: string,
+  idOf: (item: T) => string,
 ): Record<string, unknown> {
   const maxResults =
     input.maxResults === undefined || input.maxResults === 0 ? DEFAULT_PAGE_SIZE : input.maxResults;
@@ -139,13 +146,16 @@ function paginate<T>(
   }
   let start = 0;
   if (input.nextToken !== undefined) {
-    start = Number.parseInt(Buffer.from(String(input.nextToken), 'base64url').toString('utf8'), 10);
-    if (!Number.isInteger(start) || start < 0) throw new AwsError('InvalidToken', 'Invalid Token: nextToken');
+    const after = Buffer.from(String(input.nextToken), 'base64url').toString('utf8');
+    const index = items.findIndex((item) => idOf(item) === after);
+    if (index < 0) throw new AwsError('InvalidToken', 'Invalid Token: nextToken is not from this list');
+    start = index + 1;
   }
   const page = items.slice(start, start + maxResults);
+  const last = page.at(-1);
   const next =
-    start + maxResults < items.length
-      ? Buffer.from(String(start + maxResults)).toString('base64url')
+    start + maxResults < items.length && last !== undefined
+      ? Buffer.from(idOf(last)).toString('base64url')
       : undefined;
   return { [key]: page, ...(next ? { nextToken: next } : {}) };
 }

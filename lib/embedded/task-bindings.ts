@@ -4,11 +4,13 @@
  * handler in-process; `events:putEvents` → the local bus; `dynamodb:*` and
  * `aws-sdk:dynamodb:*` → the store; `.waitForTaskToken` on any of them → a token wait.
  */
-import { LOCAL_WAIT_RESOURCE, type TaskSite } from './engine-definition';
+import { AwsError } from './aws-error';
+import { LOCAL_WAIT_RESOURCE, type TaskSite, timerDelayMs, WAIT_FOR_TASK_TOKEN } from './engine-definition';
 import type { LocalEventBus } from './event-bus';
 import type { ExecutionHistory } from './execution-history';
 import { FunctionInvocationError, type LambdaHost } from './lambda-host';
 import type { LedgerStore } from './ledger-store';
+import { LOCAL_REGION } from './local-aws';
 import { TaskFailure } from './task-failure';
 import type { TaskTokenRegistry } from './task-tokens';
 
@@ -25,8 +27,12 @@ export interface LocalServices {
 /** One execution's view, shared by all its task calls. */
 export interface ExecutionScope {
   readonly history: ExecutionHistory;
-  /** Tokens minted by `$$.Task.Token` reads in this execution, not yet claimed. */
-  readonly mintedTokens: Set<string>;
+  /**
+   * The token minted by reading `$$.Task.Token` for the state being entered, until its task
+   * claims it. Every read while the state's parameters are built returns the same token, and the
+   * task claims it before anything else runs, so parallel Map iterations never share one.
+   */
+  unclaimedToken: string | undefined;
   /** Aborted when the execution ends, whatever the outcome: cancels waits and token waits. */
   readonly signal: AbortSignal;
 }
@@ -38,7 +44,6 @@ export class UnsupportedIntegration extends Error {
   override readonly name = 'UnsupportedIntegration';
 }
 
-const WAIT_FOR_TASK_TOKEN = '.waitForTaskToken';
 const SERVICE_INTEGRATION =
   /^arn:aws:states:::(?<service>[a-z0-9-]+(?::[a-z0-9-]+)?):(?<action>[A-Za-z0-9]+)(?<pattern>\.[A-Za-z]+)?$/;
 const LAMBDA_FUNCTION_ARN =
@@ -98,8 +103,8 @@ function bindWaitForTaskToken(
   services: LocalServices,
 ): TaskBinding {
   return async (parameters, scope) => {
-    await scheduleTask(site, integration, parameters, scope);
     const token = claimToken(parameters, scope);
+    await scheduleTask(site, integration, parameters, scope);
     if (!token) {
       throw recordTaskFailure(
         integration,
@@ -117,7 +122,10 @@ function bindWaitForTaskToken(
       signal: scope.signal,
     });
     try {
-      const submitted = await integration.call(parameters);
+      const submitted = await integration.call(parameters).catch((error: unknown) => {
+        services.tokens.cancel(token);
+        throw error;
+      });
       scope.history.add('TaskSubmitted', taskDetails(integration, { output: JSON.stringify(submitted) }));
       const output = await answer;
       scope.history.add('TaskSucceeded', taskDetails(integration, { output: JSON.stringify(output) }));
@@ -134,7 +142,7 @@ function bindLambdaFunction(site: TaskSite, services: LocalServices): TaskBindin
     scope.history.add('LambdaFunctionScheduled', { resource: site.resource, input: JSON.stringify(payload) });
     scope.history.add('LambdaFunctionStarted');
     try {
-      const output = await services.lambda.invoke(site.resource, payload);
+      const output = await services.lambda.invoke(site.resource, payload).catch(asLambdaServiceFailure);
       scope.history.add('LambdaFunctionSucceeded', { output: JSON.stringify(output) });
       return output;
     } catch (error) {
@@ -154,7 +162,7 @@ function bindWait(services: LocalServices): TaskBinding {
     };
     const ms = seconds !== undefined ? seconds * 1000 : new Date(String(timestamp)).getTime() - Date.now();
     return new Promise((resolve) => {
-      const timer = setTimeout(() => resolve(input), Math.max(0, ms / services.timeScale));
+      const timer = setTimeout(() => resolve(input), timerDelayMs(ms / services.timeScale));
       scope.signal.addEventListener('abort', () => clearTimeout(timer), { once: true });
     });
   };
@@ -170,7 +178,7 @@ async function scheduleTask(
   scope.history.add(
     'TaskScheduled',
     taskDetails(integration, {
-      region: process.env.AWS_REGION ?? 'us-east-1',
+      region: LOCAL_REGION,
       parameters: JSON.stringify(parameters),
       ...(site.timeoutSeconds !== undefined ? { timeoutInSeconds: site.timeoutSeconds } : {}),
       ...(site.heartbeatSeconds !== undefined ? { heartbeatInSeconds: site.heartbeatSeconds } : {}),
@@ -193,11 +201,12 @@ function recordTaskFailure(integration: Integration, error: unknown, scope: Exec
   return failure;
 }
 
-/** The token minted for this state is the one its parameters carry. */
+/** Takes the token minted for this state, if its parameters carry it. Synchronous by design. */
 function claimToken(parameters: unknown, scope: ExecutionScope): string | undefined {
-  for (const value of strings(parameters)) {
-    if (scope.mintedTokens.delete(value)) return value;
-  }
+  const token = scope.unclaimedToken;
+  if (token === undefined) return undefined;
+  scope.unclaimedToken = undefined;
+  for (const value of strings(parameters)) if (value === token) return token;
   return undefined;
 }
 
@@ -225,9 +234,25 @@ async function invokeLambda(parameters: unknown, services: LocalServices): Promi
   const { FunctionName, Payload } = (parameters ?? {}) as { FunctionName?: unknown; Payload?: unknown };
   if (typeof FunctionName !== 'string')
     throw new TaskFailure('States.Runtime', 'lambda:invoke needs a FunctionName');
-  const payload = typeof Payload === 'string' ? JSON.parse(Payload) : Payload;
-  const output = await services.lambda.invoke(FunctionName, payload ?? {});
+  let payload = Payload;
+  if (typeof Payload === 'string') {
+    try {
+      payload = JSON.parse(Payload);
+    } catch {
+      throw new TaskFailure(
+        'Lambda.InvalidRequestContentException',
+        'Could not parse request body into json',
+      );
+    }
+  }
+  const output = await services.lambda.invoke(FunctionName, payload ?? {}).catch(asLambdaServiceFailure);
   return { ExecutedVersion: '$LATEST', Payload: output, StatusCode: 200 };
+}
+
+/** The Lambda service's own refusals reach ASL prefixed, as `Lambda.ResourceNotFoundException`. */
+function asLambdaServiceFailure(error: unknown): never {
+  if (error instanceof AwsError) throw new TaskFailure(`Lambda.${error.code}`, error.message);
+  throw error;
 }
 
 async function putEvents(parameters: unknown, services: LocalServices): Promise<unknown> {

@@ -1,10 +1,12 @@
 /**
- * Task tokens for `.waitForTaskToken` states. The engine has none of its own, so every read of
- * `$$.Task.Token` mints a fresh one; the waiting task claims the token found in its parameters
- * and waits until `SendTaskSuccess`/`SendTaskFailure`, its heartbeat or its timeout.
+ * Task tokens for `.waitForTaskToken` states. The engine has none of its own, so reading
+ * `$$.Task.Token` mints one for the state being entered; the waiting task claims the token found
+ * in its parameters and waits until `SendTaskSuccess`/`SendTaskFailure`, its heartbeat or its
+ * timeout (this registry's timers, the only ones for such a task).
  */
 import { randomBytes } from 'node:crypto';
 import { AwsError } from './aws-error';
+import { timerDelayMs } from './engine-definition';
 import { TaskFailure } from './task-failure';
 
 const TOKEN_PATTERN = /^[A-Za-z0-9_-]{64}$/;
@@ -35,7 +37,7 @@ export class TaskTokenRegistry {
 
   /** Resolves with the output sent for `token`; rejects on failure, heartbeat or timeout. */
   wait(token: string, options: WaitOptions): Promise<unknown> {
-    return new Promise((resolve, reject) => {
+    const answer = new Promise((resolve, reject) => {
       const waiter: Waiter = {
         resolve,
         reject,
@@ -48,11 +50,19 @@ export class TaskTokenRegistry {
       if (options.timeoutSeconds !== undefined) {
         waiter.timeoutTimer = setTimeout(
           () => this.close(token, 'timedOut', new TaskFailure('States.Timeout', 'Task timed out')),
-          options.timeoutSeconds * 1000,
+          timerDelayMs(options.timeoutSeconds * 1000),
         );
       }
       options.signal.addEventListener('abort', () => this.close(token, 'answered'), { once: true });
     });
+    // A caller that stops listening (its call-out failed) must not leave a rejection unobserved.
+    answer.catch(() => undefined);
+    return answer;
+  }
+
+  /** Withdraws a token whose task failed before it could be answered; later answers are refused. */
+  cancel(token: string): void {
+    this.close(token, 'answered');
   }
 
   succeed(token: string, output: unknown): void {
@@ -90,7 +100,7 @@ export class TaskTokenRegistry {
     waiter.heartbeatTimer = setTimeout(
       () =>
         this.close(token, 'timedOut', new TaskFailure('States.HeartbeatTimeout', 'Task heartbeat timed out')),
-      waiter.heartbeatSeconds * 1000,
+      timerDelayMs(waiter.heartbeatSeconds * 1000),
     );
   }
 

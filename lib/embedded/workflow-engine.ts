@@ -14,7 +14,7 @@ import { stateMachineName } from '../topology/workflows';
 import { AwsError } from './aws-error';
 import { type EngineDefinition, toEngineDefinition } from './engine-definition';
 import { type EngineLogEvent, ExecutionHistory } from './execution-history';
-import { LOCAL_STAGE, localArn } from './local-aws';
+import { LOCAL_STAGE, localArn, localRoleArn } from './local-aws';
 import { bindTask, type ExecutionScope, type LocalServices, type TaskBinding } from './task-bindings';
 
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
@@ -25,6 +25,7 @@ export interface LoadedStateMachine {
   readonly arn: string;
   readonly definition: string;
   readonly createdAt: Date;
+  readonly roleArn: string;
   readonly engine: StateMachine;
   readonly bindings: ReadonlyMap<string, TaskBinding>;
   readonly prepared: EngineDefinition;
@@ -56,13 +57,23 @@ export interface WorkflowEngineOptions {
   readonly maxExecutions: number;
 }
 
-const EXECUTION_NAME = /^[A-Za-z0-9_-]{1,80}$/;
+const FORBIDDEN_NAME_CHARACTERS = new Set(' <>{}[]?*"#%\\^|~`$&,;:/');
+
+/** AWS's rule for execution names: 1–80 characters, no whitespace, none of those, no control characters. */
+function isValidExecutionName(name: string): boolean {
+  if (name.length < 1 || name.length > 80 || /\s/.test(name)) return false;
+  return [...name].every((character) => {
+    const code = character.codePointAt(0) ?? 0;
+    return !FORBIDDEN_NAME_CHARACTERS.has(character) && code > 0x1f && (code < 0x7f || code > 0x9f);
+  });
+}
 
 export class WorkflowEngine {
   readonly stateMachines = new Map<string, LoadedStateMachine>();
   private readonly executions = new Map<string, ExecutionRecord>();
   private readonly byWorkflow = new Map<string, LoadedStateMachine>();
   private startedCount = 0;
+  private stopping = false;
 
   constructor(private readonly options: WorkflowEngineOptions) {
     for (const workflow of options.workflows) {
@@ -105,7 +116,8 @@ export class WorkflowEngine {
 
   start(stateMachineArn: string, input: string, name: string = randomUUID()): ExecutionRecord {
     const machine = this.stateMachine(stateMachineArn);
-    if (!EXECUTION_NAME.test(name)) throw new AwsError('InvalidName', `Invalid Name: '${name}'`);
+    if (this.stopping) throw new AwsError('ServiceUnavailable', 'The embedded runtime is shutting down', 503);
+    if (!isValidExecutionName(name)) throw new AwsError('InvalidName', `Invalid Name: '${name}'`);
     let parsedInput: unknown;
     try {
       parsedInput = JSON.parse(input);
@@ -125,8 +137,9 @@ export class WorkflowEngine {
     return record;
   }
 
-  /** Stops every running execution (shutdown). */
+  /** Refuses new executions and stops every running one (shutdown). */
   async stopAll(): Promise<void> {
+    this.stopping = true;
     const running = [...this.executions.values()].filter((record) => record.status === 'RUNNING');
     for (const record of running) record.stop('Baton.RuntimeStopped', 'the embedded runtime shut down');
     await Promise.all(running.map((record) => record.done));
@@ -147,6 +160,7 @@ export class WorkflowEngine {
       arn: localArn('states', `stateMachine:${name}`),
       definition: text,
       createdAt: new Date(),
+      roleArn: localRoleArn(name),
       // Validated above against the file as written; the rewritten copy holds local-only resources.
       engine: new StateMachine(prepared.definition as never, { validationOptions: { noValidate: true } }),
       bindings,
@@ -163,23 +177,22 @@ export class WorkflowEngine {
   ): ExecutionRecord {
     const history = new ExecutionHistory(machine.prepared.stateTypes);
     const ended = new AbortController();
-    const scope: ExecutionScope = { history, mintedTokens: new Set(), signal: ended.signal };
+    const scope: ExecutionScope = { history, unclaimedToken: undefined, signal: ended.signal };
     const tokens = this.options.services.tokens;
     const overrides: Record<string, (taskInput: unknown) => Promise<unknown>> = {};
     for (const [stateName, binding] of machine.bindings)
       overrides[stateName] = (taskInput) => binding(taskInput, scope);
 
-    const execution = machine.engine.run(parsedInput as never, {
+    // Released when the execution ends, so a kept record does not hold the engine's run state.
+    let execution: ReturnType<StateMachine['run']> | undefined = machine.engine.run(parsedInput as never, {
       overrides: { taskResourceLocalHandlers: overrides as never },
       context: {
-        Execution: { Id: executionArn, Name: name, RoleArn: localArn('iam', 'role/baton-local') },
+        Execution: { Id: executionArn, Name: name, RoleArn: machine.roleArn },
         StateMachine: { Id: machine.arn, Name: machine.name },
-        // Each read of $$.Task.Token mints a new token, so parallel waits never share one.
         Task: {
           get Token() {
-            const token = tokens.mint();
-            scope.mintedTokens.add(token);
-            return token;
+            scope.unclaimedToken ??= tokens.mint();
+            return scope.unclaimedToken;
           },
         },
       },
@@ -198,13 +211,14 @@ export class WorkflowEngine {
       stop: (error, cause) => {
         if (record.status !== 'RUNNING' || stopRequest) return;
         stopRequest = { error, cause };
-        execution.abort();
+        execution?.abort();
       },
     };
     const logConsumed = history.consume(execution.eventLogs as AsyncIterable<EngineLogEvent>);
+    const result = execution.result;
     const settle = async () => {
       try {
-        const output = await execution.result;
+        const output = await result;
         await logConsumed;
         record.output = JSON.stringify(output ?? null);
         record.status = 'SUCCEEDED';
@@ -215,6 +229,9 @@ export class WorkflowEngine {
       } finally {
         record.stopDate = new Date();
         ended.abort();
+        execution = undefined;
+        scope.unclaimedToken = undefined;
+        history.seal();
       }
     };
     return Object.assign(record, { done: settle() });

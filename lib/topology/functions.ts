@@ -5,6 +5,21 @@
 import type * as z from 'zod/mini';
 import { storeAndBusEnvironment } from '../../lambdas/config/environment';
 
+/**
+ * A DynamoDB IAM action on the ledger's items, named after the API the code sends
+ * (`UpdateCommand` → `UpdateItem`). A transaction is authorized per item by these same actions.
+ */
+export type LedgerAction =
+  | 'GetItem'
+  | 'BatchGetItem'
+  | 'Query'
+  | 'Scan'
+  | 'PutItem'
+  | 'UpdateItem'
+  | 'DeleteItem'
+  | 'BatchWriteItem'
+  | 'ConditionCheckItem';
+
 export interface FunctionDefinition<Env extends z.ZodMiniType = z.ZodMiniType> {
   /** Short id, unique; the deployed name is `baton-<stage>-<id>`. */
   readonly id: string;
@@ -15,8 +30,12 @@ export interface FunctionDefinition<Env extends z.ZodMiniType = z.ZodMiniType> {
   readonly timeoutSeconds: number;
   /** The schema its `process.env` is validated against at cold start. */
   readonly environment: Env;
-  /** What it may touch; the construct turns this into least-privilege grants. */
-  readonly access: { readonly ledger: 'none' | 'read' | 'readWrite'; readonly publishFacts: boolean };
+  /** What it may touch; the construct grants exactly this. */
+  readonly access: {
+    /** The ledger actions its code calls, and no others; empty when it does not use the ledger. */
+    readonly ledger: readonly LedgerAction[];
+    readonly publishFacts: boolean;
+  };
 }
 
 function defineFunction<Env extends z.ZodMiniType>(
@@ -33,7 +52,7 @@ export const functions = [
     memoryMiB: 256,
     timeoutSeconds: 10,
     environment: storeAndBusEnvironment,
-    access: { ledger: 'readWrite', publishFacts: true },
+    access: { ledger: ['UpdateItem'], publishFacts: true },
   }),
   defineFunction({
     id: 'declare-quota',
@@ -42,7 +61,7 @@ export const functions = [
     memoryMiB: 256,
     timeoutSeconds: 10,
     environment: storeAndBusEnvironment,
-    access: { ledger: 'readWrite', publishFacts: true },
+    access: { ledger: ['UpdateItem'], publishFacts: true },
   }),
   defineFunction({
     id: 'declare-inventory',
@@ -51,7 +70,7 @@ export const functions = [
     memoryMiB: 256,
     timeoutSeconds: 30,
     environment: storeAndBusEnvironment,
-    access: { ledger: 'readWrite', publishFacts: true },
+    access: { ledger: ['UpdateItem'], publishFacts: true },
   }),
 ] as const satisfies readonly FunctionDefinition[];
 

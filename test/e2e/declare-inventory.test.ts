@@ -72,18 +72,36 @@ describe('declare-inventory', () => {
   });
 
   it.each([
-    ['an empty declaration', {}, 'declare at least one pool or quota'],
+    ['an empty declaration', {}, 'declare at least one pool or quota', []],
     [
       'a bad item among good ones',
-      { pools: [pool('ok-1'), { ...pool('bad'), state: 'paused' }] },
+      {
+        pools: [pool('ok-1'), { ...pool('bad'), state: 'paused' }],
+        quotas: [{ tenantId: 'ok-2', limits: { vcpu: 1 } }],
+      },
       'pools.1.state',
+      ['POOL#ok-1/POOL', 'POOL#bad/POOL', 'TENANT#ok-2/QUOTA'],
     ],
-    ['a duplicated pool', { pools: [pool('dup'), pool('dup')] }, 'each poolId may appear once'],
-    ['input of the wrong type entirely', [1, 2, 3], 'expected object'],
-  ])('fails with InvalidRequest on %s, says why and writes nothing', async (_, input, because) => {
+    [
+      'a duplicated pool',
+      { pools: [pool('dup'), pool('dup')] },
+      'each poolId may appear once',
+      ['POOL#dup/POOL'],
+    ],
+    [
+      'a quota with a negative limit',
+      { pools: [pool('ok-3')], quotas: [{ tenantId: 'neg', limits: { vcpu: -1 } }] },
+      'quotas.0.limits.vcpu',
+      ['POOL#ok-3/POOL', 'TENANT#neg/QUOTA'],
+    ],
+    ['input of the wrong type entirely', [1, 2, 3], 'expected object', []],
+  ])('fails with InvalidRequest on %s, says why and writes nothing', async (_, input, because, keys) => {
     const description = await declare(input);
     expect(description).toMatchObject({ status: 'FAILED', error: 'InvalidRequest' });
     expect(description.cause).toContain(because);
-    expect(await item('POOL#ok-1', 'POOL')).toBeUndefined();
+    for (const key of keys) {
+      const [pk = '', sk = ''] = key.split('/');
+      expect(await item(pk, sk), key).toBeUndefined();
+    }
   });
 });

@@ -82,9 +82,13 @@ describe('pool and quota declarations', () => {
       state: 'draining',
       used: {},
     });
-    const updates = eventLog().filter(
-      (e) => e['detail-type'] === 'ResourcePoolUpdated' && e.detail.poolId === 'eu-2',
-    );
+    // The log is written asynchronously: wait until both announcements are on disk.
+    const updates = await eventually(() => {
+      const found = eventLog().filter(
+        (e) => e['detail-type'] === 'ResourcePoolUpdated' && e.detail.poolId === 'eu-2',
+      );
+      return found.length === 2 ? found : undefined;
+    });
     expect(updates.map((e) => e.detail.created)).toEqual([true, false]);
   });
 
@@ -94,9 +98,10 @@ describe('pool and quota declarations', () => {
       tenantId: 'acme',
       limits: { vcpu: 32, memoryGiB: 128 },
     });
-    expect(
-      eventLog().some((e) => e['detail-type'] === 'TenantQuotaUpdated' && e.detail.tenantId === 'acme'),
-    ).toBe(true);
+    const announced = await eventually(() =>
+      eventLog().find((e) => e['detail-type'] === 'TenantQuotaUpdated' && e.detail.tenantId === 'acme'),
+    );
+    expect(announced.detail).toMatchObject({ limits: { vcpu: 32, memoryGiB: 128 }, created: true });
   });
 
   it.each([

@@ -273,26 +273,51 @@ describe('Orchestrator', () => {
     ]);
 
     const timeouts = actionsOf(roleStatements(required(orchestrator.stateMachines, 'fixture-timeouts').role));
-    expect(timeouts.filter((action) => /^(lambda|dynamodb):/.test(action))).toEqual([]);
+    expect(timeouts.filter((action) => /^(lambda|dynamodb):/.test(action))).toEqual([
+      'lambda:InvokeFunction',
+    ]);
     expect(timeouts).toContain('events:PutEvents');
   });
 
   it("grants each function what its definition's access asks for, and nothing more", () => {
-    const declarePool = roleStatements(required(orchestrator.functions, 'declare-pool').role);
-    expect(declarePool).toContainEqual(
-      expect.objectContaining({
-        Action: 'events:PutEvents',
-        Resource: resolve(orchestrator.bus.eventBusArn),
-      }),
-    );
-    expect(declarePool).toContainEqual(
-      expect.objectContaining({
-        Action: expect.arrayContaining(['dynamodb:PutItem', 'dynamodb:GetItem']),
-        Resource: [resolve(orchestrator.table.tableArn)],
-      }),
-    );
-    const fixture = actionsOf(roleStatements(required(orchestrator.functions, fixtureFunction.id).role));
-    expect(fixture.filter((action) => /^(dynamodb|events):/.test(action))).toEqual([]);
+    // Every function writes its own logs, traces and asynchronous failures; the rest is its `access`.
+    const own = [
+      'logs:CreateLogStream',
+      'logs:PutLogEvents',
+      'xray:PutTraceSegments',
+      'xray:PutTelemetryRecords',
+      'sqs:SendMessage',
+      'sqs:GetQueueAttributes',
+      'sqs:GetQueueUrl',
+    ];
+    const upsertsAndAnnounces = [...own, 'dynamodb:UpdateItem', 'events:PutEvents'];
+    const expectedActions = new Map([
+      ['declare-pool', upsertsAndAnnounces],
+      ['declare-quota', upsertsAndAnnounces],
+      ['declare-inventory', upsertsAndAnnounces],
+      [fixtureFunction.id, own],
+    ]);
+    expect([...orchestrator.functions.keys()].sort()).toEqual([...expectedActions.keys()].sort());
+    for (const [functionId, fn] of orchestrator.functions) {
+      const statements = roleStatements(fn.role);
+      expect(actionsOf(statements).sort(), functionId).toEqual(expectedActions.get(functionId)?.toSorted());
+      const resourceByService: Record<string, unknown> = {
+        logs: resolve(fn.logGroup.logGroupArn),
+        xray: '*',
+        sqs: resolve(fn.asyncFailures.queueArn),
+        dynamodb: [resolve(orchestrator.table.tableArn)],
+        events: resolve(orchestrator.bus.eventBusArn),
+      };
+      for (const statement of statements) {
+        const [service, ...others] = new Set(actionsOf([statement]).map((action) => action.split(':')[0]));
+        expect(others, functionId).toEqual([]);
+        expect(statement, `${functionId} ${service}`).toEqual({
+          Effect: 'Allow',
+          Action: statement.Action,
+          Resource: resourceByService[service ?? ''],
+        });
+      }
+    }
   });
 
   it('registers one draft-4 JSON Schema per catalog event in the baton-<stage> registry', () => {
