@@ -22,13 +22,9 @@ import { restrictFactPublishing } from './orchestrator/fact-publishing-policy';
 import { WorkflowStateMachine } from './orchestrator/workflow-state-machine';
 import { parseStage } from './stage';
 import { type FunctionDefinition, functions as productFunctions } from './topology/functions';
+import { batonName } from './topology/resource-names';
 import { routes as productRoutes, type Route, routePattern } from './topology/routes';
-import {
-  productWorkflowDirectory,
-  stateMachineName,
-  type WorkflowDefinition,
-  workflowsIn,
-} from './topology/workflows';
+import { productWorkflowDirectory, type WorkflowDefinition, workflowsIn } from './topology/workflows';
 
 export interface OrchestratorProps {
   /**
@@ -97,7 +93,7 @@ export class Orchestrator extends Construct {
   constructor(scope: Construct, id: string, props: OrchestratorProps) {
     super(scope, id);
     this.stage = parseStage(props.stage);
-    this.namePrefix = `baton-${this.stage}`;
+    this.namePrefix = batonName(this.stage);
     const logRetention = props.logRetention ?? RetentionDays.ONE_MONTH;
     const delivery = props.eventDelivery ?? DEFAULT_EVENT_DELIVERY;
     const retainLedger = props.retainLedger ?? true;
@@ -158,7 +154,7 @@ export class Orchestrator extends Construct {
       definitions.map((definition) => {
         const fn = new BatonFunction(scope, definition.id, {
           definition,
-          functionName: `${this.namePrefix}-${definition.id}`,
+          functionName: batonName(this.stage, definition.id),
           environment: declaredEnvironment(definition, offered),
           logRetention,
         });
@@ -182,7 +178,7 @@ export class Orchestrator extends Construct {
       (workflow) =>
         new WorkflowStateMachine(scope, workflow.id, {
           workflow,
-          stateMachineName: stateMachineName(this.stage, workflow.id),
+          stateMachineName: batonName(this.stage, workflow.id),
           functions,
           bus: this.bus,
           table: this.table,
@@ -194,7 +190,7 @@ export class Orchestrator extends Construct {
   /** One rule per route, its target backed by a dead-letter queue of its own. */
   private routeEvents(scope: Construct, route: Route, delivery: EventDelivery) {
     const routeScope = new Construct(scope, route.id);
-    const ruleName = `${this.namePrefix}-${route.id}`;
+    const ruleName = batonName(this.stage, route.id);
     const rule = new Rule(routeScope, 'Rule', {
       ruleName,
       description: route.description,

@@ -3,10 +3,10 @@
  * `--endpoint`, or a deployed Baton (`--stage <name>` and the standard AWS credential chain).
  */
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { ListStateMachinesCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { ListStateMachinesCommand, SFNClient, type StateMachineListItem } from '@aws-sdk/client-sfn';
 import { LOCAL_REGION, LOCAL_STAGE } from '../embedded/local-aws';
 import { DEFAULT_PORT, LOOPBACK } from '../embedded/runtime';
-import { stateMachineName } from '../topology/workflows';
+import { batonName } from '../topology/resource-names';
 
 export interface ConnectionOptions {
   endpoint?: string;
@@ -19,6 +19,8 @@ export interface Connection {
   readonly busName: string;
   readonly eventBridge: EventBridgeClient;
   readonly sfn: SFNClient;
+  /** Every state machine of this stage (`baton-<stage>-*`), across all pages. */
+  stageStateMachines(): Promise<StateMachineListItem[]>;
   /** The ARN of a workflow's state machine in this stage, found by its name. */
   stateMachineArn(workflowId: string): Promise<string>;
 }
@@ -40,20 +42,26 @@ export function connect(options: ConnectionOptions): Connection {
     ...(local ? { credentials: { accessKeyId: 'baton-local', secretAccessKey: 'baton-local' } } : {}),
   };
   const sfn = new SFNClient(config);
+  const stageStateMachines = async (): Promise<StateMachineListItem[]> => {
+    const machines: StateMachineListItem[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await sfn.send(new ListStateMachinesCommand({ nextToken }));
+      machines.push(...(page.stateMachines ?? []).filter((m) => m.name?.startsWith(`${batonName(stage)}-`)));
+      nextToken = page.nextToken;
+    } while (nextToken);
+    return machines;
+  };
   return {
     stage,
-    busName: `baton-${stage}`,
+    busName: batonName(stage),
     eventBridge: new EventBridgeClient(config),
     sfn,
+    stageStateMachines,
     stateMachineArn: async (workflowId) => {
-      const wanted = stateMachineName(stage, workflowId);
-      let nextToken: string | undefined;
-      do {
-        const page = await sfn.send(new ListStateMachinesCommand({ nextToken }));
-        const found = page.stateMachines?.find((machine) => machine.name === wanted);
-        if (found?.stateMachineArn) return found.stateMachineArn;
-        nextToken = page.nextToken;
-      } while (nextToken);
+      const wanted = batonName(stage, workflowId);
+      const found = (await stageStateMachines()).find((machine) => machine.name === wanted);
+      if (found?.stateMachineArn) return found.stateMachineArn;
       throw new UnknownWorkflow(
         `no workflow "${workflowId}" in stage ${stage} (state machine ${wanted} not found)`,
       );

@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { compileEventPattern, type EventPattern } from '../../lambdas/core/events/event-pattern';
+import { batonName } from '../topology/resource-names';
 import { type Route, type RouteTarget, routePattern } from '../topology/routes';
 import { validationError } from './aws-error';
 import { LOCAL_ACCOUNT, LOCAL_REGION, LOCAL_STAGE } from './local-aws';
@@ -47,7 +48,7 @@ export interface RouteDelivery {
   deliver(target: RouteTarget, event: BusEvent): Promise<unknown>;
 }
 
-export const BATON_BUS_NAME = `baton-${LOCAL_STAGE}`;
+export const BATON_BUS_NAME = batonName(LOCAL_STAGE);
 export const MAX_ENTRIES_PER_PUT = 10;
 /** EventBridge's limit on the total size of the entries of one PutEvents request. */
 export const MAX_PUT_EVENTS_BYTES = 256 * 1024;

@@ -9,6 +9,7 @@ import { pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
 import type { FunctionDefinition } from '../topology/functions';
 import { repositoryRoot } from '../topology/repository-root';
+import { batonName } from '../topology/resource-names';
 import { AwsError } from './aws-error';
 import { LOCAL_STAGE, localArn } from './local-aws';
 
@@ -32,7 +33,7 @@ export interface LocalFunction {
 }
 
 export function localFunctionName(functionId: string): string {
-  return `baton-${LOCAL_STAGE}-${functionId}`;
+  return batonName(LOCAL_STAGE, functionId);
 }
 
 export class LambdaHost {

@@ -8,6 +8,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { type FunctionDefinition, functions as productFunctions } from '../topology/functions';
+import { batonName } from '../topology/resource-names';
 import { routes as productRoutes } from '../topology/routes';
 import { workflowBindings, workflowSubstitutions } from '../topology/workflow-substitutions';
 import { productWorkflowDirectory, type WorkflowDefinition, workflowsIn } from '../topology/workflows';
@@ -24,7 +25,7 @@ import { WorkflowEngine } from './workflow-engine';
 
 export const DEFAULT_PORT = 4010;
 export const LOOPBACK = '127.0.0.1';
-export const LEDGER_TABLE_NAME = `baton-${LOCAL_STAGE}-ledger`;
+export const LEDGER_TABLE_NAME = batonName(LOCAL_STAGE, 'ledger');
 /** Execution records kept (with their histories) before the oldest finished ones are dropped. */
 export const DEFAULT_MAX_EXECUTIONS = 1000;
 

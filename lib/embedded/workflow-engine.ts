@@ -8,9 +8,9 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { ExecutionAbortedError, ExecutionTimeoutError, StateMachine } from 'aws-local-stepfunctions';
 import { parseAslDefinition, substitute } from '../topology/asl-definition';
+import { batonName } from '../topology/resource-names';
 import { type WorkflowBindings, workflowRequirements } from '../topology/workflow-requirements';
 import type { WorkflowDefinition } from '../topology/workflows';
-import { stateMachineName } from '../topology/workflows';
 import { AwsError } from './aws-error';
 import { type EngineDefinition, toEngineDefinition } from './engine-definition';
 import { type EngineLogEvent, ExecutionHistory } from './execution-history';
@@ -153,7 +153,7 @@ export class WorkflowEngine {
     const bindings = new Map(
       [...prepared.sites.values()].map((site) => [site.name, bindTask(site, this.options.services)] as const),
     );
-    const name = stateMachineName(LOCAL_STAGE, workflow.id);
+    const name = batonName(LOCAL_STAGE, workflow.id);
     return {
       workflowId: workflow.id,
       name,

@@ -24,8 +24,3 @@ export function workflowsIn(directory: string): WorkflowDefinition[] {
 }
 
 export const productWorkflowDirectory = join(repositoryRoot, 'state-machines');
-
-/** The state machine name of a workflow in a stage: `baton-<stage>-<workflow>`. */
-export function stateMachineName(stage: string, workflowId: string): string {
-  return `baton-${stage}-${workflowId}`;
-}

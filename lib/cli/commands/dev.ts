@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { DEFAULT_MAX_EXECUTIONS, DEFAULT_PORT, startEmbeddedRuntime } from '../../embedded/runtime';
 import { routes } from '../../topology/routes';
+import { port, positiveInteger, positiveNumber } from '../option-parsers';
 
 export function registerDev(program: Command): void {
   program
@@ -11,22 +12,24 @@ export function registerDev(program: Command): void {
     .option(
       '--port <port>',
       'the port on 127.0.0.1 (env BATON_PORT)',
-      process.env.BATON_PORT ?? String(DEFAULT_PORT),
+      port,
+      port(process.env.BATON_PORT ?? String(DEFAULT_PORT)),
     )
     .option('--data-dir <dir>', 'where the store and event log persist', '.baton')
-    .option('--time-scale <n>', 'divide Wait durations by n (demos)', '1')
+    .option('--time-scale <n>', 'divide Wait durations by n (demos)', positiveNumber, 1)
     .option(
       '--max-executions <n>',
       'execution records kept (oldest finished dropped first)',
-      String(DEFAULT_MAX_EXECUTIONS),
+      positiveInteger,
+      DEFAULT_MAX_EXECUTIONS,
     )
-    .action(async (options: { port: string; dataDir: string; timeScale: string; maxExecutions: string }) => {
+    .action(async (options: { port: number; dataDir: string; timeScale: number; maxExecutions: number }) => {
       const started = performance.now();
       const runtime = await startEmbeddedRuntime({
-        port: Number(options.port),
+        port: options.port,
         dataDirectory: options.dataDir,
-        timeScale: Number(options.timeScale),
-        maxExecutions: Number(options.maxExecutions),
+        timeScale: options.timeScale,
+        maxExecutions: options.maxExecutions,
       });
       const workflows = [...runtime.engine.stateMachines.values()].map((machine) => machine.name);
       console.log(

@@ -1,8 +1,8 @@
-import { createReadStream, existsSync, statSync, unwatchFile, watchFile } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync, statSync, unwatchFile, watchFile } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
-import { print } from '../output';
+import { positiveInteger } from '../option-parsers';
+import { printLine } from '../output';
 
 interface LoggedEvent {
   id: string;
@@ -18,59 +18,63 @@ export function registerEvents(program: Command): void {
     .description("print the embedded runtime's event log (every event put on the local bus)")
     .option('--data-dir <dir>', 'the runtime data directory', '.baton')
     .option('--type <detail-type>', 'only events of this detail-type')
-    .option('--limit <n>', 'only the last n events', '50')
+    .option('--limit <n>', 'only the last n events', positiveInteger, 50)
     .option('--follow', 'keep printing new events as they arrive (Ctrl-C to stop)')
     .action(
       async (
-        options: { dataDir: string; type?: string; limit: string; follow?: boolean },
+        options: { dataDir: string; type?: string; limit: number; follow?: boolean },
         command: Command,
       ) => {
         const global = command.optsWithGlobals<{ json?: boolean }>();
         const file = join(options.dataDir, 'events.ndjson');
-        const show = (event: LoggedEvent) =>
-          print(
-            { json: false },
-            event,
-            global.json
-              ? JSON.stringify(event)
-              : `${event.time} ${event.source.padEnd(16)} ${event['detail-type'].padEnd(28)} ${JSON.stringify(event.detail)}`,
-          );
-        const wanted = (event: LoggedEvent) => !options.type || event['detail-type'] === options.type;
-        if (!existsSync(file)) {
-          if (!options.follow) {
-            console.error(`no event log at ${file}: start Baton with \`npm start\` first`);
-            process.exitCode = 1;
-            return;
-          }
-        } else {
-          const { events, size } = await readFrom(file, 0);
-          for (const event of events.filter(wanted).slice(-Number(options.limit))) show(event);
-          if (options.follow) await follow(file, size, (event) => wanted(event) && show(event));
+        if (!existsSync(file) && !options.follow) {
+          console.error(`no event log at ${file}: start Baton with \`npm start\` first`);
+          process.exitCode = 1;
           return;
         }
-        await follow(file, 0, (event) => wanted(event) && show(event));
+        const show = (event: LoggedEvent) => {
+          if (options.type && event['detail-type'] !== options.type) return;
+          printLine(
+            global,
+            event,
+            `${event.time} ${event.source.padEnd(16)} ${event['detail-type'].padEnd(28)} ${JSON.stringify(event.detail)}`,
+          );
+        };
+        const { events, position } = readCompleteLines(file, 0);
+        const shown = options.type ? events.filter((event) => event['detail-type'] === options.type) : events;
+        for (const event of shown.slice(-options.limit)) show(event);
+        if (options.follow) await follow(file, position, show);
       },
     );
 }
 
-async function readFrom(file: string, start: number): Promise<{ events: LoggedEvent[]; size: number }> {
+/** Events from `start` up to the last complete line (the runtime may be writing the next one). */
+function readCompleteLines(file: string, start: number): { events: LoggedEvent[]; position: number } {
   const size = existsSync(file) ? statSync(file).size : 0;
-  const events: LoggedEvent[] = [];
-  if (size <= start) return { events, size: start };
-  const lines = createInterface({ input: createReadStream(file, { start, end: size - 1 }) });
-  for await (const line of lines) if (line.trim()) events.push(JSON.parse(line) as LoggedEvent);
-  return { events, size };
+  if (size <= start) return { events: [], position: start };
+  const buffer = Buffer.alloc(size - start);
+  const descriptor = openSync(file, 'r');
+  try {
+    readSync(descriptor, buffer, 0, buffer.length, start);
+  } finally {
+    closeSync(descriptor);
+  }
+  const complete = buffer.lastIndexOf(0x0a) + 1;
+  const events = buffer
+    .subarray(0, complete)
+    .toString('utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line) as LoggedEvent);
+  return { events, position: start + complete };
 }
 
 function follow(file: string, from: number, onEvent: (event: LoggedEvent) => void): Promise<void> {
   let position = from;
-  let reading = Promise.resolve();
   watchFile(file, { interval: 200 }, () => {
-    reading = reading.then(async () => {
-      const { events, size } = await readFrom(file, position);
-      position = size;
-      for (const event of events) onEvent(event);
-    });
+    const next = readCompleteLines(file, position);
+    position = next.position;
+    for (const event of next.events) onEvent(event);
   });
   return new Promise((resolve) => {
     process.once('SIGINT', () => {

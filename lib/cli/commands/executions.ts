@@ -1,6 +1,7 @@
-import { type ExecutionStatus, ListExecutionsCommand, ListStateMachinesCommand } from '@aws-sdk/client-sfn';
+import { type ExecutionStatus, ListExecutionsCommand } from '@aws-sdk/client-sfn';
 import type { Command } from 'commander';
 import { type ConnectionOptions, connect } from '../connection';
+import { positiveInteger } from '../option-parsers';
 import { print } from '../output';
 
 export function registerExecutions(program: Command): void {
@@ -9,23 +10,21 @@ export function registerExecutions(program: Command): void {
     .description('list recent executions, newest first')
     .argument('[workflow]', 'only this workflow (default: all of the stage)')
     .option('--status <status>', 'RUNNING | SUCCEEDED | FAILED | TIMED_OUT | ABORTED')
-    .option('--limit <n>', 'at most this many per workflow', '20')
+    .option('--limit <n>', 'at most this many per workflow (1-1000)', positiveInteger, 20)
     .action(
-      async (workflow: string | undefined, options: { status?: string; limit: string }, command: Command) => {
+      async (workflow: string | undefined, options: { status?: string; limit: number }, command: Command) => {
         const global = command.optsWithGlobals<ConnectionOptions & { json?: boolean }>();
         const connection = connect(global);
         const arns = workflow
           ? [await connection.stateMachineArn(workflow)]
-          : ((await connection.sfn.send(new ListStateMachinesCommand({}))).stateMachines ?? [])
-              .filter((machine) => machine.name?.startsWith(`baton-${connection.stage}-`))
-              .map((machine) => machine.stateMachineArn ?? '');
+          : (await connection.stageStateMachines()).map((machine) => machine.stateMachineArn ?? '');
         const executions = [];
         for (const stateMachineArn of arns) {
           const page = await connection.sfn.send(
             new ListExecutionsCommand({
               stateMachineArn,
               statusFilter: options.status as ExecutionStatus | undefined,
-              maxResults: Number(options.limit),
+              maxResults: options.limit,
             }),
           );
           executions.push(...(page.executions ?? []));

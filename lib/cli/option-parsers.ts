@@ -1,0 +1,26 @@
+import { InvalidArgumentError } from 'commander';
+
+/** Parses an option that must be a whole number of at least 1 (commander reports the error). */
+export function positiveInteger(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 1)
+    throw new InvalidArgumentError('expected a whole number of at least 1');
+  return parsed;
+}
+
+/** Parses a TCP port: 0 (pick a free one) to 65535. */
+export function port(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65_535) {
+    throw new InvalidArgumentError('expected a port number from 0 to 65535');
+  }
+  return parsed;
+}
+
+/** Parses a strictly positive finite number (e.g. a time scale of 0.5 or 60). */
+export function positiveNumber(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isFinite(parsed) || parsed <= 0)
+    throw new InvalidArgumentError('expected a number greater than 0');
+  return parsed;
+}

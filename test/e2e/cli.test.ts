@@ -1,0 +1,119 @@
+/** The `baton` command as a user runs it (README), against an embedded runtime on a free port. */
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { repositoryRoot } from '../../lib/topology/repository-root';
+import { eventually, startTestRuntime, type TestRuntime } from './embedded-runtime';
+
+const run = promisify(execFile);
+let t: TestRuntime;
+beforeAll(async () => {
+  t = await startTestRuntime();
+});
+afterAll(() => t.stop());
+
+async function baton(...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
+  try {
+    const { stdout, stderr } = await run(
+      process.execPath,
+      [join(repositoryRoot, 'bin', 'baton.js'), '--endpoint', t.runtime.url, ...args],
+      { cwd: repositoryRoot },
+    );
+    return { stdout, stderr, code: 0 };
+  } catch (error) {
+    const failure = error as { stdout: string; stderr: string; code: number };
+    return { stdout: failure.stdout, stderr: failure.stderr, code: failure.code };
+  }
+}
+
+describe('baton', () => {
+  it('emits a request and shows the fact it caused in the event log', async () => {
+    const detail = '{"poolId":"cli-pool","kind":"compute","capacity":{"vcpu":8},"state":"active"}';
+    const emitted = await baton(
+      '--json',
+      'emit',
+      'ResourcePoolChanged',
+      '--source',
+      'acme.cli',
+      '--detail',
+      detail,
+    );
+    expect(emitted.code).toBe(0);
+    expect(JSON.parse(emitted.stdout)).toMatchObject({ detailType: 'ResourcePoolChanged', known: true });
+    // The log is written asynchronously: wait until the fact is on disk before reading it back.
+    await eventually(() =>
+      readFileSync(join(t.dataDirectory, 'events.ndjson'), 'utf8').includes(
+        '"poolId":"cli-pool","kind":"compute","labels":{},',
+      )
+        ? true
+        : undefined,
+    );
+    const events = await baton(
+      '--json',
+      'events',
+      '--data-dir',
+      t.dataDirectory,
+      '--type',
+      'ResourcePoolUpdated',
+    );
+    const facts = events.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(facts).toContainEqual(
+      expect.objectContaining({ source: 'baton', detail: expect.objectContaining({ poolId: 'cli-pool' }) }),
+    );
+  });
+
+  it('runs a workflow with --wait, prints its output, and lists and explains the execution', async () => {
+    const input = '{"quotas":[{"tenantId":"cli-tenant","limits":{"vcpu":4}}]}';
+    const result = await baton('--json', 'run', 'declare-inventory', '--input', input, '--wait');
+    expect(result.code).toBe(0);
+    const { executionArn, status, output } = JSON.parse(result.stdout);
+    expect({ status, output }).toEqual({
+      status: 'SUCCEEDED',
+      output: { pools: [], quotas: [{ tenantId: 'cli-tenant', created: true }] },
+    });
+    const listed = await baton('executions', 'declare-inventory');
+    expect(listed.stdout).toContain(executionArn);
+    const history = await baton('history', executionArn);
+    expect(history.stdout).toContain('ExecutionSucceeded');
+  });
+
+  it('exits non-zero with a named error for bad input', async () => {
+    const badJson = await baton('emit', 'ResourcePoolChanged', '--detail', '{nope');
+    expect(badJson.code).toBe(1);
+    expect(badJson.stderr).toContain('InvalidJsonArgument');
+    const unknown = await baton('run', 'no-such-workflow');
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('UnknownWorkflow');
+    const failed = await baton('run', 'declare-inventory', '--input', '{}', '--wait');
+    expect(failed.code).toBe(1);
+    expect(failed.stdout).toContain('error: InvalidRequest');
+  });
+
+  it('tests an event pattern with the local matcher', async () => {
+    const event = JSON.stringify({
+      id: '1',
+      account: '123456789012',
+      source: 'acme',
+      time: '2026-11-28T00:00:00Z',
+      region: 'eu-west-1',
+      resources: [],
+      'detail-type': 'ResourcePoolChanged',
+      detail: { capacity: { vcpu: 256 } },
+    });
+    const matches = await baton(
+      'test-pattern',
+      '--pattern',
+      '{"detail":{"capacity":{"vcpu":[{"numeric":[">=",64]}]}}}',
+      '--event',
+      event,
+    );
+    expect({ code: matches.code, out: matches.stdout.trim() }).toEqual({ code: 0, out: 'matches' });
+    const misses = await baton('test-pattern', '--pattern', '{"source":["other"]}', '--event', event);
+    expect({ code: misses.code, out: misses.stdout.trim() }).toEqual({ code: 1, out: 'does not match' });
+  });
+});
