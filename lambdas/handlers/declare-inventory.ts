@@ -1,17 +1,19 @@
 /**
- * Task of the `declare-inventory` workflow: validates a bulk declaration (throwing the named
- * error `InvalidRequest`, with nothing written), upserts every pool and quota, announces them.
+ * Task of the `declare-inventory` workflow: a validated bulk declaration (else `InvalidRequest`,
+ * nothing written) → every pool and quota upserted → each announced.
  */
 import { wireStoreAndBus } from '../adapters/runtime-wiring';
-import { declareInventory, type InventoryDeclared } from '../core/inventory/declare-inventory';
-import { parseInventoryDeclaration } from '../core/inventory/inventory-declaration';
-import { batonHandler } from '../middleware/baton-handler';
+import { declareInventory } from '../core/inventory/declare-inventory';
+import { inventoryDeclaration } from '../core/inventory/inventory-declaration';
+import { workflowTaskHandler } from '../middleware/workflow-task-handler';
 
 const { inventory, publisher } = wireStoreAndBus();
 
-export const handler = batonHandler<unknown, InventoryDeclared>(async (input) => {
-  const declaration = parseInventoryDeclaration(input);
-  const { summary, facts } = await declareInventory(inventory, declaration, new Date());
-  await publisher.publish(facts);
-  return summary;
+export const handler = workflowTaskHandler({
+  input: inventoryDeclaration,
+  handle: async (declaration) => {
+    const { summary, facts } = await declareInventory(inventory, declaration, new Date());
+    await publisher.publish(facts);
+    return summary;
+  },
 });

@@ -4,9 +4,7 @@
  * so the console and the bus accept exactly the same things.
  */
 import * as z from 'zod/mini';
-import { InvalidRequest } from '../errors';
 import { ResourcePoolChanged, TenantQuotaChanged } from '../events/inventory-events';
-import { describeDetailErrors, validate } from '../events/validation';
 
 export const inventoryDeclaration = z
   .object({
@@ -20,13 +18,6 @@ export const inventoryDeclaration = z
   );
 
 export type InventoryDeclaration = z.output<typeof inventoryDeclaration>;
-
-/** Parses a declaration or throws {@link InvalidRequest} listing every problem (`pools.1.state: …`). */
-export function parseInventoryDeclaration(input: unknown): InventoryDeclaration {
-  const result = validate(inventoryDeclaration, input, '(input)');
-  if (!result.ok) throw new InvalidRequest(describeDetailErrors(result.errors));
-  return result.value;
-}
 
 function unique(values: readonly string[]): boolean {
   return new Set(values).size === values.length;
