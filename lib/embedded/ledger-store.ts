@@ -79,12 +79,13 @@ function callInProcess(listener: Listener, operation: string, input: Record<stri
   });
 }
 
-/** The same key schema as the CDK table: `pk` and `sk` strings. */
+/**
+ * The same key schema as the CDK table: `pk` and `sk` strings. Returns once the table is ACTIVE:
+ * dynalite answers CreateTable while the table is still CREATING, and refuses items until then.
+ */
 async function ensureLedgerTable(store: LedgerStore, tableName: string): Promise<void> {
-  try {
-    await store.call('DescribeTable', { TableName: tableName });
-  } catch (error) {
-    if ((error as Error).name !== 'ResourceNotFoundException') throw error;
+  const status = await tableStatus(store, tableName);
+  if (status === undefined) {
     await store.call('CreateTable', {
       TableName: tableName,
       BillingMode: 'PAY_PER_REQUEST',
@@ -97,5 +98,19 @@ async function ensureLedgerTable(store: LedgerStore, tableName: string): Promise
         { AttributeName: 'sk', KeyType: 'RANGE' },
       ],
     });
+  }
+  while ((await tableStatus(store, tableName)) !== 'ACTIVE')
+    await new Promise((resolve) => setTimeout(resolve, 5));
+}
+
+async function tableStatus(store: LedgerStore, tableName: string): Promise<string | undefined> {
+  try {
+    const { Table } = (await store.call('DescribeTable', { TableName: tableName })) as {
+      Table?: { TableStatus?: string };
+    };
+    return Table?.TableStatus;
+  } catch (error) {
+    if ((error as Error).name === 'ResourceNotFoundException') return undefined;
+    throw error;
   }
 }

@@ -20,7 +20,12 @@ const WARMUP = 100;
 const CONCURRENCY = 20;
 const detail = (id: string) => ({ id, items: [1, 2, 3], waitSeconds: 0, failuresBeforeSuccess: 0 });
 
-async function embedded(): Promise<number[]> {
+/**
+ * Through the front door (`sdk`: PutEvents and SendTaskSuccess with the AWS SDK over HTTP, as a
+ * user's system would) or straight onto the bus and token registry (`direct`: the runtime's own
+ * cost, without the client's signing, serialization and HTTP).
+ */
+async function embedded(door: 'sdk' | 'direct'): Promise<number[]> {
   const dataDirectory = mkdtempSync(join(tmpdir(), 'baton-bench-'));
   const runtime = await startEmbeddedRuntime({
     port: 0,
@@ -37,23 +42,25 @@ async function embedded(): Promise<number[]> {
   const eventBridge = new EventBridgeClient(config);
   const sfn = new SFNClient(config);
   const completions = new Map<string, () => void>();
-  // The "agent": answers each approval request through the public API, as a real caller would.
+  // The "agent" answering each approval request.
   runtime.bus.subscribe((event) => {
     const { id, taskToken } = event.detail as { id: string; taskToken?: string };
     if (event['detail-type'] === 'FixtureApprovalRequested' && taskToken) {
-      void sfn.send(new SendTaskSuccessCommand({ taskToken, output: '{"approved":true}' }));
+      if (door === 'sdk')
+        void sfn.send(new SendTaskSuccessCommand({ taskToken, output: '{"approved":true}' }));
+      else queueMicrotask(() => runtime.tokens.succeed(taskToken, { approved: true }));
     }
     if (event['detail-type'] === 'FixtureCompleted') completions.get(id)?.();
   });
   const runOnce = async (id: string) => {
     const done = new Promise<void>((resolve) => completions.set(id, resolve));
-    await eventBridge.send(
-      new PutEventsCommand({
-        Entries: [
-          { Source: 'test.fixture', DetailType: 'FixtureRunRequested', Detail: JSON.stringify(detail(id)) },
-        ],
-      }),
-    );
+    const entry = {
+      Source: 'test.fixture',
+      DetailType: 'FixtureRunRequested',
+      Detail: JSON.stringify(detail(id)),
+    };
+    if (door === 'sdk') await eventBridge.send(new PutEventsCommand({ Entries: [entry] }));
+    else runtime.bus.putEvents([entry]);
     await done;
     completions.delete(id);
   };
@@ -61,7 +68,7 @@ async function embedded(): Promise<number[]> {
   const started = performance.now();
   const latencies = await drive(RUNS, CONCURRENCY, (i) => runOnce(`run-${i}`));
   const seconds = (performance.now() - started) / 1000;
-  report('fixture.embedded.throughput', RUNS / seconds, 'runs/s');
+  report(`fixture.embedded_${door}.throughput`, RUNS / seconds, 'runs/s');
   eventBridge.destroy();
   sfn.destroy();
   await runtime.close();
@@ -107,9 +114,11 @@ async function baseline(): Promise<number[]> {
 }
 
 const base = await baseline();
-const local = await embedded();
-report('fixture.embedded.latency.p50', percentile(local, 50), 'ms');
-report('fixture.embedded.latency.p99', percentile(local, 99), 'ms');
 report('fixture.baseline.latency.p50', percentile(base, 50), 'ms');
 report('fixture.baseline.latency.p99', percentile(base, 99), 'ms');
-report('fixture.overhead.p50', percentile(local, 50) / percentile(base, 50), 'ratio');
+for (const door of ['sdk', 'direct'] as const) {
+  const local = await embedded(door);
+  report(`fixture.embedded_${door}.latency.p50`, percentile(local, 50), 'ms');
+  report(`fixture.embedded_${door}.latency.p99`, percentile(local, 99), 'ms');
+  report(`fixture.embedded_${door}.overhead.p50`, percentile(local, 50) / percentile(base, 50), 'ratio');
+}

@@ -38,6 +38,13 @@ function medianImportMs(file: string): number {
 const empty = join(outDir, 'empty.mjs');
 writeFileSync(empty, 'export const handler = async () => null;\n');
 report('handler.baseline.init', medianImportMs(empty), 'ms');
+// What Lambda's runtime loads for any handler using these clients: the floor of a Baton cold start.
+const sdkOnly = join(outDir, 'sdk-clients.mjs');
+writeFileSync(
+  sdkOnly,
+  "import '@aws-sdk/client-dynamodb'; import '@aws-sdk/lib-dynamodb'; import '@aws-sdk/client-eventbridge';\n",
+);
+report('handler.baseline_sdk_clients.init', medianImportMs(sdkOnly), 'ms');
 
 for (const definition of functions) {
   const outfile = join(outDir, `${definition.id}.mjs`);

@@ -1,0 +1,40 @@
+/** The embedded store on its own: dynalite behind the runtime's in-process DynamoDB calls. */
+import { afterEach, describe, expect, it } from 'vitest';
+import { type LedgerStore, startLedgerStore } from '../../lib/embedded/ledger-store';
+
+let store: LedgerStore | undefined;
+afterEach(async () => {
+  await store?.close();
+  store = undefined;
+});
+
+describe('the ledger store', () => {
+  it('takes items the moment it has started (the table is ACTIVE, not CREATING)', async () => {
+    store = await startLedgerStore(undefined, 'ledger');
+    await store.call('PutItem', {
+      TableName: 'ledger',
+      Item: { pk: { S: 'a' }, sk: { S: 'b' }, n: { N: '1' } },
+    });
+    expect(
+      await store.call('GetItem', { TableName: 'ledger', Key: { pk: { S: 'a' }, sk: { S: 'b' } } }),
+    ).toEqual({
+      Item: { pk: { S: 'a' }, sk: { S: 'b' }, n: { N: '1' } },
+    });
+  });
+
+  it("answers DynamoDB's errors by name, e.g. a failed condition", async () => {
+    store = await startLedgerStore(undefined, 'ledger');
+    const put = {
+      TableName: 'ledger',
+      Item: { pk: { S: 'a' }, sk: { S: 'b' } },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    };
+    await store.call('PutItem', put);
+    await expect(store.call('PutItem', put)).rejects.toMatchObject({
+      name: 'ConditionalCheckFailedException',
+    });
+    await expect(store.call('GetItem', { TableName: 'missing', Key: {} })).rejects.toMatchObject({
+      name: 'ResourceNotFoundException',
+    });
+  });
+});
