@@ -1,31 +1,13 @@
 /** The `declare-inventory` workflow from its ASL, started as from the console (StartExecution). */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import {
-  DescribeExecutionCommand,
-  type DescribeExecutionCommandOutput,
-  StartExecutionCommand,
-} from '@aws-sdk/client-sfn';
-import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { type DescribeExecutionCommandOutput, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LEDGER_TABLE_NAME } from '../../lib/embedded/runtime';
-import { eventually, startTestRuntime, type TestRuntime } from './embedded-runtime';
+import { startTestRuntime, type TestRuntime } from './embedded-runtime';
 
 let t: TestRuntime;
-let ledger: DynamoDBDocumentClient;
 beforeAll(async () => {
   t = await startTestRuntime();
-  ledger = DynamoDBDocumentClient.from(
-    new DynamoDBClient({
-      endpoint: t.runtime.url,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
-    }),
-  );
 });
-afterAll(async () => {
-  ledger.destroy();
-  await t.stop();
-});
+afterAll(() => t.stop());
 
 async function declare(input: unknown): Promise<DescribeExecutionCommandOutput> {
   const { executionArn } = await t.sfn.send(
@@ -34,10 +16,7 @@ async function declare(input: unknown): Promise<DescribeExecutionCommandOutput> 
       input: JSON.stringify(input),
     }),
   );
-  return eventually(async () => {
-    const description = await t.sfn.send(new DescribeExecutionCommand({ executionArn }));
-    return description.status === 'RUNNING' ? undefined : description;
-  });
+  return t.finished(executionArn);
 }
 
 const pool = (poolId: string, vcpu = 64) => ({
@@ -46,9 +25,6 @@ const pool = (poolId: string, vcpu = 64) => ({
   capacity: { vcpu },
   state: 'active',
 });
-const item = async (pk: string, sk: string) =>
-  (await ledger.send(new GetCommand({ TableName: LEDGER_TABLE_NAME, Key: { pk, sk } }))).Item;
-
 describe('declare-inventory', () => {
   it('upserts pools and quotas and reports what it created', async () => {
     const first = await declare({
@@ -68,7 +44,7 @@ describe('declare-inventory', () => {
       pools: [{ poolId: 'a', created: false }],
       quotas: [],
     });
-    expect(await item('POOL#a', 'POOL')).toMatchObject({ capacity: { vcpu: 128 } });
+    expect(await t.ledgerItem('POOL#a', 'POOL')).toMatchObject({ capacity: { vcpu: 128 } });
   });
 
   it.each([
@@ -101,7 +77,7 @@ describe('declare-inventory', () => {
     expect(description.cause).toContain(because);
     for (const key of keys) {
       const [pk = '', sk = ''] = key.split('/');
-      expect(await item(pk, sk), key).toBeUndefined();
+      expect(await t.ledgerItem(pk, sk), key).toBeUndefined();
     }
   });
 });

@@ -2,12 +2,19 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { SFNClient } from '@aws-sdk/client-sfn';
+import {
+  DescribeExecutionCommand,
+  type DescribeExecutionCommandOutput,
+  SFNClient,
+} from '@aws-sdk/client-sfn';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { type BoundRoute, bindRoutes } from '../../lib/embedded/event-bus';
 import {
   type EmbeddedRuntime,
   type EmbeddedRuntimeOptions,
+  LEDGER_TABLE_NAME,
   startEmbeddedRuntime,
 } from '../../lib/embedded/runtime';
 import { functions } from '../../lib/topology/functions';
@@ -25,8 +32,14 @@ export const fixtureRoute: BoundRoute = {
 export interface TestRuntime {
   runtime: EmbeddedRuntime;
   dataDirectory: string;
+  /** Real SDK clients pointed at the runtime, as a user's code would be. */
   eventBridge: EventBridgeClient;
   sfn: SFNClient;
+  ledger: DynamoDBDocumentClient;
+  /** DescribeExecution, once the execution has ended. */
+  finished(executionArn: string | undefined): Promise<DescribeExecutionCommandOutput>;
+  /** A ledger item, read through the runtime's DynamoDB API. */
+  ledgerItem(pk: string, sk: string): Promise<Record<string, unknown> | undefined>;
   restart(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -41,11 +54,28 @@ export async function startTestRuntime(overrides: EmbeddedRuntimeOptions = {}): 
     routes: [...bindRoutes(routes), fixtureRoute],
     ...overrides,
   };
+  const runtime = await startEmbeddedRuntime(options);
+  const clientConfig = {
+    endpoint: runtime.url,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    maxAttempts: 1,
+  };
+  const sfn = new SFNClient(clientConfig);
+  const ledger = DynamoDBDocumentClient.from(new DynamoDBClient(clientConfig));
   const harness: TestRuntime = {
-    runtime: await startEmbeddedRuntime(options),
+    runtime,
     dataDirectory,
-    eventBridge: undefined as unknown as EventBridgeClient,
-    sfn: undefined as unknown as SFNClient,
+    eventBridge: new EventBridgeClient(clientConfig),
+    sfn,
+    ledger,
+    finished: (executionArn) =>
+      eventually(async () => {
+        const description = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+        return description.status === 'RUNNING' ? undefined : description;
+      }),
+    ledgerItem: async (pk, sk) =>
+      (await ledger.send(new GetCommand({ TableName: LEDGER_TABLE_NAME, Key: { pk, sk } }))).Item,
     // Restarts on the same port: handler clients created in this process keep their endpoint.
     restart: async () => {
       const port = harness.runtime.port;
@@ -54,19 +84,12 @@ export async function startTestRuntime(overrides: EmbeddedRuntimeOptions = {}): 
     },
     stop: async () => {
       harness.eventBridge.destroy();
-      harness.sfn.destroy();
+      sfn.destroy();
+      ledger.destroy();
       await harness.runtime.close();
       rmSync(dataDirectory, { recursive: true, force: true });
     },
   };
-  const clientConfig = {
-    endpoint: harness.runtime.url,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-    maxAttempts: 1,
-  };
-  harness.eventBridge = new EventBridgeClient(clientConfig);
-  harness.sfn = new SFNClient(clientConfig);
   return harness;
 }
 

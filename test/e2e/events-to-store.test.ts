@@ -4,30 +4,15 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LEDGER_TABLE_NAME } from '../../lib/embedded/runtime';
 import { eventually, startTestRuntime, type TestRuntime } from './embedded-runtime';
 
 let t: TestRuntime;
-let ledger: DynamoDBDocumentClient;
-
 beforeAll(async () => {
   t = await startTestRuntime();
-  ledger = DynamoDBDocumentClient.from(
-    new DynamoDBClient({
-      endpoint: t.runtime.url,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
-    }),
-  );
 });
-afterAll(async () => {
-  ledger.destroy();
-  await t.stop();
-});
+afterAll(() => t.stop());
 
 type LoggedEvent = { id: string; source: string; 'detail-type': string; detail: Record<string, unknown> };
 const eventLog = (): LoggedEvent[] =>
@@ -46,9 +31,6 @@ async function emit(detailType: string, detail: unknown, source = 'acme.inventor
   return response.Entries?.[0]?.EventId ?? '';
 }
 
-const getItem = async (pk: string, sk: string) =>
-  (await ledger.send(new GetCommand({ TableName: LEDGER_TABLE_NAME, Key: { pk, sk } }))).Item;
-
 describe('pool and quota declarations', () => {
   it('stores a declared pool and announces ResourcePoolUpdated', async () => {
     const pool = {
@@ -59,7 +41,7 @@ describe('pool and quota declarations', () => {
       state: 'active',
     };
     await emit('ResourcePoolChanged', pool);
-    expect(await getItem('POOL#eu-1', 'POOL')).toMatchObject({ ...pool, used: {} });
+    expect(await t.ledgerItem('POOL#eu-1', 'POOL')).toMatchObject({ ...pool, used: {} });
     const fact = await eventually(() => eventLog().find((e) => e['detail-type'] === 'ResourcePoolUpdated'));
     expect(fact).toMatchObject({ source: 'baton', detail: { ...pool, created: true } });
   });
@@ -77,7 +59,7 @@ describe('pool and quota declarations', () => {
       capacity: { vcpu: 4 },
       state: 'draining',
     });
-    expect(await getItem('POOL#eu-2', 'POOL')).toMatchObject({
+    expect(await t.ledgerItem('POOL#eu-2', 'POOL')).toMatchObject({
       capacity: { vcpu: 4 },
       state: 'draining',
       used: {},
@@ -94,7 +76,7 @@ describe('pool and quota declarations', () => {
 
   it('stores a tenant quota and announces TenantQuotaUpdated', async () => {
     await emit('TenantQuotaChanged', { tenantId: 'acme', limits: { vcpu: 32, memoryGiB: 128 } });
-    expect(await getItem('TENANT#acme', 'QUOTA')).toMatchObject({
+    expect(await t.ledgerItem('TENANT#acme', 'QUOTA')).toMatchObject({
       tenantId: 'acme',
       limits: { vcpu: 32, memoryGiB: 128 },
     });
@@ -147,7 +129,7 @@ describe('pool and quota declarations', () => {
       (detail as { poolId?: string; tenantId?: string }).poolId ?? (detail as { tenantId?: string }).tenantId;
     if (id)
       expect(
-        await getItem(
+        await t.ledgerItem(
           detailType === 'TenantQuotaChanged' ? `TENANT#${id}` : `POOL#${id}`,
           detailType === 'TenantQuotaChanged' ? 'QUOTA' : 'POOL',
         ),
@@ -160,7 +142,7 @@ describe('pool and quota declarations', () => {
       { poolId: 'spoofed', kind: 'compute', capacity: { vcpu: 1 }, state: 'active' },
       'baton',
     );
-    expect(await getItem('POOL#spoofed', 'POOL')).toBeUndefined();
+    expect(await t.ledgerItem('POOL#spoofed', 'POOL')).toBeUndefined();
   });
 
   it('keeps the store across a restart of the runtime', async () => {
@@ -171,11 +153,11 @@ describe('pool and quota declarations', () => {
       state: 'active',
     });
     await t.restart();
-    expect(await getItem('POOL#durable', 'POOL')).toMatchObject({
+    expect(await t.ledgerItem('POOL#durable', 'POOL')).toMatchObject({
       poolId: 'durable',
       capacity: { gib: 500 },
     });
     await emit('TenantQuotaChanged', { tenantId: 'after-restart', limits: { gib: 10 } });
-    expect(await getItem('TENANT#after-restart', 'QUOTA')).toMatchObject({ limits: { gib: 10 } });
+    expect(await t.ledgerItem('TENANT#after-restart', 'QUOTA')).toMatchObject({ limits: { gib: 10 } });
   });
 });

@@ -1,7 +1,7 @@
 /** Execution records are kept up to a bound, oldest finished first out, so memory stays bounded. */
 import { DescribeExecutionCommand, ListExecutionsCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { eventually, startTestRuntime, type TestRuntime } from './embedded-runtime';
+import { startTestRuntime, type TestRuntime } from './embedded-runtime';
 
 let t: TestRuntime;
 beforeAll(async () => {
@@ -15,10 +15,7 @@ it('keeps the newest executions up to maxExecutions and forgets the oldest finis
   for (let n = 0; n < 5; n++) {
     const input = JSON.stringify({ quotas: [{ tenantId: `t${n}`, limits: { vcpu: 1 } }] });
     const { executionArn = '' } = await t.sfn.send(new StartExecutionCommand({ stateMachineArn, input }));
-    await eventually(async () => {
-      const { status } = await t.sfn.send(new DescribeExecutionCommand({ executionArn }));
-      return status === 'RUNNING' ? undefined : status;
-    });
+    await t.finished(executionArn);
     arns.push(executionArn);
   }
   const { executions = [] } = await t.sfn.send(new ListExecutionsCommand({ stateMachineArn }));

@@ -6,8 +6,6 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import {
-  DescribeExecutionCommand,
-  type DescribeExecutionCommandOutput,
   GetExecutionHistoryCommand,
   ListExecutionsCommand,
   ListStateMachinesCommand,
@@ -51,13 +49,6 @@ async function tokenFor(id: string): Promise<string> {
   return (event.detail as { taskToken: string }).taskToken;
 }
 
-async function finished(executionArn: string): Promise<DescribeExecutionCommandOutput> {
-  return eventually(async () => {
-    const description = await t.sfn.send(new DescribeExecutionCommand({ executionArn }));
-    return description.status === 'RUNNING' ? undefined : description;
-  });
-}
-
 async function historyTypes(executionArn: string): Promise<string[]> {
   const { events = [] } = await t.sfn.send(
     new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }),
@@ -73,7 +64,7 @@ describe('the fixture workflow in the embedded runtime', () => {
       new SendTaskSuccessCommand({ taskToken: await tokenFor('happy'), output: '{"approvedBy":"test"}' }),
     );
 
-    const description = await finished(executionArn);
+    const description = await t.finished(executionArn);
     expect(description.status).toBe('SUCCEEDED');
     const output = JSON.parse(description.output ?? '{}');
     expect(output.validation).toEqual({ attempts: 2 });
@@ -127,7 +118,7 @@ describe('the fixture workflow in the embedded runtime', () => {
     const { executions = [] } = await t.sfn.send(new ListExecutionsCommand({ stateMachineArn: fixtureArn }));
     const routed = await eventually(async () => {
       for (const execution of executions) {
-        const description = await finished(execution.executionArn ?? '');
+        const description = await t.finished(execution.executionArn ?? '');
         if (JSON.parse(description.input ?? '{}').id === 'routed') return description;
       }
       return undefined;
@@ -137,7 +128,7 @@ describe('the fixture workflow in the embedded runtime', () => {
 
   it('routes a caught error to a Fail state with the named error', async () => {
     const executionArn = await start('');
-    const description = await finished(executionArn);
+    const description = await t.finished(executionArn);
     expect(description.status).toBe('FAILED');
     expect(description.error).toBe('InvalidRequest');
     expect(JSON.parse(description.cause ?? '{}')).toMatchObject({
@@ -151,7 +142,7 @@ describe('the fixture workflow in the embedded runtime', () => {
     await t.sfn.send(
       new SendTaskFailureCommand({ taskToken: await tokenFor('refused'), error: 'Refused', cause: 'no' }),
     );
-    const description = await finished(executionArn);
+    const description = await t.finished(executionArn);
     expect(description).toMatchObject({ status: 'FAILED', error: 'Refused', cause: 'no' });
     expect(await historyTypes(executionArn)).toContain('TaskFailed');
     await expect(
@@ -163,7 +154,7 @@ describe('the fixture workflow in the embedded runtime', () => {
     const executionArn = await start('stopped', { failuresBeforeSuccess: 0 });
     const token = await tokenFor('stopped');
     await t.sfn.send(new StopExecutionCommand({ executionArn, error: 'Operator', cause: 'not needed' }));
-    const description = await finished(executionArn);
+    const description = await t.finished(executionArn);
     expect(description).toMatchObject({ status: 'ABORTED', error: 'Operator', cause: 'not needed' });
     expect((await historyTypes(executionArn)).at(-1)).toBe('ExecutionAborted');
     await expect(

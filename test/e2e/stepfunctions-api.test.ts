@@ -2,7 +2,6 @@
 import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import {
-  DescribeExecutionCommand,
   DescribeStateMachineCommand,
   GetExecutionHistoryCommand,
   type HistoryEvent,
@@ -13,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { substitute } from '../../lib/topology/asl-definition';
 import { functionArnSubstitution } from '../../lib/topology/functions';
 import { productWorkflowDirectory, workflowsIn } from '../../lib/topology/workflows';
-import { eventually, startTestRuntime, type TestRuntime } from './embedded-runtime';
+import { startTestRuntime, type TestRuntime } from './embedded-runtime';
 
 let t: TestRuntime;
 let stateMachineArn: string;
@@ -27,10 +26,7 @@ async function runToEnd(input: unknown): Promise<string> {
   const { executionArn = '' } = await t.sfn.send(
     new StartExecutionCommand({ stateMachineArn, input: JSON.stringify(input) }),
   );
-  await eventually(async () => {
-    const { status } = await t.sfn.send(new DescribeExecutionCommand({ executionArn }));
-    return status === 'RUNNING' ? undefined : status;
-  });
+  await t.finished(executionArn);
   return executionArn;
 }
 

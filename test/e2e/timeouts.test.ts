@@ -1,6 +1,5 @@
 /** Task heartbeats and timeouts, and execution timeouts, as Step Functions enforces them. */
 import {
-  DescribeExecutionCommand,
   type DescribeExecutionCommandOutput,
   GetExecutionHistoryCommand,
   ListStateMachinesCommand,
@@ -39,10 +38,7 @@ async function run(
     new StartExecutionCommand({ stateMachineArn, input: JSON.stringify(input) }),
   );
   await whileRunning?.();
-  return eventually(async () => {
-    const description = await t.sfn.send(new DescribeExecutionCommand({ executionArn }));
-    return description.status === 'RUNNING' ? undefined : description;
-  });
+  return t.finished(executionArn);
 }
 
 describe.concurrent('timeouts', () => {
