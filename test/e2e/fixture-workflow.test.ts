@@ -102,6 +102,12 @@ describe('the fixture workflow in the embedded runtime', () => {
     expect(completed).toContain('"detail-type":"FixtureCompleted","source":"baton.fixture"');
   });
 
+  it('divides Wait durations by the time scale (a 40 s Wait ends within the 10 s allowed)', async () => {
+    const executionArn = await start('scaled', { failuresBeforeSuccess: 0, waitSeconds: 40 });
+    await t.sfn.send(new SendTaskSuccessCommand({ taskToken: await tokenFor('scaled'), output: '{}' }));
+    expect((await t.finished(executionArn)).status).toBe('SUCCEEDED');
+  });
+
   it('starts from PutEvents through a route, with the detail as input', async () => {
     await t.eventBridge.send(
       new PutEventsCommand({
