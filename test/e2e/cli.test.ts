@@ -1,8 +1,9 @@
 /** The `baton` command as a user runs it (README), against an embedded runtime on a free port. */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repositoryRoot } from '../../lib/topology/repository-root';
 import { eventually, startTestRuntime, type TestRuntime } from './embedded-runtime';
@@ -92,6 +93,54 @@ describe('baton', () => {
     const failed = await baton('run', 'declare-inventory', '--input', '{}', '--wait');
     expect(failed.code).toBe(1);
     expect(failed.stdout).toContain('error: InvalidRequest');
+  });
+
+  it('follows the event log as events arrive, until Ctrl-C', async () => {
+    const follower = spawn(
+      process.execPath,
+      [
+        join(repositoryRoot, 'bin', 'baton.js'),
+        '--json',
+        'events',
+        '--follow',
+        '--data-dir',
+        t.dataDirectory,
+        '--type',
+        'TenantQuotaUpdated',
+      ],
+      { cwd: repositoryRoot },
+    );
+    let output = '';
+    follower.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    const exited = new Promise<number | null>((resolve) => follower.on('exit', resolve));
+    const quota = (tenantId: string) =>
+      t.eventBridge.send(
+        new PutEventsCommand({
+          Entries: [
+            {
+              Source: 'acme',
+              DetailType: 'TenantQuotaChanged',
+              Detail: JSON.stringify({ tenantId, limits: { vcpu: 1 } }),
+            },
+          ],
+        }),
+      );
+    // The follower is a separate process that takes a moment to start: emit until it shows one…
+    await eventually(async () => {
+      await quota('followed-1');
+      return output.includes('"tenantId":"followed-1"') ? true : undefined;
+    }, 15_000);
+    // …then one more, which it can only have seen by following the log.
+    await quota('followed-2');
+    await eventually(() => (output.includes('"tenantId":"followed-2"') ? true : undefined));
+    follower.kill('SIGINT');
+    expect(await exited).toBe(0);
+    expect(JSON.parse(output.trim().split('\n')[0] ?? '{}')).toMatchObject({
+      source: 'baton',
+      'detail-type': 'TenantQuotaUpdated',
+    });
   });
 
   it('tests an event pattern with the local matcher', async () => {
