@@ -67,8 +67,9 @@ export interface OrchestratorProps {
 /**
  * Baton in one construct: the `baton-<stage>` bus and its fact-publishing policy, the ledger
  * table, one function per function definition, one state machine per workflow file, one rule per
- * route (each target with a dead-letter queue), alerts on faulted executions and the event
- * catalog's schema registry. Everything is derived from the topology in `lib/topology/`.
+ * route (each target with a dead-letter queue), alerts on faulted executions and on every
+ * dead-letter queue that holds a message, and the event catalog's schema registry. Everything is
+ * derived from the topology in `lib/topology/`.
  */
 export class Orchestrator extends Construct {
   readonly stage: string;
@@ -138,6 +139,11 @@ export class Orchestrator extends Construct {
       stateMachines: this.stateMachines,
       delivery,
     });
+    // Every dead-letter queue (route targets, functions' asynchronous invocations, the alerts rule's own) holds
+    // work that only an operator can finish, so each one alerts when a message arrives.
+    for (const construct of this.node.findAll()) {
+      if (construct instanceof DeadLetterQueue) construct.alarmWhenNotEmpty(this.alerts.topic);
+    }
     this.schemaRegistry = new EventSchemaRegistry(this, 'Schemas', { registryName: this.namePrefix });
   }
 

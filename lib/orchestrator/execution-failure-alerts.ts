@@ -8,11 +8,15 @@ import { Key } from 'aws-cdk-lib/aws-kms';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { InvalidRequest } from '../../lambdas/core/errors';
 import { DeadLetterQueue } from './dead-letter-queue';
 import type { EventDelivery } from './event-delivery';
 
-/** The execution statuses that mean a fault: business refusals end SUCCEEDED. */
-export const FAULT_STATUSES = ['FAILED', 'TIMED_OUT', 'ABORTED'] as const;
+/**
+ * The errors an execution fails with when its caller is at fault (the input was invalid): the caller
+ * reads why in the execution's cause; there is nothing for an operator to do.
+ */
+export const CALLER_ERRORS: readonly string[] = [new InvalidRequest().name];
 
 export interface ExecutionFailureAlertsProps {
   /** `baton-<stage>`: prefixes the topic, alarm and rule names. */
@@ -25,8 +29,9 @@ export interface ExecutionFailureAlertsProps {
 /**
  * Tells operators when a workflow faults. An alarm per state machine counts failed, timed-out and
  * aborted executions; a rule on the default bus (where Step Functions reports status changes)
- * forwards each such execution, with its ARN, so the alert links straight to the failed run.
- * Both go to one encrypted SNS topic that operators subscribe to (email, Chatbot, paging). The
+ * forwards each such execution, with its ARN, so the alert links straight to the failed run, except
+ * the executions that failed with one of {@link CALLER_ERRORS}. Both go to one encrypted SNS topic
+ * that operators subscribe to (email, Chatbot, paging), as do the dead-letter queue alarms. The
  * topic's key is customer managed because EventBridge and CloudWatch cannot use `alias/aws/sns`.
  */
 export class ExecutionFailureAlerts extends Construct {
@@ -57,6 +62,7 @@ export class ExecutionFailureAlerts extends Construct {
     const notify = new SnsAction(this.topic);
     this.alarms = new Map(
       [...stateMachines].map(([workflowId, stateMachine]) => {
+        // Execution metrics carry no error name, so this alarm also counts executions failed with CALLER_ERRORS.
         const alarm = new Alarm(this, `${workflowId}-faults`, {
           alarmName: `${namePrefix}-${workflowId}-faults`,
           alarmDescription: `Executions of ${namePrefix}-${workflowId} failed, timed out or were aborted`,
@@ -91,13 +97,19 @@ export class ExecutionFailureAlerts extends Construct {
   }: ExecutionFailureAlertsProps): Rule {
     const rule = new Rule(this, 'FaultedExecutions', {
       ruleName: `${namePrefix}-faulted-executions`,
-      description: `Forwards failed, timed-out and aborted executions of ${namePrefix} workflows to the alerts topic`,
+      description: `Forwards failed (except on invalid input), timed-out and aborted executions of ${namePrefix} workflows to the alerts topic`,
       eventPattern: {
         source: ['aws.states'],
         detailType: ['Step Functions Execution Status Change'],
         detail: {
-          status: [...FAULT_STATUSES],
           stateMachineArn: [...stateMachines.values()].map((stateMachine) => stateMachine.stateMachineArn),
+          // Business refusals end SUCCEEDED; a FAILED execution is a fault unless its caller is to blame. A Fail
+          // state may name no error, and anything-but matches only a field that is present.
+          $or: [
+            { status: ['TIMED_OUT', 'ABORTED'] },
+            { status: ['FAILED'], error: [{ 'anything-but': [...CALLER_ERRORS] }] },
+            { status: ['FAILED'], error: [{ exists: false }] },
+          ],
         },
       },
     });

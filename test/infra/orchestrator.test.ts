@@ -5,9 +5,10 @@ import type { IRole } from 'aws-cdk-lib/aws-iam';
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod/mini';
 import { events } from '../../lambdas/core/events/catalog';
+import { compileEventPattern, type EventPattern } from '../../lambdas/core/events/event-pattern';
 import { eventJsonSchema } from '../../lib/catalog/json-schemas';
 import { Orchestrator, type OrchestratorProps } from '../../lib/orchestrator';
-import { FAULT_STATUSES } from '../../lib/orchestrator/execution-failure-alerts';
+import { CALLER_ERRORS } from '../../lib/orchestrator/execution-failure-alerts';
 import { InvalidStage } from '../../lib/stage';
 import { functionArnSubstitution } from '../../lib/topology/functions';
 import { routePattern } from '../../lib/topology/routes';
@@ -358,10 +359,14 @@ describe('Orchestrator', () => {
       source: ['aws.states'],
       'detail-type': ['Step Functions Execution Status Change'],
       detail: {
-        status: [...FAULT_STATUSES],
         stateMachineArn: [...orchestrator.stateMachines.values()].map((machine) =>
           resolve(machine.stateMachineArn),
         ),
+        $or: [
+          { status: ['TIMED_OUT', 'ABORTED'] },
+          { status: ['FAILED'], error: [{ 'anything-but': ['InvalidRequest'] }] },
+          { status: ['FAILED'], error: [{ exists: false }] },
+        ],
       },
     });
     expect(rule.Targets).toEqual([
@@ -371,6 +376,59 @@ describe('Orchestrator', () => {
         RetryPolicy: { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 3600 },
       }),
     ]);
+  });
+
+  it('forwards every faulted execution except one that failed on invalid input', () => {
+    const stateMachineArn = 'arn:aws:states:eu-west-1:123456789012:stateMachine:baton-test-fixture';
+    const pattern = singleResourceOf('AWS::Events::Rule', { Name: 'baton-test-faulted-executions' })
+      .EventPattern as EventPattern;
+    // The deployed pattern, with the state machine's ARN in place of its CloudFormation reference.
+    const forwards = compileEventPattern({
+      ...pattern,
+      detail: { ...(pattern.detail as EventPattern), stateMachineArn: [stateMachineArn] },
+    });
+    const statusChange = (detail: Record<string, unknown>) =>
+      forwards({
+        source: 'aws.states',
+        'detail-type': 'Step Functions Execution Status Change',
+        detail: { stateMachineArn, ...detail },
+      });
+    expect(CALLER_ERRORS).toEqual(['InvalidRequest']);
+    expect(statusChange({ status: 'FAILED', error: 'InvalidRequest', cause: 'id is required' })).toBe(false);
+    expect(statusChange({ status: 'FAILED', error: 'States.TaskFailed' })).toBe(true);
+    expect(statusChange({ status: 'FAILED', error: null })).toBe(true);
+    expect(statusChange({ status: 'FAILED' })).toBe(true);
+    expect(statusChange({ status: 'TIMED_OUT', error: 'States.Timeout' })).toBe(true);
+    expect(statusChange({ status: 'ABORTED' })).toBe(true);
+    expect(statusChange({ status: 'SUCCEEDED' })).toBe(false);
+    expect(statusChange({ status: 'RUNNING' })).toBe(false);
+  });
+
+  it('alarms on every dead-letter queue as soon as it holds a message', () => {
+    const topic = resolve(orchestrator.alerts.topic.topicArn);
+    const queues = Object.entries(template.findResources('AWS::SQS::Queue'));
+    // One per route target, one per function's asynchronous invocations, one for the alerts rule.
+    expect(queues).toHaveLength(withFixtures.routes.length + withFixtures.functions.length + 1);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', queues.length + orchestrator.stateMachines.size);
+    for (const [logicalId, queue] of queues) {
+      const queueName = queue.Properties.QueueName as string;
+      expect(queueName).toMatch(/^baton-test-/);
+      expect(
+        singleResourceOf('AWS::CloudWatch::Alarm', { AlarmName: `${queueName}-not-empty` }),
+      ).toMatchObject({
+        Namespace: 'AWS/SQS',
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalId, 'QueueName'] } }],
+        Statistic: 'Maximum',
+        Period: 60,
+        EvaluationPeriods: 1,
+        ComparisonOperator: 'GreaterThanThreshold',
+        Threshold: 0,
+        TreatMissingData: 'notBreaching',
+        AlarmActions: [topic],
+        OKActions: [topic],
+      });
+    }
   });
 
   it('refuses a stage that would make invalid resource names', () => {
