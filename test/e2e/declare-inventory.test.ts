@@ -1,6 +1,7 @@
 /** The `declare-inventory` workflow from its ASL, started as from the console (StartExecution). */
 import { type DescribeExecutionCommandOutput, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ledgerKeys } from '../../lambdas/adapters/ledger-keys';
 import { startTestRuntime, type TestRuntime } from './embedded-runtime';
 
 let t: TestRuntime;
@@ -44,7 +45,7 @@ describe('declare-inventory', () => {
       pools: [{ poolId: 'a', created: false }],
       quotas: [],
     });
-    expect(await t.ledgerItem('POOL#a', 'POOL')).toMatchObject({ capacity: { vcpu: 128 } });
+    expect(await t.ledgerItem(ledgerKeys.pool('a'))).toMatchObject({ capacity: { vcpu: 128 } });
   });
 
   it.each([
@@ -56,28 +57,25 @@ describe('declare-inventory', () => {
         quotas: [{ tenantId: 'ok-2', limits: { vcpu: 1 } }],
       },
       'pools.1.state',
-      ['POOL#ok-1/POOL', 'POOL#bad/POOL', 'TENANT#ok-2/QUOTA'],
+      [ledgerKeys.pool('ok-1'), ledgerKeys.pool('bad'), ledgerKeys.quota('ok-2')],
     ],
     [
       'a duplicated pool',
       { pools: [pool('dup'), pool('dup')] },
       'each poolId may appear once',
-      ['POOL#dup/POOL'],
+      [ledgerKeys.pool('dup')],
     ],
     [
       'a quota with a negative limit',
       { pools: [pool('ok-3')], quotas: [{ tenantId: 'neg', limits: { vcpu: -1 } }] },
       'quotas.0.limits.vcpu',
-      ['POOL#ok-3/POOL', 'TENANT#neg/QUOTA'],
+      [ledgerKeys.pool('ok-3'), ledgerKeys.quota('neg')],
     ],
     ['input of the wrong type entirely', [1, 2, 3], 'expected object', []],
   ])('fails with InvalidRequest on %s, says why and writes nothing', async (_, input, because, keys) => {
     const description = await declare(input);
     expect(description).toMatchObject({ status: 'FAILED', error: 'InvalidRequest' });
     expect(description.cause).toContain(because);
-    for (const key of keys) {
-      const [pk = '', sk = ''] = key.split('/');
-      expect(await t.ledgerItem(pk, sk), key).toBeUndefined();
-    }
+    for (const key of keys) expect(await t.ledgerItem(key), JSON.stringify(key)).toBeUndefined();
   });
 });

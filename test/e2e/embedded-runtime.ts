@@ -38,8 +38,8 @@ export interface TestRuntime {
   ledger: DynamoDBDocumentClient;
   /** DescribeExecution, once the execution has ended. */
   finished(executionArn: string | undefined): Promise<DescribeExecutionCommandOutput>;
-  /** A ledger item, read through the runtime's DynamoDB API. */
-  ledgerItem(pk: string, sk: string): Promise<Record<string, unknown> | undefined>;
+  /** A ledger item (key from `ledgerKeys`), read through the runtime's DynamoDB API. */
+  ledgerItem(key: { pk: string; sk: string }): Promise<Record<string, unknown> | undefined>;
   restart(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -74,8 +74,8 @@ export async function startTestRuntime(overrides: EmbeddedRuntimeOptions = {}): 
         const description = await sfn.send(new DescribeExecutionCommand({ executionArn }));
         return description.status === 'RUNNING' ? undefined : description;
       }),
-    ledgerItem: async (pk, sk) =>
-      (await ledger.send(new GetCommand({ TableName: LEDGER_TABLE_NAME, Key: { pk, sk } }))).Item,
+    ledgerItem: async (key) =>
+      (await ledger.send(new GetCommand({ TableName: LEDGER_TABLE_NAME, Key: key }))).Item,
     // Restarts on the same port: handler clients created in this process keep their endpoint.
     restart: async () => {
       const port = harness.runtime.port;

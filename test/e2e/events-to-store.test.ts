@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ledgerKeys } from '../../lambdas/adapters/ledger-keys';
 import { eventually, startTestRuntime, type TestRuntime } from './embedded-runtime';
 
 let t: TestRuntime;
@@ -41,7 +42,7 @@ describe('pool and quota declarations', () => {
       state: 'active',
     };
     await emit('ResourcePoolChanged', pool);
-    expect(await t.ledgerItem('POOL#eu-1', 'POOL')).toMatchObject({ ...pool, used: {} });
+    expect(await t.ledgerItem(ledgerKeys.pool('eu-1'))).toMatchObject({ ...pool, used: {} });
     const fact = await eventually(() => eventLog().find((e) => e['detail-type'] === 'ResourcePoolUpdated'));
     expect(fact).toMatchObject({ source: 'baton', detail: { ...pool, created: true } });
   });
@@ -59,7 +60,7 @@ describe('pool and quota declarations', () => {
       capacity: { vcpu: 4 },
       state: 'draining',
     });
-    expect(await t.ledgerItem('POOL#eu-2', 'POOL')).toMatchObject({
+    expect(await t.ledgerItem(ledgerKeys.pool('eu-2'))).toMatchObject({
       capacity: { vcpu: 4 },
       state: 'draining',
       used: {},
@@ -76,7 +77,7 @@ describe('pool and quota declarations', () => {
 
   it('stores a tenant quota and announces TenantQuotaUpdated', async () => {
     await emit('TenantQuotaChanged', { tenantId: 'acme', limits: { vcpu: 32, memoryGiB: 128 } });
-    expect(await t.ledgerItem('TENANT#acme', 'QUOTA')).toMatchObject({
+    expect(await t.ledgerItem(ledgerKeys.quota('acme'))).toMatchObject({
       tenantId: 'acme',
       limits: { vcpu: 32, memoryGiB: 128 },
     });
@@ -125,14 +126,12 @@ describe('pool and quota declarations', () => {
     );
     expect(rejection.detail).toMatchObject({ detailType, source: 'acme.inventory' });
     expect((rejection.detail.errors as { path: string }[]).map((error) => error.path)).toContain(path);
-    const id =
-      (detail as { poolId?: string; tenantId?: string }).poolId ?? (detail as { tenantId?: string }).tenantId;
-    if (id)
+    const { poolId, tenantId } = detail as { poolId?: unknown; tenantId?: unknown };
+    const id = poolId ?? tenantId;
+    // Only a string id can name an item; a detail of the wrong type names none.
+    if (typeof id === 'string')
       expect(
-        await t.ledgerItem(
-          detailType === 'TenantQuotaChanged' ? `TENANT#${id}` : `POOL#${id}`,
-          detailType === 'TenantQuotaChanged' ? 'QUOTA' : 'POOL',
-        ),
+        await t.ledgerItem(detailType === 'TenantQuotaChanged' ? ledgerKeys.quota(id) : ledgerKeys.pool(id)),
       ).toBeUndefined();
   });
 
@@ -142,7 +141,7 @@ describe('pool and quota declarations', () => {
       { poolId: 'spoofed', kind: 'compute', capacity: { vcpu: 1 }, state: 'active' },
       'baton',
     );
-    expect(await t.ledgerItem('POOL#spoofed', 'POOL')).toBeUndefined();
+    expect(await t.ledgerItem(ledgerKeys.pool('spoofed'))).toBeUndefined();
   });
 
   it('keeps the store across a restart of the runtime', async () => {
@@ -153,11 +152,11 @@ describe('pool and quota declarations', () => {
       state: 'active',
     });
     await t.restart();
-    expect(await t.ledgerItem('POOL#durable', 'POOL')).toMatchObject({
+    expect(await t.ledgerItem(ledgerKeys.pool('durable'))).toMatchObject({
       poolId: 'durable',
       capacity: { gib: 500 },
     });
     await emit('TenantQuotaChanged', { tenantId: 'after-restart', limits: { gib: 10 } });
-    expect(await t.ledgerItem('TENANT#after-restart', 'QUOTA')).toMatchObject({ limits: { gib: 10 } });
+    expect(await t.ledgerItem(ledgerKeys.quota('after-restart'))).toMatchObject({ limits: { gib: 10 } });
   });
 });

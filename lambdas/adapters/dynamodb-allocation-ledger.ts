@@ -1,0 +1,255 @@
+/**
+ * The allocation ledger on DynamoDB: usage kept on the pool and quota items as `used.<dimension>`,
+ * changed only by conditional `UpdateItem`s that re-check what the saga saw (state, capacity,
+ * limits) and that the amount still fits, so concurrent requests can never over-commit.
+ */
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type {
+  Allocation,
+  AllocationLedger,
+  AllocationOutcome,
+  AllocationStatus,
+  Reservation,
+} from '../core/allocation/allocation';
+import type { Amounts } from '../core/allocation/amounts';
+import type { PoolView, QuotaView } from '../core/allocation/choose-pool';
+import { ledgerKeys, POOL_PARTITION } from './ledger-keys';
+
+type Expression = { names: Record<string, string>; values: Record<string, unknown> };
+
+export class DynamoDbAllocationLedger implements AllocationLedger {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async claimRequest(requestId: string, at: Date): Promise<boolean> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            ...ledgerKeys.request(requestId),
+            entity: 'request',
+            requestId,
+            claimedAt: at.toISOString(),
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  async requestOutcome(requestId: string): Promise<AllocationOutcome | undefined> {
+    const item = await this.get(ledgerKeys.request(requestId));
+    return item?.outcome as AllocationOutcome | undefined;
+  }
+
+  async recordOutcome(requestId: string, outcome: AllocationOutcome): Promise<void> {
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: ledgerKeys.request(requestId),
+        UpdateExpression: 'SET outcome = :outcome',
+        ExpressionAttributeValues: { ':outcome': outcome },
+      }),
+    );
+  }
+
+  async unclaimRequest(requestId: string): Promise<void> {
+    await this.client.send(
+      new DeleteCommand({
+        TableName: this.tableName,
+        Key: ledgerKeys.request(requestId),
+        ConditionExpression: 'attribute_not_exists(outcome)',
+      }),
+    );
+  }
+
+  async poolsOfKind(kind: string): Promise<PoolView[]> {
+    const pools: PoolView[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pools',
+          FilterExpression: 'kind = :kind',
+          ExpressionAttributeValues: { ':pools': POOL_PARTITION, ':kind': kind },
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        pools.push({
+          poolId: item.poolId,
+          kind: item.kind,
+          labels: item.labels ?? {},
+          capacity: item.capacity ?? {},
+          used: item.used ?? {},
+          state: item.state,
+        });
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return pools;
+  }
+
+  async quota(tenantId: string): Promise<QuotaView | undefined> {
+    const item = await this.get(ledgerKeys.quota(tenantId));
+    return item
+      ? { tenantId, limits: (item.limits ?? {}) as Amounts, used: (item.used ?? {}) as Amounts }
+      : undefined;
+  }
+
+  reserveQuota(tenantId: string, amount: Amounts, limitsSeen: Amounts): Promise<Reservation> {
+    return this.reserve(ledgerKeys.quota(tenantId), amount, 'limits', limitsSeen, undefined);
+  }
+
+  reservePool(poolId: string, amount: Amounts, capacitySeen: Amounts): Promise<Reservation> {
+    return this.reserve(ledgerKeys.pool(poolId), amount, 'capacity', capacitySeen, 'active');
+  }
+
+  returnQuota(tenantId: string, amount: Amounts): Promise<void> {
+    return this.giveBack(ledgerKeys.quota(tenantId), amount);
+  }
+
+  returnPool(poolId: string, amount: Amounts): Promise<void> {
+    return this.giveBack(ledgerKeys.pool(poolId), amount);
+  }
+
+  async createAllocation(allocation: Allocation): Promise<void> {
+    await this.client.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { ...ledgerKeys.allocation(allocation.allocationId), entity: 'allocation', ...allocation },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+  }
+
+  async allocation(allocationId: string): Promise<Allocation | undefined> {
+    const item = await this.get(ledgerKeys.allocation(allocationId));
+    if (!item) return undefined;
+    const { pk: _pk, sk: _sk, entity: _entity, ...allocation } = item;
+    return allocation as unknown as Allocation;
+  }
+
+  async transitionAllocation(
+    allocationId: string,
+    from: AllocationStatus,
+    to: AllocationStatus,
+    attributes?: Readonly<Record<string, unknown>>,
+  ): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: ledgerKeys.allocation(allocationId),
+          UpdateExpression: attributes ? 'SET #status = :to, attributes = :attributes' : 'SET #status = :to',
+          ConditionExpression: '#status = :from',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':from': from,
+            ':to': to,
+            ...(attributes ? { ':attributes': attributes } : {}),
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  private async get(key: Record<string, string>): Promise<Record<string, unknown> | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }),
+    );
+    return Item;
+  }
+
+  /**
+   * `used.d += amount.d` for every dimension, on condition that the bound (`capacity` or `limits`)
+   * is still what the saga saw, that `used.d + amount.d <= bound.d` (as `used.d <= bound.d -
+   * amount.d`: conditions cannot add), and for pools that the pool is still in `state`.
+   */
+  private async reserve(
+    key: Record<string, string>,
+    amount: Amounts,
+    bound: 'capacity' | 'limits',
+    boundSeen: Amounts,
+    state: 'active' | undefined,
+  ): Promise<Reservation> {
+    const expression: Expression = { names: { '#used': 'used', '#bound': bound }, values: { ':zero': 0 } };
+    const updates: string[] = [];
+    const conditions: string[] = state ? ['#state = :state'] : [];
+    if (state) {
+      expression.names['#state'] = 'state';
+      expression.values[':state'] = state;
+    }
+    Object.entries(amount).forEach(([dimension, value], index) => {
+      const d = `#d${index}`;
+      expression.names[d] = dimension;
+      expression.values[`:a${index}`] = value;
+      expression.values[`:b${index}`] = boundSeen[dimension] ?? 0;
+      expression.values[`:max${index}`] = (boundSeen[dimension] ?? 0) - value;
+      updates.push(`#used.${d} = if_not_exists(#used.${d}, :zero) + :a${index}`);
+      conditions.push(
+        `#bound.${d} = :b${index}`,
+        `(attribute_not_exists(#used.${d}) OR #used.${d} <= :max${index})`,
+      );
+    });
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: key,
+          UpdateExpression: `SET ${updates.join(', ')}`,
+          ConditionExpression: conditions.join(' AND '),
+          ExpressionAttributeNames: expression.names,
+          ExpressionAttributeValues: expression.values,
+        }),
+      );
+      return 'reserved';
+    } catch (error) {
+      if (isConditionFailure(error)) return 'conflict';
+      throw error;
+    }
+  }
+
+  private async giveBack(key: Record<string, string>, amount: Amounts): Promise<void> {
+    const names: Record<string, string> = { '#used': 'used' };
+    const values: Record<string, unknown> = {};
+    const updates = Object.entries(amount).map(([dimension, value], index) => {
+      names[`#d${index}`] = dimension;
+      values[`:a${index}`] = value;
+      return `#used.#d${index} = #used.#d${index} - :a${index}`;
+    });
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: key,
+        UpdateExpression: `SET ${updates.join(', ')}`,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      }),
+    );
+  }
+}
+
+function isConditionFailure(error: unknown): boolean {
+  return (error as Error).name === 'ConditionalCheckFailedException';
+}

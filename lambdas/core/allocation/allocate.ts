@@ -1,0 +1,163 @@
+/**
+ * The allocation saga: claim the request id, choose a pool, reserve the tenant's quota, then the
+ * pool, then write the allocation — each a single-item conditional write. A lost race re-chooses
+ * (a bounded number of times); any failure returns what was taken, in reverse.
+ */
+import type { Allocation, AllocationLedger, AllocationOutcome } from './allocation';
+import { choosePool, type PlacementRequest, type RejectionReason } from './choose-pool';
+
+export interface AllocationRequest extends PlacementRequest {
+  readonly requestId: string;
+  readonly leaseSeconds?: number | undefined;
+  readonly provisioner?: 'none' | 'callback' | undefined;
+}
+
+/** How many times a request re-chooses after losing a reservation race. */
+export const MAX_PLACEMENT_ATTEMPTS = 5;
+
+/** Raised when the ledger failed mid-saga; what was reserved has been returned. */
+export class AllocationInterrupted extends Error {
+  override readonly name = 'AllocationInterrupted';
+}
+
+/** Raised when returning a reservation failed too: `baton audit` will show the drift. */
+export class CompensationFailed extends Error {
+  override readonly name = 'CompensationFailed';
+}
+
+/** Raised when a duplicate delivery found the first one still running past the wait. */
+export class RequestInProgress extends Error {
+  override readonly name = 'RequestInProgress';
+}
+
+export interface AllocateDependencies {
+  readonly ledger: AllocationLedger;
+  readonly now: () => Date;
+  readonly newAllocationId: () => string;
+  /** Waits between looks at a duplicate request's outcome. */
+  readonly pause: (ms: number) => Promise<void>;
+}
+
+export async function allocate(
+  deps: AllocateDependencies,
+  request: AllocationRequest,
+): Promise<AllocationOutcome> {
+  const { ledger } = deps;
+  if (!(await ledger.claimRequest(request.requestId, deps.now())))
+    return firstOutcome(deps, request.requestId);
+  let outcome: AllocationOutcome;
+  try {
+    outcome = await placeAndReserve(deps, request);
+  } catch (error) {
+    await ledger.unclaimRequest(request.requestId).catch(() => undefined);
+    throw error;
+  }
+  await ledger.recordOutcome(request.requestId, outcome);
+  return outcome;
+}
+
+async function placeAndReserve(
+  deps: AllocateDependencies,
+  request: AllocationRequest,
+): Promise<AllocationOutcome> {
+  const { ledger } = deps;
+  for (let attempt = 1; attempt <= MAX_PLACEMENT_ATTEMPTS; attempt++) {
+    const [pools, quota] = await Promise.all([
+      ledger.poolsOfKind(request.kind),
+      ledger.quota(request.tenantId),
+    ]);
+    const choice = choosePool(request, pools, quota);
+    if (!choice.ok) return rejected(request, choice.reason, choice.explanation);
+    if (!quota) continue;
+    const taken: (() => Promise<void>)[] = [];
+    try {
+      if ((await ledger.reserveQuota(request.tenantId, request.amount, quota.limits)) === 'conflict')
+        continue;
+      taken.push(() => ledger.returnQuota(request.tenantId, request.amount));
+      if (
+        (await ledger.reservePool(choice.pool.poolId, request.amount, choice.pool.capacity)) === 'conflict'
+      ) {
+        await compensate(taken);
+        continue;
+      }
+      taken.push(() => ledger.returnPool(choice.pool.poolId, request.amount));
+      const allocation = newAllocation(deps, request, choice.pool.poolId);
+      await ledger.createAllocation(allocation);
+      return {
+        status: 'ALLOCATED',
+        allocationId: allocation.allocationId,
+        requestId: request.requestId,
+        tenantId: request.tenantId,
+        poolId: allocation.poolId,
+        amount: request.amount,
+        expiresAt: allocation.expiresAt,
+        provisioning: allocation.status === 'RESERVED',
+      };
+    } catch (error) {
+      if (error instanceof CompensationFailed) throw error;
+      await compensate(taken);
+      throw new AllocationInterrupted(
+        `the ledger failed while reserving ${request.requestId}; nothing is held: ${(error as Error).message}`,
+      );
+    }
+  }
+  return rejected(
+    request,
+    'InsufficientCapacity',
+    `gave up after ${MAX_PLACEMENT_ATTEMPTS} attempts: other requests took the room first each time`,
+  );
+}
+
+/** Undoes the reservations taken so far, newest first. */
+async function compensate(taken: (() => Promise<void>)[]): Promise<void> {
+  for (const undo of taken.reverse()) {
+    try {
+      await undo();
+    } catch (error) {
+      throw new CompensationFailed(`could not return a reservation: ${(error as Error).message}`);
+    }
+  }
+}
+
+function newAllocation(deps: AllocateDependencies, request: AllocationRequest, poolId: string): Allocation {
+  const now = deps.now();
+  return {
+    allocationId: deps.newAllocationId(),
+    requestId: request.requestId,
+    tenantId: request.tenantId,
+    poolId,
+    kind: request.kind,
+    amount: request.amount,
+    status: request.provisioner === 'callback' ? 'RESERVED' : 'ACTIVE',
+    createdAt: now.toISOString(),
+    expiresAt: request.leaseSeconds
+      ? new Date(now.getTime() + request.leaseSeconds * 1000).toISOString()
+      : undefined,
+  };
+}
+
+function rejected(
+  request: AllocationRequest,
+  reason: RejectionReason,
+  explanation: string,
+): AllocationOutcome {
+  return {
+    status: 'REJECTED',
+    requestId: request.requestId,
+    tenantId: request.tenantId,
+    reason,
+    explanation,
+  };
+}
+
+/** A duplicate delivery: the outcome of the first, waiting for it while it is still being decided. */
+async function firstOutcome(deps: AllocateDependencies, requestId: string): Promise<AllocationOutcome> {
+  for (let look = 0; look < 50; look++) {
+    const outcome = await deps.ledger.requestOutcome(requestId);
+    if (outcome) return outcome;
+    await deps.pause(100);
+  }
+  throw new RequestInProgress(
+    `request ${requestId} is still being decided by its first delivery; retry later`,
+  );
+}

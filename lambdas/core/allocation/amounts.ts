@@ -1,0 +1,23 @@
+/** Capacity arithmetic over dimension maps (`{ vcpu: 8, memoryGiB: 32 }`); an absent dimension is 0. */
+export type Amounts = Readonly<Record<string, number>>;
+
+export function amountOf(amounts: Amounts, dimension: string): number {
+  return amounts[dimension] ?? 0;
+}
+
+/** The dimensions of `requested` that do not fit in `limit` once `used` is taken. */
+export function dimensionsShort(requested: Amounts, used: Amounts, limit: Amounts): string[] {
+  return Object.keys(requested).filter(
+    (dimension) => amountOf(used, dimension) + amountOf(requested, dimension) > amountOf(limit, dimension),
+  );
+}
+
+/** Mean utilisation over the requested dimensions if `requested` were added to `used`. */
+export function utilisationAfter(requested: Amounts, used: Amounts, capacity: Amounts): number {
+  const dimensions = Object.keys(requested);
+  const total = dimensions.reduce((sum, dimension) => {
+    const cap = amountOf(capacity, dimension);
+    return sum + (cap === 0 ? 1 : (amountOf(used, dimension) + amountOf(requested, dimension)) / cap);
+  }, 0);
+  return dimensions.length === 0 ? 0 : total / dimensions.length;
+}
