@@ -8,6 +8,7 @@ import {
   RuleTargetInput,
 } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction, SfnStateMachine, type TargetBaseProps } from 'aws-cdk-lib/aws-events-targets';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
@@ -120,6 +121,19 @@ export class Orchestrator extends Construct {
       logRetention,
     );
     this.stateMachines = new Map(workflows.map((workflow) => [workflow.node.id, workflow.stateMachine]));
+    // Functions that resume waiting tasks may answer Baton's own state machines, and only those.
+    const stateMachineArns = [...this.stateMachines.values()].map(
+      (stateMachine) => stateMachine.stateMachineArn,
+    );
+    for (const fn of this.functions.values()) {
+      if (!fn.definition.access.answersTaskTokens || stateMachineArns.length === 0) continue;
+      fn.role.addToPrincipalPolicy(
+        new PolicyStatement({
+          actions: ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'],
+          resources: stateMachineArns,
+        }),
+      );
+    }
     restrictFactPublishing(this.bus, [
       ...[...this.functions.values()].filter((fn) => fn.definition.access.publishFacts).map((fn) => fn.role),
       ...workflows

@@ -1,16 +1,30 @@
 /**
  * Cold-start wiring for handlers that use the ledger table and Baton's bus: the environment is
- * validated once, the clients are built once.
+ * validated once, the clients are built once. Each handler wires only the adapters it uses, so
+ * its bundle carries nothing else.
  */
 import { loadEnvironment, storeAndBusEnvironment } from '../config/environment';
 import { sharedDocumentClient, sharedEventBridgeClient } from './aws-clients';
+import { DynamoDbAllocationLedger } from './dynamodb-allocation-ledger';
 import { DynamoDbInventoryStore } from './dynamodb-inventory-store';
 import { EventBridgePublisher } from './event-bridge-publisher';
 
-export function wireStoreAndBus() {
+function storeAndBus() {
   const env = loadEnvironment(storeAndBusEnvironment);
   return {
-    inventory: new DynamoDbInventoryStore(sharedDocumentClient(), env.TABLE_NAME),
+    tableName: env.TABLE_NAME,
     publisher: new EventBridgePublisher(sharedEventBridgeClient(), env.EVENT_BUS_NAME),
   };
+}
+
+/** Pools and quotas (the inventory), and the publisher of facts. */
+export function wireInventory() {
+  const { tableName, publisher } = storeAndBus();
+  return { inventory: new DynamoDbInventoryStore(sharedDocumentClient(), tableName), publisher };
+}
+
+/** The allocation ledger, and the publisher of facts. */
+export function wireAllocations() {
+  const { tableName, publisher } = storeAndBus();
+  return { ledger: new DynamoDbAllocationLedger(sharedDocumentClient(), tableName), publisher };
 }

@@ -1,11 +1,11 @@
 /** Rule `ResourcePoolChanged` → upserts the pool → `ResourcePoolUpdated`. */
 
-import { wireStoreAndBus } from '../adapters/runtime-wiring';
+import { wireInventory } from '../adapters/runtime-wiring';
 import { ResourcePoolChanged } from '../core/events/inventory-events';
 import { declarePool } from '../core/inventory/declare-inventory';
 import { busEventHandler } from '../middleware/bus-event-handler';
 
-const { inventory, publisher } = wireStoreAndBus();
+const { inventory, publisher } = wireInventory();
 
 export const handler = busEventHandler({
   accepts: ResourcePoolChanged,

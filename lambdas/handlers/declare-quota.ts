@@ -1,11 +1,11 @@
 /** Rule `TenantQuotaChanged` → upserts the quota → `TenantQuotaUpdated`. */
 
-import { wireStoreAndBus } from '../adapters/runtime-wiring';
+import { wireInventory } from '../adapters/runtime-wiring';
 import { TenantQuotaChanged } from '../core/events/inventory-events';
 import { declareQuota } from '../core/inventory/declare-inventory';
 import { busEventHandler } from '../middleware/bus-event-handler';
 
-const { inventory, publisher } = wireStoreAndBus();
+const { inventory, publisher } = wireInventory();
 
 export const handler = busEventHandler({
   accepts: TenantQuotaChanged,

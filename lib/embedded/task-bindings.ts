@@ -234,18 +234,8 @@ async function invokeLambda(parameters: unknown, services: LocalServices): Promi
   const { FunctionName, Payload } = (parameters ?? {}) as { FunctionName?: unknown; Payload?: unknown };
   if (typeof FunctionName !== 'string')
     throw new TaskFailure('States.Runtime', 'lambda:invoke needs a FunctionName');
-  let payload = Payload;
-  if (typeof Payload === 'string') {
-    try {
-      payload = JSON.parse(Payload);
-    } catch {
-      throw new TaskFailure(
-        'Lambda.InvalidRequestContentException',
-        'Could not parse request body into json',
-      );
-    }
-  }
-  const output = await services.lambda.invoke(FunctionName, payload ?? {}).catch(asLambdaServiceFailure);
+  // Payload is a JSON value: a string input reaches the function as that string.
+  const output = await services.lambda.invoke(FunctionName, Payload ?? {}).catch(asLambdaServiceFailure);
   return { ExecutedVersion: '$LATEST', Payload: output, StatusCode: 200 };
 }
 

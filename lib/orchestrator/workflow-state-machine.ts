@@ -55,8 +55,13 @@ export class WorkflowStateMachine extends Construct {
       stateMachineName,
       stateMachineType: StateMachineType.STANDARD,
       definitionBody: DefinitionBody.fromString(definition),
+      // Only the functions the ASL names: every ARN substituted is a dependency of the state machine.
       definitionSubstitutions: workflowSubstitutions({
-        functionArns: new Map([...functions].map(([functionId, fn]) => [functionId, fn.functionArn])),
+        functionArns: new Map(
+          [...functions]
+            .filter(([functionId]) => this.requirements.invokedFunctionIds.has(functionId))
+            .map(([functionId, fn]) => [functionId, fn.functionArn]),
+        ),
         eventBusName: bus.eventBusName,
         eventBusArn: bus.eventBusArn,
         tableName: table.tableName,

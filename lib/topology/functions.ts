@@ -35,6 +35,8 @@ export interface FunctionDefinition<Env extends z.ZodMiniType = z.ZodMiniType> {
     /** The ledger actions its code calls, and no others; empty when it does not use the ledger. */
     readonly ledger: readonly LedgerAction[];
     readonly publishFacts: boolean;
+    /** Whether it answers workflows' task tokens (`SendTaskSuccess`/`SendTaskFailure`). */
+    readonly answersTaskTokens?: boolean;
   };
 }
 
@@ -71,6 +73,42 @@ export const functions = [
     timeoutSeconds: 30,
     environment: storeAndBusEnvironment,
     access: { ledger: ['UpdateItem'], publishFacts: true },
+  }),
+  defineFunction({
+    id: 'allocate-resources',
+    description: 'Chooses a pool and reserves capacity within quota for the allocate-resources workflow',
+    entry: 'lambdas/handlers/allocate-resources.ts',
+    memoryMiB: 512,
+    timeoutSeconds: 30,
+    environment: storeAndBusEnvironment,
+    access: { ledger: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query'], publishFacts: true },
+  }),
+  defineFunction({
+    id: 'release-resources',
+    description: 'Returns an allocation to its pool and tenant for the release-resources workflow',
+    entry: 'lambdas/handlers/release-resources.ts',
+    memoryMiB: 256,
+    timeoutSeconds: 30,
+    environment: storeAndBusEnvironment,
+    access: { ledger: ['GetItem', 'UpdateItem'], publishFacts: true },
+  }),
+  defineFunction({
+    id: 'finish-provisioning',
+    description: 'Confirms or cancels a callback provisioning for the allocate-resources workflow',
+    entry: 'lambdas/handlers/finish-provisioning.ts',
+    memoryMiB: 256,
+    timeoutSeconds: 30,
+    environment: storeAndBusEnvironment,
+    access: { ledger: ['GetItem', 'UpdateItem'], publishFacts: true },
+  }),
+  defineFunction({
+    id: 'answer-provisioning',
+    description: 'Resumes an allocation waiting on its provisioner from ResourceProvisionCompleted',
+    entry: 'lambdas/handlers/answer-provisioning.ts',
+    memoryMiB: 256,
+    timeoutSeconds: 10,
+    environment: storeAndBusEnvironment,
+    access: { ledger: [], publishFacts: true, answersTaskTokens: true },
   }),
 ] as const satisfies readonly FunctionDefinition[];
 

@@ -30,6 +30,10 @@ function functionRoute(id: string, description: string, on: EventName[], functio
   return { id, description, events: on, target: { kind: 'function', functionId } };
 }
 
+function workflowRoute(id: string, description: string, on: EventName[], workflowId: string): Route {
+  return { id, description, events: on, target: { kind: 'workflow', workflowId } };
+}
+
 export const routes: readonly Route[] = [
   functionRoute(
     'pool-declared',
@@ -42,6 +46,24 @@ export const routes: readonly Route[] = [
     'TenantQuotaChanged → declare-quota',
     ['TenantQuotaChanged'],
     'declare-quota',
+  ),
+  workflowRoute(
+    'allocation-requested',
+    'ResourceAllocationRequested → allocate-resources',
+    ['ResourceAllocationRequested'],
+    'allocate-resources',
+  ),
+  workflowRoute(
+    'release-requested',
+    'ResourceReleaseRequested → release-resources',
+    ['ResourceReleaseRequested'],
+    'release-resources',
+  ),
+  functionRoute(
+    'provision-completed',
+    'ResourceProvisionCompleted → answer-provisioning',
+    ['ResourceProvisionCompleted'],
+    'answer-provisioning',
   ),
 ];
 

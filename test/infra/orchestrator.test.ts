@@ -107,12 +107,14 @@ describe('Orchestrator', () => {
       Resource: resolve(orchestrator.bus.eventBusArn),
       Condition: { StringEquals: { 'events:source': 'baton' } },
     });
+    // Publishers: functions whose access says so, and workflows whose ASL calls events:putEvents.
     const publishers = [
-      required(orchestrator.functions, 'declare-pool').role,
-      required(orchestrator.functions, 'declare-quota').role,
-      required(orchestrator.functions, 'declare-inventory').role,
-      required(orchestrator.stateMachines, 'fixture').role,
-      required(orchestrator.stateMachines, 'fixture-timeouts').role,
+      ...withFixtures.functions
+        .filter((definition) => definition.access.publishFacts)
+        .map((definition) => required(orchestrator.functions, definition.id).role),
+      ...['fixture', 'fixture-timeouts', 'allocate-resources'].map(
+        (id) => required(orchestrator.stateMachines, id).role,
+      ),
     ].map((role) => resolve(role.roleArn));
     const allowed = onlyBatonFacts?.Condition?.ArnNotEquals?.['aws:PrincipalArn'];
     expect(allowed).toEqual(expect.arrayContaining(publishers));
@@ -191,10 +193,19 @@ describe('Orchestrator', () => {
       const substitutions = properties.DefinitionSubstitutions as Record<string, unknown>;
       for (const [, key] of definition.matchAll(/\$\{([^}]+)\}/g))
         expect(substitutions).toHaveProperty([key ?? '']);
+      // Exactly the functions the file names: each substituted ARN is a deployment dependency.
+      const named = withFixtures.functions.filter((fn) =>
+        definition.includes(`\${${functionArnSubstitution(fn.id)}}`),
+      );
+      for (const fn of named) {
+        expect(substitutions[functionArnSubstitution(fn.id)]).toEqual(
+          resolve(required(orchestrator.functions, fn.id).function.functionArn),
+        );
+      }
+      expect(Object.keys(substitutions).filter((key) => key.endsWith('FunctionArn'))).toHaveLength(
+        named.length,
+      );
       expect(substitutions).toMatchObject({
-        [functionArnSubstitution(fixtureFunction.id)]: resolve(
-          required(orchestrator.functions, fixtureFunction.id).function.functionArn,
-        ),
         EventBusName: resolve(orchestrator.bus.eventBusName),
         EventBusArn: resolve(orchestrator.bus.eventBusArn),
         TableName: resolve(orchestrator.table.tableName),
@@ -291,11 +302,30 @@ describe('Orchestrator', () => {
       'sqs:GetQueueAttributes',
       'sqs:GetQueueUrl',
     ];
-    const upsertsAndAnnounces = [...own, 'dynamodb:UpdateItem', 'events:PutEvents'];
+    const announces = [...own, 'events:PutEvents'];
+    const upsertsAndAnnounces = [...announces, 'dynamodb:UpdateItem'];
+    const readsUpdatesAndAnnounces = [...announces, 'dynamodb:GetItem', 'dynamodb:UpdateItem'];
     const expectedActions = new Map([
       ['declare-pool', upsertsAndAnnounces],
       ['declare-quota', upsertsAndAnnounces],
       ['declare-inventory', upsertsAndAnnounces],
+      [
+        'allocate-resources',
+        [
+          ...announces,
+          'dynamodb:GetItem',
+          'dynamodb:PutItem',
+          'dynamodb:UpdateItem',
+          'dynamodb:DeleteItem',
+          'dynamodb:Query',
+        ],
+      ],
+      ['release-resources', readsUpdatesAndAnnounces],
+      ['finish-provisioning', readsUpdatesAndAnnounces],
+      [
+        'answer-provisioning',
+        [...announces, 'states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'],
+      ],
       [fixtureFunction.id, own],
     ]);
     expect([...orchestrator.functions.keys()].sort()).toEqual([...expectedActions.keys()].sort());
@@ -308,6 +338,9 @@ describe('Orchestrator', () => {
         sqs: resolve(fn.asyncFailures.queueArn),
         dynamodb: [resolve(orchestrator.table.tableArn)],
         events: resolve(orchestrator.bus.eventBusArn),
+        states: [...orchestrator.stateMachines.values()].map((stateMachine) =>
+          resolve(stateMachine.stateMachineArn),
+        ),
       };
       for (const statement of statements) {
         const [service, ...others] = new Set(actionsOf([statement]).map((action) => action.split(':')[0]));

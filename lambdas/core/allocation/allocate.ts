@@ -3,8 +3,9 @@
  * pool, then write the allocation — each a single-item conditional write. A lost race re-chooses
  * (a bounded number of times); any failure returns what was taken, in reverse.
  */
+import { InvalidRequest } from '../errors';
 import type { Allocation, AllocationLedger, AllocationOutcome } from './allocation';
-import { choosePool, type PlacementRequest, type RejectionReason } from './choose-pool';
+import { choosePool, type PlacementRequest, type PoolView, type RejectionReason } from './choose-pool';
 
 export interface AllocationRequest extends PlacementRequest {
   readonly requestId: string;
@@ -14,6 +15,8 @@ export interface AllocationRequest extends PlacementRequest {
 
 /** How many times a request re-chooses after losing a reservation race. */
 export const MAX_PLACEMENT_ATTEMPTS = 5;
+/** How long a duplicate delivery waits for the first one's outcome. */
+const DUPLICATE_WAIT = { looks: 50, pauseMs: 100 };
 
 /** Raised when the ledger failed mid-saga; what was reserved has been returned. */
 export class AllocationInterrupted extends Error {
@@ -38,13 +41,17 @@ export interface AllocateDependencies {
   readonly pause: (ms: number) => Promise<void>;
 }
 
-export async function allocate(
-  deps: AllocateDependencies,
-  request: AllocationRequest,
-): Promise<AllocationOutcome> {
+/** The outcome, and whether this delivery decided it (a duplicate only reads the first's). */
+export interface Allocated {
+  readonly outcome: AllocationOutcome;
+  readonly decided: boolean;
+}
+
+export async function allocate(deps: AllocateDependencies, request: AllocationRequest): Promise<Allocated> {
   const { ledger } = deps;
-  if (!(await ledger.claimRequest(request.requestId, deps.now())))
-    return firstOutcome(deps, request.requestId);
+  if (!(await ledger.claimRequest(request.requestId, deps.now()))) {
+    return { outcome: await firstOutcome(deps, request.requestId), decided: false };
+  }
   let outcome: AllocationOutcome;
   try {
     outcome = await placeAndReserve(deps, request);
@@ -53,7 +60,7 @@ export async function allocate(
     throw error;
   }
   await ledger.recordOutcome(request.requestId, outcome);
-  return outcome;
+  return { outcome, decided: true };
 }
 
 async function placeAndReserve(
@@ -66,6 +73,7 @@ async function placeAndReserve(
       ledger.poolsOfKind(request.kind),
       ledger.quota(request.tenantId),
     ]);
+    refuseUnknownDimensions(request, pools);
     const choice = choosePool(request, pools, quota);
     if (!choice.ok) return rejected(request, choice.reason, choice.explanation);
     if (!quota) continue;
@@ -89,6 +97,7 @@ async function placeAndReserve(
         requestId: request.requestId,
         tenantId: request.tenantId,
         poolId: allocation.poolId,
+        kind: request.kind,
         amount: request.amount,
         expiresAt: allocation.expiresAt,
         provisioning: allocation.status === 'RESERVED',
@@ -106,6 +115,18 @@ async function placeAndReserve(
     'InsufficientCapacity',
     `gave up after ${MAX_PLACEMENT_ATTEMPTS} attempts: other requests took the room first each time`,
   );
+}
+
+/** A dimension no pool of the kind has is a typo, not a shortage: the caller must fix it. */
+function refuseUnknownDimensions(request: AllocationRequest, pools: readonly PoolView[]): void {
+  if (pools.length === 0) return;
+  const known = new Set(pools.flatMap((pool) => Object.keys(pool.capacity)));
+  const unknown = Object.keys(request.amount).filter((dimension) => !known.has(dimension));
+  if (unknown.length > 0) {
+    throw new InvalidRequest(
+      `amount: unknown dimension ${unknown.join(', ')} (pools of kind ${request.kind} have ${[...known].sort().join(', ')})`,
+    );
+  }
 }
 
 /** Undoes the reservations taken so far, newest first. */
@@ -152,10 +173,10 @@ function rejected(
 
 /** A duplicate delivery: the outcome of the first, waiting for it while it is still being decided. */
 async function firstOutcome(deps: AllocateDependencies, requestId: string): Promise<AllocationOutcome> {
-  for (let look = 0; look < 50; look++) {
+  for (let look = 0; look < DUPLICATE_WAIT.looks; look++) {
     const outcome = await deps.ledger.requestOutcome(requestId);
     if (outcome) return outcome;
-    await deps.pause(100);
+    await deps.pause(DUPLICATE_WAIT.pauseMs);
   }
   throw new RequestInProgress(
     `request ${requestId} is still being decided by its first delivery; retry later`,

@@ -29,6 +29,7 @@ export type AllocationOutcome =
       readonly requestId: string;
       readonly tenantId: string;
       readonly poolId: string;
+      readonly kind: string;
       readonly amount: Amounts;
       readonly expiresAt?: string | undefined;
       /** True while a callback provisioner still has to make the capacity real. */

@@ -1,0 +1,23 @@
+/** The facts an allocation outcome announces. */
+
+import { ResourceAllocated, ResourceAllocationRejected, ResourceReleased } from '../events/allocation-events';
+import { type Fact, fact } from '../events/define-event';
+import type { Allocation, AllocationOutcome } from './allocation';
+
+/** `ResourceAllocated` once capacity is usable (a callback provisioner announces it later), or the rejection. */
+export function outcomeFacts(outcome: AllocationOutcome): Fact[] {
+  if (outcome.status === 'REJECTED') {
+    const { requestId, tenantId, reason, explanation } = outcome;
+    return [fact(ResourceAllocationRejected, { requestId, tenantId, reason, explanation })];
+  }
+  if (outcome.provisioning) return [];
+  const { allocationId, requestId, tenantId, poolId, amount, expiresAt } = outcome;
+  return [
+    fact(ResourceAllocated, { allocationId, requestId, tenantId, poolId, amount: { ...amount }, expiresAt }),
+  ];
+}
+
+export function releasedFact(allocation: Allocation): Fact {
+  const { allocationId, tenantId, poolId, amount } = allocation;
+  return fact(ResourceReleased, { allocationId, tenantId, poolId, amount: { ...amount } });
+}
