@@ -98,7 +98,15 @@ describe('allocate-resources', () => {
   });
 
   it.each([
-    ['no quota', 'nq', undefined, 'nq', { vcpu: 1 }, 'QuotaExceeded', 'tenant nq-tenant has no quota: declare one with TenantQuotaChanged'],
+    [
+      'no quota',
+      'nq',
+      undefined,
+      'nq',
+      { vcpu: 1 },
+      'QuotaExceeded',
+      'tenant nq-tenant has no quota: declare one with TenantQuotaChanged',
+    ],
     [
       'over quota',
       'oq',
