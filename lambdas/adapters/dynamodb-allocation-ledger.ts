@@ -62,7 +62,7 @@ export class DynamoDbAllocationLedger implements AllocationLedger {
         TableName: this.tableName,
         Key: ledgerKeys.request(requestId),
         UpdateExpression: 'SET outcome = :outcome',
-        ExpressionAttributeValues: { ':outcome': outcome },
+        ExpressionAttributeValues: { ':outcome': withoutUndefined(outcome) },
       }),
     );
   }
@@ -133,9 +133,19 @@ export class DynamoDbAllocationLedger implements AllocationLedger {
     await this.client.send(
       new PutCommand({
         TableName: this.tableName,
-        Item: { ...ledgerKeys.allocation(allocation.allocationId), entity: 'allocation', ...allocation },
+        Item: {
+          ...ledgerKeys.allocation(allocation.allocationId),
+          entity: 'allocation',
+          ...withoutUndefined(allocation),
+        },
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
+    );
+  }
+
+  async removeAllocation(allocationId: string): Promise<void> {
+    await this.client.send(
+      new DeleteCommand({ TableName: this.tableName, Key: ledgerKeys.allocation(allocationId) }),
     );
   }
 
@@ -248,6 +258,11 @@ export class DynamoDbAllocationLedger implements AllocationLedger {
       }),
     );
   }
+}
+
+/** DynamoDB has no `undefined`: optional fields that are absent are left out of the item. */
+function withoutUndefined<T extends object>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
 }
 
 function isConditionFailure(error: unknown): boolean {

@@ -52,15 +52,12 @@ export async function allocate(deps: AllocateDependencies, request: AllocationRe
   if (!(await ledger.claimRequest(request.requestId, deps.now()))) {
     return { outcome: await firstOutcome(deps, request.requestId), decided: false };
   }
-  let outcome: AllocationOutcome;
   try {
-    outcome = await placeAndReserve(deps, request);
+    return { outcome: await placeAndReserve(deps, request), decided: true };
   } catch (error) {
     await ledger.unclaimRequest(request.requestId).catch(() => undefined);
     throw error;
   }
-  await ledger.recordOutcome(request.requestId, outcome);
-  return { outcome, decided: true };
 }
 
 async function placeAndReserve(
@@ -75,7 +72,11 @@ async function placeAndReserve(
     ]);
     refuseUnknownDimensions(request, pools);
     const choice = choosePool(request, pools, quota);
-    if (!choice.ok) return rejected(request, choice.reason, choice.explanation);
+    if (!choice.ok) {
+      const refusal = rejected(request, choice.reason, choice.explanation);
+      await ledger.recordOutcome(request.requestId, refusal);
+      return refusal;
+    }
     if (!quota) continue;
     const taken: (() => Promise<void>)[] = [];
     try {
@@ -91,7 +92,8 @@ async function placeAndReserve(
       taken.push(() => ledger.returnPool(choice.pool.poolId, request.amount));
       const allocation = newAllocation(deps, request, choice.pool.poolId);
       await ledger.createAllocation(allocation);
-      return {
+      taken.push(() => ledger.removeAllocation(allocation.allocationId));
+      const outcome: AllocationOutcome = {
         status: 'ALLOCATED',
         allocationId: allocation.allocationId,
         requestId: request.requestId,
@@ -102,6 +104,9 @@ async function placeAndReserve(
         expiresAt: allocation.expiresAt,
         provisioning: allocation.status === 'RESERVED',
       };
+      // Recorded inside the saga: an outcome that cannot be recorded is taken back with the rest.
+      await ledger.recordOutcome(request.requestId, outcome);
+      return outcome;
     } catch (error) {
       if (error instanceof CompensationFailed) throw error;
       await compensate(taken);
@@ -110,11 +115,13 @@ async function placeAndReserve(
       );
     }
   }
-  return rejected(
+  const contended = rejected(
     request,
     'InsufficientCapacity',
     `gave up after ${MAX_PLACEMENT_ATTEMPTS} attempts: other requests took the room first each time`,
   );
+  await ledger.recordOutcome(request.requestId, contended);
+  return contended;
 }
 
 /** A dimension no pool of the kind has is a typo, not a shortage: the caller must fix it. */
@@ -129,14 +136,21 @@ function refuseUnknownDimensions(request: AllocationRequest, pools: readonly Poo
   }
 }
 
-/** Undoes the reservations taken so far, newest first. */
+/**
+ * Undoes the reservations taken so far, newest first. Every undo is tried even if one fails, so
+ * a failure leaves as little behind as possible; what is left is named, and the audit finds it.
+ */
 async function compensate(taken: (() => Promise<void>)[]): Promise<void> {
+  const failures: string[] = [];
   for (const undo of taken.reverse()) {
     try {
       await undo();
     } catch (error) {
-      throw new CompensationFailed(`could not return a reservation: ${(error as Error).message}`);
+      failures.push((error as Error).message);
     }
+  }
+  if (failures.length > 0) {
+    throw new CompensationFailed(`could not return every reservation: ${failures.join('; ')}`);
   }
 }
 

@@ -63,6 +63,8 @@ export interface AllocationLedger {
   returnQuota(tenantId: string, amount: Amounts): Promise<void>;
   returnPool(poolId: string, amount: Amounts): Promise<void>;
   createAllocation(allocation: Allocation): Promise<void>;
+  /** Undoes `createAllocation` (saga compensation only). */
+  removeAllocation(allocationId: string): Promise<void>;
   allocation(allocationId: string): Promise<Allocation | undefined>;
   /** Moves an allocation from one status to another; `false` if it was not in `from`. */
   transitionAllocation(
