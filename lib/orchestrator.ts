@@ -1,10 +1,11 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import {
   type EventPattern as CdkEventPattern,
   EventBus,
   type IRuleTarget,
   Rule,
+  Schedule as RuleSchedule,
   RuleTargetInput,
 } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction, SfnStateMachine, type TargetBaseProps } from 'aws-cdk-lib/aws-events-targets';
@@ -12,6 +13,7 @@ import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { ledgerTableSchema } from '../lambdas/adapters/ledger-keys';
 import { loadEnvironment, type StoreAndBusEnvironment } from '../lambdas/config/environment';
 import { events } from '../lambdas/core/events/catalog';
 import { BatonFunction } from './baton-function';
@@ -25,6 +27,7 @@ import { parseStage } from './stage';
 import { type FunctionDefinition, functions as productFunctions } from './topology/functions';
 import { batonName } from './topology/resource-names';
 import { routes as productRoutes, type Route, routePattern } from './topology/routes';
+import { schedules as productSchedules, type Schedule } from './topology/schedules';
 import { productWorkflowDirectory, type WorkflowDefinition, workflowsIn } from './topology/workflows';
 
 export interface OrchestratorProps {
@@ -63,6 +66,11 @@ export interface OrchestratorProps {
    * @default true: deletion protection on and `RemovalPolicy.RETAIN`
    */
   readonly retainLedger?: boolean;
+  /**
+   * Functions run on a clock, one schedule rule each.
+   * @default the product's schedules (`lib/topology/schedules.ts`)
+   */
+  readonly schedules?: readonly Schedule[];
 }
 
 /**
@@ -104,15 +112,21 @@ export class Orchestrator extends Construct {
       eventBusName: this.namePrefix,
       description: 'Baton requests and facts',
     });
+    const { partitionKey, sortKey, leaseIndex } = ledgerTableSchema;
     this.table = new Table(this, 'Ledger', {
-      partitionKey: { name: 'pk', type: AttributeType.STRING },
-      sortKey: { name: 'sk', type: AttributeType.STRING },
+      partitionKey: { name: partitionKey, type: AttributeType.STRING },
+      sortKey: { name: sortKey, type: AttributeType.STRING },
       billingMode: BillingMode.PAY_PER_REQUEST,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       encryption: TableEncryption.AWS_MANAGED,
       // The ledger holds reservations and leases that exist nowhere else.
       deletionProtection: retainLedger,
       removalPolicy: retainLedger ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
+    this.table.addGlobalSecondaryIndex({
+      indexName: leaseIndex.indexName,
+      partitionKey: { name: leaseIndex.partitionKey, type: AttributeType.STRING },
+      sortKey: { name: leaseIndex.sortKey, type: AttributeType.STRING },
     });
 
     this.functions = this.deployFunctions(props.functions ?? productFunctions, logRetention);
@@ -146,6 +160,7 @@ export class Orchestrator extends Construct {
       this.routeEvents(routesScope, route, delivery),
     );
     this.rules = new Map(routed.map(({ route, rule }) => [route.id, rule]));
+    this.scheduleWork(props.schedules ?? productSchedules, delivery);
     this.deadLetterQueues = new Map(routed.map(({ route, deadLetterQueue }) => [route.id, deadLetterQueue]));
 
     this.alerts = new ExecutionFailureAlerts(this, 'Alerts', {
@@ -181,7 +196,23 @@ export class Orchestrator extends Construct {
         // Least privilege from the definition's `access`: exactly the actions its code calls. The
         // ledger's AWS-managed key needs no key grant (a customer-managed one would).
         const { ledger } = definition.access;
-        if (ledger.length > 0) this.table.grant(fn.role, ...ledger.map((action) => `dynamodb:${action}`));
+        if (ledger.length > 0) {
+          // The table's items only: `Table.grant` would add `<table>/index/*` for every index.
+          fn.role.addToPrincipalPolicy(
+            new PolicyStatement({
+              actions: ledger.map((action) => `dynamodb:${action}`),
+              resources: [this.table.tableArn],
+            }),
+          );
+        }
+        if (definition.access.queriesLeaseIndex) {
+          fn.role.addToPrincipalPolicy(
+            new PolicyStatement({
+              actions: ['dynamodb:Query'],
+              resources: [`${this.table.tableArn}/index/${ledgerTableSchema.leaseIndex.indexName}`],
+            }),
+          );
+        }
         if (definition.access.publishFacts) this.bus.grantPutEventsTo(fn.role);
         return [definition.id, fn];
       }),
@@ -205,6 +236,30 @@ export class Orchestrator extends Construct {
           logRetention,
         }),
     );
+  }
+
+  /** One schedule rule per scheduled function, its target backed by a dead-letter queue. */
+  private scheduleWork(schedules: readonly Schedule[], delivery: EventDelivery): void {
+    const scope = new Construct(this, 'Schedules');
+    for (const schedule of schedules) {
+      const fn = this.functions.get(schedule.functionId);
+      if (!fn)
+        throw new Error(
+          `schedule ${schedule.id} runs function ${schedule.functionId}, which is not deployed`,
+        );
+      const scheduleScope = new Construct(scope, schedule.id);
+      const ruleName = batonName(this.stage, schedule.id);
+      const rule = new Rule(scheduleScope, 'Rule', {
+        ruleName,
+        description: schedule.description,
+        schedule: RuleSchedule.rate(Duration.seconds(schedule.everySeconds)),
+      });
+      const deadLetterQueue = new DeadLetterQueue(scheduleScope, 'DeadLetters', {
+        queueName: `${ruleName}-dlq`,
+        keepsFailuresOf: `the target of schedule ${ruleName}`,
+      });
+      rule.addTarget(new LambdaFunction(fn.function, { ...delivery, deadLetterQueue }));
+    }
   }
 
   /** One rule per route, its target backed by a dead-letter queue of its own. */

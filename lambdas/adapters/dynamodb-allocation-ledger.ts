@@ -20,7 +20,7 @@ import type {
 } from '../core/allocation/allocation';
 import type { Amounts } from '../core/allocation/amounts';
 import type { PoolView, QuotaView } from '../core/allocation/choose-pool';
-import { ledgerKeys, POOL_PARTITION } from './ledger-keys';
+import { LEASE_BUCKET, ledgerKeys, ledgerTableSchema, POOL_PARTITION } from './ledger-keys';
 
 type Expression = { names: Record<string, string>; values: Record<string, unknown> };
 
@@ -137,6 +137,7 @@ export class DynamoDbAllocationLedger implements AllocationLedger {
           ...ledgerKeys.allocation(allocation.allocationId),
           entity: 'allocation',
           ...withoutUndefined(allocation),
+          ...(allocation.expiresAt ? { leaseBucket: LEASE_BUCKET } : {}),
         },
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
@@ -146,6 +147,24 @@ export class DynamoDbAllocationLedger implements AllocationLedger {
   async removeAllocation(allocationId: string): Promise<void> {
     await this.client.send(
       new DeleteCommand({ TableName: this.tableName, Key: ledgerKeys.allocation(allocationId) }),
+    );
+  }
+
+  async expiredAllocations(now: Date, limit: number): Promise<Allocation[]> {
+    const { indexName, partitionKey, sortKey } = ledgerTableSchema.leaseIndex;
+    const { Items = [] } = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: indexName,
+        KeyConditionExpression: '#bucket = :bucket AND #expiresAt <= :now',
+        ExpressionAttributeNames: { '#bucket': partitionKey, '#expiresAt': sortKey },
+        ExpressionAttributeValues: { ':bucket': LEASE_BUCKET, ':now': now.toISOString() },
+        Limit: limit,
+      }),
+    );
+    return Items.map(
+      ({ pk: _pk, sk: _sk, entity: _entity, leaseBucket: _bucket, ...allocation }) =>
+        allocation as Allocation,
     );
   }
 
@@ -167,7 +186,8 @@ export class DynamoDbAllocationLedger implements AllocationLedger {
         new UpdateCommand({
           TableName: this.tableName,
           Key: ledgerKeys.allocation(allocationId),
-          UpdateExpression: attributes ? 'SET #status = :to, attributes = :attributes' : 'SET #status = :to',
+          // A released allocation leaves the lease index: nothing is left to expire.
+          UpdateExpression: `SET #status = :to${attributes ? ', attributes = :attributes' : ''}${to === 'RELEASED' ? ' REMOVE leaseBucket' : ''}`,
           ConditionExpression: '#status = :from',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: {

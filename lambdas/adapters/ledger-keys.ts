@@ -11,3 +11,17 @@ export const ledgerKeys = {
 } as const;
 
 export const POOL_PARTITION = 'POOL';
+
+/**
+ * The ledger table's shape, declared once for the CDK table and the embedded runtime's dynalite:
+ * string keys `pk`/`sk`, and a sparse index of leased allocations by expiry (an allocation leaves
+ * it when released).
+ */
+export const ledgerTableSchema = {
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  leaseIndex: { indexName: 'leases', partitionKey: 'leaseBucket', sortKey: 'expiresAt' },
+} as const;
+
+/** The one value of `leaseBucket`: every leased, unreleased allocation is in the index. */
+export const LEASE_BUCKET = 'LEASE';

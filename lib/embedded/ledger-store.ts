@@ -8,6 +8,7 @@ import { EventEmitter } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import dynalite from 'dynalite';
+import { ledgerTableSchema } from '../../lambdas/adapters/ledger-keys';
 import type { RawService } from './aws-json-server';
 
 export const DYNAMODB_TARGET_PREFIX = 'DynamoDB_20120810';
@@ -80,22 +81,35 @@ function callInProcess(listener: Listener, operation: string, input: Record<stri
 }
 
 /**
- * The same key schema as the CDK table: `pk` and `sk` strings. Returns once the table is ACTIVE:
+ * The same shape as the CDK table (`ledgerTableSchema`). Returns once the table is ACTIVE:
  * dynalite answers CreateTable while the table is still CREATING, and refuses items until then.
  */
 async function ensureLedgerTable(store: LedgerStore, tableName: string): Promise<void> {
   const status = await tableStatus(store, tableName);
   if (status === undefined) {
+    const { partitionKey, sortKey, leaseIndex } = ledgerTableSchema;
     await store.call('CreateTable', {
       TableName: tableName,
       BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'S' },
-      ],
+      AttributeDefinitions: [partitionKey, sortKey, leaseIndex.partitionKey, leaseIndex.sortKey].map(
+        (name) => ({
+          AttributeName: name,
+          AttributeType: 'S',
+        }),
+      ),
       KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
+        { AttributeName: partitionKey, KeyType: 'HASH' },
+        { AttributeName: sortKey, KeyType: 'RANGE' },
+      ],
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: leaseIndex.indexName,
+          KeySchema: [
+            { AttributeName: leaseIndex.partitionKey, KeyType: 'HASH' },
+            { AttributeName: leaseIndex.sortKey, KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        },
       ],
     });
   }

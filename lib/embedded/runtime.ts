@@ -4,12 +4,14 @@
  * the ASL files run in aws-local-stepfunctions, the handler modules run in-process and the
  * ledger lives in dynalite under the data directory.
  */
+import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { type FunctionDefinition, functions as productFunctions } from '../topology/functions';
 import { batonName } from '../topology/resource-names';
 import { routes as productRoutes } from '../topology/routes';
+import { schedules as productSchedules, type Schedule } from '../topology/schedules';
 import { workflowBindings, workflowSubstitutions } from '../topology/workflow-substitutions';
 import { productWorkflowDirectory, type WorkflowDefinition, workflowsIn } from '../topology/workflows';
 import { createAwsJsonServer } from './aws-json-server';
@@ -17,7 +19,7 @@ import { BATON_BUS_NAME, type BoundRoute, bindRoutes, LocalEventBus } from './ev
 import { eventBridgeApi } from './eventbridge-api';
 import { LambdaHost, localFunctionName } from './lambda-host';
 import { startLedgerStore } from './ledger-store';
-import { LOCAL_REGION, LOCAL_STAGE, localArn } from './local-aws';
+import { LOCAL_ACCOUNT, LOCAL_REGION, LOCAL_STAGE, localArn } from './local-aws';
 import { NdjsonLog } from './ndjson-log';
 import { stepFunctionsApi } from './stepfunctions-api';
 import { TaskTokenRegistry } from './task-tokens';
@@ -41,6 +43,8 @@ export interface EmbeddedRuntimeOptions {
   readonly functions?: readonly FunctionDefinition[];
   readonly workflows?: readonly WorkflowDefinition[];
   readonly routes?: readonly BoundRoute[];
+  /** Default: the product's schedules, each a timer here. */
+  readonly schedules?: readonly Schedule[];
 }
 
 export interface EmbeddedRuntime {
@@ -87,6 +91,10 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {})
     },
   });
 
+  const timers = (options.schedules ?? productSchedules).map((schedule) =>
+    setInterval(() => runScheduled(lambda, schedule), (schedule.everySeconds * 1000) / timeScale),
+  );
+
   return {
     url,
     port,
@@ -97,6 +105,7 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {})
     dataDirectory,
     // In-flight work still needs the endpoint (handlers call it), so it closes last.
     close: async () => {
+      for (const timer of timers) clearInterval(timer);
       bus.stopDelivering();
       await bus.settle();
       await engine.stopAll();
@@ -108,6 +117,24 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {})
       await store.close();
     },
   };
+}
+
+/** Invokes a schedule's function with the event an EventBridge schedule rule sends. */
+function runScheduled(lambda: LambdaHost, schedule: Schedule): void {
+  const event = {
+    version: '0',
+    id: randomUUID(),
+    'detail-type': 'Scheduled Event',
+    source: 'aws.events',
+    account: LOCAL_ACCOUNT,
+    time: new Date().toISOString(),
+    region: LOCAL_REGION,
+    resources: [localArn('events', `rule/${batonName(LOCAL_STAGE, schedule.id)}`)],
+    detail: {},
+  };
+  lambda.invoke(localFunctionName(schedule.functionId), event).catch((error: Error) => {
+    console.error(`[baton] schedule ${schedule.id} failed: ${error.name}: ${error.message}`);
+  });
 }
 
 /** The values CDK's `definitionSubstitutions` provide in the cloud, pointing at local twins. */

@@ -83,7 +83,12 @@ export class WorkflowStateMachine extends Construct {
       );
     }
     if (publishesEvents) bus.grantPutEventsTo(this.stateMachine);
-    if (ledgerActions.size > 0) table.grant(this.stateMachine, ...ledgerActions);
+    if (ledgerActions.size > 0) {
+      // The table's items only: `Table.grant` would add `<table>/index/*` for every index.
+      this.stateMachine.addToRolePolicy(
+        new PolicyStatement({ actions: [...ledgerActions], resources: [table.tableArn] }),
+      );
+    }
 
     Validations.of(this.stateMachine.role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',

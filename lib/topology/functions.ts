@@ -35,6 +35,8 @@ export interface FunctionDefinition<Env extends z.ZodMiniType = z.ZodMiniType> {
     /** The ledger actions its code calls, and no others; empty when it does not use the ledger. */
     readonly ledger: readonly LedgerAction[];
     readonly publishFacts: boolean;
+    /** Whether it queries the ledger's index of leases by expiry. */
+    readonly queriesLeaseIndex?: boolean;
     /** Whether it answers workflows' task tokens (`SendTaskSuccess`/`SendTaskFailure`). */
     readonly answersTaskTokens?: boolean;
   };
@@ -109,6 +111,15 @@ export const functions = [
     timeoutSeconds: 10,
     environment: storeAndBusEnvironment,
     access: { ledger: [], publishFacts: true, answersTaskTokens: true },
+  }),
+  defineFunction({
+    id: 'expire-leases',
+    description: 'Releases allocations whose lease has ended (scheduled)',
+    entry: 'lambdas/handlers/expire-leases.ts',
+    memoryMiB: 256,
+    timeoutSeconds: 60,
+    environment: storeAndBusEnvironment,
+    access: { ledger: ['GetItem', 'UpdateItem'], queriesLeaseIndex: true, publishFacts: true },
   }),
 ] as const satisfies readonly FunctionDefinition[];
 

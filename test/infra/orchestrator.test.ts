@@ -12,6 +12,7 @@ import { CALLER_ERRORS } from '../../lib/orchestrator/execution-failure-alerts';
 import { InvalidStage } from '../../lib/stage';
 import { functionArnSubstitution } from '../../lib/topology/functions';
 import { routePattern } from '../../lib/topology/routes';
+import { schedules } from '../../lib/topology/schedules';
 import { fixtureFunction } from '../fixtures/fixture-topology';
 import { withFixtures } from './fixture-topology-props';
 
@@ -75,6 +76,18 @@ describe('Orchestrator', () => {
         AttributeDefinitions: [
           { AttributeName: 'pk', AttributeType: 'S' },
           { AttributeName: 'sk', AttributeType: 'S' },
+          { AttributeName: 'leaseBucket', AttributeType: 'S' },
+          { AttributeName: 'expiresAt', AttributeType: 'S' },
+        ],
+        GlobalSecondaryIndexes: [
+          {
+            IndexName: 'leases',
+            KeySchema: [
+              { AttributeName: 'leaseBucket', KeyType: 'HASH' },
+              { AttributeName: 'expiresAt', KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'ALL' },
+          },
         ],
         BillingMode: 'PAY_PER_REQUEST',
         PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
@@ -281,7 +294,7 @@ describe('Orchestrator', () => {
         .sort(),
     ).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem']);
     expect(scoped('dynamodb:PutItem')).toEqual([
-      expect.objectContaining({ Resource: [resolve(orchestrator.table.tableArn)] }),
+      expect.objectContaining({ Resource: resolve(orchestrator.table.tableArn) }),
     ]);
 
     const timeouts = actionsOf(roleStatements(required(orchestrator.stateMachines, 'fixture-timeouts').role));
@@ -321,6 +334,7 @@ describe('Orchestrator', () => {
         ],
       ],
       ['release-resources', readsUpdatesAndAnnounces],
+      ['expire-leases', [...readsUpdatesAndAnnounces, 'dynamodb:Query']],
       ['finish-provisioning', readsUpdatesAndAnnounces],
       [
         'answer-provisioning',
@@ -336,7 +350,7 @@ describe('Orchestrator', () => {
         logs: resolve(fn.logGroup.logGroupArn),
         xray: '*',
         sqs: resolve(fn.asyncFailures.queueArn),
-        dynamodb: [resolve(orchestrator.table.tableArn)],
+        dynamodb: resolve(orchestrator.table.tableArn),
         events: resolve(orchestrator.bus.eventBusArn),
         states: [...orchestrator.stateMachines.values()].map((stateMachine) =>
           resolve(stateMachine.stateMachineArn),
@@ -345,6 +359,15 @@ describe('Orchestrator', () => {
       for (const statement of statements) {
         const [service, ...others] = new Set(actionsOf([statement]).map((action) => action.split(':')[0]));
         expect(others, functionId).toEqual([]);
+        // Querying the lease index is granted on that index alone, never on `<table>/index/*`.
+        if (service === 'dynamodb' && JSON.stringify(statement.Resource).includes('/index/')) {
+          expect(statement, functionId).toEqual({
+            Effect: 'Allow',
+            Action: 'dynamodb:Query',
+            Resource: { 'Fn::Join': ['', [resolve(orchestrator.table.tableArn), '/index/leases']] },
+          });
+          continue;
+        }
         expect(statement, `${functionId} ${service}`).toEqual({
           Effect: 'Allow',
           Action: statement.Action,
@@ -437,11 +460,32 @@ describe('Orchestrator', () => {
     expect(statusChange({ status: 'RUNNING' })).toBe(false);
   });
 
+  it('runs each schedule by a rate rule on its function, with a dead-letter queue, retries and a maximum age', () => {
+    for (const schedule of schedules) {
+      const rule = singleResourceOf('AWS::Events::Rule', { Name: `baton-test-${schedule.id}` });
+      expect(rule.ScheduleExpression).toBe(
+        `rate(${schedule.everySeconds / 60} minute${schedule.everySeconds === 60 ? '' : 's'})`,
+      );
+      const [target] = rule.Targets as Record<string, unknown>[];
+      expect(target).toMatchObject({
+        Arn: resolve(required(orchestrator.functions, schedule.functionId).function.functionArn),
+        DeadLetterConfig: { Arn: expect.anything() },
+        RetryPolicy: {
+          MaximumRetryAttempts: expect.any(Number),
+          MaximumEventAgeInSeconds: expect.any(Number),
+        },
+      });
+    }
+  });
+
   it('alarms on every dead-letter queue as soon as it holds a message', () => {
     const topic = resolve(orchestrator.alerts.topic.topicArn);
     const queues = Object.entries(template.findResources('AWS::SQS::Queue'));
-    // One per route target, one per function's asynchronous invocations, one for the alerts rule.
-    expect(queues).toHaveLength(withFixtures.routes.length + withFixtures.functions.length + 1);
+    // One per route target and per schedule target, one per function's asynchronous invocations,
+    // one for the alerts rule.
+    expect(queues).toHaveLength(
+      withFixtures.routes.length + schedules.length + withFixtures.functions.length + 1,
+    );
     template.resourceCountIs('AWS::CloudWatch::Alarm', queues.length + orchestrator.stateMachines.size);
     for (const [logicalId, queue] of queues) {
       const queueName = queue.Properties.QueueName as string;

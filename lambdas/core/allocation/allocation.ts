@@ -66,6 +66,8 @@ export interface AllocationLedger {
   /** Undoes `createAllocation` (saga compensation only). */
   removeAllocation(allocationId: string): Promise<void>;
   allocation(allocationId: string): Promise<Allocation | undefined>;
+  /** Up to `limit` unreleased allocations whose lease ended at or before `now`, oldest first. */
+  expiredAllocations(now: Date, limit: number): Promise<Allocation[]>;
   /** Moves an allocation from one status to another; `false` if it was not in `from`. */
   transitionAllocation(
     allocationId: string,
