@@ -2,16 +2,20 @@
  * Where a CLI command sends its calls: the embedded runtime by default, any endpoint with
  * `--endpoint`, or a deployed Baton (`--stage <name>` and the standard AWS credential chain).
  */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { ListStateMachinesCommand, SFNClient, type StateMachineListItem } from '@aws-sdk/client-sfn';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { LOCAL_REGION, LOCAL_STAGE } from '../embedded/local-aws';
-import { DEFAULT_PORT, LOOPBACK } from '../embedded/runtime';
+import { DEFAULT_PORT, LEDGER_TABLE_NAME, LOOPBACK } from '../embedded/runtime';
 import { batonName } from '../topology/resource-names';
 
 export interface ConnectionOptions {
   endpoint?: string;
   stage?: string;
   region?: string;
+  /** The ledger table of a deployed stage (its stack output `TableName`). */
+  table?: string;
 }
 
 export interface Connection {
@@ -19,10 +23,18 @@ export interface Connection {
   readonly busName: string;
   readonly eventBridge: EventBridgeClient;
   readonly sfn: SFNClient;
+  readonly ledger: DynamoDBDocumentClient;
+  /** The ledger table's name: known locally, given with `--table` for a deployed stage. */
+  ledgerTableName(): string;
   /** Every state machine of this stage (`baton-<stage>-*`), across all pages. */
   stageStateMachines(): Promise<StateMachineListItem[]>;
   /** The ARN of a workflow's state machine in this stage, found by its name. */
   stateMachineArn(workflowId: string): Promise<string>;
+}
+
+/** Raised when a deployed stage needs an option the embedded runtime does not. */
+export class MissingOption extends Error {
+  override readonly name = 'MissingOption';
 }
 
 /** Raised when a command names a workflow that this stage does not have. */
@@ -57,6 +69,14 @@ export function connect(options: ConnectionOptions): Connection {
     busName: batonName(stage),
     eventBridge: new EventBridgeClient(config),
     sfn,
+    ledger: DynamoDBDocumentClient.from(new DynamoDBClient(config)),
+    ledgerTableName: () => {
+      if (options.table) return options.table;
+      if (local) return LEDGER_TABLE_NAME;
+      throw new MissingOption(
+        `stage ${stage}: give the ledger table with --table (the stack output TableName)`,
+      );
+    },
     stageStateMachines,
     stateMachineArn: async (workflowId) => {
       const wanted = batonName(stage, workflowId);

@@ -5,6 +5,7 @@ import { registerEmit } from './commands/emit';
 import { registerEvents } from './commands/events';
 import { registerExecutions } from './commands/executions';
 import { registerHistory } from './commands/history';
+import { registerLedger } from './commands/ledger';
 import { registerRun } from './commands/run';
 import { registerTestPattern } from './commands/test-pattern';
 
@@ -24,6 +25,7 @@ export function batonProgram(): Command {
     registerHistory,
     registerEvents,
     registerTestPattern,
+    registerLedger,
   ]) {
     register(program);
   }

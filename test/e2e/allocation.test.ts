@@ -258,6 +258,35 @@ describe('allocate-resources', () => {
   }, 120_000);
 });
 
+describe('pool changes', () => {
+  it('keeps allocations when a pool shrinks below its usage or drains, and takes no new ones there', async () => {
+    await declare([pool('pc-a', 'pc', { vcpu: 10 })], [{ tenantId: 'pc-tenant', limits: { vcpu: 100 } }]);
+    const held = output(await runWorkflow('allocate-resources', request('pc-tenant', 'pc', { vcpu: 8 })));
+    await declare([pool('pc-a', 'pc', { vcpu: 4 })], []);
+    expect(await t.ledgerItem(ledgerKeys.pool('pc-a'))).toMatchObject({
+      capacity: { vcpu: 4 },
+      used: { vcpu: 8 },
+    });
+    expect(await t.ledgerItem(ledgerKeys.allocation(held.allocationId))).toMatchObject({ status: 'ACTIVE' });
+    expect(
+      output(await runWorkflow('allocate-resources', request('pc-tenant', 'pc', { vcpu: 1 }))),
+    ).toMatchObject({
+      status: 'REJECTED',
+      reason: 'InsufficientCapacity',
+      explanation: '0/1 pools of kind pc: 1 insufficient vcpu',
+    });
+    await declare([pool('pc-a', 'pc', { vcpu: 100 }, { state: 'draining' })], []);
+    expect(
+      output(await runWorkflow('allocate-resources', request('pc-tenant', 'pc', { vcpu: 1 }))),
+    ).toMatchObject({
+      status: 'REJECTED',
+      reason: 'NoMatchingPool',
+      explanation: '0/1 pools of kind pc: 1 draining',
+    });
+    expect(await t.ledgerItem(ledgerKeys.allocation(held.allocationId))).toMatchObject({ status: 'ACTIVE' });
+  });
+});
+
 describe('callback provisioning', () => {
   async function provisioned(ok: boolean, tenantId: string, kind: string) {
     await declare([pool(`${kind}-a`, kind, { vcpu: 10 })], [{ tenantId, limits: { vcpu: 10 } }]);

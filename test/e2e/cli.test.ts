@@ -4,7 +4,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ledgerKeys } from '../../lambdas/adapters/ledger-keys';
+import { LEDGER_TABLE_NAME } from '../../lib/embedded/runtime';
 import { repositoryRoot } from '../../lib/topology/repository-root';
 import { eventually, startTestRuntime, type TestRuntime } from './embedded-runtime';
 
@@ -141,6 +144,45 @@ describe('baton', () => {
       source: 'baton',
       'detail-type': 'TenantQuotaUpdated',
     });
+  });
+
+  it('shows the ledger with state, and audits it: clean, then drift after a hand edit', async () => {
+    await baton(
+      'run',
+      'declare-inventory',
+      '--wait',
+      '--input',
+      '{"pools":[{"poolId":"cli-a","kind":"cli","capacity":{"vcpu":10},"state":"active"}],"quotas":[{"tenantId":"cli-t","limits":{"vcpu":10}}]}',
+    );
+    await baton(
+      'run',
+      'allocate-resources',
+      '--wait',
+      '--input',
+      '{"requestId":"cli-r1","tenantId":"cli-t","kind":"cli","amount":{"vcpu":3}}',
+    );
+    const state = JSON.parse((await baton('--json', 'state')).stdout);
+    expect(state.pools).toContainEqual(expect.objectContaining({ poolId: 'cli-a', used: { vcpu: 3 } }));
+    expect(state.allocations).toContainEqual(
+      expect.objectContaining({ tenantId: 'cli-t', status: 'ACTIVE' }),
+    );
+    expect((await baton('state')).stdout).toContain('cli-a');
+    const clean = await baton('audit');
+    expect({ code: clean.code, out: clean.stdout }).toMatchObject({
+      code: 0,
+      out: expect.stringContaining('clean'),
+    });
+    await t.ledger.send(
+      new UpdateCommand({
+        TableName: LEDGER_TABLE_NAME,
+        Key: ledgerKeys.pool('cli-a'),
+        UpdateExpression: 'SET used.vcpu = :v',
+        ExpressionAttributeValues: { ':v': 5 },
+      }),
+    );
+    const drifted = await baton('audit');
+    expect(drifted.code).toBe(1);
+    expect(drifted.stdout).toContain('drift: pool cli-a vcpu recorded 5, allocations hold 3');
   });
 
   it('tests an event pattern with the local matcher', async () => {
