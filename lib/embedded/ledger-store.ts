@@ -13,6 +13,11 @@ import type { RawService } from './aws-json-server';
 
 export const DYNAMODB_TARGET_PREFIX = 'DynamoDB_20120810';
 
+/** Raised at start when the data directory holds a ledger of an older shape. */
+export class OutdatedLocalStore extends Error {
+  override readonly name = 'OutdatedLocalStore';
+}
+
 /** A DynamoDB error answer: `name` is the exception (`ConditionalCheckFailedException`…). */
 export class StoreError extends Error {}
 
@@ -46,7 +51,12 @@ export async function startLedgerStore(
     close: () =>
       new Promise((resolve, reject) => server.close((error) => (error ? reject(error) : resolve()))),
   };
-  await ensureLedgerTable(store, tableName);
+  try {
+    await ensureLedgerTable(store, tableName);
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
   return store;
 }
 
@@ -85,8 +95,17 @@ function callInProcess(listener: Listener, operation: string, input: Record<stri
  * dynalite answers CreateTable while the table is still CREATING, and refuses items until then.
  */
 async function ensureLedgerTable(store: LedgerStore, tableName: string): Promise<void> {
-  const status = await tableStatus(store, tableName);
-  if (status === undefined) {
+  const existing = await describeTable(store, tableName);
+  if (
+    existing &&
+    !existing.GlobalSecondaryIndexes?.some((i) => i.IndexName === ledgerTableSchema.leaseIndex.indexName)
+  ) {
+    // dynalite cannot add an index to a table: an older local store has to be started afresh.
+    throw new OutdatedLocalStore(
+      `the local ledger predates the ${ledgerTableSchema.leaseIndex.indexName} index: delete the data directory (.baton/) or use another --data-dir`,
+    );
+  }
+  if (existing === undefined) {
     const { partitionKey, sortKey, leaseIndex } = ledgerTableSchema;
     await store.call('CreateTable', {
       TableName: tableName,
@@ -113,16 +132,19 @@ async function ensureLedgerTable(store: LedgerStore, tableName: string): Promise
       ],
     });
   }
-  while ((await tableStatus(store, tableName)) !== 'ACTIVE')
+  while ((await describeTable(store, tableName))?.TableStatus !== 'ACTIVE')
     await new Promise((resolve) => setTimeout(resolve, 5));
 }
 
-async function tableStatus(store: LedgerStore, tableName: string): Promise<string | undefined> {
+interface TableDescription {
+  TableStatus?: string;
+  GlobalSecondaryIndexes?: { IndexName?: string }[];
+}
+
+async function describeTable(store: LedgerStore, tableName: string): Promise<TableDescription | undefined> {
   try {
-    const { Table } = (await store.call('DescribeTable', { TableName: tableName })) as {
-      Table?: { TableStatus?: string };
-    };
-    return Table?.TableStatus;
+    return ((await store.call('DescribeTable', { TableName: tableName })) as { Table?: TableDescription })
+      .Table;
   } catch (error) {
     if ((error as Error).name === 'ResourceNotFoundException') return undefined;
     throw error;

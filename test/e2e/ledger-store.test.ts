@@ -1,4 +1,7 @@
 /** The embedded store on its own: dynalite behind the runtime's in-process DynamoDB calls. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type LedgerStore, startLedgerStore } from '../../lib/embedded/ledger-store';
 
@@ -36,5 +39,30 @@ describe('the ledger store', () => {
     await expect(store.call('GetItem', { TableName: 'missing', Key: {} })).rejects.toMatchObject({
       name: 'ResourceNotFoundException',
     });
+  });
+});
+
+describe('an older local store', () => {
+  it('is refused at start with a named error that says what to do', async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'baton-old-store-'));
+    const old = await startLedgerStore(directory, 'other-table');
+    await old.call('CreateTable', {
+      TableName: 'ledger',
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [
+        { AttributeName: 'pk', AttributeType: 'S' },
+        { AttributeName: 'sk', AttributeType: 'S' },
+      ],
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+    });
+    await old.close();
+    await expect(startLedgerStore(directory, 'ledger')).rejects.toMatchObject({
+      name: 'OutdatedLocalStore',
+      message: expect.stringContaining('delete the data directory'),
+    });
+    rmSync(directory, { recursive: true, force: true });
   });
 });
