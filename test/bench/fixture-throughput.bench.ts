@@ -3,22 +3,20 @@
  * route, engine, in-process Lambda, dynalite, task token answered over the SFN API), beside the
  * same ASL run directly by aws-local-stepfunctions with trivial in-process overrides (baseline).
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { StateMachine } from 'aws-local-stepfunctions';
 import { startEmbeddedRuntime } from '../../lib/embedded/runtime';
 import { fixtureRoute } from '../e2e/embedded-runtime';
-import { handler as fixtureHandler } from '../fixtures/fixture-function';
 import { fixtureFunction, fixtureWorkflows } from '../fixtures/fixture-topology';
+import { fixtureDetail as detail, rawFixtureBaseline } from './raw-fixture-baseline';
 import { drive, percentile, report } from './report';
 
 const RUNS = 1000;
 const WARMUP = 100;
 const CONCURRENCY = 20;
-const detail = (id: string) => ({ id, items: [1, 2, 3], waitSeconds: 0, failuresBeforeSuccess: 0 });
 
 /**
  * Through the front door (`sdk`: PutEvents and SendTaskSuccess with the AWS SDK over HTTP, as a
@@ -76,44 +74,7 @@ async function embedded(door: 'sdk' | 'direct'): Promise<number[]> {
   return latencies;
 }
 
-async function baseline(): Promise<number[]> {
-  const [workflow] = fixtureWorkflows.filter((w) => w.id === 'fixture');
-  if (!workflow) throw new Error('fixture workflow missing');
-  const text = readFileSync(workflow.file, 'utf8').replace(/\$\{(\w+)\}/g, (_, key: string) =>
-    key === 'FixtureFunctionArn' ? 'arn:aws:lambda:us-east-1:000000000000:function:fixture' : `local-${key}`,
-  );
-  const machine = new StateMachine(JSON.parse(text));
-  const table = new Map<string, unknown>();
-  const overrides = {
-    taskResourceLocalHandlers: {
-      Validate: async (input: unknown) => ({
-        Payload: await fixtureHandler((input as { Payload: never }).Payload),
-      }),
-      Square: async (input: unknown) => fixtureHandler(input as never),
-      Record: async (input: unknown) => {
-        const { Item } = input as { Item: { pk: { S: string } } };
-        table.set(Item.pk.S, Item);
-        return {};
-      },
-      AwaitApproval: async () => ({ approved: true }),
-      ReadBack: async (input: unknown) => ({
-        Item: table.get((input as { Key: { pk: { S: string } } }).Key.pk.S),
-      }),
-      Announce: async () => ({ Entries: [{ EventId: 'x' }], FailedEntryCount: 0 }),
-    },
-    waitTimeOverrides: { Pause: 0 },
-  };
-  const runOnce = async (id: string) => {
-    await machine.run(detail(id), { overrides: overrides as never, context: { Task: { Token: id } } }).result;
-  };
-  await drive(WARMUP, CONCURRENCY, (i) => runOnce(`warm-${i}`));
-  const started = performance.now();
-  const latencies = await drive(RUNS, CONCURRENCY, (i) => runOnce(`run-${i}`));
-  report('fixture.baseline.throughput', RUNS / ((performance.now() - started) / 1000), 'runs/s');
-  return latencies;
-}
-
-const base = await baseline();
+const base = await rawFixtureBaseline(RUNS, WARMUP, CONCURRENCY);
 report('fixture.baseline.latency.p50', percentile(base, 50), 'ms');
 report('fixture.baseline.latency.p99', percentile(base, 99), 'ms');
 for (const door of ['sdk', 'direct'] as const) {
