@@ -26,6 +26,8 @@ import { TaskTokenRegistry } from './task-tokens';
 import { WorkflowEngine } from './workflow-engine';
 
 export const DEFAULT_PORT = 4010;
+/** However strong the time scale, a schedule runs at most this often (a sweep takes time too). */
+const MIN_SCHEDULE_PERIOD_MS = 100;
 export const LOOPBACK = '127.0.0.1';
 export const LEDGER_TABLE_NAME = batonName(LOCAL_STAGE, 'ledger');
 /** Execution records kept (with their histories) before the oldest finished ones are dropped. */
@@ -36,7 +38,7 @@ export interface EmbeddedRuntimeOptions {
   readonly port?: number;
   /** Where the store and logs persist; `null` keeps everything in memory. Default `.baton`. */
   readonly dataDirectory?: string | null;
-  /** Divides Wait durations (demos, tests). Default 1. */
+  /** Divides Wait durations and callback deadlines, and speeds schedules up (demos, tests). Default 1. */
   readonly timeScale?: number;
   /** Execution records kept before the oldest finished ones are dropped. Default {@link DEFAULT_MAX_EXECUTIONS}. */
   readonly maxExecutions?: number;
@@ -92,7 +94,10 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {})
   });
 
   const timers = (options.schedules ?? productSchedules).map((schedule) =>
-    setInterval(() => runScheduled(lambda, schedule), (schedule.everySeconds * 1000) / timeScale),
+    setInterval(
+      () => runScheduled(lambda, schedule),
+      Math.max(MIN_SCHEDULE_PERIOD_MS, (schedule.everySeconds * 1000) / timeScale),
+    ),
   );
 
   return {

@@ -118,7 +118,10 @@ function bindWaitForTaskToken(
     // Register before calling out, so an answer sent by the callee itself is never missed.
     const answer = services.tokens.wait(token, {
       heartbeatSeconds: site.heartbeatSeconds,
-      timeoutSeconds: site.timeoutSeconds,
+      // Workflow time is compressed by --time-scale, so a callback's deadline is too; heartbeats
+      // measure a live agent and keep their real period.
+      timeoutSeconds:
+        site.timeoutSeconds === undefined ? undefined : site.timeoutSeconds / services.timeScale,
       signal: scope.signal,
     });
     try {

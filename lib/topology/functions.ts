@@ -121,6 +121,15 @@ export const functions = [
     environment: storeAndBusEnvironment,
     access: { ledger: ['GetItem', 'UpdateItem'], queriesLeaseIndex: true, publishFacts: true },
   }),
+  defineFunction({
+    id: 'reject-invalid-requests',
+    description: 'Announces RequestRejected for requests to workflows that break their schema',
+    entry: 'lambdas/handlers/reject-invalid-requests.ts',
+    memoryMiB: 256,
+    timeoutSeconds: 10,
+    environment: storeAndBusEnvironment,
+    access: { ledger: [], publishFacts: true },
+  }),
 ] as const satisfies readonly FunctionDefinition[];
 
 export type FunctionId = (typeof functions)[number]['id'];

@@ -60,6 +60,12 @@ export const routes: readonly Route[] = [
     'release-resources',
   ),
   functionRoute(
+    'workflow-request-checked',
+    'ResourceAllocationRequested, ResourceReleaseRequested → reject-invalid-requests (RequestRejected)',
+    ['ResourceAllocationRequested', 'ResourceReleaseRequested'],
+    'reject-invalid-requests',
+  ),
+  functionRoute(
     'provision-completed',
     'ResourceProvisionCompleted → answer-provisioning',
     ['ResourceProvisionCompleted'],

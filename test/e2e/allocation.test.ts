@@ -6,7 +6,10 @@ import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { type DescribeExecutionCommandOutput, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ledgerKeys } from '../../lambdas/adapters/ledger-keys';
+import { readLedgerSnapshot } from '../../lambdas/adapters/ledger-snapshot';
+import { auditLedger } from '../../lambdas/core/allocation/audit';
 import type { BusEvent } from '../../lib/embedded/event-bus';
+import { LEDGER_TABLE_NAME } from '../../lib/embedded/runtime';
 import { eventually, startTestRuntime, type TestRuntime } from './embedded-runtime';
 
 let t: TestRuntime;
@@ -255,7 +258,42 @@ describe('allocate-resources', () => {
     );
     expect(await t.ledgerItem(ledgerKeys.pool('cc-a'))).toMatchObject({ used: { vcpu: 100 } });
     expect(await t.ledgerItem(ledgerKeys.quota('cc-tenant'))).toMatchObject({ used: { vcpu: 100 } });
+    expect(auditLedger(await readLedgerSnapshot(t.ledger, LEDGER_TABLE_NAME))).toEqual([]);
   }, 120_000);
+});
+
+describe('invalid requests from the bus', () => {
+  it('fail their execution with InvalidRequest and are answered with RequestRejected', async () => {
+    const { Entries = [] } = await t.eventBridge.send(
+      new PutEventsCommand({
+        Entries: [
+          {
+            Source: 'acme.capacity',
+            DetailType: 'ResourceAllocationRequested',
+            Detail: JSON.stringify({
+              requestId: 'bus-bad',
+              tenantId: 'x',
+              kind: 'bp',
+              amount: { vcpu: 'lots' },
+            }),
+          },
+        ],
+      }),
+    );
+    const rejection = await eventually(() =>
+      facts.find(
+        (f) =>
+          f['detail-type'] === 'RequestRejected' &&
+          (f.detail as { eventId: string }).eventId === Entries[0]?.EventId,
+      ),
+    );
+    expect(rejection.detail).toMatchObject({
+      detailType: 'ResourceAllocationRequested',
+      source: 'acme.capacity',
+      errors: [{ path: 'amount.vcpu', message: expect.stringContaining('expected number') }],
+    });
+    expect(await t.ledgerItem(ledgerKeys.request('bus-bad'))).toBeUndefined();
+  });
 });
 
 describe('pool changes', () => {

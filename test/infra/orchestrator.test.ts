@@ -335,6 +335,7 @@ describe('Orchestrator', () => {
       ],
       ['release-resources', readsUpdatesAndAnnounces],
       ['expire-leases', [...readsUpdatesAndAnnounces, 'dynamodb:Query']],
+      ['reject-invalid-requests', announces],
       ['finish-provisioning', readsUpdatesAndAnnounces],
       [
         'answer-provisioning',

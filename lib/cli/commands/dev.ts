@@ -16,7 +16,12 @@ export function registerDev(program: Command): void {
       port(process.env.BATON_PORT ?? String(DEFAULT_PORT)),
     )
     .option('--data-dir <dir>', 'where the store and event log persist', '.baton')
-    .option('--time-scale <n>', 'divide Wait durations by n (demos)', positiveNumber, 1)
+    .option(
+      '--time-scale <n>',
+      'run workflow time n times faster: Waits, callback deadlines, schedules (demos)',
+      positiveNumber,
+      1,
+    )
     .option(
       '--max-executions <n>',
       'execution records kept (oldest finished dropped first)',
