@@ -62,7 +62,7 @@ export class LambdaHost {
     return this.invocationCount;
   }
 
-  /** Imports every handler now, so cold starts happen at boot and not in the first request. */
+  /** Starts importing every handler, so their cold starts overlap the first requests instead of adding up. */
   async warm(): Promise<void> {
     await Promise.all(this.functions.map((fn) => this.handlerOf(fn)));
   }

@@ -85,7 +85,13 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {})
   const port = await listen(server, options.port ?? DEFAULT_PORT);
   const url = `http://${LOOPBACK}:${port}`;
   configureHandlerEnvironment(url);
-  await lambda.warm();
+  // Handlers load in the background, like Lambda cold starts: the endpoint is ready at once and
+  // an early invocation waits for its module. A module that cannot load fails its invocations.
+  lambda
+    .warm()
+    .catch((error: Error) =>
+      console.error(`[baton] a handler failed to load: ${error.name}: ${error.message}`),
+    );
   bus.connect({
     deliver: async (target, event) => {
       if (target.kind === 'function') return lambda.invoke(localFunctionName(target.functionId), event);
