@@ -8,7 +8,9 @@ import { setTimeout as pause } from 'node:timers/promises';
 import { wireAllocations } from '../adapters/runtime-wiring';
 import { allocate } from '../core/allocation/allocate';
 import { outcomeFacts } from '../core/allocation/allocation-facts';
-import { ResourceAllocationRequested } from '../core/events/allocation-events';
+import { InvalidRequest } from '../core/errors';
+import { ResourceAllocationRejected, ResourceAllocationRequested } from '../core/events/allocation-events';
+import { fact } from '../core/events/define-event';
 import { workflowTaskHandler } from '../middleware/workflow-task-handler';
 
 const { ledger, publisher } = wireAllocations();
@@ -22,8 +24,23 @@ const dependencies = {
 export const handler = workflowTaskHandler({
   input: ResourceAllocationRequested.schema,
   handle: async (request) => {
-    const { outcome, decided } = await allocate(dependencies, request);
+    const { outcome, decided } = await allocate(dependencies, request).catch(async (error: unknown) => {
+      // A request the ledger shows to be wrong (an unknown dimension) is refused in public too.
+      if (error instanceof InvalidRequest) {
+        const { requestId, tenantId } = request;
+        await publisher.publish([
+          fact(ResourceAllocationRejected, {
+            requestId,
+            tenantId,
+            reason: 'InvalidRequest',
+            explanation: error.message,
+          }),
+        ]);
+      }
+      throw error;
+    });
     if (decided) await publisher.publish(outcomeFacts(outcome));
-    return outcome;
+    // A duplicate returns the first delivery's result and must not provision a second time.
+    return { ...outcome, duplicate: !decided };
   },
 });

@@ -8,8 +8,11 @@ import { batonHandler } from '../middleware/baton-handler';
 
 const { ledger, publisher } = wireAllocations();
 
-export const handler = batonHandler<unknown, { expired: number }>(async () => {
-  const facts = await expireLeases(ledger, new Date());
+/** Stop taking new pages with this much of the invocation left, to publish what was released. */
+const RESERVE_MS = 5_000;
+
+export const handler = batonHandler<unknown, { expired: number }>(async (_event, context) => {
+  const facts = await expireLeases(ledger, new Date(), () => context.getRemainingTimeInMillis() > RESERVE_MS);
   await publisher.publish(facts);
   return { expired: facts.length };
 });

@@ -30,7 +30,10 @@ const finishing = z.union([
   z.object({
     action: z.literal('confirm'),
     allocation: allocated,
-    attributes: z._default(z.record(z.string(), z.unknown()), {}),
+    // The provisioner's answer, as sent with SendTaskSuccess; attributes are optional.
+    provisioned: z._default(z.object({ attributes: z._default(z.record(z.string(), z.unknown()), {}) }), {
+      attributes: {},
+    }),
   }),
   z.object({ action: z.literal('cancel'), allocation: allocated }),
 ]);
@@ -39,11 +42,13 @@ export const handler = workflowTaskHandler({
   input: finishing,
   handle: async (input) => {
     if (input.action === 'cancel') {
-      const released = await cancelProvisioning(ledger, input.allocation.allocationId);
-      await publisher.publish([releasedFact(released)]);
-      return { status: 'RELEASED', allocationId: released.allocationId };
+      if (await cancelProvisioning(ledger, input.allocation)) {
+        await publisher.publish([releasedFact(input.allocation)]);
+      }
+      return { status: 'PROVISIONING_FAILED', allocationId: input.allocation.allocationId };
     }
-    const outcome = await confirmProvisioning(ledger, input.allocation, input.attributes);
+    const { attributes } = input.provisioned;
+    const outcome = await confirmProvisioning(ledger, input.allocation, attributes);
     const { allocationId, requestId, tenantId, poolId, amount, expiresAt } = outcome;
     await publisher.publish([
       fact(ResourceAllocated, {
@@ -53,9 +58,9 @@ export const handler = workflowTaskHandler({
         poolId,
         amount,
         expiresAt,
-        attributes: input.attributes,
+        attributes,
       }),
     ]);
-    return { ...outcome, attributes: input.attributes };
+    return { ...outcome, attributes };
   },
 });

@@ -99,12 +99,20 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {})
     },
   });
 
-  const timers = (options.schedules ?? productSchedules).map((schedule) =>
-    setInterval(
-      () => runScheduled(lambda, schedule),
+  const timers = (options.schedules ?? productSchedules).map((schedule) => {
+    // A run still going when its next tick comes is not doubled: that tick is skipped.
+    let running = false;
+    return setInterval(
+      () => {
+        if (running) return;
+        running = true;
+        void runScheduled(lambda, schedule).finally(() => {
+          running = false;
+        });
+      },
       Math.max(MIN_SCHEDULE_PERIOD_MS, (schedule.everySeconds * 1000) / timeScale),
-    ),
-  );
+    );
+  });
 
   return {
     url,
@@ -131,7 +139,7 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {})
 }
 
 /** Invokes a schedule's function with the event an EventBridge schedule rule sends. */
-function runScheduled(lambda: LambdaHost, schedule: Schedule): void {
+function runScheduled(lambda: LambdaHost, schedule: Schedule): Promise<unknown> {
   const event = {
     version: '0',
     id: randomUUID(),
@@ -143,7 +151,7 @@ function runScheduled(lambda: LambdaHost, schedule: Schedule): void {
     resources: [localArn('events', `rule/${batonName(LOCAL_STAGE, schedule.id)}`)],
     detail: {},
   };
-  lambda.invoke(localFunctionName(schedule.functionId), event).catch((error: Error) => {
+  return lambda.invoke(localFunctionName(schedule.functionId), event).catch((error: Error) => {
     console.error(`[baton] schedule ${schedule.id} failed: ${error.name}: ${error.message}`);
   });
 }

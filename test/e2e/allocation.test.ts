@@ -157,6 +157,7 @@ describe('allocate-resources', () => {
         tenantId,
         reason,
         explanation,
+        duplicate: false,
       });
       for (const n of [1, 2, 3])
         expect((await t.ledgerItem(ledgerKeys.pool(`${prefix}-${n}`)))?.used).toEqual({});
@@ -192,16 +193,33 @@ describe('allocate-resources', () => {
     ['an empty amount', { requestId: 'bad-3', tenantId: 't', kind: 'bp', amount: {} }, 'amount'],
     [
       'an unknown dimension',
-      { requestId: 'bad-4', tenantId: 'bp-tenant', kind: 'bp', amount: { gpu: 1 } },
+      { requestId: 'bad-4', tenantId: 'bad-tenant', kind: 'bad-kind', amount: { gpu: 1 } },
       'unknown dimension gpu',
     ],
     ['a detail of the wrong type', 'allocate please', 'expected object'],
   ])('fails with InvalidRequest on %s, and writes nothing', async (_, input, because) => {
+    await declare(
+      [pool('bad-pool', 'bad-kind', { vcpu: 10 })],
+      [{ tenantId: 'bad-tenant', limits: { vcpu: 10 } }],
+    );
     const description = await runWorkflow('allocate-resources', input);
     expect(description).toMatchObject({ status: 'FAILED', error: 'InvalidRequest' });
     expect(description.cause).toContain(because);
     const requestId = (input as { requestId?: string }).requestId;
     if (requestId) expect(await t.ledgerItem(ledgerKeys.request(requestId))).toBeUndefined();
+    if (requestId === 'bad-4') {
+      const refusal = await eventually(() =>
+        facts.find(
+          (f) =>
+            f['detail-type'] === 'ResourceAllocationRejected' &&
+            (f.detail as { requestId: string }).requestId === 'bad-4',
+        ),
+      );
+      expect(refusal.detail).toMatchObject({
+        reason: 'InvalidRequest',
+        explanation: expect.stringContaining('unknown dimension gpu'),
+      });
+    }
   });
 
   it('answers 20 concurrent deliveries of one request with one allocation', async () => {
@@ -355,12 +373,26 @@ describe('callback provisioning', () => {
         ],
       }),
     );
-    return { description: await t.finished(executionArn), allocationId, kind };
+    return { description: await t.finished(executionArn), allocationId, kind, input };
   }
 
   it('waits for ResourceProvisionCompleted, then activates the allocation with its attributes', async () => {
-    const { description, allocationId } = await provisioned(true, 'cb-ok', 'cbok');
+    const { description, allocationId, input } = await provisioned(true, 'cb-ok', 'cbok');
     expect(description.status).toBe('SUCCEEDED');
+    // A later duplicate reads the final outcome and provisions nothing again.
+    const asked = () =>
+      facts.filter(
+        (f) =>
+          f['detail-type'] === 'ResourceProvisionRequested' &&
+          (f.detail as { tenantId: string }).tenantId === 'cb-ok',
+      );
+    expect(output(await runWorkflow('allocate-resources', input))).toMatchObject({
+      status: 'ALLOCATED',
+      allocationId,
+      provisioning: false,
+      duplicate: true,
+    });
+    expect(asked()).toHaveLength(1);
     expect(output(description)).toMatchObject({
       status: 'ALLOCATED',
       allocationId,

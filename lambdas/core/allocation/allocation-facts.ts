@@ -10,14 +10,16 @@ export function outcomeFacts(outcome: AllocationOutcome): Fact[] {
     const { requestId, tenantId, reason, explanation } = outcome;
     return [fact(ResourceAllocationRejected, { requestId, tenantId, reason, explanation })];
   }
-  if (outcome.provisioning) return [];
+  if (outcome.status === 'PROVISIONING_FAILED' || outcome.provisioning) return [];
   const { allocationId, requestId, tenantId, poolId, amount, expiresAt } = outcome;
   return [
     fact(ResourceAllocated, { allocationId, requestId, tenantId, poolId, amount: { ...amount }, expiresAt }),
   ];
 }
 
-export function releasedFact(allocation: Allocation): Fact {
+export function releasedFact(
+  allocation: Pick<Allocation, 'allocationId' | 'tenantId' | 'poolId' | 'amount'>,
+): Fact {
   const { allocationId, tenantId, poolId, amount } = allocation;
   return fact(ResourceReleased, { allocationId, tenantId, poolId, amount: { ...amount } });
 }

@@ -41,6 +41,13 @@ export type AllocationOutcome =
       readonly tenantId: string;
       readonly reason: RejectionReason;
       readonly explanation: string;
+    }
+  | {
+      /** A callback provisioning failed or timed out; the reservation was returned. */
+      readonly status: 'PROVISIONING_FAILED';
+      readonly allocationId: string;
+      readonly requestId: string;
+      readonly tenantId: string;
     };
 
 /** A conditional write lost to a concurrent one (DynamoDB's ConditionalCheckFailedException). */

@@ -5,10 +5,14 @@ export function amountOf(amounts: Amounts, dimension: string): number {
   return amounts[dimension] ?? 0;
 }
 
-/** The dimensions of `requested` that do not fit in `limit` once `used` is taken. */
+/**
+ * The dimensions of `requested` that do not fit in `limit` once `used` is taken. Written as
+ * `used > limit - requested`, the very arithmetic of the ledger's write condition, so that a
+ * choice and its reservation never disagree by a rounding error.
+ */
 export function dimensionsShort(requested: Amounts, used: Amounts, limit: Amounts): string[] {
   return Object.keys(requested).filter(
-    (dimension) => amountOf(used, dimension) + amountOf(requested, dimension) > amountOf(limit, dimension),
+    (dimension) => amountOf(used, dimension) > amountOf(limit, dimension) - amountOf(requested, dimension),
   );
 }
 

@@ -1,9 +1,11 @@
 /**
  * The end of a `callback` provisioning: confirmed (the allocation becomes ACTIVE with the
- * provisioner's attributes) or cancelled (its reservation is returned).
+ * provisioner's attributes) or cancelled (its reservation is returned). Either way the request's
+ * recorded outcome is brought up to date, so a later duplicate delivery reads the final result.
  */
-import type { Allocation, AllocationLedger, AllocationOutcome } from './allocation';
-import { release } from './release';
+import type { AllocationLedger, AllocationOutcome } from './allocation';
+
+type Allocated = AllocationOutcome & { status: 'ALLOCATED' };
 
 /** Raised when a provisioned allocation is no longer RESERVED (released meanwhile). */
 export class AllocationNotReserved extends Error {
@@ -12,18 +14,28 @@ export class AllocationNotReserved extends Error {
 
 export async function confirmProvisioning(
   ledger: AllocationLedger,
-  outcome: AllocationOutcome & { status: 'ALLOCATED' },
+  outcome: Allocated,
   attributes: Readonly<Record<string, unknown>>,
-): Promise<AllocationOutcome & { status: 'ALLOCATED' }> {
+): Promise<Allocated> {
+  const confirmed: Allocated = { ...outcome, provisioning: false };
   if (!(await ledger.transitionAllocation(outcome.allocationId, 'RESERVED', 'ACTIVE', attributes))) {
-    throw new AllocationNotReserved(`allocation ${outcome.allocationId} is no longer reserved`);
+    // A retry of a confirmation that went through is a success, anything else is not.
+    if ((await ledger.allocation(outcome.allocationId))?.status !== 'ACTIVE') {
+      throw new AllocationNotReserved(`allocation ${outcome.allocationId} is no longer reserved`);
+    }
   }
-  return { ...outcome, provisioning: false };
+  await ledger.recordOutcome(outcome.requestId, confirmed);
+  return confirmed;
 }
 
-export async function cancelProvisioning(
-  ledger: AllocationLedger,
-  allocationId: string,
-): Promise<Allocation> {
-  return (await release(ledger, allocationId)).allocation;
+/** Returns the reservation if it is still RESERVED; `false` when there was nothing left to return. */
+export async function cancelProvisioning(ledger: AllocationLedger, outcome: Allocated): Promise<boolean> {
+  const cancelled = await ledger.transitionAllocation(outcome.allocationId, 'RESERVED', 'RELEASED');
+  if (cancelled) {
+    await ledger.returnPool(outcome.poolId, outcome.amount);
+    await ledger.returnQuota(outcome.tenantId, outcome.amount);
+  }
+  const { allocationId, requestId, tenantId } = outcome;
+  await ledger.recordOutcome(requestId, { status: 'PROVISIONING_FAILED', allocationId, requestId, tenantId });
+  return cancelled;
 }
