@@ -179,22 +179,51 @@ export class DynamoDbAllocationLedger implements AllocationLedger {
     allocationId: string,
     from: AllocationStatus,
     to: AllocationStatus,
-    attributes?: Readonly<Record<string, unknown>>,
+  ): Promise<boolean> {
+    // A released allocation leaves the lease index: nothing is left to expire.
+    return this.updateAllocation(
+      allocationId,
+      from,
+      `SET #status = :to${to === 'RELEASED' ? ' REMOVE leaseBucket' : ''}`,
+      {
+        ':to': to,
+      },
+    );
+  }
+
+  activateAllocation(
+    allocationId: string,
+    attributes: Readonly<Record<string, unknown>>,
+    expiresAt: string | undefined,
+  ): Promise<boolean> {
+    const lease = expiresAt ? ', expiresAt = :expiresAt, leaseBucket = :bucket' : '';
+    return this.updateAllocation(
+      allocationId,
+      'RESERVED',
+      `SET #status = :to, attributes = :attributes${lease}`,
+      {
+        ':to': 'ACTIVE',
+        ':attributes': attributes,
+        ...(expiresAt ? { ':expiresAt': expiresAt, ':bucket': LEASE_BUCKET } : {}),
+      },
+    );
+  }
+
+  private async updateAllocation(
+    allocationId: string,
+    from: AllocationStatus,
+    updateExpression: string,
+    values: Record<string, unknown>,
   ): Promise<boolean> {
     try {
       await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: ledgerKeys.allocation(allocationId),
-          // A released allocation leaves the lease index: nothing is left to expire.
-          UpdateExpression: `SET #status = :to${attributes ? ', attributes = :attributes' : ''}${to === 'RELEASED' ? ' REMOVE leaseBucket' : ''}`,
+          UpdateExpression: updateExpression,
           ConditionExpression: '#status = :from',
           ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: {
-            ':from': from,
-            ':to': to,
-            ...(attributes ? { ':attributes': attributes } : {}),
-          },
+          ExpressionAttributeValues: { ':from': from, ...values },
         }),
       );
       return true;

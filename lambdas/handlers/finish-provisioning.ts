@@ -48,7 +48,7 @@ export const handler = workflowTaskHandler({
       return { status: 'PROVISIONING_FAILED', allocationId: input.allocation.allocationId };
     }
     const { attributes } = input.provisioned;
-    const outcome = await confirmProvisioning(ledger, input.allocation, attributes);
+    const outcome = await confirmProvisioning(ledger, input.allocation, attributes, new Date());
     const { allocationId, requestId, tenantId, poolId, amount, expiresAt } = outcome;
     await publisher.publish([
       fact(ResourceAllocated, {

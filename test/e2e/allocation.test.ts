@@ -346,7 +346,7 @@ describe('pool changes', () => {
 describe('callback provisioning', () => {
   async function provisioned(ok: boolean, tenantId: string, kind: string) {
     await declare([pool(`${kind}-a`, kind, { vcpu: 10 })], [{ tenantId, limits: { vcpu: 10 } }]);
-    const input = request(tenantId, kind, { vcpu: 4 }, { provisioner: 'callback' });
+    const input = request(tenantId, kind, { vcpu: 4 }, { provisioner: 'callback', leaseSeconds: 3600 });
     const { executionArn } = await t.sfn.send(
       new StartExecutionCommand({
         stateMachineArn: t.runtime.engine.workflowArn('allocate-resources'),
@@ -361,7 +361,11 @@ describe('callback provisioning', () => {
       ),
     );
     const { taskToken, allocationId } = asked.detail as { taskToken: string; allocationId: string };
-    expect(await t.ledgerItem(ledgerKeys.allocation(allocationId))).toMatchObject({ status: 'RESERVED' });
+    // No lease clock while provisioning: the lease starts when the capacity is real.
+    const reserved = await t.ledgerItem(ledgerKeys.allocation(allocationId));
+    expect(reserved).toMatchObject({ status: 'RESERVED' });
+    expect(reserved).not.toHaveProperty('expiresAt');
+    expect(reserved).not.toHaveProperty('leaseBucket');
     await t.eventBridge.send(
       new PutEventsCommand({
         Entries: [
@@ -398,10 +402,13 @@ describe('callback provisioning', () => {
       allocationId,
       attributes: { instanceId: 'i-123' },
     });
-    expect(await t.ledgerItem(ledgerKeys.allocation(allocationId))).toMatchObject({
+    const active = await t.ledgerItem(ledgerKeys.allocation(allocationId));
+    expect(active).toMatchObject({
       status: 'ACTIVE',
       attributes: { instanceId: 'i-123' },
+      leaseBucket: 'LEASE',
     });
+    expect(Date.parse(String(active?.expiresAt)) - Date.now()).toBeGreaterThan(3_500_000);
   });
 
   it('returns the reservation and fails with ProvisioningFailed when the provisioner fails', async () => {

@@ -156,6 +156,7 @@ async function compensate(taken: (() => Promise<void>)[]): Promise<void> {
 
 function newAllocation(deps: AllocateDependencies, request: AllocationRequest, poolId: string): Allocation {
   const now = deps.now();
+  const callback = request.provisioner === 'callback';
   return {
     allocationId: deps.newAllocationId(),
     requestId: request.requestId,
@@ -163,12 +164,16 @@ function newAllocation(deps: AllocateDependencies, request: AllocationRequest, p
     poolId,
     kind: request.kind,
     amount: request.amount,
-    status: request.provisioner === 'callback' ? 'RESERVED' : 'ACTIVE',
+    status: callback ? 'RESERVED' : 'ACTIVE',
     createdAt: now.toISOString(),
-    expiresAt: request.leaseSeconds
-      ? new Date(now.getTime() + request.leaseSeconds * 1000).toISOString()
-      : undefined,
+    // A callback allocation's lease starts when it is provisioned, not while it is being built.
+    expiresAt: request.leaseSeconds && !callback ? leaseEnd(now, request.leaseSeconds) : undefined,
+    leaseSeconds: request.leaseSeconds,
   };
+}
+
+export function leaseEnd(from: Date, leaseSeconds: number): string {
+  return new Date(from.getTime() + leaseSeconds * 1000).toISOString();
 }
 
 function rejected(

@@ -18,7 +18,9 @@ export interface Allocation {
   readonly amount: Amounts;
   readonly status: AllocationStatus;
   readonly createdAt: string;
+  /** When the lease ends; a callback allocation's lease starts once it is provisioned. */
   readonly expiresAt?: string | undefined;
+  readonly leaseSeconds?: number | undefined;
   readonly attributes?: Readonly<Record<string, unknown>> | undefined;
 }
 
@@ -76,10 +78,11 @@ export interface AllocationLedger {
   /** Up to `limit` unreleased allocations whose lease ended at or before `now`, oldest first. */
   expiredAllocations(now: Date, limit: number): Promise<Allocation[]>;
   /** Moves an allocation from one status to another; `false` if it was not in `from`. */
-  transitionAllocation(
+  transitionAllocation(allocationId: string, from: AllocationStatus, to: AllocationStatus): Promise<boolean>;
+  /** RESERVED → ACTIVE with the provisioner's attributes, its lease starting now; `false` if not RESERVED. */
+  activateAllocation(
     allocationId: string,
-    from: AllocationStatus,
-    to: AllocationStatus,
-    attributes?: Readonly<Record<string, unknown>>,
+    attributes: Readonly<Record<string, unknown>>,
+    expiresAt: string | undefined,
   ): Promise<boolean>;
 }

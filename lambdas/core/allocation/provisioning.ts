@@ -3,6 +3,7 @@
  * provisioner's attributes) or cancelled (its reservation is returned). Either way the request's
  * recorded outcome is brought up to date, so a later duplicate delivery reads the final result.
  */
+import { leaseEnd } from './allocate';
 import type { AllocationLedger, AllocationOutcome } from './allocation';
 
 type Allocated = AllocationOutcome & { status: 'ALLOCATED' };
@@ -16,14 +17,20 @@ export async function confirmProvisioning(
   ledger: AllocationLedger,
   outcome: Allocated,
   attributes: Readonly<Record<string, unknown>>,
+  now: Date,
 ): Promise<Allocated> {
-  const confirmed: Allocated = { ...outcome, provisioning: false };
-  if (!(await ledger.transitionAllocation(outcome.allocationId, 'RESERVED', 'ACTIVE', attributes))) {
-    // A retry of a confirmation that went through is a success, anything else is not.
-    if ((await ledger.allocation(outcome.allocationId))?.status !== 'ACTIVE') {
-      throw new AllocationNotReserved(`allocation ${outcome.allocationId} is no longer reserved`);
-    }
+  const allocation = await ledger.allocation(outcome.allocationId);
+  if (allocation?.status === 'ACTIVE') {
+    // A retry of a confirmation that went through.
+    const confirmed: Allocated = { ...outcome, provisioning: false, expiresAt: allocation.expiresAt };
+    await ledger.recordOutcome(outcome.requestId, confirmed);
+    return confirmed;
   }
+  const expiresAt = allocation?.leaseSeconds ? leaseEnd(now, allocation.leaseSeconds) : undefined;
+  if (!allocation || !(await ledger.activateAllocation(outcome.allocationId, attributes, expiresAt))) {
+    throw new AllocationNotReserved(`allocation ${outcome.allocationId} is no longer reserved`);
+  }
+  const confirmed: Allocated = { ...outcome, provisioning: false, expiresAt };
   await ledger.recordOutcome(outcome.requestId, confirmed);
   return confirmed;
 }

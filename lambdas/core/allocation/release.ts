@@ -21,6 +21,11 @@ export async function release(ledger: AllocationLedger, allocationId: string): P
     const allocation = await ledger.allocation(allocationId);
     if (!allocation) throw new InvalidRequest(`allocationId: no allocation ${allocationId}`);
     if (allocation.status === 'RELEASED') return { allocation, released: false };
+    if (allocation.status === 'RESERVED') {
+      throw new InvalidRequest(
+        `allocationId: ${allocationId} is still being provisioned; release it once it is allocated`,
+      );
+    }
     if (!(await ledger.transitionAllocation(allocationId, allocation.status, 'RELEASED'))) continue;
     try {
       await ledger.returnPool(allocation.poolId, allocation.amount);
