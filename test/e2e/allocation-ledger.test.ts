@@ -17,6 +17,7 @@ import {
 } from '../../lambdas/core/allocation/allocate';
 import type { AllocationLedger } from '../../lambdas/core/allocation/allocation';
 import { auditLedger } from '../../lambdas/core/allocation/audit';
+import { expireLeases } from '../../lambdas/core/allocation/expire-leases';
 import { release } from '../../lambdas/core/allocation/release';
 import { LEDGER_TABLE_NAME } from '../../lib/embedded/runtime';
 import { startTestRuntime, type TestRuntime } from './embedded-runtime';
@@ -57,7 +58,14 @@ async function drift() {
 }
 
 /** The ledger, failing the `nth` call of each named method with a named store error. */
-function failing(failures: Partial<Record<keyof AllocationLedger, number>>): AllocationLedger {
+/**
+ * The ledger, failing the `nth` call of each named method with a named store error: before the
+ * write (`before`), or after it went through with only its answer lost (`after`).
+ */
+function failing(
+  failures: Partial<Record<keyof AllocationLedger, number>>,
+  when: 'before' | 'after' = 'before',
+): AllocationLedger {
   const calls = new Map<string, number>();
   return new Proxy(ledger, {
     get(target, property: keyof AllocationLedger) {
@@ -66,12 +74,12 @@ function failing(failures: Partial<Record<keyof AllocationLedger, number>>): All
       return (...args: unknown[]) => {
         const count = (calls.get(property) ?? 0) + 1;
         calls.set(property, count);
-        if (failures[property] === count) {
-          return Promise.reject(
-            Object.assign(new Error(`injected failure of ${property}`), { name: 'StoreUnavailable' }),
-          );
-        }
-        return (method as (...a: unknown[]) => unknown).apply(target, args);
+        const call = () => (method as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+        if (failures[property] !== count) return call();
+        const failure = Object.assign(new Error(`injected failure of ${property}`), {
+          name: 'StoreUnavailable',
+        });
+        return when === 'before' ? Promise.reject(failure) : call().then(() => Promise.reject(failure));
       };
     },
   });
@@ -96,7 +104,7 @@ async function setUp(capacity = 10, limit = 10) {
 
 describe('the allocation saga under store failures', () => {
   it.each([
-    ['claimRequest', 'StoreUnavailable'],
+    ['claimRequest', 'AllocationInterrupted'],
     ['reserveQuota', 'AllocationInterrupted'],
     ['reservePool', 'AllocationInterrupted'],
     ['createAllocation', 'AllocationInterrupted'],
@@ -117,6 +125,15 @@ describe('the allocation saga under store failures', () => {
     },
   );
 
+  it('keeps an allocation whose outcome was recorded though the answer was lost', async () => {
+    const { request, tenantId } = await setUp();
+    const { outcome } = await allocate(deps(failing({ recordOutcome: 1 }, 'after')), request);
+    expect(outcome.status).toBe('ALLOCATED');
+    expect(await ledger.requestOutcome(request.requestId)).toEqual(outcome);
+    expect((await ledger.quota(tenantId))?.used).toEqual({ vcpu: 4 });
+    expect(await drift()).toEqual([]);
+  });
+
   it('names the drift when compensation itself fails, and the audit sees it', async () => {
     const { request, poolId } = await setUp();
     const error = await allocate(deps(failing({ createAllocation: 1, returnPool: 1 })), request).catch(
@@ -136,19 +153,22 @@ describe('the allocation saga under store failures', () => {
 
 describe('the ledger invariant', () => {
   type Step =
-    | { op: 'allocate'; tenant: number; vcpu: number }
+    | { op: 'allocate'; tenant: number; vcpu: number; lease: boolean }
+    | { op: 'expire' }
     | { op: 'release'; index: number }
     | { op: 'resize'; pool: number; capacity: number }
     | { op: 'drain'; pool: number; state: 'active' | 'draining' }
     | { op: 'quota'; tenant: number; limit: number };
 
   const step: fc.Arbitrary<Step> = fc.oneof(
+    { weight: 1, arbitrary: fc.constant({ op: 'expire' as const }) },
     {
       weight: 5,
       arbitrary: fc.record({
         op: fc.constant('allocate' as const),
         tenant: fc.nat(1),
         vcpu: fc.integer({ min: 1, max: 30 }),
+        lease: fc.boolean(),
       }),
     },
     { weight: 2, arbitrary: fc.record({ op: fc.constant('release' as const), index: fc.nat(20) }) },
@@ -178,7 +198,7 @@ describe('the ledger invariant', () => {
     },
   );
 
-  it('usage always equals the live allocations, and an allocation never exceeds a limit', async () => {
+  it('usage always equals the live allocations, and an allocation never exceeds a limit (with leases expiring)', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 15 }), async (steps) => {
         const kind = nextId('prop');
@@ -202,6 +222,7 @@ describe('the ledger invariant', () => {
               tenantId,
               kind,
               amount: { vcpu: s.vcpu },
+              leaseSeconds: s.lease ? 1 : undefined,
             });
             if (outcome.status === 'ALLOCATED') {
               live.push(outcome.allocationId);
@@ -210,6 +231,11 @@ describe('the ledger invariant', () => {
               expect(pool?.used.vcpu ?? 0).toBeLessThanOrEqual(pool?.capacity.vcpu ?? 0);
               expect(quota?.used.vcpu ?? 0).toBeLessThanOrEqual(quota?.limits.vcpu ?? 0);
             }
+          } else if (s.op === 'expire') {
+            // Every lease taken so far has ended ten seconds from now.
+            const expired = await expireLeases(ledger, new Date(Date.now() + 10_000));
+            const gone = new Set(expired.map((f) => (f.detail as { allocationId: string }).allocationId));
+            live.splice(0, live.length, ...live.filter((id) => !gone.has(id)));
           } else if (s.op === 'release' && live.length > 0) {
             const [allocationId] = live.splice(s.index % live.length, 1);
             await release(ledger, allocationId ?? '');

@@ -49,15 +49,29 @@ export interface Allocated {
 
 export async function allocate(deps: AllocateDependencies, request: AllocationRequest): Promise<Allocated> {
   const { ledger } = deps;
-  if (!(await ledger.claimRequest(request.requestId, deps.now()))) {
-    return { outcome: await firstOutcome(deps, request.requestId), decided: false };
+  let claimed: boolean;
+  try {
+    claimed = await ledger.claimRequest(request.requestId, deps.now());
+  } catch (error) {
+    throw interrupted(request, error);
   }
+  if (!claimed) return { outcome: await firstOutcome(deps, request.requestId), decided: false };
   try {
     return { outcome: await placeAndReserve(deps, request), decided: true };
   } catch (error) {
     await ledger.unclaimRequest(request.requestId).catch(() => undefined);
-    throw error;
+    throw error instanceof InvalidRequest || error instanceof CompensationFailed
+      ? error
+      : interrupted(request, error);
   }
+}
+
+/** Any other store failure is transient for the caller: nothing is held, so a retry is safe. */
+function interrupted(request: AllocationRequest, error: unknown): AllocationInterrupted {
+  if (error instanceof AllocationInterrupted) return error;
+  return new AllocationInterrupted(
+    `the ledger failed while deciding ${request.requestId}; nothing is held: ${(error as Error).message}`,
+  );
 }
 
 async function placeAndReserve(
@@ -104,15 +118,19 @@ async function placeAndReserve(
         expiresAt: allocation.expiresAt,
         provisioning: allocation.status === 'RESERVED',
       };
-      // Recorded inside the saga: an outcome that cannot be recorded is taken back with the rest.
-      await ledger.recordOutcome(request.requestId, outcome);
+      // Recorded inside the saga: an outcome that cannot be recorded is taken back with the rest —
+      // unless the write went through and only its answer was lost.
+      try {
+        await ledger.recordOutcome(request.requestId, outcome);
+      } catch (error) {
+        const recorded = await ledger.requestOutcome(request.requestId).catch(() => undefined);
+        if (recorded?.status !== 'ALLOCATED' || recorded.allocationId !== outcome.allocationId) throw error;
+      }
       return outcome;
     } catch (error) {
       if (error instanceof CompensationFailed) throw error;
       await compensate(taken);
-      throw new AllocationInterrupted(
-        `the ledger failed while reserving ${request.requestId}; nothing is held: ${(error as Error).message}`,
-      );
+      throw interrupted(request, error);
     }
   }
   const contended = rejected(
