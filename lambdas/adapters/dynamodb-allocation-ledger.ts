@@ -113,20 +113,30 @@ export class DynamoDbAllocationLedger implements AllocationLedger {
       : undefined;
   }
 
-  reserveQuota(tenantId: string, amount: Amounts, limitsSeen: Amounts): Promise<Reservation> {
-    return this.reserve(ledgerKeys.quota(tenantId), amount, 'limits', limitsSeen, undefined);
+  reserveQuota(
+    tenantId: string,
+    allocationId: string,
+    amount: Amounts,
+    limitsSeen: Amounts,
+  ): Promise<Reservation> {
+    return this.reserve(ledgerKeys.quota(tenantId), allocationId, amount, 'limits', limitsSeen, undefined);
   }
 
-  reservePool(poolId: string, amount: Amounts, capacitySeen: Amounts): Promise<Reservation> {
-    return this.reserve(ledgerKeys.pool(poolId), amount, 'capacity', capacitySeen, 'active');
+  reservePool(
+    poolId: string,
+    allocationId: string,
+    amount: Amounts,
+    capacitySeen: Amounts,
+  ): Promise<Reservation> {
+    return this.reserve(ledgerKeys.pool(poolId), allocationId, amount, 'capacity', capacitySeen, 'active');
   }
 
-  returnQuota(tenantId: string, amount: Amounts): Promise<void> {
-    return this.giveBack(ledgerKeys.quota(tenantId), amount);
+  returnQuota(tenantId: string, allocationId: string, amount: Amounts): Promise<void> {
+    return this.giveBack(ledgerKeys.quota(tenantId), allocationId, amount);
   }
 
-  returnPool(poolId: string, amount: Amounts): Promise<void> {
-    return this.giveBack(ledgerKeys.pool(poolId), amount);
+  returnPool(poolId: string, allocationId: string, amount: Amounts): Promise<void> {
+    return this.giveBack(ledgerKeys.pool(poolId), allocationId, amount);
   }
 
   async createAllocation(allocation: Allocation): Promise<void> {
@@ -245,17 +255,28 @@ export class DynamoDbAllocationLedger implements AllocationLedger {
    * is still what the saga saw, that `used.d + amount.d <= bound.d` (as `used.d <= bound.d -
    * amount.d`: conditions cannot add), and for pools that the pool is still in `state`.
    */
+  /**
+   * `used.d += amount.d` for every dimension and `holds.<allocationId> = amount`, on condition
+   * that the allocation holds nothing here yet, that the bound (`capacity` or `limits`) is still
+   * what the saga saw, that `used.d <= bound.d - amount.d` (conditions cannot add), and for pools
+   * that the pool is still in `state`. A refusal because the hold already exists is success.
+   */
   private async reserve(
     key: Record<string, string>,
+    allocationId: string,
     amount: Amounts,
     bound: 'capacity' | 'limits',
     boundSeen: Amounts,
     state: 'active' | undefined,
   ): Promise<Reservation> {
-    const expression: Expression = { names: { '#used': 'used', '#bound': bound }, values: { ':zero': 0 } };
-    const updates: string[] = [];
-    const conditions: string[] = state ? ['#state = :state'] : [];
+    const expression: Expression = {
+      names: { '#used': 'used', '#bound': bound, '#holds': 'holds', '#id': allocationId },
+      values: { ':zero': 0, ':amount': amount },
+    };
+    const updates: string[] = ['#holds.#id = :amount'];
+    const conditions: string[] = ['attribute_not_exists(#holds.#id)'];
     if (state) {
+      conditions.push('#state = :state');
       expression.names['#state'] = 'state';
       expression.values[':state'] = state;
     }
@@ -284,28 +305,37 @@ export class DynamoDbAllocationLedger implements AllocationLedger {
       );
       return 'reserved';
     } catch (error) {
-      if (isConditionFailure(error)) return 'conflict';
-      throw error;
+      if (!isConditionFailure(error)) throw error;
+      // Already held (a retried or ambiguous write that went through): nothing more to take.
+      const holds = (await this.get(key))?.holds as Record<string, unknown> | undefined;
+      return holds?.[allocationId] ? 'reserved' : 'conflict';
     }
   }
 
-  private async giveBack(key: Record<string, string>, amount: Amounts): Promise<void> {
-    const names: Record<string, string> = { '#used': 'used' };
+  /** `used.d -= amount.d` and the hold removed, if the allocation holds something here. */
+  private async giveBack(key: Record<string, string>, allocationId: string, amount: Amounts): Promise<void> {
+    const names: Record<string, string> = { '#used': 'used', '#holds': 'holds', '#id': allocationId };
     const values: Record<string, unknown> = {};
     const updates = Object.entries(amount).map(([dimension, value], index) => {
       names[`#d${index}`] = dimension;
       values[`:a${index}`] = value;
       return `#used.#d${index} = #used.#d${index} - :a${index}`;
     });
-    await this.client.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: key,
-        UpdateExpression: `SET ${updates.join(', ')}`,
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-      }),
-    );
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: key,
+          UpdateExpression: `SET ${updates.join(', ')} REMOVE #holds.#id`,
+          ConditionExpression: 'attribute_exists(#holds.#id)',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      );
+    } catch (error) {
+      // Nothing held: never taken, or already given back.
+      if (!isConditionFailure(error)) throw error;
+    }
   }
 }
 

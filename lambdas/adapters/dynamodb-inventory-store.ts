@@ -34,15 +34,19 @@ export class DynamoDbInventoryStore implements InventoryStore {
     });
   }
 
-  /** Sets the declared attributes and keeps `used`, which only allocations change. */
+  /** Sets the declared attributes and keeps `used` and `holds`, which only allocations change. */
   private async upsert(
     key: Record<string, string>,
     entity: string,
     attributes: Record<string, unknown>,
   ): Promise<UpsertOutcome> {
-    const names: Record<string, string> = { '#entity': 'entity', '#used': 'used' };
+    const names: Record<string, string> = { '#entity': 'entity', '#used': 'used', '#holds': 'holds' };
     const values: Record<string, unknown> = { ':entity': entity, ':empty': {} };
-    const assignments = ['#entity = :entity', '#used = if_not_exists(#used, :empty)'];
+    const assignments = [
+      '#entity = :entity',
+      '#used = if_not_exists(#used, :empty)',
+      '#holds = if_not_exists(#holds, :empty)',
+    ];
     for (const [name, value] of Object.entries(attributes)) {
       names[`#${name}`] = name;
       values[`:${name}`] = value;

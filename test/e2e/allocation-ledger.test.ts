@@ -9,6 +9,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbAllocationLedger } from '../../lambdas/adapters/dynamodb-allocation-ledger';
 import { DynamoDbInventoryStore } from '../../lambdas/adapters/dynamodb-inventory-store';
+import { ledgerKeys } from '../../lambdas/adapters/ledger-keys';
 import { readLedgerSnapshot } from '../../lambdas/adapters/ledger-snapshot';
 import {
   type AllocateDependencies,
@@ -125,6 +126,39 @@ describe('the allocation saga under store failures', () => {
     },
   );
 
+  it.each(['reserveQuota', 'reservePool', 'createAllocation'] as const)(
+    'a %s that went through but lost its answer is taken back exactly once, and a retry succeeds once',
+    async (step) => {
+      const { request, tenantId } = await setUp();
+      await expect(allocate(deps(failing({ [step]: 1 }, 'after')), request)).rejects.toMatchObject({
+        name: 'AllocationInterrupted',
+      });
+      expect(await drift()).toEqual([]);
+      expect((await ledger.quota(tenantId))?.used.vcpu ?? 0).toBe(0);
+      expect((await allocate(deps(), request)).outcome.status).toBe('ALLOCATED');
+      expect((await ledger.quota(tenantId))?.used).toEqual({ vcpu: 4 });
+      expect(await drift()).toEqual([]);
+    },
+  );
+
+  it('finishes an interrupted release when released again', async () => {
+    const { request, tenantId } = await setUp();
+    const { outcome } = await allocate(deps(), request);
+    if (outcome.status !== 'ALLOCATED') throw new Error('expected an allocation');
+    await expect(release(failing({ returnQuota: 1 }), outcome.allocationId)).rejects.toMatchObject({
+      name: 'ReleaseInterrupted',
+    });
+    expect(await drift()).toContainEqual({
+      holder: `tenant ${tenantId}`,
+      dimension: 'vcpu',
+      recorded: 4,
+      allocated: 0,
+    });
+    expect(await release(ledger, outcome.allocationId)).toMatchObject({ released: false });
+    expect(await drift()).toEqual([]);
+    expect((await ledger.quota(tenantId))?.used).toEqual({ vcpu: 0 });
+  });
+
   it('keeps an allocation whose outcome was recorded though the answer was lost', async () => {
     const { request, tenantId } = await setUp();
     const { outcome } = await allocate(deps(failing({ recordOutcome: 1 }, 'after')), request);
@@ -146,7 +180,10 @@ describe('the allocation saga under store failures', () => {
       recorded: 4,
       allocated: 0,
     });
-    await ledger.returnPool(poolId, request.amount);
+    // The pool still holds for the failed attempt's allocation: giving that back repairs it.
+    const held = Object.keys(((await t.ledgerItem(ledgerKeys.pool(poolId)))?.holds ?? {}) as object);
+    expect(held).toHaveLength(1);
+    await ledger.returnPool(poolId, held[0] ?? '', request.amount);
     expect(await drift()).toEqual([]);
   });
 });

@@ -92,21 +92,30 @@ async function placeAndReserve(
       return refusal;
     }
     if (!quota) continue;
+    const allocation = newAllocation(deps, request, choice.pool.poolId);
+    const { allocationId } = allocation;
+    // Each undo is registered before its step: a step whose answer is lost may have gone
+    // through, and giving back is idempotent, so undoing a step that did not happen is harmless.
     const taken: (() => Promise<void>)[] = [];
     try {
-      if ((await ledger.reserveQuota(request.tenantId, request.amount, quota.limits)) === 'conflict')
-        continue;
-      taken.push(() => ledger.returnQuota(request.tenantId, request.amount));
+      taken.push(() => ledger.returnQuota(request.tenantId, allocationId, request.amount));
       if (
-        (await ledger.reservePool(choice.pool.poolId, request.amount, choice.pool.capacity)) === 'conflict'
+        (await ledger.reserveQuota(request.tenantId, allocationId, request.amount, quota.limits)) ===
+        'conflict'
       ) {
         await compensate(taken);
         continue;
       }
-      taken.push(() => ledger.returnPool(choice.pool.poolId, request.amount));
-      const allocation = newAllocation(deps, request, choice.pool.poolId);
+      taken.push(() => ledger.returnPool(choice.pool.poolId, allocationId, request.amount));
+      if (
+        (await ledger.reservePool(choice.pool.poolId, allocationId, request.amount, choice.pool.capacity)) ===
+        'conflict'
+      ) {
+        await compensate(taken);
+        continue;
+      }
+      taken.push(() => ledger.removeAllocation(allocationId));
       await ledger.createAllocation(allocation);
-      taken.push(() => ledger.removeAllocation(allocation.allocationId));
       const outcome: AllocationOutcome = {
         status: 'ALLOCATED',
         allocationId: allocation.allocationId,

@@ -1,7 +1,9 @@
 /**
  * Allocation records and the ledger port the allocation saga writes through. Every write is a
  * single-item conditional write, so the ledger never over-commits a pool or a quota even under
- * contention; a failed saga compensates in reverse, so no reservation leaks.
+ * contention. Usage is kept as per-allocation holds beside the total, so taking and giving back
+ * are idempotent: a retried or ambiguous write can neither count twice nor return twice, and a
+ * failed saga can always compensate every step it attempted.
  */
 import type { Amounts } from './amounts';
 import type { PoolView, QuotaView, RejectionReason } from './choose-pool';
@@ -52,7 +54,7 @@ export type AllocationOutcome =
       readonly tenantId: string;
     };
 
-/** A conditional write lost to a concurrent one (DynamoDB's ConditionalCheckFailedException). */
+/** `conflict`: the bound, state or room changed since it was read (another request took it). */
 export type Reservation = 'reserved' | 'conflict';
 
 export interface AllocationLedger {
@@ -65,12 +67,26 @@ export interface AllocationLedger {
   unclaimRequest(requestId: string): Promise<void>;
   poolsOfKind(kind: string): Promise<PoolView[]>;
   quota(tenantId: string): Promise<QuotaView | undefined>;
-  /** Adds to the tenant's usage if its limits are still those seen and the amount still fits. */
-  reserveQuota(tenantId: string, amount: Amounts, limitsSeen: Amounts): Promise<Reservation>;
-  /** Adds to the pool's usage if it is still active, its capacity unchanged and the amount fits. */
-  reservePool(poolId: string, amount: Amounts, capacitySeen: Amounts): Promise<Reservation>;
-  returnQuota(tenantId: string, amount: Amounts): Promise<void>;
-  returnPool(poolId: string, amount: Amounts): Promise<void>;
+  /**
+   * Holds `amount` of the tenant's quota for `allocationId`, if its limits are still those seen
+   * and the amount still fits. Idempotent: holding again for the same allocation changes nothing.
+   */
+  reserveQuota(
+    tenantId: string,
+    allocationId: string,
+    amount: Amounts,
+    limitsSeen: Amounts,
+  ): Promise<Reservation>;
+  /** The same on a pool, which must also still be active. */
+  reservePool(
+    poolId: string,
+    allocationId: string,
+    amount: Amounts,
+    capacitySeen: Amounts,
+  ): Promise<Reservation>;
+  /** Gives back what `allocationId` holds of the quota; nothing if it holds nothing (idempotent). */
+  returnQuota(tenantId: string, allocationId: string, amount: Amounts): Promise<void>;
+  returnPool(poolId: string, allocationId: string, amount: Amounts): Promise<void>;
   createAllocation(allocation: Allocation): Promise<void>;
   /** Undoes `createAllocation` (saga compensation only). */
   removeAllocation(allocationId: string): Promise<void>;

@@ -39,8 +39,8 @@ export async function confirmProvisioning(
 export async function cancelProvisioning(ledger: AllocationLedger, outcome: Allocated): Promise<boolean> {
   const cancelled = await ledger.transitionAllocation(outcome.allocationId, 'RESERVED', 'RELEASED');
   if (cancelled) {
-    await ledger.returnPool(outcome.poolId, outcome.amount);
-    await ledger.returnQuota(outcome.tenantId, outcome.amount);
+    await ledger.returnPool(outcome.poolId, outcome.allocationId, outcome.amount);
+    await ledger.returnQuota(outcome.tenantId, outcome.allocationId, outcome.amount);
   }
   const { allocationId, requestId, tenantId } = outcome;
   await ledger.recordOutcome(requestId, { status: 'PROVISIONING_FAILED', allocationId, requestId, tenantId });

@@ -1,6 +1,7 @@
 /**
- * Returning an allocation's capacity: the allocation is marked RELEASED first (so a second,
- * concurrent release finds nothing to do), then the pool's and the tenant's usage go down.
+ * Returning an allocation's capacity: the allocation is marked RELEASED first (so only one
+ * release announces it), then its holds on the pool and the tenant are given back — idempotently,
+ * so releasing again completes a release that was interrupted half-way.
  */
 import { InvalidRequest } from '../errors';
 import type { Allocation, AllocationLedger } from './allocation';
@@ -20,21 +21,24 @@ export async function release(ledger: AllocationLedger, allocationId: string): P
   for (;;) {
     const allocation = await ledger.allocation(allocationId);
     if (!allocation) throw new InvalidRequest(`allocationId: no allocation ${allocationId}`);
-    if (allocation.status === 'RELEASED') return { allocation, released: false };
     if (allocation.status === 'RESERVED') {
       throw new InvalidRequest(
         `allocationId: ${allocationId} is still being provisioned; release it once it is allocated`,
       );
     }
-    if (!(await ledger.transitionAllocation(allocationId, allocation.status, 'RELEASED'))) continue;
+    const released =
+      allocation.status === 'ACTIVE' &&
+      (await ledger.transitionAllocation(allocationId, 'ACTIVE', 'RELEASED'));
+    if (allocation.status === 'ACTIVE' && !released) continue;
+    // Giving back is idempotent, so a second release finishes one that was interrupted.
     try {
-      await ledger.returnPool(allocation.poolId, allocation.amount);
-      await ledger.returnQuota(allocation.tenantId, allocation.amount);
+      await ledger.returnPool(allocation.poolId, allocationId, allocation.amount);
+      await ledger.returnQuota(allocation.tenantId, allocationId, allocation.amount);
     } catch (error) {
       throw new ReleaseInterrupted(
-        `allocation ${allocationId} is released but its usage was not all returned: ${(error as Error).message}`,
+        `allocation ${allocationId} is released but its usage was not all returned (release it again): ${(error as Error).message}`,
       );
     }
-    return { allocation: { ...allocation, status: 'RELEASED' }, released: true };
+    return { allocation: { ...allocation, status: 'RELEASED' }, released };
   }
 }
