@@ -16,6 +16,8 @@ import type {
   AllocationLedger,
   AllocationOutcome,
   AllocationStatus,
+  Attempt,
+  RequestRecord,
   Reservation,
 } from '../core/allocation/allocation';
 import type { Amounts } from '../core/allocation/amounts';
@@ -30,49 +32,73 @@ export class DynamoDbAllocationLedger implements AllocationLedger {
     private readonly tableName: string,
   ) {}
 
-  async claimRequest(requestId: string, at: Date): Promise<boolean> {
-    try {
-      await this.client.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: {
-            ...ledgerKeys.request(requestId),
-            entity: 'request',
-            requestId,
-            claimedAt: at.toISOString(),
-          },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
-  }
-
-  async requestOutcome(requestId: string): Promise<AllocationOutcome | undefined> {
-    const item = await this.get(ledgerKeys.request(requestId));
-    return item?.outcome as AllocationOutcome | undefined;
-  }
-
-  async recordOutcome(requestId: string, outcome: AllocationOutcome): Promise<void> {
-    await this.client.send(
-      new UpdateCommand({
+  async claimRequest(requestId: string, claimId: string, at: Date): Promise<boolean> {
+    return this.conditionally(
+      new PutCommand({
         TableName: this.tableName,
-        Key: ledgerKeys.request(requestId),
-        UpdateExpression: 'SET outcome = :outcome',
-        ExpressionAttributeValues: { ':outcome': withoutUndefined(outcome) },
+        Item: {
+          ...ledgerKeys.request(requestId),
+          entity: 'request',
+          requestId,
+          claimId,
+          claimedAt: at.toISOString(),
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
       }),
     );
   }
 
-  async unclaimRequest(requestId: string): Promise<void> {
-    await this.client.send(
+  async request(requestId: string): Promise<RequestRecord | undefined> {
+    const item = await this.get(ledgerKeys.request(requestId));
+    return item as RequestRecord | undefined;
+  }
+
+  takeOverClaim(requestId: string, staleClaimId: string, claimId: string, at: Date): Promise<boolean> {
+    return this.conditionally(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: ledgerKeys.request(requestId),
+        UpdateExpression: 'SET claimId = :mine, claimedAt = :at',
+        ConditionExpression: 'claimId = :stale AND attribute_not_exists(outcome)',
+        ExpressionAttributeValues: { ':mine': claimId, ':at': at.toISOString(), ':stale': staleClaimId },
+      }),
+    );
+  }
+
+  recordAttempt(requestId: string, claimId: string, attempt: Attempt): Promise<boolean> {
+    return this.conditionally(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: ledgerKeys.request(requestId),
+        UpdateExpression: 'SET attempt = :attempt',
+        ConditionExpression: 'claimId = :mine AND attribute_not_exists(outcome)',
+        ExpressionAttributeValues: { ':attempt': withoutUndefined(attempt), ':mine': claimId },
+      }),
+    );
+  }
+
+  recordOutcome(requestId: string, outcome: AllocationOutcome, claimId?: string): Promise<boolean> {
+    return this.conditionally(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: ledgerKeys.request(requestId),
+        UpdateExpression: 'SET outcome = :outcome',
+        ...(claimId ? { ConditionExpression: 'claimId = :mine' } : {}),
+        ExpressionAttributeValues: {
+          ':outcome': withoutUndefined(outcome),
+          ...(claimId ? { ':mine': claimId } : {}),
+        },
+      }),
+    );
+  }
+
+  async unclaimRequest(requestId: string, claimId: string): Promise<void> {
+    await this.conditionally(
       new DeleteCommand({
         TableName: this.tableName,
         Key: ledgerKeys.request(requestId),
-        ConditionExpression: 'attribute_not_exists(outcome)',
+        ConditionExpression: 'claimId = :mine AND attribute_not_exists(outcome)',
+        ExpressionAttributeValues: { ':mine': claimId },
       }),
     );
   }
@@ -236,6 +262,17 @@ export class DynamoDbAllocationLedger implements AllocationLedger {
           ExpressionAttributeValues: { ':from': from, ...values },
         }),
       );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Sends a conditional write: `true` if it applied, `false` if its condition did not hold. */
+  private async conditionally(command: PutCommand | UpdateCommand | DeleteCommand): Promise<boolean> {
+    try {
+      await this.client.send(command as UpdateCommand);
       return true;
     } catch (error) {
       if (isConditionFailure(error)) return false;

@@ -18,6 +18,7 @@ const dependencies = {
   ledger,
   now: () => new Date(),
   newAllocationId: () => `alloc-${randomUUID()}`,
+  newClaimId: () => randomUUID(),
   pause: (ms: number) => pause(ms),
 };
 

@@ -15,6 +15,7 @@ import {
   type AllocateDependencies,
   allocate,
   CompensationFailed,
+  STALE_CLAIM_MS,
 } from '../../lambdas/core/allocation/allocate';
 import type { AllocationLedger } from '../../lambdas/core/allocation/allocation';
 import { auditLedger } from '../../lambdas/core/allocation/audit';
@@ -51,6 +52,7 @@ const deps = (over: AllocationLedger = ledger): AllocateDependencies => ({
   ledger: over,
   now: () => new Date(),
   newAllocationId: () => nextId('alloc'),
+  newClaimId: () => nextId('claim'),
   pause: () => Promise.resolve(),
 });
 
@@ -163,8 +165,39 @@ describe('the allocation saga under store failures', () => {
     const { request, tenantId } = await setUp();
     const { outcome } = await allocate(deps(failing({ recordOutcome: 1 }, 'after')), request);
     expect(outcome.status).toBe('ALLOCATED');
-    expect(await ledger.requestOutcome(request.requestId)).toEqual(outcome);
+    expect((await ledger.request(request.requestId))?.outcome).toEqual(outcome);
     expect((await ledger.quota(tenantId))?.used).toEqual({ vcpu: 4 });
+    expect(await drift()).toEqual([]);
+  });
+
+  it('takes over a request whose delivery died mid-saga, undoes what it held, and decides once', async () => {
+    const { request, tenantId, poolId } = await setUp();
+    // The first delivery "dies" after reserving quota and pool: every later call fails, so
+    // neither its compensation nor its unclaim happens.
+    let dead = false;
+    const dying = new Proxy(ledger, {
+      get(target, property: keyof AllocationLedger) {
+        const method = target[property];
+        if (typeof method !== 'function') return method;
+        return (...args: unknown[]) => {
+          if (property === 'createAllocation') dead = true;
+          if (dead) return Promise.reject(Object.assign(new Error('the Lambda died'), { name: 'Crash' }));
+          return (method as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+        };
+      },
+    });
+    await expect(allocate(deps(dying), request)).rejects.toMatchObject({ name: 'CompensationFailed' });
+    expect((await ledger.quota(tenantId))?.used).toEqual({ vcpu: 4 });
+    // A duplicate soon after waits for the first (which will never answer)…
+    const waiting = { ...deps(), pause: () => Promise.resolve() };
+    await expect(allocate(waiting, request)).rejects.toMatchObject({ name: 'RequestInProgress' });
+    // …and once the claim is stale, takes it over.
+    const later = { ...deps(), now: () => new Date(Date.now() + STALE_CLAIM_MS + 1_000) };
+    const { outcome, decided } = await allocate(later, request);
+    expect({ status: outcome.status, decided }).toEqual({ status: 'ALLOCATED', decided: true });
+    expect((await ledger.quota(tenantId))?.used).toEqual({ vcpu: 4 });
+    const pool = await t.ledgerItem(ledgerKeys.pool(poolId));
+    expect(Object.keys((pool?.holds ?? {}) as object)).toHaveLength(1);
     expect(await drift()).toEqual([]);
   });
 

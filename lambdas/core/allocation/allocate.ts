@@ -15,6 +15,11 @@ export interface AllocationRequest extends PlacementRequest {
 
 /** How many times a request re-chooses after losing a reservation race. */
 export const MAX_PLACEMENT_ATTEMPTS = 5;
+/**
+ * A claim older than this with no outcome belongs to a delivery that died: no delivery runs this
+ * long (the function times out after 30 s; the workflow retries a few times).
+ */
+export const STALE_CLAIM_MS = 120_000;
 /** How long a duplicate delivery waits for the first one's outcome. */
 const DUPLICATE_WAIT = { looks: 50, pauseMs: 100 };
 
@@ -37,6 +42,8 @@ export interface AllocateDependencies {
   readonly ledger: AllocationLedger;
   readonly now: () => Date;
   readonly newAllocationId: () => string;
+  /** Names this delivery's claim on a request id. */
+  readonly newClaimId: () => string;
   /** Waits between looks at a duplicate request's outcome. */
   readonly pause: (ms: number) => Promise<void>;
 }
@@ -49,21 +56,56 @@ export interface Allocated {
 
 export async function allocate(deps: AllocateDependencies, request: AllocationRequest): Promise<Allocated> {
   const { ledger } = deps;
+  const claimId = deps.newClaimId();
   let claimed: boolean;
   try {
-    claimed = await ledger.claimRequest(request.requestId, deps.now());
+    claimed =
+      (await ledger.claimRequest(request.requestId, claimId, deps.now())) ||
+      (await takeOverIfStale(deps, request.requestId, claimId));
   } catch (error) {
-    throw interrupted(request, error);
+    throw error instanceof CompensationFailed ? error : interrupted(request, error);
   }
   if (!claimed) return { outcome: await firstOutcome(deps, request.requestId), decided: false };
   try {
-    return { outcome: await placeAndReserve(deps, request), decided: true };
+    return { outcome: await placeAndReserve(deps, request, claimId), decided: true };
   } catch (error) {
-    await ledger.unclaimRequest(request.requestId).catch(() => undefined);
+    await ledger.unclaimRequest(request.requestId, claimId).catch(() => undefined);
     throw error instanceof InvalidRequest || error instanceof CompensationFailed
       ? error
       : interrupted(request, error);
   }
+}
+
+/**
+ * A claim with no outcome that is older than any delivery can run belongs to a delivery that
+ * crashed: take it over and undo what it had started (idempotently), then decide afresh.
+ */
+async function takeOverIfStale(
+  deps: AllocateDependencies,
+  requestId: string,
+  claimId: string,
+): Promise<boolean> {
+  const { ledger } = deps;
+  const record = await ledger.request(requestId);
+  if (!record || record.outcome) return false;
+  if (deps.now().getTime() - Date.parse(record.claimedAt) < STALE_CLAIM_MS) return false;
+  if (!(await ledger.takeOverClaim(requestId, record.claimId, claimId, deps.now()))) return false;
+  const attempt = record.attempt;
+  if (attempt) {
+    await compensate([
+      () => ledger.returnQuota(attempt.tenantId, attempt.allocationId, attempt.amount),
+      () => ledger.returnPool(attempt.poolId, attempt.allocationId, attempt.amount),
+      () => ledger.removeAllocation(attempt.allocationId),
+    ]);
+  }
+  return true;
+}
+
+/** The claim was taken over while this delivery ran (it was thought dead): it must stop. */
+function claimLost(request: AllocationRequest): AllocationInterrupted {
+  return new AllocationInterrupted(
+    `request ${request.requestId} was taken over by another delivery; this one stops`,
+  );
 }
 
 /** Any other store failure is transient for the caller: nothing is held, so a retry is safe. */
@@ -77,6 +119,7 @@ function interrupted(request: AllocationRequest, error: unknown): AllocationInte
 async function placeAndReserve(
   deps: AllocateDependencies,
   request: AllocationRequest,
+  claimId: string,
 ): Promise<AllocationOutcome> {
   const { ledger } = deps;
   for (let attempt = 1; attempt <= MAX_PLACEMENT_ATTEMPTS; attempt++) {
@@ -88,7 +131,7 @@ async function placeAndReserve(
     const choice = choosePool(request, pools, quota);
     if (!choice.ok) {
       const refusal = rejected(request, choice.reason, choice.explanation);
-      await ledger.recordOutcome(request.requestId, refusal);
+      if (!(await ledger.recordOutcome(request.requestId, refusal, claimId))) throw claimLost(request);
       return refusal;
     }
     if (!quota) continue;
@@ -97,6 +140,13 @@ async function placeAndReserve(
     // Each undo is registered before its step: a step whose answer is lost may have gone
     // through, and giving back is idempotent, so undoing a step that did not happen is harmless.
     const taken: (() => Promise<void>)[] = [];
+    const attempt = {
+      allocationId,
+      tenantId: request.tenantId,
+      poolId: choice.pool.poolId,
+      amount: request.amount,
+    };
+    if (!(await ledger.recordAttempt(request.requestId, claimId, attempt))) throw claimLost(request);
     try {
       taken.push(() => ledger.returnQuota(request.tenantId, allocationId, request.amount));
       if (
@@ -129,12 +179,16 @@ async function placeAndReserve(
       };
       // Recorded inside the saga: an outcome that cannot be recorded is taken back with the rest —
       // unless the write went through and only its answer was lost.
+      let recorded: boolean;
       try {
-        await ledger.recordOutcome(request.requestId, outcome);
+        recorded = await ledger.recordOutcome(request.requestId, outcome, claimId);
       } catch (error) {
-        const recorded = await ledger.requestOutcome(request.requestId).catch(() => undefined);
-        if (recorded?.status !== 'ALLOCATED' || recorded.allocationId !== outcome.allocationId) throw error;
+        const record = await ledger.request(request.requestId).catch(() => undefined);
+        if (record?.outcome?.status !== 'ALLOCATED' || record.outcome.allocationId !== allocationId)
+          throw error;
+        recorded = true;
       }
+      if (!recorded) throw claimLost(request);
       return outcome;
     } catch (error) {
       if (error instanceof CompensationFailed) throw error;
@@ -147,7 +201,7 @@ async function placeAndReserve(
     'InsufficientCapacity',
     `gave up after ${MAX_PLACEMENT_ATTEMPTS} attempts: other requests took the room first each time`,
   );
-  await ledger.recordOutcome(request.requestId, contended);
+  if (!(await ledger.recordOutcome(request.requestId, contended, claimId))) throw claimLost(request);
   return contended;
 }
 
@@ -220,7 +274,7 @@ function rejected(
 /** A duplicate delivery: the outcome of the first, waiting for it while it is still being decided. */
 async function firstOutcome(deps: AllocateDependencies, requestId: string): Promise<AllocationOutcome> {
   for (let look = 0; look < DUPLICATE_WAIT.looks; look++) {
-    const outcome = await deps.ledger.requestOutcome(requestId);
+    const outcome = (await deps.ledger.request(requestId))?.outcome;
     if (outcome) return outcome;
     await deps.pause(DUPLICATE_WAIT.pauseMs);
   }

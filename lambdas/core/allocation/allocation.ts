@@ -54,17 +54,40 @@ export type AllocationOutcome =
       readonly tenantId: string;
     };
 
+/** What a claim holder is reserving: enough for whoever takes a stale claim over to undo it. */
+export interface Attempt {
+  readonly allocationId: string;
+  readonly tenantId: string;
+  readonly poolId: string;
+  readonly amount: Amounts;
+}
+
+export interface RequestRecord {
+  readonly claimId: string;
+  readonly claimedAt: string;
+  readonly attempt?: Attempt | undefined;
+  readonly outcome?: AllocationOutcome | undefined;
+}
+
 /** `conflict`: the bound, state or room changed since it was read (another request took it). */
 export type Reservation = 'reserved' | 'conflict';
 
 export interface AllocationLedger {
-  /** Claims a request id; `false` when another delivery of the same request claimed it first. */
-  claimRequest(requestId: string, at: Date): Promise<boolean>;
-  /** The outcome recorded for a claimed request, once its first delivery has one. */
-  requestOutcome(requestId: string): Promise<AllocationOutcome | undefined>;
-  recordOutcome(requestId: string, outcome: AllocationOutcome): Promise<void>;
+  /** Claims a request id for `claimId`; `false` when another delivery claimed it first. */
+  claimRequest(requestId: string, claimId: string, at: Date): Promise<boolean>;
+  /** What the ledger knows of a request: its claim, its current attempt, its outcome. */
+  request(requestId: string): Promise<RequestRecord | undefined>;
+  /** Takes a stale claim over from `staleClaimId`; `false` if someone else changed it first. */
+  takeOverClaim(requestId: string, staleClaimId: string, claimId: string, at: Date): Promise<boolean>;
+  /** Notes what the claim holder is about to reserve; `false` if the claim is no longer its own. */
+  recordAttempt(requestId: string, claimId: string, attempt: Attempt): Promise<boolean>;
+  /**
+   * Records the request's outcome. With `claimId`, only while that claim still holds the request
+   * (`false` otherwise); without, unconditionally (a provisioning bringing the outcome up to date).
+   */
+  recordOutcome(requestId: string, outcome: AllocationOutcome, claimId?: string): Promise<boolean>;
   /** Gives a request id back after a failed attempt, so a retry may claim it again. */
-  unclaimRequest(requestId: string): Promise<void>;
+  unclaimRequest(requestId: string, claimId: string): Promise<void>;
   poolsOfKind(kind: string): Promise<PoolView[]>;
   quota(tenantId: string): Promise<QuotaView | undefined>;
   /**
