@@ -92,6 +92,28 @@ export class DynamoDbAllocationLedger implements AllocationLedger {
     );
   }
 
+  claimAnnouncement(requestId: string): Promise<boolean> {
+    return this.conditionally(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: ledgerKeys.request(requestId),
+        UpdateExpression: 'SET announced = :yes',
+        ConditionExpression: 'attribute_exists(outcome) AND attribute_not_exists(announced)',
+        ExpressionAttributeValues: { ':yes': true },
+      }),
+    );
+  }
+
+  async releaseAnnouncement(requestId: string): Promise<void> {
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: ledgerKeys.request(requestId),
+        UpdateExpression: 'REMOVE announced',
+      }),
+    );
+  }
+
   async unclaimRequest(requestId: string, claimId: string): Promise<void> {
     await this.conditionally(
       new DeleteCommand({

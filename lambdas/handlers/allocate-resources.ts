@@ -25,22 +25,32 @@ const dependencies = {
 export const handler = workflowTaskHandler({
   input: ResourceAllocationRequested.schema,
   handle: async (request) => {
-    const { outcome, decided } = await allocate(dependencies, request).catch(async (error: unknown) => {
-      // A request the ledger shows to be wrong (an unknown dimension) is refused in public too.
-      if (error instanceof InvalidRequest) {
-        const { requestId, tenantId } = request;
-        await publisher.publish([
-          fact(ResourceAllocationRejected, {
-            requestId,
-            tenantId,
-            reason: 'InvalidRequest',
-            explanation: error.message,
-          }),
-        ]);
+    const { outcome, decided, announced } = await allocate(dependencies, request).catch(
+      async (error: unknown) => {
+        // A request the ledger shows to be wrong (an unknown dimension) is refused in public too.
+        if (error instanceof InvalidRequest) {
+          const { requestId, tenantId } = request;
+          await publisher.publish([
+            fact(ResourceAllocationRejected, {
+              requestId,
+              tenantId,
+              reason: 'InvalidRequest',
+              explanation: error.message,
+            }),
+          ]);
+        }
+        throw error;
+      },
+    );
+    // One delivery announces; one that could not publish gives it back to the next (a retry).
+    if (!announced && (await ledger.claimAnnouncement(request.requestId))) {
+      try {
+        await publisher.publish(outcomeFacts(outcome));
+      } catch (error) {
+        await ledger.releaseAnnouncement(request.requestId).catch(() => undefined);
+        throw error;
       }
-      throw error;
-    });
-    if (decided) await publisher.publish(outcomeFacts(outcome));
+    }
     // A duplicate returns the first delivery's result and must not provision a second time.
     return { ...outcome, duplicate: !decided };
   },

@@ -48,10 +48,15 @@ export interface AllocateDependencies {
   readonly pause: (ms: number) => Promise<void>;
 }
 
-/** The outcome, and whether this delivery decided it (a duplicate only reads the first's). */
+/**
+ * The outcome; whether this delivery decided it (a duplicate only reads the first's); and
+ * whether it has been announced — a delivery that decided but failed to publish leaves that to
+ * whichever delivery comes next.
+ */
 export interface Allocated {
   readonly outcome: AllocationOutcome;
   readonly decided: boolean;
+  readonly announced: boolean;
 }
 
 export async function allocate(deps: AllocateDependencies, request: AllocationRequest): Promise<Allocated> {
@@ -65,9 +70,9 @@ export async function allocate(deps: AllocateDependencies, request: AllocationRe
   } catch (error) {
     throw error instanceof CompensationFailed ? error : interrupted(request, error);
   }
-  if (!claimed) return { outcome: await firstOutcome(deps, request.requestId), decided: false };
+  if (!claimed) return { ...(await firstOutcome(deps, request.requestId)), decided: false };
   try {
-    return { outcome: await placeAndReserve(deps, request, claimId), decided: true };
+    return { outcome: await placeAndReserve(deps, request, claimId), decided: true, announced: false };
   } catch (error) {
     await ledger.unclaimRequest(request.requestId, claimId).catch(() => undefined);
     throw error instanceof InvalidRequest || error instanceof CompensationFailed
@@ -272,10 +277,13 @@ function rejected(
 }
 
 /** A duplicate delivery: the outcome of the first, waiting for it while it is still being decided. */
-async function firstOutcome(deps: AllocateDependencies, requestId: string): Promise<AllocationOutcome> {
+async function firstOutcome(
+  deps: AllocateDependencies,
+  requestId: string,
+): Promise<{ outcome: AllocationOutcome; announced: boolean }> {
   for (let look = 0; look < DUPLICATE_WAIT.looks; look++) {
-    const outcome = (await deps.ledger.request(requestId))?.outcome;
-    if (outcome) return outcome;
+    const record = await deps.ledger.request(requestId);
+    if (record?.outcome) return { outcome: record.outcome, announced: record.announced === true };
     await deps.pause(DUPLICATE_WAIT.pauseMs);
   }
   throw new RequestInProgress(

@@ -67,6 +67,8 @@ export interface RequestRecord {
   readonly claimedAt: string;
   readonly attempt?: Attempt | undefined;
   readonly outcome?: AllocationOutcome | undefined;
+  /** Set once a delivery has taken the publishing of the outcome's facts. */
+  readonly announced?: boolean | undefined;
 }
 
 /** `conflict`: the bound, state or room changed since it was read (another request took it). */
@@ -86,6 +88,10 @@ export interface AllocationLedger {
    * (`false` otherwise); without, unconditionally (a provisioning bringing the outcome up to date).
    */
   recordOutcome(requestId: string, outcome: AllocationOutcome, claimId?: string): Promise<boolean>;
+  /** Takes the announcing of the outcome; `false` if another delivery already has. */
+  claimAnnouncement(requestId: string): Promise<boolean>;
+  /** Gives the announcing back after publishing failed, for the next delivery to do. */
+  releaseAnnouncement(requestId: string): Promise<void>;
   /** Gives a request id back after a failed attempt, so a retry may claim it again. */
   unclaimRequest(requestId: string, claimId: string): Promise<void>;
   poolsOfKind(kind: string): Promise<PoolView[]>;
