@@ -22,15 +22,7 @@ beforeAll(async () => {
 });
 afterAll(() => t.stop());
 
-async function runWorkflow(workflowId: string, input: unknown): Promise<DescribeExecutionCommandOutput> {
-  const { executionArn } = await t.sfn.send(
-    new StartExecutionCommand({
-      stateMachineArn: t.runtime.engine.workflowArn(workflowId),
-      input: JSON.stringify(input),
-    }),
-  );
-  return t.finished(executionArn);
-}
+const runWorkflow = (workflowId: string, input: unknown) => t.run(workflowId, input);
 
 const output = (description: DescribeExecutionCommandOutput) => JSON.parse(description.output ?? 'null');
 

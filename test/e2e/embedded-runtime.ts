@@ -8,6 +8,7 @@ import {
   DescribeExecutionCommand,
   type DescribeExecutionCommandOutput,
   SFNClient,
+  StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { type BoundRoute, bindRoutes } from '../../lib/embedded/event-bus';
@@ -38,6 +39,8 @@ export interface TestRuntime {
   ledger: DynamoDBDocumentClient;
   /** DescribeExecution, once the execution has ended. */
   finished(executionArn: string | undefined): Promise<DescribeExecutionCommandOutput>;
+  /** Starts a workflow with an input, as from the console, and waits for it to end. */
+  run(workflowId: string, input: unknown): Promise<DescribeExecutionCommandOutput>;
   /** A ledger item (key from `ledgerKeys`), read through the runtime's DynamoDB API. */
   ledgerItem(key: { pk: string; sk: string }): Promise<Record<string, unknown> | undefined>;
   restart(): Promise<void>;
@@ -74,6 +77,15 @@ export async function startTestRuntime(overrides: EmbeddedRuntimeOptions = {}): 
         const description = await sfn.send(new DescribeExecutionCommand({ executionArn }));
         return description.status === 'RUNNING' ? undefined : description;
       }),
+    run: async (workflowId, input) => {
+      const { executionArn } = await sfn.send(
+        new StartExecutionCommand({
+          stateMachineArn: harness.runtime.engine.workflowArn(workflowId),
+          input: JSON.stringify(input),
+        }),
+      );
+      return harness.finished(executionArn);
+    },
     ledgerItem: async (key) =>
       (await ledger.send(new GetCommand({ TableName: LEDGER_TABLE_NAME, Key: key }))).Item,
     // Restarts on the same port: handler clients created in this process keep their endpoint.

@@ -1,5 +1,3 @@
-/** Leases in the embedded runtime: the expiry timer (scaled by --time-scale) releases them. */
-import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ledgerKeys } from '../../lambdas/adapters/ledger-keys';
 import type { BusEvent } from '../../lib/embedded/event-bus';
@@ -16,15 +14,8 @@ beforeAll(async () => {
 });
 afterAll(() => t.stop());
 
-async function run(workflowId: string, input: unknown) {
-  const { executionArn } = await t.sfn.send(
-    new StartExecutionCommand({
-      stateMachineArn: t.runtime.engine.workflowArn(workflowId),
-      input: JSON.stringify(input),
-    }),
-  );
-  return JSON.parse((await t.finished(executionArn)).output ?? 'null');
-}
+const run = async (workflowId: string, input: unknown) =>
+  JSON.parse((await t.run(workflowId, input)).output ?? 'null');
 
 it('releases an allocation when its lease ends and announces ResourceLeaseExpired; unleased ones stay', async () => {
   await run('declare-inventory', {

@@ -1,8 +1,3 @@
-/**
- * A callback provisioner that never answers: at time scale 172 800 the 24 h provisioning deadline
- * passes in half a second, the reservation is returned and the execution fails by name.
- */
-import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ledgerKeys } from '../../lambdas/adapters/ledger-keys';
 import { startTestRuntime, type TestRuntime } from './embedded-runtime';
@@ -13,15 +8,7 @@ beforeAll(async () => {
 });
 afterAll(() => t.stop());
 
-async function run(workflowId: string, input: unknown) {
-  const { executionArn } = await t.sfn.send(
-    new StartExecutionCommand({
-      stateMachineArn: t.runtime.engine.workflowArn(workflowId),
-      input: JSON.stringify(input),
-    }),
-  );
-  return t.finished(executionArn);
-}
+const run = (workflowId: string, input: unknown) => t.run(workflowId, input);
 
 it('returns the reservation and fails with ProvisioningFailed when the provisioner times out', async () => {
   await run('declare-inventory', {
