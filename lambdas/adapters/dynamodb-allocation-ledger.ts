@@ -267,28 +267,22 @@ export class DynamoDbAllocationLedger implements AllocationLedger {
     );
   }
 
-  private async updateAllocation(
+  private updateAllocation(
     allocationId: string,
     from: AllocationStatus,
     updateExpression: string,
     values: Record<string, unknown>,
   ): Promise<boolean> {
-    try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: ledgerKeys.allocation(allocationId),
-          UpdateExpression: updateExpression,
-          ConditionExpression: '#status = :from',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':from': from, ...values },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+    return this.conditionally(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: ledgerKeys.allocation(allocationId),
+        UpdateExpression: updateExpression,
+        ConditionExpression: '#status = :from',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':from': from, ...values },
+      }),
+    );
   }
 
   /** Sends a conditional write: `true` if it applied, `false` if its condition did not hold. */

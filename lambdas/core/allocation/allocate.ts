@@ -1,7 +1,9 @@
 /**
- * The allocation saga: claim the request id, choose a pool, reserve the tenant's quota, then the
- * pool, then write the allocation — each a single-item conditional write. A lost race re-chooses
- * (a bounded number of times); any failure returns what was taken, in reverse.
+ * The allocation saga: claim the request id (with an owner), choose a pool, note the attempt,
+ * hold the tenant's quota, then the pool, then write the allocation and the outcome — each a
+ * single-item conditional write. A lost race re-chooses (a bounded number of times); any failure
+ * gives back what was held, newest first (holds make that idempotent); a claim whose owner died
+ * is taken over once stale.
  */
 import { InvalidRequest } from '../errors';
 import type { Allocation, AllocationLedger, AllocationOutcome } from './allocation';
