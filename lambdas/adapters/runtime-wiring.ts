@@ -17,6 +17,11 @@ function storeAndBus() {
   };
 }
 
+/** Only the publisher of facts, for handlers that write nothing to the ledger. */
+export function wirePublisher() {
+  return { publisher: storeAndBus().publisher };
+}
+
 /** Pools and quotas (the inventory), and the publisher of facts. */
 export function wireInventory() {
   const { tableName, publisher } = storeAndBus();

@@ -4,12 +4,12 @@
  * An answer for a task that has already ended (timed out, answered) is logged and dropped.
  */
 import { SendTaskFailureCommand, SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { wireInventory } from '../adapters/runtime-wiring';
+import { wirePublisher } from '../adapters/runtime-wiring';
 import { ResourceProvisionCompleted } from '../core/events/allocation-events';
 import { logger } from '../middleware/baton-handler';
 import { busEventHandler } from '../middleware/bus-event-handler';
 
-const { publisher } = wireInventory();
+const { publisher } = wirePublisher();
 const sfn = new SFNClient({});
 const ENDED_TASK_ERRORS = new Set(['TaskDoesNotExist', 'TaskTimedOut', 'InvalidToken']);
 

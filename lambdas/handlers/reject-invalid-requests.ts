@@ -3,7 +3,7 @@
  * workflow given the same detail fails with `InvalidRequest`; this tells the system that sent the
  * event, which cannot see the execution, what to fix.
  */
-import { wireInventory } from '../adapters/runtime-wiring';
+import { wirePublisher } from '../adapters/runtime-wiring';
 import { ResourceAllocationRequested, ResourceReleaseRequested } from '../core/events/allocation-events';
 import { type EventDefinition, fact } from '../core/events/define-event';
 import { RequestRejected } from '../core/events/rejection-events';
@@ -11,7 +11,7 @@ import { parseDetail } from '../core/events/validation';
 import { batonHandler } from '../middleware/baton-handler';
 import { type BusEvent, UnexpectedEvent } from '../middleware/bus-event-handler';
 
-const { publisher } = wireInventory();
+const { publisher } = wirePublisher();
 /** The requests routed to workflows; function-routed requests are checked by their own handler. */
 const workflowRequests: EventDefinition[] = [ResourceAllocationRequested, ResourceReleaseRequested];
 

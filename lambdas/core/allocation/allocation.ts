@@ -27,18 +27,14 @@ export interface Allocation {
 }
 
 export type AllocationOutcome =
-  | {
+  | (Pick<
+      Allocation,
+      'allocationId' | 'requestId' | 'tenantId' | 'poolId' | 'kind' | 'amount' | 'expiresAt'
+    > & {
       readonly status: 'ALLOCATED';
-      readonly allocationId: string;
-      readonly requestId: string;
-      readonly tenantId: string;
-      readonly poolId: string;
-      readonly kind: string;
-      readonly amount: Amounts;
-      readonly expiresAt?: string | undefined;
       /** True while a callback provisioner still has to make the capacity real. */
       readonly provisioning: boolean;
-    }
+    })
   | {
       readonly status: 'REJECTED';
       readonly requestId: string;
