@@ -1,7 +1,10 @@
 /**
  * The allocation ledger on DynamoDB: usage kept on the pool and quota items as `used.<dimension>`,
  * changed only by conditional `UpdateItem`s that re-check what the saga saw (state, capacity,
- * limits) and that the amount still fits, so concurrent requests can never over-commit.
+ * limits) and that the amount still fits, so concurrent requests can never over-commit. Beside
+ * `used`, the items carry `holds.<allocationId>` only until the saga settles and
+ * `returns.<allocationId>` only while a release is in flight, so their size (and the write units
+ * every change costs) does not grow with the number of live allocations.
  */
 import {
   DeleteCommand,
@@ -15,14 +18,16 @@ import type {
   Allocation,
   AllocationLedger,
   AllocationOutcome,
-  AllocationStatus,
   Attempt,
   RequestRecord,
   Reservation,
+  Return,
 } from '../core/allocation/allocation';
 import type { Amounts } from '../core/allocation/amounts';
 import type { PoolView, QuotaView } from '../core/allocation/choose-pool';
-import { LEASE_BUCKET, ledgerKeys, ledgerTableSchema, POOL_PARTITION } from './ledger-keys';
+import { isConditionFailure, withoutUndefined, writeConditionally } from './ledger-items';
+import { LEASE_BUCKET, ledgerKeys, ledgerTableSchema } from './ledger-keys';
+import { readPools } from './pool-items';
 
 type Expression = { names: Record<string, string>; values: Record<string, unknown> };
 
@@ -33,7 +38,8 @@ export class DynamoDbAllocationLedger implements AllocationLedger {
   ) {}
 
   async claimRequest(requestId: string, claimId: string, at: Date): Promise<boolean> {
-    return this.conditionally(
+    return writeConditionally(
+      this.client,
       new PutCommand({
         TableName: this.tableName,
         Item: {
@@ -54,7 +60,8 @@ export class DynamoDbAllocationLedger implements AllocationLedger {
   }
 
   takeOverClaim(requestId: string, staleClaimId: string, claimId: string, at: Date): Promise<boolean> {
-    return this.conditionally(
+    return writeConditionally(
+      this.client,
       new UpdateCommand({
         TableName: this.tableName,
         Key: ledgerKeys.request(requestId),
@@ -66,7 +73,8 @@ export class DynamoDbAllocationLedger implements AllocationLedger {
   }
 
   recordAttempt(requestId: string, claimId: string, attempt: Attempt): Promise<boolean> {
-    return this.conditionally(
+    return writeConditionally(
+      this.client,
       new UpdateCommand({
         TableName: this.tableName,
         Key: ledgerKeys.request(requestId),
@@ -78,7 +86,8 @@ export class DynamoDbAllocationLedger implements AllocationLedger {
   }
 
   recordOutcome(requestId: string, outcome: AllocationOutcome, claimId?: string): Promise<boolean> {
-    return this.conditionally(
+    return writeConditionally(
+      this.client,
       new UpdateCommand({
         TableName: this.tableName,
         Key: ledgerKeys.request(requestId),
@@ -93,7 +102,8 @@ export class DynamoDbAllocationLedger implements AllocationLedger {
   }
 
   claimAnnouncement(requestId: string): Promise<boolean> {
-    return this.conditionally(
+    return writeConditionally(
+      this.client,
       new UpdateCommand({
         TableName: this.tableName,
         Key: ledgerKeys.request(requestId),
@@ -115,7 +125,8 @@ export class DynamoDbAllocationLedger implements AllocationLedger {
   }
 
   async unclaimRequest(requestId: string, claimId: string): Promise<void> {
-    await this.conditionally(
+    await writeConditionally(
+      this.client,
       new DeleteCommand({
         TableName: this.tableName,
         Key: ledgerKeys.request(requestId),
@@ -125,33 +136,8 @@ export class DynamoDbAllocationLedger implements AllocationLedger {
     );
   }
 
-  async poolsOfKind(kind: string): Promise<PoolView[]> {
-    const pools: PoolView[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pools',
-          FilterExpression: 'kind = :kind',
-          ExpressionAttributeValues: { ':pools': POOL_PARTITION, ':kind': kind },
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        pools.push({
-          poolId: item.poolId,
-          kind: item.kind,
-          labels: item.labels ?? {},
-          capacity: item.capacity ?? {},
-          used: item.used ?? {},
-          state: item.state,
-        });
-      }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return pools;
+  poolsOfKind(kind: string): Promise<PoolView[]> {
+    return readPools(this.client, this.tableName, kind);
   }
 
   async quota(tenantId: string): Promise<QuotaView | undefined> {
@@ -179,12 +165,49 @@ export class DynamoDbAllocationLedger implements AllocationLedger {
     return this.reserve(ledgerKeys.pool(poolId), allocationId, amount, 'capacity', capacitySeen, 'active');
   }
 
-  returnQuota(tenantId: string, allocationId: string, amount: Amounts): Promise<void> {
-    return this.giveBack(ledgerKeys.quota(tenantId), allocationId, amount);
+  async returnQuota(tenantId: string, allocationId: string, amount: Amounts): Promise<void> {
+    await this.giveBack(ledgerKeys.quota(tenantId), allocationId, amount, 'hold');
   }
 
-  returnPool(poolId: string, allocationId: string, amount: Amounts): Promise<void> {
-    return this.giveBack(ledgerKeys.pool(poolId), allocationId, amount);
+  async returnPool(poolId: string, allocationId: string, amount: Amounts): Promise<void> {
+    await this.giveBack(ledgerKeys.pool(poolId), allocationId, amount, 'hold');
+  }
+
+  settleAllocation(allocationId: string): Promise<boolean> {
+    return writeConditionally(
+      this.client,
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: ledgerKeys.allocation(allocationId),
+        UpdateExpression: 'SET settled = :yes',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':yes': true },
+      }),
+    );
+  }
+
+  async settleQuota(tenantId: string, allocationId: string): Promise<void> {
+    await this.removeMarker(ledgerKeys.quota(tenantId), 'holds', allocationId);
+  }
+
+  async settlePool(poolId: string, allocationId: string): Promise<void> {
+    await this.removeMarker(ledgerKeys.pool(poolId), 'holds', allocationId);
+  }
+
+  releaseQuota(tenantId: string, allocationId: string, amount: Amounts, settled: boolean): Promise<Return> {
+    return this.giveBackOnRelease(ledgerKeys.quota(tenantId), allocationId, amount, settled);
+  }
+
+  releasePool(poolId: string, allocationId: string, amount: Amounts, settled: boolean): Promise<Return> {
+    return this.giveBackOnRelease(ledgerKeys.pool(poolId), allocationId, amount, settled);
+  }
+
+  async forgetQuotaReturn(tenantId: string, allocationId: string): Promise<void> {
+    await this.removeMarker(ledgerKeys.quota(tenantId), 'returns', allocationId);
+  }
+
+  async forgetPoolReturn(poolId: string, allocationId: string): Promise<void> {
+    await this.removeMarker(ledgerKeys.pool(poolId), 'returns', allocationId);
   }
 
   async createAllocation(allocation: Allocation): Promise<void> {
@@ -233,20 +256,42 @@ export class DynamoDbAllocationLedger implements AllocationLedger {
     return allocation as unknown as Allocation;
   }
 
-  async transitionAllocation(
+  claimRelease(
     allocationId: string,
-    from: AllocationStatus,
-    to: AllocationStatus,
+    from: 'ACTIVE' | 'RESERVED',
+    at: Date,
+    staleBefore: Date,
   ): Promise<boolean> {
-    // A released allocation leaves the lease index: nothing is left to expire.
     return this.updateAllocation(
       allocationId,
-      from,
-      `SET #status = :to${to === 'RELEASED' ? ' REMOVE leaseBucket' : ''}`,
-      {
-        ':to': to,
-      },
+      'SET #status = :releasing, #claimedAt = :at',
+      '#status = :from OR (#status = :releasing AND (attribute_not_exists(#claimedAt) OR #claimedAt < :stale))',
+      { ':from': from, ':at': at.toISOString(), ':stale': staleBefore.toISOString() },
     );
+  }
+
+  async unclaimRelease(allocationId: string, claimedAt: Date): Promise<void> {
+    await this.updateAllocation(
+      allocationId,
+      'REMOVE #claimedAt',
+      '#status = :releasing AND #claimedAt = :at',
+      { ':at': claimedAt.toISOString() },
+    );
+  }
+
+  completeRelease(allocationId: string, claimedAt: Date): Promise<boolean> {
+    return this.updateAllocation(
+      allocationId,
+      'SET #status = :released',
+      '#status = :releasing AND #claimedAt = :at',
+      { ':at': claimedAt.toISOString() },
+    );
+  }
+
+  async closeRelease(allocationId: string): Promise<void> {
+    // A released allocation leaves the lease index only now: until its markers are gone, the
+    // lease sweep may still find it and remove them.
+    await this.updateAllocation(allocationId, 'REMOVE #claimedAt, leaseBucket', '#status = :released', {});
   }
 
   activateAllocation(
@@ -257,43 +302,42 @@ export class DynamoDbAllocationLedger implements AllocationLedger {
     const lease = expiresAt ? ', expiresAt = :expiresAt, leaseBucket = :bucket' : '';
     return this.updateAllocation(
       allocationId,
-      'RESERVED',
-      `SET #status = :to, attributes = :attributes${lease}`,
+      `SET #status = :active, attributes = :attributes${lease}`,
+      '#status = :reserved',
       {
-        ':to': 'ACTIVE',
+        ':reserved': 'RESERVED',
+        ':active': 'ACTIVE',
         ':attributes': attributes,
         ...(expiresAt ? { ':expiresAt': expiresAt, ':bucket': LEASE_BUCKET } : {}),
       },
     );
   }
 
+  /** A conditional update of an allocation; `#status`, `#claimedAt`, `:releasing`, `:released` are known. */
   private updateAllocation(
     allocationId: string,
-    from: AllocationStatus,
     updateExpression: string,
+    condition: string,
     values: Record<string, unknown>,
   ): Promise<boolean> {
-    return this.conditionally(
+    const expressions = `${updateExpression} ${condition}`;
+    return writeConditionally(
+      this.client,
       new UpdateCommand({
         TableName: this.tableName,
         Key: ledgerKeys.allocation(allocationId),
         UpdateExpression: updateExpression,
-        ConditionExpression: '#status = :from',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':from': from, ...values },
+        ConditionExpression: condition,
+        ExpressionAttributeNames: usedIn(expressions, {
+          '#status': 'status',
+          '#claimedAt': 'releaseClaimedAt',
+        }),
+        ExpressionAttributeValues: {
+          ...usedIn(expressions, { ':releasing': 'RELEASING', ':released': 'RELEASED' }),
+          ...values,
+        },
       }),
     );
-  }
-
-  /** Sends a conditional write: `true` if it applied, `false` if its condition did not hold. */
-  private async conditionally(command: PutCommand | UpdateCommand | DeleteCommand): Promise<boolean> {
-    try {
-      await this.client.send(command as UpdateCommand);
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
   }
 
   private async get(key: Record<string, string>): Promise<Record<string, unknown> | undefined> {
@@ -304,15 +348,11 @@ export class DynamoDbAllocationLedger implements AllocationLedger {
   }
 
   /**
-   * `used.d += amount.d` for every dimension, on condition that the bound (`capacity` or `limits`)
-   * is still what the saga saw, that `used.d + amount.d <= bound.d` (as `used.d <= bound.d -
-   * amount.d`: conditions cannot add), and for pools that the pool is still in `state`.
-   */
-  /**
    * `used.d += amount.d` for every dimension and `holds.<allocationId> = amount`, on condition
    * that the allocation holds nothing here yet, that the bound (`capacity` or `limits`) is still
    * what the saga saw, that `used.d <= bound.d - amount.d` (conditions cannot add), and for pools
-   * that the pool is still in `state`. A refusal because the hold already exists is success.
+   * that the pool is still in `state`. A refusal because the hold already exists is success. It
+   * also makes sure the item has its `returns` map, which a release later marks.
    */
   private async reserve(
     key: Record<string, string>,
@@ -323,10 +363,16 @@ export class DynamoDbAllocationLedger implements AllocationLedger {
     state: 'active' | undefined,
   ): Promise<Reservation> {
     const expression: Expression = {
-      names: { '#used': 'used', '#bound': bound, '#holds': 'holds', '#id': allocationId },
-      values: { ':zero': 0, ':amount': amount },
+      names: {
+        '#used': 'used',
+        '#bound': bound,
+        '#holds': 'holds',
+        '#returns': 'returns',
+        '#id': allocationId,
+      },
+      values: { ':zero': 0, ':amount': amount, ':none': {} },
     };
-    const updates: string[] = ['#holds.#id = :amount'];
+    const updates: string[] = ['#holds.#id = :amount', '#returns = if_not_exists(#returns, :none)'];
     const conditions: string[] = ['attribute_not_exists(#holds.#id)'];
     if (state) {
       conditions.push('#state = :state');
@@ -360,13 +406,35 @@ export class DynamoDbAllocationLedger implements AllocationLedger {
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
       // Already held (a retried or ambiguous write that went through): nothing more to take.
-      const holds = (await this.get(key))?.holds as Record<string, unknown> | undefined;
-      return holds?.[allocationId] ? 'reserved' : 'conflict';
+      return (await this.marker(key, 'holds', allocationId)) ? 'reserved' : 'conflict';
     }
   }
 
-  /** `used.d -= amount.d` and the hold removed, if the allocation holds something here. */
-  private async giveBack(key: Record<string, string>, allocationId: string, amount: Amounts): Promise<void> {
+  /** A release's give-back: `returned` also when an earlier attempt left its marker. */
+  private async giveBackOnRelease(
+    key: Record<string, string>,
+    allocationId: string,
+    amount: Amounts,
+    settled: boolean,
+  ): Promise<Return> {
+    if (await this.giveBack(key, allocationId, amount, settled ? 'settled' : 'hold-and-mark'))
+      return 'returned';
+    return (await this.marker(key, 'returns', allocationId)) ? 'returned' : 'unheld';
+  }
+
+  /**
+   * `used.d -= amount.d` and the hold removed, in one conditional write; `false` if the condition
+   * did not hold. `hold`: only if the allocation holds something here (saga compensation, which
+   * leaves no marker). `hold-and-mark` (a release): the same, and marks it returned — unless it is
+   * marked already. `settled` (a release of a settled allocation, whose hold may be gone): only if
+   * it is not marked returned yet.
+   */
+  private giveBack(
+    key: Record<string, string>,
+    allocationId: string,
+    amount: Amounts,
+    from: 'hold' | 'hold-and-mark' | 'settled',
+  ): Promise<boolean> {
     const names: Record<string, string> = { '#used': 'used', '#holds': 'holds', '#id': allocationId };
     const values: Record<string, unknown> = {};
     const updates = Object.entries(amount).map(([dimension, value], index) => {
@@ -374,29 +442,57 @@ export class DynamoDbAllocationLedger implements AllocationLedger {
       values[`:a${index}`] = value;
       return `#used.#d${index} = #used.#d${index} - :a${index}`;
     });
-    try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: key,
-          UpdateExpression: `SET ${updates.join(', ')} REMOVE #holds.#id`,
-          ConditionExpression: 'attribute_exists(#holds.#id)',
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-        }),
-      );
-    } catch (error) {
-      // Nothing held: never taken, or already given back.
-      if (!isConditionFailure(error)) throw error;
+    const conditions = from === 'settled' ? [] : ['attribute_exists(#holds.#id)'];
+    if (from !== 'hold') {
+      names['#returns'] = 'returns';
+      values[':amount'] = amount;
+      updates.push('#returns.#id = :amount');
+      conditions.push('attribute_not_exists(#returns.#id)');
     }
+    return writeConditionally(
+      this.client,
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: key,
+        UpdateExpression: `SET ${updates.join(', ')} REMOVE #holds.#id`,
+        ConditionExpression: conditions.join(' AND '),
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      }),
+    );
+  }
+
+  /** Removes `<map>.<allocationId>` from a pool or quota item, if it is there. */
+  private async removeMarker(
+    key: Record<string, string>,
+    map: 'holds' | 'returns',
+    allocationId: string,
+  ): Promise<void> {
+    await writeConditionally(
+      this.client,
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: key,
+        UpdateExpression: 'REMOVE #map.#id',
+        ConditionExpression: 'attribute_exists(#map.#id)',
+        ExpressionAttributeNames: { '#map': map, '#id': allocationId },
+      }),
+    );
+  }
+
+  private async marker(
+    key: Record<string, string>,
+    map: 'holds' | 'returns',
+    allocationId: string,
+  ): Promise<boolean> {
+    const markers = (await this.get(key))?.[map] as Record<string, unknown> | undefined;
+    return markers?.[allocationId] !== undefined;
   }
 }
 
-/** DynamoDB has no `undefined`: optional fields that are absent are left out of the item. */
-function withoutUndefined<T extends object>(value: T): T {
-  return JSON.parse(JSON.stringify(value)) as T;
-}
-
-function isConditionFailure(error: unknown): boolean {
-  return (error as Error).name === 'ConditionalCheckFailedException';
+/** DynamoDB refuses expression names and values that the expressions do not use. */
+function usedIn<T>(expressions: string, entries: Record<string, T>): Record<string, T> {
+  return Object.fromEntries(
+    Object.entries(entries).filter(([key]) => new RegExp(`${key}(?![\\w])`).test(expressions)),
+  );
 }

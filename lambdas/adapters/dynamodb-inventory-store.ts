@@ -34,18 +34,27 @@ export class DynamoDbInventoryStore implements InventoryStore {
     });
   }
 
-  /** Sets the declared attributes and keeps `used` and `holds`, which only allocations change. */
+  /**
+   * Sets the declared attributes and keeps `used`, `holds` and `returns`, which only allocations
+   * change (the maps must exist for a write to set one of their entries).
+   */
   private async upsert(
     key: Record<string, string>,
     entity: string,
     attributes: Record<string, unknown>,
   ): Promise<UpsertOutcome> {
-    const names: Record<string, string> = { '#entity': 'entity', '#used': 'used', '#holds': 'holds' };
+    const names: Record<string, string> = {
+      '#entity': 'entity',
+      '#used': 'used',
+      '#holds': 'holds',
+      '#returns': 'returns',
+    };
     const values: Record<string, unknown> = { ':entity': entity, ':empty': {} };
     const assignments = [
       '#entity = :entity',
       '#used = if_not_exists(#used, :empty)',
       '#holds = if_not_exists(#holds, :empty)',
+      '#returns = if_not_exists(#returns, :empty)',
     ];
     for (const [name, value] of Object.entries(attributes)) {
       names[`#${name}`] = name;

@@ -1,21 +1,39 @@
 /**
  * The single-table key layout. Pools share one partition so that a Query lists every pool of the
- * ledger in one consistent read (there are tens to hundreds, not millions); everything else has
- * a partition of its own.
+ * ledger in one consistent read (there are tens to hundreds, not millions); a tenant's quota,
+ * resources and workloads share the tenant's; requests and allocations have partitions of their own.
  */
 export const ledgerKeys = {
   pool: (poolId: string) => ({ pk: 'POOL', sk: poolId }),
-  quota: (tenantId: string) => ({ pk: `TENANT#${tenantId}`, sk: 'QUOTA' }),
+  quota: (tenantId: string) => ({ pk: tenantPartition(tenantId), sk: 'QUOTA' }),
   request: (requestId: string) => ({ pk: `REQUEST#${requestId}`, sk: 'REQUEST' }),
   allocation: (allocationId: string) => ({ pk: `ALLOCATION#${allocationId}`, sk: 'ALLOCATION' }),
+  /** A tenant's resources and workloads share its partition: one Query reads all a plan needs. */
+  resource: (tenantId: string, resourceId: string) => ({
+    pk: tenantPartition(tenantId),
+    sk: `RESOURCE#${resourceId}`,
+  }),
+  workload: (tenantId: string, workloadId: string) => ({
+    pk: tenantPartition(tenantId),
+    sk: `WORKLOAD#${workloadId}`,
+  }),
+  workloadTenant: (tenantId: string) => ({ pk: WORKLOAD_TENANTS_PARTITION, sk: tenantId }),
 } as const;
+
+/** A tenant's partition: its quota, resources and workloads. */
+export function tenantPartition(tenantId: string): string {
+  return `TENANT#${tenantId}`;
+}
+
+/** The tenants that have workloads, so that a rebalance or a pool change can reach them all. */
+export const WORKLOAD_TENANTS_PARTITION = 'WORKLOAD_TENANTS';
 
 export const POOL_PARTITION = 'POOL';
 
 /**
  * The ledger table's shape, declared once for the CDK table and the embedded runtime's dynalite:
  * string keys `pk`/`sk`, and a sparse index of leased allocations by expiry (an allocation leaves
- * it when released).
+ * it once its release is closed, so the lease sweep also finishes releases left half-way).
  */
 export const ledgerTableSchema = {
   partitionKey: 'pk',
@@ -23,5 +41,5 @@ export const ledgerTableSchema = {
   leaseIndex: { indexName: 'leases', partitionKey: 'leaseBucket', sortKey: 'expiresAt' },
 } as const;
 
-/** The one value of `leaseBucket`: every leased, unreleased allocation is in the index. */
+/** The one value of `leaseBucket`: every leased allocation whose release is not closed is in the index. */
 export const LEASE_BUCKET = 'LEASE';

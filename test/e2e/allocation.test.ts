@@ -1,6 +1,7 @@
 /**
  * `allocate-resources` and `release-resources` from their ASL in the embedded runtime, through
- * the real SDK clients: choices and refusals, idempotency, contention, callbacks, releases.
+ * the real SDK clients: choices and refusals, idempotency, contention, callbacks, releases — and
+ * pool and quota items that keep no hold or return marker once the requests are done.
  */
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { type DescribeExecutionCommandOutput, StartExecutionCommand } from '@aws-sdk/client-sfn';
@@ -226,7 +227,7 @@ describe('allocate-resources', () => {
     const outputs = results.map(output);
     expect(new Set(outputs.map((o) => o.allocationId)).size).toBe(1);
     expect(outputs.every((o) => o.status === 'ALLOCATED')).toBe(true);
-    expect(await t.ledgerItem(ledgerKeys.pool('id-a'))).toMatchObject({ used: { vcpu: 5 } });
+    expect(await t.ledgerItem(ledgerKeys.pool('id-a'))).toMatchObject({ used: { vcpu: 5 }, holds: {} });
     const announced = facts.filter(
       (f) =>
         f['detail-type'] === 'ResourceAllocated' &&
@@ -266,8 +267,17 @@ describe('allocate-resources', () => {
     expect(rejected.every((f) => (f.detail as { reason: string }).reason === 'InsufficientCapacity')).toBe(
       true,
     );
-    expect(await t.ledgerItem(ledgerKeys.pool('cc-a'))).toMatchObject({ used: { vcpu: 100 } });
-    expect(await t.ledgerItem(ledgerKeys.quota('cc-tenant'))).toMatchObject({ used: { vcpu: 100 } });
+    // Settled: 100 live allocations, and no hold or marker for any of them on the hot items.
+    expect(await t.ledgerItem(ledgerKeys.pool('cc-a'))).toMatchObject({
+      used: { vcpu: 100 },
+      holds: {},
+      returns: {},
+    });
+    expect(await t.ledgerItem(ledgerKeys.quota('cc-tenant'))).toMatchObject({
+      used: { vcpu: 100 },
+      holds: {},
+      returns: {},
+    });
     expect(auditLedger(await readLedgerSnapshot(t.ledger, LEDGER_TABLE_NAME))).toEqual([]);
   }, 120_000);
 });
@@ -407,8 +417,8 @@ describe('callback provisioning', () => {
     const { description, allocationId, kind } = await provisioned(false, 'cb-fail', 'cbfail');
     expect(description).toMatchObject({ status: 'FAILED', error: 'ProvisioningFailed' });
     expect(await t.ledgerItem(ledgerKeys.allocation(allocationId))).toMatchObject({ status: 'RELEASED' });
-    expect(await t.ledgerItem(ledgerKeys.pool(`${kind}-a`))).toMatchObject({ used: { vcpu: 0 } });
-    expect(await t.ledgerItem(ledgerKeys.quota('cb-fail'))).toMatchObject({ used: { vcpu: 0 } });
+    for (const key of [ledgerKeys.pool(`${kind}-a`), ledgerKeys.quota('cb-fail')])
+      expect(await t.ledgerItem(key)).toMatchObject({ used: { vcpu: 0 }, holds: {}, returns: {} });
   });
 });
 
@@ -422,8 +432,11 @@ describe('release-resources', () => {
     const second = output(await runWorkflow('release-resources', { allocationId: allocated.allocationId }));
     expect(first).toMatchObject({ status: 'RELEASED', alreadyReleased: false, poolId: 'rl-a' });
     expect(second).toMatchObject({ status: 'RELEASED', alreadyReleased: true });
-    expect(await t.ledgerItem(ledgerKeys.pool('rl-a'))).toMatchObject({ used: { vcpu: 0 } });
-    expect(await t.ledgerItem(ledgerKeys.quota('rl-tenant'))).toMatchObject({ used: { vcpu: 0 } });
+    for (const key of [ledgerKeys.pool('rl-a'), ledgerKeys.quota('rl-tenant')])
+      expect(await t.ledgerItem(key)).toMatchObject({ used: { vcpu: 0 }, holds: {}, returns: {} });
+    const released = await t.ledgerItem(ledgerKeys.allocation(allocated.allocationId));
+    expect(released).toMatchObject({ status: 'RELEASED', settled: true });
+    expect(released).not.toHaveProperty('releaseClaimedAt');
     const releasedFacts = facts.filter(
       (f) =>
         f['detail-type'] === 'ResourceReleased' &&

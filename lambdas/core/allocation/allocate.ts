@@ -2,11 +2,14 @@
  * The allocation saga: claim the request id (with an owner), choose a pool, note the attempt,
  * hold the tenant's quota, then the pool, then write the allocation and the outcome — each a
  * single-item conditional write. A lost race re-chooses (a bounded number of times); any failure
- * gives back what was held, newest first (holds make that idempotent); a claim whose owner died
- * is taken over once stale.
+ * before the outcome is recorded gives back what was held, newest first (holds make that
+ * idempotent); a claim whose owner died is taken over once stale. Once the outcome is recorded the
+ * saga settles: the allocation notes that its usage is counted and the holds are dropped, so the
+ * pool and quota items carry no mark of the allocations that are merely live.
  */
 import { InvalidRequest } from '../errors';
 import type { Allocation, AllocationLedger, AllocationOutcome } from './allocation';
+import type { Amounts } from './amounts';
 import { choosePool, type PlacementRequest, type PoolView, type RejectionReason } from './choose-pool';
 
 export interface AllocationRequest extends PlacementRequest {
@@ -19,7 +22,8 @@ export interface AllocationRequest extends PlacementRequest {
 export const MAX_PLACEMENT_ATTEMPTS = 5;
 /**
  * A claim older than this with no outcome belongs to a delivery that died: no delivery runs this
- * long (the function times out after 30 s; the workflow retries a few times).
+ * long (the function times out after 30 s; the workflow retries a few times). The same holds for
+ * the stamp of a release left RELEASING.
  */
 export const STALE_CLAIM_MS = 120_000;
 /** How long a duplicate delivery waits for the first one's outcome. */
@@ -34,6 +38,14 @@ export class AllocationInterrupted extends Error {
 export class CompensationFailed extends Error {
   override readonly name = 'CompensationFailed';
 }
+
+/**
+ * Raised when recording the outcome failed and reading it back failed too: whether the outcome was
+ * recorded is unknown, so nothing is given back and the claim is kept. If it was recorded, the
+ * next delivery reads it; if not, the next delivery takes the claim over once stale and undoes the
+ * attempt then.
+ */
+class OutcomeUnknown extends AllocationInterrupted {}
 
 /** Raised when a duplicate delivery found the first one still running past the wait. */
 export class RequestInProgress extends Error {
@@ -76,6 +88,7 @@ export async function allocate(deps: AllocateDependencies, request: AllocationRe
   try {
     return { outcome: await placeAndReserve(deps, request, claimId), decided: true, announced: false };
   } catch (error) {
+    if (error instanceof OutcomeUnknown) throw error;
     await ledger.unclaimRequest(request.requestId, claimId).catch(() => undefined);
     throw error instanceof InvalidRequest || error instanceof CompensationFailed
       ? error
@@ -142,66 +155,10 @@ async function placeAndReserve(
       return refusal;
     }
     if (!quota) continue;
-    const allocation = newAllocation(deps, request, choice.pool.poolId);
-    const { allocationId } = allocation;
-    // Each undo is registered before its step: a step whose answer is lost may have gone
-    // through, and giving back is idempotent, so undoing a step that did not happen is harmless.
-    const taken: (() => Promise<void>)[] = [];
-    const attempt = {
-      allocationId,
-      tenantId: request.tenantId,
-      poolId: choice.pool.poolId,
-      amount: request.amount,
-    };
-    if (!(await ledger.recordAttempt(request.requestId, claimId, attempt))) throw claimLost(request);
-    try {
-      taken.push(() => ledger.returnQuota(request.tenantId, allocationId, request.amount));
-      if (
-        (await ledger.reserveQuota(request.tenantId, allocationId, request.amount, quota.limits)) ===
-        'conflict'
-      ) {
-        await compensate(taken);
-        continue;
-      }
-      taken.push(() => ledger.returnPool(choice.pool.poolId, allocationId, request.amount));
-      if (
-        (await ledger.reservePool(choice.pool.poolId, allocationId, request.amount, choice.pool.capacity)) ===
-        'conflict'
-      ) {
-        await compensate(taken);
-        continue;
-      }
-      taken.push(() => ledger.removeAllocation(allocationId));
-      await ledger.createAllocation(allocation);
-      const outcome: AllocationOutcome = {
-        status: 'ALLOCATED',
-        allocationId: allocation.allocationId,
-        requestId: request.requestId,
-        tenantId: request.tenantId,
-        poolId: allocation.poolId,
-        kind: request.kind,
-        amount: request.amount,
-        expiresAt: allocation.expiresAt,
-        provisioning: allocation.status === 'RESERVED',
-      };
-      // Recorded inside the saga: an outcome that cannot be recorded is taken back with the rest —
-      // unless the write went through and only its answer was lost.
-      let recorded: boolean;
-      try {
-        recorded = await ledger.recordOutcome(request.requestId, outcome, claimId);
-      } catch (error) {
-        const record = await ledger.request(request.requestId).catch(() => undefined);
-        if (record?.outcome?.status !== 'ALLOCATED' || record.outcome.allocationId !== allocationId)
-          throw error;
-        recorded = true;
-      }
-      if (!recorded) throw claimLost(request);
-      return outcome;
-    } catch (error) {
-      if (error instanceof CompensationFailed) throw error;
-      await compensate(taken);
-      throw interrupted(request, error);
-    }
+    const outcome = await reserveAndRecord(deps, request, claimId, choice.pool, quota.limits);
+    if (outcome === 'conflict') continue;
+    await settle(ledger, outcome);
+    return outcome;
   }
   const contended = rejected(
     request,
@@ -210,6 +167,97 @@ async function placeAndReserve(
   );
   if (!(await ledger.recordOutcome(request.requestId, contended, claimId))) throw claimLost(request);
   return contended;
+}
+
+/**
+ * Holds the quota, then the pool, then writes the allocation and the outcome; `conflict` when a
+ * hold lost a race (given back already). Any failure gives back what was taken, unless the outcome
+ * may have been recorded: from then on nothing may take the saga back.
+ */
+async function reserveAndRecord(
+  deps: AllocateDependencies,
+  request: AllocationRequest,
+  claimId: string,
+  pool: PoolView,
+  limitsSeen: Amounts,
+): Promise<AllocationOutcome | 'conflict'> {
+  const { ledger } = deps;
+  const allocation = newAllocation(deps, request, pool.poolId);
+  const { allocationId } = allocation;
+  // Each undo is registered before its step: a step whose answer is lost may have gone
+  // through, and giving back is idempotent, so undoing a step that did not happen is harmless.
+  const taken: (() => Promise<void>)[] = [];
+  const attempt = { allocationId, tenantId: request.tenantId, poolId: pool.poolId, amount: request.amount };
+  if (!(await ledger.recordAttempt(request.requestId, claimId, attempt))) throw claimLost(request);
+  try {
+    taken.push(() => ledger.returnQuota(request.tenantId, allocationId, request.amount));
+    if (
+      (await ledger.reserveQuota(request.tenantId, allocationId, request.amount, limitsSeen)) === 'conflict'
+    ) {
+      await compensate(taken);
+      return 'conflict';
+    }
+    taken.push(() => ledger.returnPool(pool.poolId, allocationId, request.amount));
+    if ((await ledger.reservePool(pool.poolId, allocationId, request.amount, pool.capacity)) === 'conflict') {
+      await compensate(taken);
+      return 'conflict';
+    }
+    taken.push(() => ledger.removeAllocation(allocationId));
+    await ledger.createAllocation(allocation);
+    const outcome: AllocationOutcome = {
+      status: 'ALLOCATED',
+      allocationId: allocation.allocationId,
+      requestId: request.requestId,
+      tenantId: request.tenantId,
+      poolId: allocation.poolId,
+      kind: request.kind,
+      amount: request.amount,
+      expiresAt: allocation.expiresAt,
+      provisioning: allocation.status === 'RESERVED',
+    };
+    // Recorded inside the saga: an outcome that cannot be recorded is taken back with the rest —
+    // unless the write went through and only its answer was lost.
+    let recorded: boolean;
+    try {
+      recorded = await ledger.recordOutcome(request.requestId, outcome, claimId);
+    } catch (error) {
+      const record = await ledger.request(request.requestId).catch((readError: Error) => {
+        throw new OutcomeUnknown(
+          `request ${request.requestId}: recording its outcome failed and reading it back failed too; a later delivery will finish it: ${readError.message}`,
+        );
+      });
+      if (record?.outcome?.status !== 'ALLOCATED' || record.outcome.allocationId !== allocationId)
+        throw error;
+      recorded = true;
+    }
+    if (!recorded) throw claimLost(request);
+    return outcome;
+  } catch (error) {
+    if (error instanceof CompensationFailed || error instanceof OutcomeUnknown) throw error;
+    await compensate(taken);
+    throw interrupted(request, error);
+  }
+}
+
+/**
+ * Drops the holds of an allocation whose outcome is recorded, leaving its usage counted in `used`.
+ * Safe because nothing takes a saga back once its outcome is recorded: a takeover needs a claim
+ * with no outcome, compensation runs only before the outcome is recorded (or when it is known not
+ * to be), and a release gives usage back through its own return markers. The allocation is marked
+ * settled first, so a release that finds no hold knows the usage is still counted. Best effort: a
+ * hold left behind is harmless — a release gives it back with the usage, and the next delivery of
+ * the request settles again.
+ */
+async function settle(ledger: AllocationLedger, outcome: AllocationOutcome): Promise<void> {
+  if (outcome.status !== 'ALLOCATED') return;
+  const { allocationId, poolId, tenantId } = outcome;
+  try {
+    if (!(await ledger.settleAllocation(allocationId))) return;
+    await ledger.settlePool(poolId, allocationId);
+    await ledger.settleQuota(tenantId, allocationId);
+  } catch {
+    // Left for the release or the next delivery, as above.
+  }
 }
 
 /** A dimension no pool of the kind has is a typo, not a shortage: the caller must fix it. */
@@ -285,7 +333,11 @@ async function firstOutcome(
 ): Promise<{ outcome: AllocationOutcome; announced: boolean }> {
   for (let look = 0; look < DUPLICATE_WAIT.looks; look++) {
     const record = await deps.ledger.request(requestId);
-    if (record?.outcome) return { outcome: record.outcome, announced: record.announced === true };
+    if (record?.outcome) {
+      // The first delivery may have stopped between recording its outcome and settling.
+      await settle(deps.ledger, record.outcome);
+      return { outcome: record.outcome, announced: record.announced === true };
+    }
     await deps.pause(DUPLICATE_WAIT.pauseMs);
   }
   throw new RequestInProgress(

@@ -1,15 +1,23 @@
 /**
  * Allocation records and the ledger port the allocation saga writes through. Every write is a
  * single-item conditional write, so the ledger never over-commits a pool or a quota even under
- * contention. Usage is kept as per-allocation holds beside the total, so taking and giving back
- * are idempotent: a retried or ambiguous write can neither count twice nor return twice, and a
- * failed saga can always compensate every step it attempted.
+ * contention. Usage is the total `used` on the pool and quota items plus a marker per allocation
+ * that only lives there while an operation on it is in flight, so the hot items stay the same
+ * size however many allocations are live:
+ * - a hold (`holds.<id>`) while the saga is undecided, so that taking and compensating are
+ *   idempotent; once the outcome is recorded the saga settles: the allocation notes that its
+ *   usage is counted (`settled`) and the holds are dropped, leaving `used` as it is;
+ * - a return marker (`returns.<id>`) while a release is in flight, so that a retried release
+ *   gives back once; it is removed when the allocation is RELEASED.
  */
 import type { Amounts } from './amounts';
 import type { PoolView, QuotaView, RejectionReason } from './choose-pool';
 
-/** RESERVED: capacity held, provisioning under way; ACTIVE: provisioned; RELEASED: returned. */
-export type AllocationStatus = 'RESERVED' | 'ACTIVE' | 'RELEASED';
+/**
+ * RESERVED: capacity held, provisioning under way; ACTIVE: provisioned; RELEASING: being given
+ * back (a pool or quota whose `returns` marks it has had its share back); RELEASED: returned.
+ */
+export type AllocationStatus = 'RESERVED' | 'ACTIVE' | 'RELEASING' | 'RELEASED';
 
 export interface Allocation {
   readonly allocationId: string;
@@ -24,6 +32,16 @@ export interface Allocation {
   readonly expiresAt?: string | undefined;
   readonly leaseSeconds?: number | undefined;
   readonly attributes?: Readonly<Record<string, unknown>> | undefined;
+  /**
+   * Set once the request's outcome is recorded: the usage is counted in `used` with no hold
+   * behind it, and no saga will ever take it back.
+   */
+  readonly settled?: boolean | undefined;
+  /**
+   * When the release under way took the allocation (RELEASING), which names that release; kept on
+   * a RELEASED allocation until its return markers are removed.
+   */
+  readonly releaseClaimedAt?: string | undefined;
 }
 
 export type AllocationOutcome =
@@ -70,6 +88,12 @@ export interface RequestRecord {
 /** `conflict`: the bound, state or room changed since it was read (another request took it). */
 export type Reservation = 'reserved' | 'conflict';
 
+/**
+ * `returned`: the usage is back, now or by an earlier attempt (its return marker is there);
+ * `unheld`: there was nothing to give back — no hold, no marker, and the allocation not settled.
+ */
+export type Return = 'returned' | 'unheld';
+
 export interface AllocationLedger {
   /** Claims a request id for `claimId`; `false` when another delivery claimed it first. */
   claimRequest(requestId: string, claimId: string, at: Date): Promise<boolean>;
@@ -109,17 +133,49 @@ export interface AllocationLedger {
     amount: Amounts,
     capacitySeen: Amounts,
   ): Promise<Reservation>;
-  /** Gives back what `allocationId` holds of the quota; nothing if it holds nothing (idempotent). */
+  /** Gives back what `allocationId` holds of the quota; nothing if it holds nothing (saga compensation). */
   returnQuota(tenantId: string, allocationId: string, amount: Amounts): Promise<void>;
   returnPool(poolId: string, allocationId: string, amount: Amounts): Promise<void>;
+  /** Notes that the allocation's usage is counted without holds; `false` if there is no such allocation. */
+  settleAllocation(allocationId: string): Promise<boolean>;
+  /** Drops the allocation's hold on the quota, leaving `used` as it is; nothing if it has none. */
+  settleQuota(tenantId: string, allocationId: string): Promise<void>;
+  settlePool(poolId: string, allocationId: string): Promise<void>;
+  /**
+   * Gives the allocation's usage of the quota back and marks it returned (`returns.<id>`), in one
+   * write: from its hold if it still has one; without a hold only if `settled`; never if the
+   * marker is already there.
+   */
+  releaseQuota(tenantId: string, allocationId: string, amount: Amounts, settled: boolean): Promise<Return>;
+  releasePool(poolId: string, allocationId: string, amount: Amounts, settled: boolean): Promise<Return>;
+  /** Removes the allocation's return marker from the quota (its release is over); nothing if none. */
+  forgetQuotaReturn(tenantId: string, allocationId: string): Promise<void>;
+  forgetPoolReturn(poolId: string, allocationId: string): Promise<void>;
   createAllocation(allocation: Allocation): Promise<void>;
   /** Undoes `createAllocation` (saga compensation only). */
   removeAllocation(allocationId: string): Promise<void>;
   allocation(allocationId: string): Promise<Allocation | undefined>;
-  /** Up to `limit` unreleased allocations whose lease ended at or before `now`, oldest first. */
+  /**
+   * Up to `limit` allocations in the lease index whose lease ended at or before `now`, oldest
+   * first: unreleased ones, and released ones whose return markers may not all be removed yet.
+   */
   expiredAllocations(now: Date, limit: number): Promise<Allocation[]>;
-  /** Moves an allocation from one status to another; `false` if it was not in `from`. */
-  transitionAllocation(allocationId: string, from: AllocationStatus, to: AllocationStatus): Promise<boolean>;
+  /**
+   * Takes the release of an allocation, stamped `at`: `from` → RELEASING, or a RELEASING one whose
+   * release gave up or was claimed before `staleBefore`; `false` if neither.
+   */
+  claimRelease(
+    allocationId: string,
+    from: 'ACTIVE' | 'RESERVED',
+    at: Date,
+    staleBefore: Date,
+  ): Promise<boolean>;
+  /** Gives up the release stamped `claimedAt` after a failure, so that releasing again takes it at once. */
+  unclaimRelease(allocationId: string, claimedAt: Date): Promise<void>;
+  /** RELEASING → RELEASED, while the release stamped `claimedAt` still holds it; `false` otherwise. */
+  completeRelease(allocationId: string, claimedAt: Date): Promise<boolean>;
+  /** Once its return markers are gone: drops a RELEASED allocation's release stamp and lease entry. */
+  closeRelease(allocationId: string): Promise<void>;
   /** RESERVED → ACTIVE with the provisioner's attributes, its lease starting now; `false` if not RESERVED. */
   activateAllocation(
     allocationId: string,

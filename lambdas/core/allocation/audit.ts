@@ -1,15 +1,23 @@
 /**
- * The ledger's invariant, checked: every pool's and tenant's recorded usage equals the sum of
- * the allocations that hold capacity (RESERVED or ACTIVE). Anything else is drift — a saga that
- * could not compensate, or a hand edit — and `baton audit` reports it.
+ * The ledger's invariant, checked: every pool's and tenant's recorded usage equals the sum of the
+ * allocations whose capacity it has not given back — RESERVED and ACTIVE ones, and RELEASING ones
+ * it holds no return marker for. Holds and markers left behind by a crash change nothing here: a
+ * hold is on an allocation counted anyway, a marker on one counted no more. Anything else is drift
+ * — a saga that could not compensate, or a hand edit — and `baton audit` reports it.
  */
 
 import type { Allocation } from './allocation';
 import { type Amounts, amountOf } from './amounts';
 
+/** A pool or quota item: `returns` marks the allocations whose release gave its share back. */
+interface Holder {
+  readonly used: Amounts;
+  readonly returns?: Readonly<Record<string, unknown>> | undefined;
+}
+
 export interface LedgerSnapshot {
-  readonly pools: readonly { poolId: string; capacity: Amounts; used: Amounts; state: string }[];
-  readonly quotas: readonly { tenantId: string; limits: Amounts; used: Amounts }[];
+  readonly pools: readonly (Holder & { poolId: string; capacity: Amounts; state: string })[];
+  readonly quotas: readonly (Holder & { tenantId: string; limits: Amounts })[];
   readonly allocations: readonly Allocation[];
 }
 
@@ -21,31 +29,44 @@ export interface Drift {
 }
 
 export function auditLedger(snapshot: LedgerSnapshot): Drift[] {
-  const holding = snapshot.allocations.filter((a) => a.status === 'RESERVED' || a.status === 'ACTIVE');
-  const byPool = sumBy(holding, (a) => a.poolId);
-  const byTenant = sumBy(holding, (a) => a.tenantId);
+  const byPool = groupBy(snapshot.allocations, (a) => a.poolId);
+  const byTenant = groupBy(snapshot.allocations, (a) => a.tenantId);
   return [
     ...snapshot.pools.flatMap((pool) =>
-      compare(`pool ${pool.poolId}`, pool.used, byPool.get(pool.poolId) ?? {}),
+      compare(`pool ${pool.poolId}`, pool.used, notReturned(pool, byPool.get(pool.poolId))),
     ),
     ...snapshot.quotas.flatMap((quota) =>
-      compare(`tenant ${quota.tenantId}`, quota.used, byTenant.get(quota.tenantId) ?? {}),
+      compare(`tenant ${quota.tenantId}`, quota.used, notReturned(quota, byTenant.get(quota.tenantId))),
     ),
   ];
 }
 
-function sumBy(
+function groupBy(
   allocations: readonly Allocation[],
   key: (a: Allocation) => string,
-): Map<string, Record<string, number>> {
-  const sums = new Map<string, Record<string, number>>();
+): Map<string, Allocation[]> {
+  const groups = new Map<string, Allocation[]>();
   for (const allocation of allocations) {
-    const sum = sums.get(key(allocation)) ?? {};
+    const group = groups.get(key(allocation));
+    if (group) group.push(allocation);
+    else groups.set(key(allocation), [allocation]);
+  }
+  return groups;
+}
+
+/** What `holder` should still count: the sum of its allocations' amounts that it has not given back. */
+function notReturned(holder: Holder, allocations: readonly Allocation[] = []): Amounts {
+  const sum: Record<string, number> = {};
+  for (const allocation of allocations) {
+    const counted =
+      allocation.status === 'RESERVED' ||
+      allocation.status === 'ACTIVE' ||
+      (allocation.status === 'RELEASING' && holder.returns?.[allocation.allocationId] === undefined);
+    if (!counted) continue;
     for (const [dimension, value] of Object.entries(allocation.amount))
       sum[dimension] = (sum[dimension] ?? 0) + value;
-    sums.set(key(allocation), sum);
   }
-  return sums;
+  return sum;
 }
 
 /** Usage values are sums of floats: equal within a millionth. */

@@ -1,10 +1,11 @@
 /**
  * The end of a `callback` provisioning: confirmed (the allocation becomes ACTIVE with the
- * provisioner's attributes) or cancelled (its reservation is returned). Either way the request's
+ * provisioner's attributes) or cancelled (its reservation is returned, as a release returns it). Either way the request's
  * recorded outcome is brought up to date, so a later duplicate delivery reads the final result.
  */
 import { leaseEnd } from './allocate';
 import type { AllocationLedger, AllocationOutcome } from './allocation';
+import { ReleaseInterrupted, releaseFrom } from './release';
 
 type Allocated = AllocationOutcome & { status: 'ALLOCATED' };
 
@@ -35,14 +36,21 @@ export async function confirmProvisioning(
   return confirmed;
 }
 
-/** Returns the reservation if it is still RESERVED; `false` when there was nothing left to return. */
-export async function cancelProvisioning(ledger: AllocationLedger, outcome: Allocated): Promise<boolean> {
-  const cancelled = await ledger.transitionAllocation(outcome.allocationId, 'RESERVED', 'RELEASED');
-  if (cancelled) {
-    await ledger.returnPool(outcome.poolId, outcome.allocationId, outcome.amount);
-    await ledger.returnQuota(outcome.tenantId, outcome.allocationId, outcome.amount);
-  }
+/**
+ * Returns the reservation if it is still RESERVED (or finishes an interrupted cancellation), the
+ * way a release does; `false` when this call completed nothing (it was confirmed or returned
+ * already). Another cancellation under way is `ReleaseInterrupted`: cancel again to finish.
+ */
+export async function cancelProvisioning(
+  ledger: AllocationLedger,
+  outcome: Allocated,
+  now: Date = new Date(),
+): Promise<boolean> {
   const { allocationId, requestId, tenantId } = outcome;
+  const cancelled = await releaseFrom(ledger, allocationId, 'RESERVED', now);
+  if (cancelled === 'under-way') {
+    throw new ReleaseInterrupted(`the reservation of ${allocationId} is being returned by another request`);
+  }
   await ledger.recordOutcome(requestId, { status: 'PROVISIONING_FAILED', allocationId, requestId, tenantId });
-  return cancelled;
+  return cancelled !== 'refused' && cancelled.released;
 }

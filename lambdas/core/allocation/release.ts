@@ -1,44 +1,177 @@
 /**
- * Returning an allocation's capacity: the allocation is marked RELEASED first (so only one
- * release announces it), then its holds on the pool and the tenant are given back — idempotently,
- * so releasing again completes a release that was interrupted half-way.
+ * Returning an allocation's capacity. A settled allocation has no hold left to give back, so a
+ * release marks its return on each item instead, and the mark lives only while it is in flight:
+ * 1. the allocation goes ACTIVE (RESERVED for a cancelled provisioning) → RELEASING, stamped with
+ *    the release that took it — only that release gives anything back;
+ * 2. on the pool, one conditional write decrements `used` and sets `returns.<id>` (taking a hold
+ *    the saga had not settled yet with it), skipped if `returns.<id>` shows it done; the same on
+ *    the quota;
+ * 3. RELEASING → RELEASED; 4. the `returns` markers are removed, then the stamp.
+ * A release that fails gives its stamp up, so releasing again finishes it at once; one whose
+ * function died is taken over once its stamp is stale. The stamp is what makes removing a marker
+ * safe: without it, a second release acting on an older read of RELEASING would find no marker
+ * and give back twice.
  */
 import { InvalidRequest } from '../errors';
-import type { Allocation, AllocationLedger } from './allocation';
+import { STALE_CLAIM_MS } from './allocate';
+import type { Allocation, AllocationLedger, Return } from './allocation';
 
-/** Raised when the allocation is released but usage could not be returned: `baton audit` shows it. */
+/** Raised when a release stopped half-way (or another is under way): release again to finish it. */
 export class ReleaseInterrupted extends Error {
   override readonly name = 'ReleaseInterrupted';
 }
 
 export interface Released {
   readonly allocation: Allocation;
-  /** False when the allocation had already been released: nothing changed this time. */
+  /** False when this call did not complete the release (it was complete already): nothing to announce. */
   readonly released: boolean;
 }
 
-export async function release(ledger: AllocationLedger, allocationId: string): Promise<Released> {
+/** Releases an ACTIVE allocation; releasing again finishes an interrupted release, and is harmless after. */
+export async function release(
+  ledger: AllocationLedger,
+  allocationId: string,
+  now: Date = new Date(),
+): Promise<Released> {
+  const result = await releaseFrom(ledger, allocationId, 'ACTIVE', now);
+  if (result === 'under-way') {
+    throw new ReleaseInterrupted(
+      `allocation ${allocationId} is being released by another request; release it again to see it finished`,
+    );
+  }
+  if (result === 'refused') {
+    throw new InvalidRequest(
+      `allocationId: ${allocationId} is still being provisioned; release it once it is allocated`,
+    );
+  }
+  return result;
+}
+
+/**
+ * Releases an allocation that is `from`, or finishes the release of a RELEASING one. `under-way`
+ * when another release holds it and is still within its time (it will finish it); `refused` when
+ * the allocation is in the other live status (RESERVED for a release, ACTIVE for a cancellation).
+ */
+export async function releaseFrom(
+  ledger: AllocationLedger,
+  allocationId: string,
+  from: 'ACTIVE' | 'RESERVED',
+  now: Date,
+): Promise<Released | 'under-way' | 'refused'> {
+  const staleBefore = new Date(now.getTime() - STALE_CLAIM_MS);
   for (;;) {
     const allocation = await ledger.allocation(allocationId);
     if (!allocation) throw new InvalidRequest(`allocationId: no allocation ${allocationId}`);
-    if (allocation.status === 'RESERVED') {
-      throw new InvalidRequest(
-        `allocationId: ${allocationId} is still being provisioned; release it once it is allocated`,
-      );
+    if (allocation.status === 'RELEASED') {
+      // A stamp left on a RELEASED allocation says its markers may not all be removed yet.
+      if (allocation.releaseClaimedAt)
+        await interruptible(allocation, () => forgetReturns(ledger, allocation));
+      return { allocation, released: false };
     }
-    const released =
-      allocation.status === 'ACTIVE' &&
-      (await ledger.transitionAllocation(allocationId, 'ACTIVE', 'RELEASED'));
-    if (allocation.status === 'ACTIVE' && !released) continue;
-    // Giving back is idempotent, so a second release finishes one that was interrupted.
+    if (allocation.status !== from && allocation.status !== 'RELEASING') return 'refused';
+    if (
+      allocation.status === 'RELEASING' &&
+      allocation.releaseClaimedAt &&
+      allocation.releaseClaimedAt >= staleBefore.toISOString()
+    ) {
+      return 'under-way';
+    }
+    const claimed = await interruptible(allocation, async () => {
+      try {
+        return await ledger.claimRelease(allocationId, from, now, staleBefore);
+      } catch (error) {
+        // The claim may have gone through with only its answer lost.
+        await ledger.unclaimRelease(allocationId, now).catch(() => undefined);
+        throw error;
+      }
+    });
+    // Not claimed: the allocation changed since it was read; read it again.
+    if (!claimed) continue;
+    return {
+      allocation: { ...allocation, status: 'RELEASED' },
+      released: await returnCapacity(ledger, allocation, now),
+    };
+  }
+}
+
+/** Steps 2 to 4 for the release stamped `claimedAt`; whether this call completed the release. */
+async function returnCapacity(
+  ledger: AllocationLedger,
+  allocation: Allocation,
+  claimedAt: Date,
+): Promise<boolean> {
+  const { allocationId, poolId, tenantId, amount } = allocation;
+  const completed = await interruptible(allocation, async () => {
     try {
-      await ledger.returnPool(allocation.poolId, allocationId, allocation.amount);
-      await ledger.returnQuota(allocation.tenantId, allocationId, allocation.amount);
-    } catch (error) {
-      throw new ReleaseInterrupted(
-        `allocation ${allocationId} is released but its usage was not all returned (release it again): ${(error as Error).message}`,
+      await returnOnce(ledger, allocation, (settled) =>
+        ledger.releasePool(poolId, allocationId, amount, settled),
       );
+      await returnOnce(ledger, allocation, (settled) =>
+        ledger.releaseQuota(tenantId, allocationId, amount, settled),
+      );
+      return await completeRelease(ledger, allocationId, claimedAt);
+    } catch (error) {
+      await ledger.unclaimRelease(allocationId, claimedAt).catch(() => undefined);
+      throw error;
     }
-    return { allocation: { ...allocation, status: 'RELEASED' }, released };
+  });
+  // Once RELEASED the capacity is back: markers left by a failure here are harmless, and the stamp
+  // kept on the allocation lets the next release (or the lease sweep) remove them. Not completed
+  // because the allocation is gone (a takeover undid the dead saga that made it): nothing can
+  // release it again, so its markers go now.
+  const over =
+    completed || (await ledger.allocation(allocation.allocationId).catch(() => null)) === undefined;
+  if (over) await forgetReturns(ledger, allocation).catch(() => undefined);
+  return completed;
+}
+
+/**
+ * One give-back, knowing whether the allocation is settled. A hold that vanished without a return
+ * marker was dropped by a settle since the allocation was read (it is marked settled first): then
+ * the usage is still counted, and is given back as settled. Still not settled means a failed saga
+ * gave it back already.
+ */
+async function returnOnce(
+  ledger: AllocationLedger,
+  allocation: Allocation,
+  give: (settled: boolean) => Promise<Return>,
+): Promise<void> {
+  if (allocation.settled) {
+    await give(true);
+    return;
+  }
+  if ((await give(false)) === 'returned') return;
+  if ((await ledger.allocation(allocation.allocationId))?.settled) await give(true);
+}
+
+/** RELEASING → RELEASED, also when the write went through and only its answer was lost. */
+async function completeRelease(
+  ledger: AllocationLedger,
+  allocationId: string,
+  claimedAt: Date,
+): Promise<boolean> {
+  try {
+    return await ledger.completeRelease(allocationId, claimedAt);
+  } catch (error) {
+    const current = await ledger.allocation(allocationId).catch(() => undefined);
+    if (current?.status !== 'RELEASED' || current.releaseClaimedAt !== claimedAt.toISOString()) throw error;
+    return true;
+  }
+}
+
+async function forgetReturns(ledger: AllocationLedger, allocation: Allocation): Promise<void> {
+  await ledger.forgetPoolReturn(allocation.poolId, allocation.allocationId);
+  await ledger.forgetQuotaReturn(allocation.tenantId, allocation.allocationId);
+  await ledger.closeRelease(allocation.allocationId);
+}
+
+/** Store failures become `ReleaseInterrupted`, which says what to do next. */
+async function interruptible<T>(allocation: Allocation, step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (error) {
+    throw new ReleaseInterrupted(
+      `the release of allocation ${allocation.allocationId} was interrupted (release it again to finish it): ${(error as Error).message}`,
+    );
   }
 }

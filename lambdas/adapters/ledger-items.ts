@@ -1,0 +1,60 @@
+/**
+ * What every ledger adapter needs from DynamoDB beyond single calls: conditional writes read as
+ * booleans, partitions read to the end, and items written without `undefined` fields.
+ */
+import {
+  type DeleteCommand,
+  type DynamoDBDocumentClient,
+  type PutCommand,
+  QueryCommand,
+  type UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+
+export function isConditionFailure(error: unknown): boolean {
+  return (error as Error).name === 'ConditionalCheckFailedException';
+}
+
+/** Sends a conditional write; `false` when its condition did not hold. */
+export async function writeConditionally(
+  client: DynamoDBDocumentClient,
+  command: PutCommand | UpdateCommand | DeleteCommand,
+): Promise<boolean> {
+  try {
+    await client.send(command as UpdateCommand);
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
+}
+
+/** Every item of a partition, in consistent reads, page after page. */
+export async function queryPartition(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  pk: string,
+  filter?: { expression: string; values: Record<string, unknown> },
+): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await client.send(
+      new QueryCommand({
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ...(filter ? { FilterExpression: filter.expression } : {}),
+        ExpressionAttributeValues: { ':pk': pk, ...filter?.values },
+        ConsistentRead: true,
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    items.push(...(page.Items ?? []));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return items;
+}
+
+/** DynamoDB has no `undefined`: optional fields that are absent are left out of the item. */
+export function withoutUndefined<T extends object>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}

@@ -1,0 +1,28 @@
+/** Pools as the domain sees them, read from their shared partition in one consistent Query. */
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Amounts } from '../core/allocation/amounts';
+import type { PoolView } from '../core/allocation/choose-pool';
+import { queryPartition } from './ledger-items';
+import { POOL_PARTITION } from './ledger-keys';
+
+/** Every pool, or only those of `kind`. */
+export async function readPools(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  kind?: string,
+): Promise<PoolView[]> {
+  const items = await queryPartition(
+    client,
+    tableName,
+    POOL_PARTITION,
+    kind === undefined ? undefined : { expression: 'kind = :kind', values: { ':kind': kind } },
+  );
+  return items.map((item) => ({
+    poolId: String(item.poolId),
+    kind: String(item.kind),
+    labels: (item.labels ?? {}) as Readonly<Record<string, string>>,
+    capacity: (item.capacity ?? {}) as Amounts,
+    used: (item.used ?? {}) as Amounts,
+    state: item.state as PoolView['state'],
+  }));
+}
