@@ -2,11 +2,19 @@
 import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { Allocation } from '../core/allocation/allocation';
 import type { LedgerSnapshot } from '../core/allocation/audit';
+import type { StoredResource } from '../core/workloads/audit-workloads';
+import type { WorkloadRecord } from '../core/workloads/workload-ledger';
+
+/** The whole ledger: the allocations' side and the workloads' side. */
+export interface StateSnapshot extends LedgerSnapshot {
+  readonly resources: StoredResource[];
+  readonly workloads: WorkloadRecord[];
+}
 
 export async function readLedgerSnapshot(
   client: DynamoDBDocumentClient,
   tableName: string,
-): Promise<LedgerSnapshot> {
+): Promise<StateSnapshot> {
   const items: Record<string, unknown>[] = [];
   let startKey: Record<string, unknown> | undefined;
   do {
@@ -21,5 +29,7 @@ export async function readLedgerSnapshot(
     pools: of('pool') as unknown as LedgerSnapshot['pools'],
     quotas: of('quota') as unknown as LedgerSnapshot['quotas'],
     allocations: of('allocation') as unknown as Allocation[],
+    resources: of('resource') as unknown as StoredResource[],
+    workloads: of('workload') as unknown as WorkloadRecord[],
   };
 }

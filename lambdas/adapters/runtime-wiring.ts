@@ -7,6 +7,7 @@ import { loadEnvironment, storeAndBusEnvironment } from '../config/environment';
 import { sharedDocumentClient, sharedEventBridgeClient } from './aws-clients';
 import { DynamoDbAllocationLedger } from './dynamodb-allocation-ledger';
 import { DynamoDbInventoryStore } from './dynamodb-inventory-store';
+import { DynamoDbWorkloadLedger } from './dynamodb-workload-ledger';
 import { EventBridgePublisher } from './event-bridge-publisher';
 
 function storeAndBus() {
@@ -32,4 +33,10 @@ export function wireInventory() {
 export function wireAllocations() {
   const { tableName, publisher } = storeAndBus();
   return { ledger: new DynamoDbAllocationLedger(sharedDocumentClient(), tableName), publisher };
+}
+
+/** The workload ledger (tenants' resources and workloads), and the publisher of facts. */
+export function wireWorkloads() {
+  const { tableName, publisher } = storeAndBus();
+  return { workloads: new DynamoDbWorkloadLedger(sharedDocumentClient(), tableName), publisher };
 }

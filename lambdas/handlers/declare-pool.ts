@@ -8,7 +8,7 @@ import { busEventHandler } from '../middleware/bus-event-handler';
 const { inventory, publisher } = wireInventory();
 
 export const handler = busEventHandler({
-  accepts: ResourcePoolChanged,
+  accepts: [ResourcePoolChanged],
   publisher,
   handle: async (pool) => [(await declarePool(inventory, pool, new Date())).fact],
 });

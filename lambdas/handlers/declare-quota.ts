@@ -8,7 +8,7 @@ import { busEventHandler } from '../middleware/bus-event-handler';
 const { inventory, publisher } = wireInventory();
 
 export const handler = busEventHandler({
-  accepts: TenantQuotaChanged,
+  accepts: [TenantQuotaChanged],
   publisher,
   handle: async (quota) => [(await declareQuota(inventory, quota, new Date())).fact],
 });

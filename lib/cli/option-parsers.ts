@@ -24,3 +24,19 @@ export function positiveNumber(value: string): number {
     throw new InvalidArgumentError('expected a number greater than 0');
   return parsed;
 }
+
+/** Parses a whole number of 0 or more (e.g. a delay in ms). */
+export function nonNegativeInteger(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0)
+    throw new InvalidArgumentError('expected a whole number of 0 or more');
+  return parsed;
+}
+
+/** Parses a share from 0 to 1 (e.g. a failure rate of 0.1). */
+export function fraction(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isFinite(parsed) || parsed < 0 || parsed > 1)
+    throw new InvalidArgumentError('expected a number from 0 to 1');
+  return parsed;
+}

@@ -6,6 +6,7 @@ import { registerEvents } from './commands/events';
 import { registerExecutions } from './commands/executions';
 import { registerHistory } from './commands/history';
 import { registerLedger } from './commands/ledger';
+import { registerPlan } from './commands/plan';
 import { registerRun } from './commands/run';
 import { registerTestPattern } from './commands/test-pattern';
 
@@ -26,6 +27,7 @@ export function batonProgram(): Command {
     registerEvents,
     registerTestPattern,
     registerLedger,
+    registerPlan,
   ]) {
     register(program);
   }

@@ -21,6 +21,7 @@ import { LambdaHost, localFunctionName } from './lambda-host';
 import { startLedgerStore } from './ledger-store';
 import { LOCAL_ACCOUNT, LOCAL_REGION, LOCAL_STAGE, localArn } from './local-aws';
 import { NdjsonLog } from './ndjson-log';
+import { DEFAULT_SIMULATED_AGENT, type SimulatedAgentOptions, startSimulatedAgent } from './simulated-agent';
 import { stepFunctionsApi } from './stepfunctions-api';
 import { TaskTokenRegistry } from './task-tokens';
 import { WorkflowEngine } from './workflow-engine';
@@ -47,6 +48,8 @@ export interface EmbeddedRuntimeOptions {
   readonly routes?: readonly BoundRoute[];
   /** Default: the product's schedules, each a timer here. */
   readonly schedules?: readonly Schedule[];
+  /** The built-in agent that answers workload moves; `false` leaves them to a real agent. */
+  readonly simulatedAgent?: SimulatedAgentOptions | false;
 }
 
 export interface EmbeddedRuntime {
@@ -99,6 +102,9 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {})
     },
   });
 
+  const agentOptions = options.simulatedAgent ?? DEFAULT_SIMULATED_AGENT;
+  const stopAgent = agentOptions ? startSimulatedAgent(bus, agentOptions) : () => {};
+
   const timers = (options.schedules ?? productSchedules).map((schedule) => {
     // A run still going when its next tick comes is not doubled: that tick is skipped.
     let running = false;
@@ -125,6 +131,7 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {})
     // In-flight work still needs the endpoint (handlers call it), so it closes last.
     close: async () => {
       for (const timer of timers) clearInterval(timer);
+      stopAgent();
       bus.stopDelivering();
       await bus.settle();
       await engine.stopAll();

@@ -59,11 +59,41 @@ export const routes: readonly Route[] = [
     ['ResourceReleaseRequested'],
     'release-resources',
   ),
+  workflowRoute(
+    'rebalance-requested',
+    'WorkloadRebalanceRequested → rebalance-workloads',
+    ['WorkloadRebalanceRequested'],
+    'rebalance-workloads',
+  ),
   functionRoute(
     'workflow-request-checked',
-    'ResourceAllocationRequested, ResourceReleaseRequested → reject-invalid-requests (RequestRejected)',
-    ['ResourceAllocationRequested', 'ResourceReleaseRequested'],
+    'ResourceAllocationRequested, ResourceReleaseRequested, WorkloadRebalanceRequested → reject-invalid-requests (RequestRejected)',
+    ['ResourceAllocationRequested', 'ResourceReleaseRequested', 'WorkloadRebalanceRequested'],
     'reject-invalid-requests',
+  ),
+  functionRoute(
+    'workload-submitted',
+    'WorkloadSubmitted → place-workload',
+    ['WorkloadSubmitted'],
+    'place-workload',
+  ),
+  functionRoute(
+    'workload-removed',
+    'WorkloadRemoved → remove-workload',
+    ['WorkloadRemoved'],
+    'remove-workload',
+  ),
+  functionRoute(
+    'resources-changed',
+    'ResourceAllocated, ResourceReleased, ResourceLeaseExpired, ResourcePoolUpdated → follow-resources',
+    ['ResourceAllocated', 'ResourceReleased', 'ResourceLeaseExpired', 'ResourcePoolUpdated'],
+    'follow-resources',
+  ),
+  functionRoute(
+    'workload-move-completed',
+    'WorkloadMoveCompleted → answer-workload-move',
+    ['WorkloadMoveCompleted'],
+    'answer-workload-move',
   ),
   functionRoute(
     'provision-completed',

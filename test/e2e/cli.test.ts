@@ -10,6 +10,7 @@ import { ledgerKeys } from '../../lambdas/adapters/ledger-keys';
 import { LEDGER_TABLE_NAME } from '../../lib/embedded/runtime';
 import { repositoryRoot } from '../../lib/topology/repository-root';
 import { eventually, startTestRuntime, type TestRuntime } from './embedded-runtime';
+import { submission, workloadScene } from './workload-setup';
 
 const run = promisify(execFile);
 let t: TestRuntime;
@@ -183,6 +184,40 @@ describe('baton', () => {
     const drifted = await baton('audit');
     expect(drifted.code).toBe(1);
     expect(drifted.stdout).toContain('drift: pool cli-a vcpu recorded 5, allocations hold 3');
+  });
+
+  it('plans a rebalance as a dry run, then applies it with the simulated agent', async () => {
+    const scene = workloadScene(t);
+    await scene.declare('cli-wl', [
+      { poolId: 'cli-wl-old', vcpu: 64, labels: { rack: 'old' } },
+      { poolId: 'cli-wl-new', vcpu: 64, labels: { rack: 'new' } },
+    ]);
+    const old = await scene.allocate('cli-wl', 8, { rack: 'old' });
+    await scene.submitAndPlace('cli-wl', [
+      submission('cli-wl', 'svc-1', 1),
+      submission('cli-wl', 'svc-2', 1),
+    ]);
+    const spare = await scene.allocate('cli-wl', 8, { rack: 'new' });
+    await scene.declare('cli-wl', [
+      { poolId: 'cli-wl-old', vcpu: 64, labels: { rack: 'old' }, state: 'draining' },
+    ]);
+
+    const dryRun = await baton('plan', '--tenant', 'cli-wl');
+    expect(dryRun.code).toBe(0);
+    expect(dryRun.stdout).toMatch(/^PLANNED/);
+    expect(dryRun.stdout).toContain('moves (2)');
+    expect(dryRun.stdout).toContain(`svc-1                ${old} → ${spare}  evacuate`);
+    expect([...(await scene.placementOf('cli-wl')).values()]).toEqual([old, old]);
+
+    const applied = await baton('plan', '--tenant', 'cli-wl', '--budget', '1', '--apply');
+    expect(applied.code).toBe(0);
+    expect(applied.stdout).toMatch(/^REBALANCED/);
+    expect(applied.stdout.match(/\[MOVED\]/g)).toHaveLength(2);
+    expect([...(await scene.placementOf('cli-wl')).values()]).toEqual([spare, spare]);
+
+    const bad = await baton('plan', '--strategy', 'random');
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain('expected spread or binpack');
   });
 
   it('tests an event pattern with the local matcher', async () => {

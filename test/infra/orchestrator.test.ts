@@ -125,7 +125,7 @@ describe('Orchestrator', () => {
       ...withFixtures.functions
         .filter((definition) => definition.access.publishFacts)
         .map((definition) => required(orchestrator.functions, definition.id).role),
-      ...['fixture', 'fixture-timeouts', 'allocate-resources'].map(
+      ...['fixture', 'fixture-timeouts', 'allocate-resources', 'rebalance-workloads'].map(
         (id) => required(orchestrator.stateMachines, id).role,
       ),
     ].map((role) => resolve(role.roleArn));
@@ -339,6 +339,16 @@ describe('Orchestrator', () => {
       ['finish-provisioning', readsUpdatesAndAnnounces],
       [
         'answer-provisioning',
+        [...announces, 'states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'],
+      ],
+      ['place-workload', [...upsertsAndAnnounces, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query']],
+      ['remove-workload', [...readsUpdatesAndAnnounces, 'dynamodb:DeleteItem', 'dynamodb:Query']],
+      ['follow-resources', [...readsUpdatesAndAnnounces, 'dynamodb:PutItem', 'dynamodb:Query']],
+      ['plan-rebalance', [...own, 'dynamodb:Query']],
+      ['move-workload', [...own, 'dynamodb:GetItem', 'dynamodb:UpdateItem']],
+      ['report-rebalance', announces],
+      [
+        'answer-workload-move',
         [...announces, 'states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'],
       ],
       [fixtureFunction.id, own],

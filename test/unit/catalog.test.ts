@@ -49,15 +49,17 @@ describe('route patterns derived from the catalog', () => {
   });
 
   it.each(routes.map((route) => [route.id, route] as const))(
-    '%s: takes its requests from any source but Baton',
+    '%s: takes requests from any source but Baton, facts only from Baton',
     (_, route) => {
       const matches = compileEventPattern(routePattern(route));
       for (const name of route.events) {
         const { detailType, origin } = events[name];
-        expect(origin).toBe('request');
-        expect(matches(envelope('acme.inventory', detailType))).toBe(true);
-        expect(matches(envelope('baton', detailType))).toBe(false);
-        expect(matches(envelope('acme.inventory', `${detailType}X`))).toBe(false);
+        const [allowed, refused] =
+          origin === 'fact' ? ['baton', 'acme.inventory'] : ['acme.inventory', 'baton'];
+        expect(origin).not.toBe('aws');
+        expect(matches(envelope(allowed, detailType))).toBe(true);
+        expect(matches(envelope(refused, detailType))).toBe(false);
+        expect(matches(envelope(allowed, `${detailType}X`))).toBe(false);
       }
     },
   );

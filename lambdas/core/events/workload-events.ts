@@ -31,17 +31,22 @@ export const WorkloadRemoved = defineEvent(
   { workloadId: 'wl-0001', tenantId: 'acme' },
 );
 
+/** The most moves one rebalance may plan (not exported: the catalog is every export here). */
+const MAX_REBALANCE_MOVES = 500;
+
 export const WorkloadRebalanceRequested = defineEvent(
   'WorkloadRebalanceRequested',
   'request',
   z.object({
     scope: z.optional(z.object({ tenantId: z.optional(identifier), labels: z.optional(labels) })),
     strategy: z.optional(placementStrategy),
-    maxMoves: z.optional(z.int().check(z.positive())),
+    // At most 500: the plan and the moves' outcomes travel in the workflow's state (256 KB).
+    maxMoves: z.optional(z.int().check(z.positive(), z.maximum(MAX_REBALANCE_MOVES))),
+    disruptionBudget: z.optional(z.int().check(z.positive(), z.maximum(MAX_REBALANCE_MOVES))),
     dryRun: z.optional(z.boolean()),
   }),
-  'Asks for a global rebalance plan, applied in waves unless it is a dry run.',
-  { strategy: 'spread', maxMoves: 50, dryRun: true },
+  'Asks for a global rebalance plan (default spread, 50 moves at most, 10 in flight at once), applied in waves unless it is a dry run.',
+  { strategy: 'spread', maxMoves: 50, disruptionBudget: 10, dryRun: true },
 );
 
 export const WorkloadMoveCompleted = defineEvent(

@@ -1,7 +1,18 @@
 import type { Command } from 'commander';
 import { DEFAULT_MAX_EXECUTIONS, DEFAULT_PORT, startEmbeddedRuntime } from '../../embedded/runtime';
+import { DEFAULT_SIMULATED_AGENT } from '../../embedded/simulated-agent';
 import { routes } from '../../topology/routes';
-import { port, positiveInteger, positiveNumber } from '../option-parsers';
+import { fraction, nonNegativeInteger, port, positiveInteger, positiveNumber } from '../option-parsers';
+
+interface DevOptions {
+  port: number;
+  dataDir: string;
+  timeScale: number;
+  maxExecutions: number;
+  agent: boolean;
+  agentDelayMs: number;
+  agentFailureRate: number;
+}
 
 export function registerDev(program: Command): void {
   program
@@ -28,13 +39,30 @@ export function registerDev(program: Command): void {
       positiveInteger,
       DEFAULT_MAX_EXECUTIONS,
     )
-    .action(async (options: { port: number; dataDir: string; timeScale: number; maxExecutions: number }) => {
+    .option('--no-agent', 'do not answer WorkloadMoveRequested with the built-in simulated agent')
+    .option(
+      '--agent-delay-ms <ms>',
+      'how long a simulated workload move takes',
+      nonNegativeInteger,
+      DEFAULT_SIMULATED_AGENT.delayMs,
+    )
+    .option(
+      '--agent-failure-rate <share>',
+      'the share of simulated workload moves that fail (0–1)',
+      fraction,
+      DEFAULT_SIMULATED_AGENT.failureRate,
+    )
+    .action(async (options: DevOptions) => {
       const started = performance.now();
       const runtime = await startEmbeddedRuntime({
         port: options.port,
         dataDirectory: options.dataDir,
         timeScale: options.timeScale,
         maxExecutions: options.maxExecutions,
+        simulatedAgent: options.agent && {
+          delayMs: options.agentDelayMs,
+          failureRate: options.agentFailureRate,
+        },
       });
       const workflows = [...runtime.engine.stateMachines.values()].map((machine) => machine.name);
       console.log(
@@ -44,6 +72,7 @@ export function registerDev(program: Command): void {
           `  data: ${options.dataDir}/ (store, events.ndjson, dead-letters.ndjson)`,
           `  routes: ${routes.map((route) => route.id).join(', ')}`,
           `  workflows: ${workflows.length > 0 ? workflows.join(', ') : '(none yet)'}`,
+          `  workload agent: ${options.agent ? `simulated (moves take ${options.agentDelayMs} ms, ${options.agentFailureRate * 100}% fail)` : 'off (answer WorkloadMoveRequested yourself)'}`,
           `  try: npx baton emit ResourcePoolChanged --detail '{"poolId":"p1","kind":"compute","capacity":{"vcpu":64},"state":"active"}'`,
           'Ctrl-C to stop',
         ].join('\n'),

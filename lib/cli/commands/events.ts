@@ -17,7 +17,7 @@ export function registerEvents(program: Command): void {
     .command('events')
     .description("print the embedded runtime's event log (every event put on the local bus)")
     .option('--data-dir <dir>', 'the runtime data directory', '.baton')
-    .option('--type <detail-type>', 'only events of this detail-type')
+    .option('--type <detail-types>', 'only events of these detail-types (comma-separated)')
     .option('--limit <n>', 'only the last n events', positiveInteger, 50)
     .option('--follow', 'keep printing new events as they arrive (Ctrl-C to stop)')
     .action(
@@ -32,8 +32,10 @@ export function registerEvents(program: Command): void {
           process.exitCode = 1;
           return;
         }
+        const types = options.type ? new Set(options.type.split(',').map((type) => type.trim())) : undefined;
+        const shows = (event: LoggedEvent) => !types || types.has(event['detail-type']);
         const show = (event: LoggedEvent) => {
-          if (options.type && event['detail-type'] !== options.type) return;
+          if (!shows(event)) return;
           printLine(
             global,
             event,
@@ -41,7 +43,7 @@ export function registerEvents(program: Command): void {
           );
         };
         const { events, position } = readCompleteLines(file, 0);
-        const shown = options.type ? events.filter((event) => event['detail-type'] === options.type) : events;
+        const shown = events.filter(shows);
         for (const event of shown.slice(-options.limit)) show(event);
         if (options.follow) await follow(file, position, show);
       },

@@ -1,15 +1,18 @@
 /** `baton state` and `baton audit`: the ledger as it stands, and whether its usage adds up. */
 import type { Command } from 'commander';
-import { readLedgerSnapshot } from '../../../lambdas/adapters/ledger-snapshot';
+import { readLedgerSnapshot, type StateSnapshot } from '../../../lambdas/adapters/ledger-snapshot';
 import { type Amounts, amountOf } from '../../../lambdas/core/allocation/amounts';
 import { auditLedger } from '../../../lambdas/core/allocation/audit';
+import { auditWorkloads } from '../../../lambdas/core/workloads/audit-workloads';
 import { type ConnectionOptions, connect } from '../connection';
 import { print } from '../output';
 
 export function registerLedger(program: Command): void {
   program
     .command('state')
-    .description('pools (capacity, used, state), quotas (limit, used) and allocations (status, expiry)')
+    .description(
+      'pools (capacity, used, state), quotas (limit, used), allocations (status, expiry), and the workloads on them',
+    )
     .option('--table <name>', 'the ledger table of a deployed stage (stack output TableName)')
     .action(async (_options: unknown, command: Command) => {
       const global = command.optsWithGlobals<ConnectionOptions & { json?: boolean }>();
@@ -34,33 +37,36 @@ export function registerLedger(program: Command): void {
           (a) =>
             `  ${a.allocationId.padEnd(44)} ${a.status.padEnd(9)} ${a.tenantId} on ${a.poolId} ${JSON.stringify(a.amount)}${
               a.expiresAt ? ` until ${a.expiresAt}` : ''
-            }`,
+            }${a.status === 'RELEASING' ? '  (being released: if it stays, release it again to finish)' : ''}`,
         ),
+        ...workloadLines(snapshot),
       ];
       print(global, snapshot, lines.join('\n'));
     });
 
   program
     .command('audit')
-    .description("recompute every pool's and tenant's usage from the allocations; exit 1 on any drift")
+    .description(
+      "recompute every pool's and tenant's usage from the allocations, and every resource's from its workloads; exit 1 on any drift",
+    )
     .option('--table <name>', 'the ledger table of a deployed stage (stack output TableName)')
     .action(async (_options: unknown, command: Command) => {
       const global = command.optsWithGlobals<ConnectionOptions & { json?: boolean }>();
       const connection = connect(global);
       const snapshot = await readLedgerSnapshot(connection.ledger, connection.ledgerTableName());
-      const drift = auditLedger(snapshot);
+      const drift = [
+        ...auditLedger(snapshot).map(
+          (d) => `${d.holder} ${d.dimension} recorded ${d.recorded}, allocations hold ${d.allocated}`,
+        ),
+        ...auditWorkloads(snapshot.resources, snapshot.workloads),
+      ];
       if (drift.length > 0) process.exitCode = 1;
       print(
         global,
         { clean: drift.length === 0, drift },
         drift.length === 0
-          ? `clean: ${snapshot.pools.length} pools, ${snapshot.quotas.length} quotas, ${snapshot.allocations.length} allocations add up`
-          : drift
-              .map(
-                (d) =>
-                  `drift: ${d.holder} ${d.dimension} recorded ${d.recorded}, allocations hold ${d.allocated}`,
-              )
-              .join('\n'),
+          ? `clean: ${snapshot.pools.length} pools, ${snapshot.quotas.length} quotas, ${snapshot.allocations.length} allocations, ${snapshot.resources.length} resources and ${snapshot.workloads.length} workloads add up`
+          : drift.map((d) => `drift: ${d}`).join('\n'),
       );
     });
 }
@@ -73,4 +79,29 @@ function usage(used: Amounts, limit: Amounts): string {
 
 function overcommitted(used: Amounts, capacity: Amounts): boolean {
   return Object.keys(used).some((dimension) => amountOf(used, dimension) > amountOf(capacity, dimension));
+}
+
+/** Each resource with its usage and workloads, then the pending workloads with why. */
+function workloadLines(snapshot: StateSnapshot): string[] {
+  if (snapshot.resources.length === 0 && snapshot.workloads.length === 0) return [];
+  const pending = snapshot.workloads.filter((workload) => workload.resourceId === undefined);
+  return [
+    `resources (${snapshot.resources.length})`,
+    ...snapshot.resources.flatMap((resource) => {
+      const members = Object.keys(resource.members ?? {}).sort();
+      return [
+        `  ${resource.resourceId.padEnd(44)} ${resource.tenantId} on ${resource.poolId} ${usage(resource.used ?? {}, resource.capacity)}${
+          resource.released ? '  (released)' : ''
+        }`,
+        ...(members.length > 0 ? [`    workloads (${members.length}): ${members.join(', ')}`] : []),
+      ];
+    }),
+    `workloads (${snapshot.workloads.length}, ${pending.length} pending)`,
+    ...snapshot.workloads
+      .filter((workload) => workload.move)
+      .map((workload) => `  ${workload.workloadId} moving ${workload.move?.from} → ${workload.move?.to}`),
+    ...pending.map(
+      (workload) => `  ${workload.workloadId} pending: ${workload.pendingReason ?? 'not placed yet'}`,
+    ),
+  ];
 }

@@ -1,0 +1,315 @@
+/**
+ * The workload ledger on DynamoDB. A resource item keeps `members.<workloadId>` (its demand),
+ * `used.<dimension>` (their total) and `groups.<antiAffinityGroup>`; a placement changes them in
+ * one conditional `UpdateItem` that re-checks room and the group, so two placements racing for
+ * the last room cannot both win.
+ */
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { PoolView } from '../core/allocation/choose-pool';
+import type {
+  MoveInFlight,
+  Occupancy,
+  Occupant,
+  ResourceRecord,
+  WorkloadLedger,
+  WorkloadRecord,
+} from '../core/workloads/workload-ledger';
+import { isConditionFailure, queryPartition, withoutUndefined, writeConditionally } from './ledger-items';
+import { ledgerKeys, tenantPartition, WORKLOAD_TENANTS_PARTITION } from './ledger-keys';
+import { readPools } from './pool-items';
+
+export class DynamoDbWorkloadLedger implements WorkloadLedger {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async tenantWorkloads(
+    tenantId: string,
+  ): Promise<{ resources: ResourceRecord[]; workloads: WorkloadRecord[] }> {
+    const items = await queryPartition(this.client, this.tableName, tenantPartition(tenantId));
+    return {
+      resources: items.filter((item) => item.entity === 'resource') as unknown as ResourceRecord[],
+      workloads: items.filter((item) => item.entity === 'workload') as unknown as WorkloadRecord[],
+    };
+  }
+
+  async workload(tenantId: string, workloadId: string): Promise<WorkloadRecord | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: ledgerKeys.workload(tenantId, workloadId),
+        ConsistentRead: true,
+      }),
+    );
+    return Item as WorkloadRecord | undefined;
+  }
+
+  async resource(tenantId: string, resourceId: string): Promise<ResourceRecord | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: ledgerKeys.resource(tenantId, resourceId),
+        ConsistentRead: true,
+      }),
+    );
+    return Item as ResourceRecord | undefined;
+  }
+
+  async workloadTenants(): Promise<string[]> {
+    const items = await queryPartition(this.client, this.tableName, WORKLOAD_TENANTS_PARTITION);
+    return items.map((item) => String(item.sk));
+  }
+
+  pools(): Promise<PoolView[]> {
+    return readPools(this.client, this.tableName);
+  }
+
+  async registerWorkload(workload: WorkloadRecord): Promise<boolean> {
+    const created = await writeConditionally(
+      this.client,
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          ...ledgerKeys.workload(workload.tenantId, workload.workloadId),
+          entity: 'workload',
+          ...withoutUndefined(workload),
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+    if (created) {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...ledgerKeys.workloadTenant(workload.tenantId), entity: 'workload-tenant' },
+        }),
+      );
+    }
+    return created;
+  }
+
+  async addResource(resource: ResourceRecord): Promise<void> {
+    const used = Object.fromEntries(Object.keys(resource.capacity).map((dimension) => [dimension, 0]));
+    await writeConditionally(
+      this.client,
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          ...ledgerKeys.resource(resource.tenantId, resource.resourceId),
+          entity: 'resource',
+          ...withoutUndefined(resource),
+          used,
+          members: {},
+          groups: {},
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+  }
+
+  closeResource(tenantId: string, resourceId: string): Promise<boolean> {
+    return writeConditionally(
+      this.client,
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: ledgerKeys.resource(tenantId, resourceId),
+        UpdateExpression: 'SET released = :yes',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':yes': true },
+      }),
+    );
+  }
+
+  async occupy(
+    tenantId: string,
+    resource: ResourceRecord,
+    occupant: Occupant,
+    token: string,
+  ): Promise<Occupancy> {
+    const key = ledgerKeys.resource(tenantId, resource.resourceId);
+    const names: Record<string, string> = {
+      '#members': 'members',
+      '#used': 'used',
+      '#w': occupant.workloadId,
+    };
+    const values: Record<string, unknown> = { ':membership': { demand: occupant.demand, token } };
+    const updates = ['#members.#w = :membership'];
+    const conditions = [
+      'attribute_exists(pk)',
+      'attribute_not_exists(released)',
+      'attribute_not_exists(#members.#w)',
+    ];
+    // A resource's `used` has every dimension of its capacity; one it lacks has no room at all.
+    if (Object.keys(occupant.demand).some((dimension) => resource.capacity[dimension] === undefined)) {
+      return 'conflict';
+    }
+    Object.entries(occupant.demand).forEach(([dimension, value], index) => {
+      names[`#d${index}`] = dimension;
+      values[`:a${index}`] = value;
+      values[`:max${index}`] = (resource.capacity[dimension] ?? 0) - value;
+      updates.push(`#used.#d${index} = #used.#d${index} + :a${index}`);
+      // The arithmetic of `dimensionsShort`: used > capacity - demand does not fit.
+      conditions.push(`#used.#d${index} <= :max${index}`);
+    });
+    const group = occupant.constraints?.antiAffinityGroup;
+    if (group) {
+      names['#groups'] = 'groups';
+      names['#g'] = group;
+      values[':w'] = occupant.workloadId;
+      updates.push('#groups.#g = :w');
+      conditions.push('attribute_not_exists(#groups.#g)');
+    }
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: key,
+          UpdateExpression: `SET ${updates.join(', ')}`,
+          ConditionExpression: conditions.join(' AND '),
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      );
+      return 'occupied';
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      // Taken under this token already (a retried write that went through): nothing more to take.
+      const { Item } = await this.client.send(
+        new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }),
+      );
+      const members = Item?.members as ResourceRecord['members'];
+      return members?.[occupant.workloadId]?.token === token ? 'occupied' : 'conflict';
+    }
+  }
+
+  async vacate(tenantId: string, resourceId: string, occupant: Occupant, token?: string): Promise<void> {
+    const names: Record<string, string> = {
+      '#members': 'members',
+      '#used': 'used',
+      '#w': occupant.workloadId,
+    };
+    const values: Record<string, unknown> = {};
+    let condition = 'attribute_exists(#members.#w)';
+    if (token) {
+      names['#token'] = 'token';
+      values[':token'] = token;
+      condition = '#members.#w.#token = :token';
+    }
+    const updates = Object.entries(occupant.demand).map(([dimension, value], index) => {
+      names[`#d${index}`] = dimension;
+      values[`:a${index}`] = value;
+      return `#used.#d${index} = #used.#d${index} - :a${index}`;
+    });
+    const removals = ['#members.#w'];
+    const group = occupant.constraints?.antiAffinityGroup;
+    if (group) {
+      names['#groups'] = 'groups';
+      names['#g'] = group;
+      removals.push('#groups.#g');
+    }
+    // Nothing held (never taken, or already given back) fails the condition: that is success.
+    await writeConditionally(
+      this.client,
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: ledgerKeys.resource(tenantId, resourceId),
+        UpdateExpression: `SET ${updates.join(', ')} REMOVE ${removals.join(', ')}`,
+        ConditionExpression: condition,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      }),
+    );
+  }
+
+  assign(tenantId: string, workloadId: string, resourceId: string): Promise<boolean> {
+    return this.updateWorkload(tenantId, workloadId, {
+      update: 'SET resourceId = :r REMOVE pendingReason',
+      condition: 'attribute_exists(pk) AND attribute_not_exists(resourceId)',
+      values: { ':r': resourceId },
+    });
+  }
+
+  unassign(tenantId: string, workloadId: string, resourceId: string, reason: string): Promise<boolean> {
+    return this.updateWorkload(tenantId, workloadId, {
+      update: 'SET pendingReason = :why REMOVE resourceId',
+      condition: 'resourceId = :r AND attribute_not_exists(#move)',
+      values: { ':r': resourceId, ':why': reason },
+    });
+  }
+
+  async explainPending(tenantId: string, workloadId: string, reason: string): Promise<void> {
+    await this.updateWorkload(tenantId, workloadId, {
+      update: 'SET pendingReason = :why',
+      condition: 'attribute_exists(pk) AND attribute_not_exists(resourceId)',
+      values: { ':why': reason },
+    });
+  }
+
+  beginMove(tenantId: string, workloadId: string, move: MoveInFlight): Promise<boolean> {
+    return this.updateWorkload(tenantId, workloadId, {
+      update: 'SET #move = :move',
+      condition: 'resourceId = :from AND (attribute_not_exists(#move) OR #move.moveId = :id)',
+      values: {
+        ':move': { moveId: move.moveId, from: move.from, to: move.to },
+        ':from': move.from,
+        ':id': move.moveId,
+      },
+    });
+  }
+
+  finishMove(tenantId: string, workloadId: string, move: MoveInFlight, movedAt: number): Promise<boolean> {
+    return this.updateWorkload(tenantId, workloadId, {
+      update: 'SET resourceId = :to, lastMove = :last REMOVE #move',
+      condition: '#move.moveId = :id',
+      values: { ':to': move.to, ':id': move.moveId, ':last': { from: move.from, to: move.to, movedAt } },
+    });
+  }
+
+  abandonMove(tenantId: string, workloadId: string, move: MoveInFlight): Promise<boolean> {
+    return this.updateWorkload(tenantId, workloadId, {
+      update: 'REMOVE #move',
+      condition: '#move.moveId = :id',
+      values: { ':id': move.moveId },
+    });
+  }
+
+  deleteWorkload(tenantId: string, workloadId: string): Promise<boolean> {
+    return writeConditionally(
+      this.client,
+      new DeleteCommand({
+        TableName: this.tableName,
+        Key: ledgerKeys.workload(tenantId, workloadId),
+        ConditionExpression: 'attribute_exists(pk)',
+      }),
+    );
+  }
+
+  private updateWorkload(
+    tenantId: string,
+    workloadId: string,
+    change: { update: string; condition: string; values: Record<string, unknown> },
+  ): Promise<boolean> {
+    // `move` is spelled as a name wherever it appears, so no expression trips on a reserved word.
+    const names: Record<string, string> = `${change.update} ${change.condition}`.includes('#move')
+      ? { '#move': 'move' }
+      : {};
+    return writeConditionally(
+      this.client,
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: ledgerKeys.workload(tenantId, workloadId),
+        UpdateExpression: change.update,
+        ConditionExpression: change.condition,
+        ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
+        ExpressionAttributeValues: change.values,
+      }),
+    );
+  }
+}

@@ -1,0 +1,104 @@
+/**
+ * Workload records and the ledger port that placement and rebalancing write through. A
+ * resource is one of a tenant's allocations; its item is the truth of what runs on it (its
+ * members and their total demand), changed only by single-item conditional writes that re-check
+ * room and anti-affinity, so concurrent placements can never over-fill it. A workload's item
+ * points at its resource; a move in flight is noted on it, so that the workload counts on both
+ * ends until the agent has answered (make-before-break).
+ */
+import type { Amounts } from '../allocation/amounts';
+import type { PoolView } from '../allocation/choose-pool';
+import type { WorkloadConstraints } from './cluster';
+
+export interface ResourceRecord {
+  readonly tenantId: string;
+  readonly resourceId: string;
+  readonly poolId: string;
+  readonly capacity: Amounts;
+  /** Set when the allocation behind it was released or expired: nothing may land on it. */
+  readonly released?: boolean | undefined;
+  /** Every workload on it (a moving workload counts on both ends), with what it holds. */
+  readonly members?: Readonly<Record<string, Membership>> | undefined;
+}
+
+/**
+ * A workload's room on a resource, and who took it: two placers racing to put the same
+ * workload on the same resource must not mistake the other's room for their own.
+ */
+export interface Membership {
+  readonly demand: Amounts;
+  readonly token: string;
+}
+
+export interface MoveInFlight {
+  /** Unique per planned move: a retried step recognises its own move. */
+  readonly moveId: string;
+  readonly from: string;
+  readonly to: string;
+}
+
+export interface RecordedMove {
+  readonly from: string;
+  readonly to: string;
+  readonly movedAt: number;
+}
+
+export interface WorkloadRecord {
+  readonly tenantId: string;
+  readonly workloadId: string;
+  readonly demand: Amounts;
+  readonly constraints?: WorkloadConstraints | undefined;
+  /** Absent while pending. */
+  readonly resourceId?: string | undefined;
+  readonly move?: MoveInFlight | undefined;
+  readonly lastMove?: RecordedMove | undefined;
+  /** Why it is pending, as last explained. */
+  readonly pendingReason?: string | undefined;
+  readonly submittedAt: string;
+}
+
+/** The part of a workload a resource keeps: enough to free its room and its anti-affinity slot. */
+export type Occupant = Pick<WorkloadRecord, 'workloadId' | 'demand' | 'constraints'>;
+
+export type Occupancy = 'occupied' | 'conflict';
+
+export interface WorkloadLedger {
+  /** Every resource and workload of a tenant, in one consistent read. */
+  tenantWorkloads(tenantId: string): Promise<{ resources: ResourceRecord[]; workloads: WorkloadRecord[] }>;
+  workload(tenantId: string, workloadId: string): Promise<WorkloadRecord | undefined>;
+  resource(tenantId: string, resourceId: string): Promise<ResourceRecord | undefined>;
+  /** The tenants that have submitted workloads. */
+  workloadTenants(): Promise<string[]>;
+  pools(): Promise<PoolView[]>;
+  /** Records a new pending workload (and its tenant); `false` if the id is taken. */
+  registerWorkload(workload: WorkloadRecord): Promise<boolean>;
+  /** Records a tenant's new resource; recording it again changes nothing. */
+  addResource(resource: ResourceRecord): Promise<void>;
+  /** Closes a resource to new workloads; `false` if it is unknown. */
+  closeResource(tenantId: string, resourceId: string): Promise<boolean>;
+  /**
+   * Takes room on a resource for a workload under `token`, if it is open, the demand still fits
+   * in every dimension and no workload of the same anti-affinity group is there. Idempotent for
+   * the same token; another token's room for the same workload is a conflict.
+   */
+  occupy(tenantId: string, resource: ResourceRecord, occupant: Occupant, token: string): Promise<Occupancy>;
+  /**
+   * Gives a workload's room on a resource back — only if taken under `token`, when given;
+   * nothing if it holds none (idempotent).
+   */
+  vacate(tenantId: string, resourceId: string, occupant: Occupant, token?: string): Promise<void>;
+  /** Pending → on `resourceId`; `false` if it is no longer pending. */
+  assign(tenantId: string, workloadId: string, resourceId: string): Promise<boolean>;
+  /** On `resourceId` → pending, with the reason; `false` if it was not there (or is moving). */
+  unassign(tenantId: string, workloadId: string, resourceId: string, reason: string): Promise<boolean>;
+  /** Notes why a pending workload is still pending. */
+  explainPending(tenantId: string, workloadId: string, reason: string): Promise<void>;
+  /** Notes a move, if the workload is still where the plan saw it and not moving otherwise. */
+  beginMove(tenantId: string, workloadId: string, move: MoveInFlight): Promise<boolean>;
+  /** The move is done: the workload is on `to`; `false` if this move is not in flight. */
+  finishMove(tenantId: string, workloadId: string, move: MoveInFlight, movedAt: number): Promise<boolean>;
+  /** The move is undone: the workload stays on `from`; `false` if this move is not in flight. */
+  abandonMove(tenantId: string, workloadId: string, move: MoveInFlight): Promise<boolean>;
+  /** Forgets a workload; `false` if it was unknown. */
+  deleteWorkload(tenantId: string, workloadId: string): Promise<boolean>;
+}

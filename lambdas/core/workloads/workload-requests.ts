@@ -1,0 +1,106 @@
+/**
+ * What placement does on each event: a workload submitted is placed at once (or explained and
+ * kept pending); one removed frees its room; a new resource, or a pool back in service, gives
+ * pending workloads their chance; a released resource's workloads are evacuated — pending again,
+ * then placed wherever they fit.
+ */
+
+import type { Amounts } from '../allocation/amounts';
+import type { PlacementStrategy } from '../allocation/choose-pool';
+import { InvalidRequest } from '../errors';
+import type { Fact } from '../events/define-event';
+import type { WorkloadConstraints } from './cluster';
+import { placePendingWorkloads } from './place-pending-workloads';
+import { placementFacts } from './workload-facts';
+import type { WorkloadLedger } from './workload-ledger';
+
+/** Placement on events spreads: the least-utilised resource that fits (what kube-scheduler does by default). */
+export const EVENT_PLACEMENT_STRATEGY: PlacementStrategy = 'spread';
+
+export interface WorkloadSubmission {
+  readonly workloadId: string;
+  readonly tenantId: string;
+  readonly demand: Amounts;
+  readonly constraints?: WorkloadConstraints | undefined;
+}
+
+export async function submitWorkload(
+  ledger: WorkloadLedger,
+  submission: WorkloadSubmission,
+  now: Date,
+): Promise<Fact[]> {
+  const registered = await ledger.registerWorkload({ ...submission, submittedAt: now.toISOString() });
+  if (!registered) {
+    const existing = await ledger.workload(submission.tenantId, submission.workloadId);
+    if (existing && JSON.stringify(existing.demand) !== JSON.stringify(submission.demand)) {
+      throw new InvalidRequest(
+        `workloadId: ${submission.workloadId} is already submitted with another demand; remove it first`,
+      );
+    }
+    // A duplicate delivery: placing pending work again is harmless and finishes an interrupted one.
+  }
+  const submitted = new Set([submission.workloadId]);
+  const placement = await placePendingWorkloads(
+    ledger,
+    submission.tenantId,
+    EVENT_PLACEMENT_STRATEGY,
+    submitted,
+  );
+  return placementFacts(submission.tenantId, placement, submitted);
+}
+
+export async function removeWorkload(
+  ledger: WorkloadLedger,
+  tenantId: string,
+  workloadId: string,
+): Promise<Fact[]> {
+  const workload = await ledger.workload(tenantId, workloadId);
+  if (!workload) throw new InvalidRequest(`workloadId: tenant ${tenantId} has no workload ${workloadId}`);
+  // Room first, record last: a removal interrupted half-way is finished by removing again.
+  if (workload.resourceId) await ledger.vacate(tenantId, workload.resourceId, workload);
+  if (workload.move) await ledger.vacate(tenantId, workload.move.to, workload);
+  await ledger.deleteWorkload(tenantId, workloadId);
+  return placeWhereRoomAppeared(ledger, tenantId);
+}
+
+export async function addResource(
+  ledger: WorkloadLedger,
+  resource: { tenantId: string; resourceId: string; poolId: string; capacity: Amounts },
+): Promise<Fact[]> {
+  await ledger.addResource(resource);
+  return placeWhereRoomAppeared(ledger, resource.tenantId);
+}
+
+export async function evacuateResource(
+  ledger: WorkloadLedger,
+  tenantId: string,
+  resourceId: string,
+): Promise<Fact[]> {
+  if (!(await ledger.closeResource(tenantId, resourceId))) return [];
+  const { workloads } = await ledger.tenantWorkloads(tenantId);
+  const evacuated = new Set<string>();
+  for (const workload of workloads) {
+    if (workload.resourceId !== resourceId) continue;
+    const reason = `evacuated: resource ${resourceId} was released`;
+    if (await ledger.unassign(tenantId, workload.workloadId, resourceId, reason)) {
+      await ledger.vacate(tenantId, resourceId, workload);
+      evacuated.add(workload.workloadId);
+    }
+  }
+  const placement = await placePendingWorkloads(ledger, tenantId, EVENT_PLACEMENT_STRATEGY);
+  return placementFacts(tenantId, placement, evacuated);
+}
+
+/** A pool back in service (or grown) may give every tenant's pending workloads room. */
+export async function placeAfterPoolChange(ledger: WorkloadLedger): Promise<Fact[]> {
+  const facts: Fact[] = [];
+  for (const tenantId of await ledger.workloadTenants()) {
+    facts.push(...(await placeWhereRoomAppeared(ledger, tenantId)));
+  }
+  return facts;
+}
+
+async function placeWhereRoomAppeared(ledger: WorkloadLedger, tenantId: string): Promise<Fact[]> {
+  const placement = await placePendingWorkloads(ledger, tenantId, EVENT_PLACEMENT_STRATEGY);
+  return placementFacts(tenantId, placement, new Set());
+}
