@@ -4,6 +4,7 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { ListStateMachinesCommand, SFNClient, type StateMachineListItem } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { LOCAL_REGION, LOCAL_STAGE } from '../embedded/local-aws';
@@ -23,6 +24,8 @@ export interface Connection {
   readonly busName: string;
   readonly eventBridge: EventBridgeClient;
   readonly sfn: SFNClient;
+  /** Lambda's control plane: the simulated fleet locally, your functions in a deployed stage. */
+  readonly lambda: LambdaClient;
   readonly ledger: DynamoDBDocumentClient;
   /** The ledger table's name: known locally, given with `--table` for a deployed stage. */
   ledgerTableName(): string;
@@ -69,6 +72,7 @@ export function connect(options: ConnectionOptions): Connection {
     busName: batonName(stage),
     eventBridge: new EventBridgeClient(config),
     sfn,
+    lambda: new LambdaClient(config),
     ledger: DynamoDBDocumentClient.from(new DynamoDBClient(config)),
     ledgerTableName: () => {
       if (options.table) return options.table;

@@ -1,7 +1,8 @@
 /**
  * The embedded runtime's front door: one HTTP server on loopback that speaks the AWS JSON
- * protocols (`X-Amz-Target` + JSON body), so unmodified AWS SDK v3 clients can use it through
- * `endpoint`. Every failure is answered in AWS's error shape; nothing a client sends can crash it.
+ * protocols: JSON 1.0/1.1 (`X-Amz-Target` + JSON body) and REST-JSON (method + path, as Lambda),
+ * so unmodified AWS SDK v3 clients can use it through `endpoint`. Every failure is answered in
+ * AWS's error shape; nothing a client sends can crash it.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -23,12 +24,38 @@ export interface RawService {
   handle(request: IncomingMessage, response: ServerResponse): void;
 }
 
+/** An answer: its status, JSON body and any headers beside the request id. */
+export interface Reply {
+  readonly status: number;
+  readonly body: unknown;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/** A REST-JSON request, its body parsed. */
+export interface RestRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly query: URLSearchParams;
+  readonly body: Record<string, unknown>;
+}
+
+/** A REST-JSON service (Lambda), chosen by path for requests that carry no `X-Amz-Target`. */
+export interface RestJsonService {
+  readonly contentType: string;
+  owns(path: string): boolean;
+  /** Answers a request, or throws an AwsError. */
+  call(request: RestRequest): Promise<Reply> | Reply;
+  /** This service's shape of an error answer (the server adds `x-amzn-ErrorType`). */
+  errorReply(error: AwsError): Reply;
+}
+
 /** Request bodies beyond this are refused before parsing (PutEvents allows 256 KB of entries). */
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
 export function createAwsJsonServer(
   jsonServices: readonly JsonService[],
   rawServices: readonly RawService[],
+  restServices: readonly RestJsonService[],
 ): Server {
   const byPrefix = new Map(jsonServices.map((service) => [service.targetPrefix, service]));
   const rawByPrefix = new Map(rawServices.map((service) => [service.targetPrefix, service]));
@@ -40,7 +67,7 @@ export function createAwsJsonServer(
     const foreign = foreignRequestProblem(request);
     if (foreign) {
       request.resume();
-      void answer(response, 'application/x-amz-json-1.1', () => {
+      void answer(response, JSON_PROTOCOL_ERRORS, () => {
         throw new AwsError('AccessDeniedException', foreign, 403);
       });
       return;
@@ -49,9 +76,24 @@ export function createAwsJsonServer(
       raw.handle(request, response);
       return;
     }
+    const { path, query } = splitUrl(request.url);
+    const rest = target === '' ? restServices.find((service) => service.owns(path)) : undefined;
+    if (rest) {
+      void answer(response, rest, async () =>
+        rest.call({
+          method: request.method ?? '',
+          path,
+          query,
+          body: parseJsonObject(await readBody(request)),
+        }),
+      );
+      return;
+    }
     const service = byPrefix.get(prefix);
-    const contentType = service?.contentType ?? 'application/x-amz-json-1.1';
-    void answer(response, contentType, async () => {
+    const protocol = service
+      ? { ...JSON_PROTOCOL_ERRORS, contentType: service.contentType }
+      : JSON_PROTOCOL_ERRORS;
+    void answer(response, protocol, async () => {
       if (request.method !== 'POST')
         throw new AwsError('UnknownOperationException', `${request.method} is not supported`);
       const operation = service?.operations[operationName];
@@ -59,20 +101,29 @@ export function createAwsJsonServer(
         throw new AwsError('UnknownOperationException', `Unknown operation ${target || '(no X-Amz-Target)'}`);
       }
       const input = parseJsonObject(await readBody(request));
-      return operation(input);
+      return { status: 200, body: (await operation(input)) ?? {} };
     });
   });
 }
 
+/** How a protocol answers: its content type and its shape of an error. */
+type Protocol = Pick<RestJsonService, 'contentType' | 'errorReply'>;
+
+/** The JSON 1.0/1.1 error shape: `{"__type": code, "message": …}`. */
+const JSON_PROTOCOL_ERRORS: Protocol = {
+  contentType: 'application/x-amz-json-1.1',
+  errorReply: (error) => ({ status: error.statusCode, body: { __type: error.code, message: error.message } }),
+};
+
 async function answer(
   response: ServerResponse,
-  contentType: string,
-  run: () => Promise<unknown>,
+  protocol: Protocol,
+  run: () => Promise<Reply>,
 ): Promise<void> {
   const requestId = randomUUID();
   try {
-    const output = (await run()) ?? {};
-    send(response, 200, contentType, requestId, output);
+    const reply = await run();
+    send(response, protocol.contentType, requestId, reply);
   } catch (error) {
     const awsError =
       error instanceof AwsError
@@ -83,33 +134,21 @@ async function answer(
             500,
           );
     if (!(error instanceof AwsError)) console.error('[baton] internal failure', error);
-    send(
-      response,
-      awsError.statusCode,
-      contentType,
-      requestId,
-      { __type: awsError.code, message: awsError.message },
-      {
-        'x-amzn-ErrorType': awsError.code,
-      },
-    );
+    const reply = protocol.errorReply(awsError);
+    send(response, protocol.contentType, requestId, {
+      ...reply,
+      headers: { ...reply.headers, 'x-amzn-ErrorType': awsError.code },
+    });
   }
 }
 
-function send(
-  response: ServerResponse,
-  status: number,
-  contentType: string,
-  requestId: string,
-  body: unknown,
-  headers: Record<string, string> = {},
-): void {
-  const text = JSON.stringify(body);
-  response.writeHead(status, {
+function send(response: ServerResponse, contentType: string, requestId: string, reply: Reply): void {
+  const text = JSON.stringify(reply.body);
+  response.writeHead(reply.status, {
     'content-type': contentType,
     'content-length': Buffer.byteLength(text),
     'x-amzn-RequestId': requestId,
-    ...headers,
+    ...reply.headers,
   });
   response.end(text);
 }
@@ -138,6 +177,13 @@ function hostnameOf(url: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** Splits a request target into its path and query (by hand: a malformed URL must not throw). */
+function splitUrl(url = '/'): { path: string; query: URLSearchParams } {
+  const at = url.indexOf('?');
+  if (at < 0) return { path: url, query: new URLSearchParams() };
+  return { path: url.slice(0, at), query: new URLSearchParams(url.slice(at + 1)) };
 }
 
 /** Reads the whole body; one over the limit is drained (never reset) and answered with 413. */
