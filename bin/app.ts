@@ -1,4 +1,8 @@
-/** The CDK app: `cdk synth -c stage=<stage>` (default `dev`) gives the stack `Baton-<stage>`. */
+/**
+ * The CDK app: `cdk synth -c stage=<stage>` (default `dev`) gives the stack `Baton-<stage>`;
+ * `-c rolloutTargets=checkout,payments-*` narrows the functions rollouts may touch (default all
+ * but Baton's own).
+ */
 import { App } from 'aws-cdk-lib';
 import { BatonStack } from '../lib/baton-stack';
 import { applyNagPacks } from '../lib/nag';
@@ -6,5 +10,11 @@ import { parseStage } from '../lib/stage';
 
 const app = new App();
 const stage = parseStage(app.node.tryGetContext('stage') ?? 'dev');
-new BatonStack(app, `Baton-${stage}`, { stage });
+const rolloutTargets: string | undefined = app.node.tryGetContext('rolloutTargets');
+new BatonStack(app, `Baton-${stage}`, {
+  stage,
+  orchestrator: rolloutTargets
+    ? { rolloutTargets: rolloutTargets.split(',').map((name) => name.trim()) }
+    : {},
+});
 applyNagPacks(app);

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import {
   type EventPattern as CdkEventPattern,
@@ -9,7 +9,7 @@ import {
   RuleTargetInput,
 } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction, SfnStateMachine, type TargetBaseProps } from 'aws-cdk-lib/aws-events-targets';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
@@ -66,6 +66,13 @@ export interface OrchestratorProps {
    * @default true: deletion protection on and `RemovalPolicy.RETAIN`
    */
   readonly retainLedger?: boolean;
+  /**
+   * The functions rollouts may shift the aliases of, and call as traffic hooks: names in this
+   * account and region, `*` allowed (`checkout`, `payments-*`). Baton's own functions are never
+   * among them.
+   * @default ['*'] (every function but Baton's own)
+   */
+  readonly rolloutTargets?: readonly string[];
   /**
    * Functions run on a clock, one schedule rule each.
    * @default the product's schedules (`lib/topology/schedules.ts`)
@@ -129,15 +136,26 @@ export class Orchestrator extends Construct {
       sortKey: { name: leaseIndex.sortKey, type: AttributeType.STRING },
     });
 
-    this.functions = this.deployFunctions(props.functions ?? productFunctions, logRetention);
+    this.functions = this.deployFunctions(
+      props.functions ?? productFunctions,
+      logRetention,
+      props.rolloutTargets ?? ['*'],
+    );
     const workflows = this.deployWorkflows(
       props.workflows ?? workflowsIn(productWorkflowDirectory),
       logRetention,
     );
     this.stateMachines = new Map(workflows.map((workflow) => [workflow.node.id, workflow.stateMachine]));
     // Functions that resume waiting tasks may answer Baton's own state machines, and only those.
-    const stateMachineArns = [...this.stateMachines.values()].map(
-      (stateMachine) => stateMachine.stateMachineArn,
+    // Their ARNs are built from the names, not referenced: a function that a state machine both
+    // invokes and is answered by would otherwise make a dependency cycle.
+    const stateMachineArns = [...this.stateMachines.keys()].map((workflowId) =>
+      Stack.of(this).formatArn({
+        service: 'states',
+        resource: 'stateMachine',
+        resourceName: batonName(this.stage, workflowId),
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      }),
     );
     for (const fn of this.functions.values()) {
       if (!fn.definition.access.answersTaskTokens || stateMachineArns.length === 0) continue;
@@ -176,9 +194,41 @@ export class Orchestrator extends Construct {
     this.schemaRegistry = new EventSchemaRegistry(this, 'Schemas', { registryName: this.namePrefix });
   }
 
+  /**
+   * Lambda actions on the rollout targets — each function ARN and its qualified forms (versions,
+   * aliases) — and an explicit deny on Baton's own functions, which a broad target would match.
+   */
+  private grantOnRolloutTargets(fn: BatonFunction, actions: string[], targets: readonly string[]): void {
+    const arnOf = (name: string) =>
+      Stack.of(this).formatArn({
+        service: 'lambda',
+        resource: 'function',
+        resourceName: name,
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      });
+    const names = targets.flatMap((name) => [name, `${name}:*`]);
+    fn.role.addToPrincipalPolicy(new PolicyStatement({ actions, resources: names.map(arnOf) }));
+    for (const name of names.filter((pattern) => pattern.includes('*'))) {
+      Validations.of(fn.role).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:lambda:<AWS::Region>:<AWS::AccountId>:function:${name}]`,
+        reason:
+          'Rollouts act on the functions this stage may roll out (rolloutTargets, name patterns) and on their ' +
+          "versions and aliases (`<function>:*`); Baton's own functions are denied explicitly.",
+      });
+    }
+    fn.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        effect: Effect.DENY,
+        actions,
+        resources: [arnOf(`${this.namePrefix}-*`)],
+      }),
+    );
+  }
+
   private deployFunctions(
     definitions: readonly FunctionDefinition[],
     logRetention: RetentionDays,
+    rolloutTargets: readonly string[],
   ): Map<string, BatonFunction> {
     const scope = new Construct(this, 'Functions');
     const offered = {
@@ -214,6 +264,13 @@ export class Orchestrator extends Construct {
           );
         }
         if (definition.access.publishFacts) this.bus.grantPutEventsTo(fn.role);
+        const lambdaActions = [
+          ...(definition.access.shiftsAliases
+            ? ['lambda:GetAlias', 'lambda:GetFunction', 'lambda:UpdateAlias']
+            : []),
+          ...(definition.access.invokesHooks ? ['lambda:InvokeFunction'] : []),
+        ];
+        if (lambdaActions.length > 0) this.grantOnRolloutTargets(fn, lambdaActions, rolloutTargets);
         return [definition.id, fn];
       }),
     );

@@ -18,11 +18,20 @@ export const ledgerKeys = {
     sk: `WORKLOAD#${workloadId}`,
   }),
   workloadTenant: (tenantId: string) => ({ pk: WORKLOAD_TENANTS_PARTITION, sk: tenantId }),
+  rollout: (rolloutId: string) => ({ pk: `ROLLOUT#${rolloutId}`, sk: 'ROLLOUT' }),
+  /** One rollout per function alias: this item is its lock. */
+  aliasLock: (functionName: string, alias: string) => ({ pk: `ALIAS#${functionName}#${alias}`, sk: 'LOCK' }),
+  /** Which rollouts an alarm gates: one item per rollout under the alarm's partition. */
+  alarmWatch: (alarmName: string, rolloutId: string) => ({ pk: alarmPartition(alarmName), sk: rolloutId }),
 } as const;
 
 /** A tenant's partition: its quota, resources and workloads. */
 export function tenantPartition(tenantId: string): string {
   return `TENANT#${tenantId}`;
+}
+
+export function alarmPartition(alarmName: string): string {
+  return `ALARM#${alarmName}`;
 }
 
 /** The tenants that have workloads, so that a rebalance or a pool change can reach them all. */

@@ -7,8 +7,11 @@ import { loadEnvironment, storeAndBusEnvironment } from '../config/environment';
 import { sharedDocumentClient, sharedEventBridgeClient } from './aws-clients';
 import { DynamoDbAllocationLedger } from './dynamodb-allocation-ledger';
 import { DynamoDbInventoryStore } from './dynamodb-inventory-store';
+import { DynamoDbRolloutLedger } from './dynamodb-rollout-ledger';
 import { DynamoDbWorkloadLedger } from './dynamodb-workload-ledger';
 import { EventBridgePublisher } from './event-bridge-publisher';
+import { LambdaAliasTraffic } from './lambda-alias-traffic';
+import { TaskAnswers } from './task-answers';
 
 function storeAndBus() {
   const env = loadEnvironment(storeAndBusEnvironment);
@@ -39,4 +42,15 @@ export function wireAllocations() {
 export function wireWorkloads() {
   const { tableName, publisher } = storeAndBus();
   return { workloads: new DynamoDbWorkloadLedger(sharedDocumentClient(), tableName), publisher };
+}
+
+/** Rollouts: their ledger, the alias traffic (Lambda's control plane), task answers, the publisher. */
+export function wireRollouts() {
+  const { tableName, publisher } = storeAndBus();
+  return {
+    rollouts: new DynamoDbRolloutLedger(sharedDocumentClient(), tableName),
+    traffic: new LambdaAliasTraffic(),
+    answers: new TaskAnswers(),
+    publisher,
+  };
 }

@@ -4,18 +4,15 @@
  * anything about it, and retrying it would only fail again.
  */
 import { SendTaskFailureCommand, SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
+import type { TaskAnswer, TaskAnswerer } from '../core/ports';
 import { logger } from '../middleware/baton-handler';
 
 const ENDED_TASK_ERRORS = new Set(['TaskDoesNotExist', 'TaskTimedOut', 'InvalidToken']);
 
-export type TaskAnswer =
-  | { readonly ok: true; readonly output: unknown }
-  | { readonly ok: false; readonly error: string; readonly cause: string };
-
-export class TaskAnswers {
+export class TaskAnswers implements TaskAnswerer {
   constructor(private readonly sfn: SFNClient = new SFNClient({})) {}
 
-  async answer(taskToken: string, answer: TaskAnswer): Promise<void> {
+  async answer(taskToken: string, answer: TaskAnswer): Promise<boolean> {
     try {
       if (answer.ok) {
         await this.sfn.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify(answer.output) }));
@@ -24,9 +21,11 @@ export class TaskAnswers {
           new SendTaskFailureCommand({ taskToken, error: answer.error, cause: answer.cause }),
         );
       }
+      return true;
     } catch (error) {
       if (!ENDED_TASK_ERRORS.has((error as Error).name)) throw error;
       logger.warn('answer for a task that has ended', { errorName: (error as Error).name });
+      return false;
     }
   }
 }

@@ -9,3 +9,13 @@ export type { Fact };
 export interface FactPublisher {
   publish(facts: readonly Fact[]): Promise<void>;
 }
+
+/** An answer to a workflow waiting on a task token: its output, or a named error. */
+export type TaskAnswer =
+  | { readonly ok: true; readonly output: unknown }
+  | { readonly ok: false; readonly error: string; readonly cause: string };
+
+export interface TaskAnswerer {
+  /** Answers a waiting task; `false` when it is no longer waiting (answered, timed out, stopped). */
+  answer(taskToken: string, answer: TaskAnswer): Promise<boolean>;
+}

@@ -5,13 +5,19 @@
  */
 import { wirePublisher } from '../adapters/runtime-wiring';
 import { ResourceAllocationRequested, ResourceReleaseRequested } from '../core/events/allocation-events';
+import { ServiceRolloutRequested } from '../core/events/rollout-events';
 import { WorkloadRebalanceRequested } from '../core/events/workload-events';
 import { busEventHandler } from '../middleware/bus-event-handler';
 
 const { publisher } = wirePublisher();
 
 export const handler = busEventHandler({
-  accepts: [ResourceAllocationRequested, ResourceReleaseRequested, WorkloadRebalanceRequested],
+  accepts: [
+    ResourceAllocationRequested,
+    ResourceReleaseRequested,
+    WorkloadRebalanceRequested,
+    ServiceRolloutRequested,
+  ],
   publisher,
   handle: async () => [],
 });

@@ -4,9 +4,11 @@ import { registerDev } from './commands/dev';
 import { registerEmit } from './commands/emit';
 import { registerEvents } from './commands/events';
 import { registerExecutions } from './commands/executions';
+import { registerFunction } from './commands/function';
 import { registerHistory } from './commands/history';
 import { registerLedger } from './commands/ledger';
 import { registerPlan } from './commands/plan';
+import { registerRollout } from './commands/rollout';
 import { registerRun } from './commands/run';
 import { registerTestPattern } from './commands/test-pattern';
 
@@ -28,6 +30,8 @@ export function batonProgram(): Command {
     registerTestPattern,
     registerLedger,
     registerPlan,
+    registerRollout,
+    registerFunction,
   ]) {
     register(program);
   }

@@ -20,6 +20,12 @@ export const LOCAL_WAIT_RESOURCE = 'arn:aws:states:::baton:wait';
 /** The longest timer Node can set, in seconds (2^31-1 ms). */
 export const MAX_TIMER_SECONDS = 2_147_483;
 export const WAIT_FOR_TASK_TOKEN = '.waitForTaskToken';
+/**
+ * The parameter a rewritten `.waitForTaskToken` task carries its `TimeoutSecondsPath` in: the
+ * engine resolves it with the other parameters, the binding takes it out and gives it to the
+ * token registry (AWS resolves the path against the state's input, as the parameter does).
+ */
+export const LOCAL_TIMEOUT_PARAMETER = 'BatonLocalTimeoutSeconds';
 
 /** A delay for `setTimeout`, held to what Node can wait (longer delays would fire at once). */
 export function timerDelayMs(ms: number): number {
@@ -33,6 +39,8 @@ export interface TaskSite {
   readonly originalType: 'Task' | 'Wait';
   /** A `.waitForTaskToken` task: its timeout and heartbeat are the token registry's to enforce. */
   readonly waitsForToken: boolean;
+  /** Its timeout comes from `TimeoutSecondsPath`, in the {@link LOCAL_TIMEOUT_PARAMETER} parameter. */
+  readonly timeoutFromInput: boolean;
   readonly heartbeatSeconds: number | undefined;
   readonly timeoutSeconds: number | undefined;
 }
@@ -65,6 +73,13 @@ function rewriteStates(
     if (state.Type === 'Task') {
       const site = taskSite(name, state);
       sites.set(name, site);
+      if (site.timeoutFromInput) {
+        state.Parameters = {
+          ...(state.Parameters as Record<string, unknown>),
+          [`${LOCAL_TIMEOUT_PARAMETER}.$`]: state.TimeoutSecondsPath,
+        };
+        delete state.TimeoutSecondsPath;
+      }
       if (site.waitsForToken || state.TimeoutSecondsPath === undefined) {
         state.TimeoutSeconds = site.waitsForToken
           ? MAX_TIMER_SECONDS
@@ -77,6 +92,7 @@ function rewriteStates(
         resource: LOCAL_WAIT_RESOURCE,
         originalType: 'Wait',
         waitsForToken: false,
+        timeoutFromInput: false,
         heartbeatSeconds: undefined,
         timeoutSeconds: undefined,
       });
@@ -88,9 +104,15 @@ function rewriteStates(
 function taskSite(name: string, state: AslState): TaskSite {
   const resource = String(state.Resource);
   const waitsForToken = resource.endsWith(WAIT_FOR_TASK_TOKEN);
-  if (waitsForToken && (state.TimeoutSecondsPath !== undefined || state.HeartbeatSecondsPath !== undefined)) {
+  if (waitsForToken && state.HeartbeatSecondsPath !== undefined) {
     throw new InvalidWorkflowDefinition(
-      `${name}: the embedded runtime holds ${WAIT_FOR_TASK_TOKEN} tasks to TimeoutSeconds and HeartbeatSeconds, not their Path forms`,
+      `${name}: the embedded runtime holds ${WAIT_FOR_TASK_TOKEN} tasks to HeartbeatSeconds, not HeartbeatSecondsPath`,
+    );
+  }
+  const timeoutFromInput = waitsForToken && state.TimeoutSecondsPath !== undefined;
+  if (timeoutFromInput && (typeof state.Parameters !== 'object' || state.Parameters === null)) {
+    throw new InvalidWorkflowDefinition(
+      `${name}: a ${WAIT_FOR_TASK_TOKEN} task needs Parameters to pass its token`,
     );
   }
   return {
@@ -98,6 +120,7 @@ function taskSite(name: string, state: AslState): TaskSite {
     resource,
     originalType: 'Task',
     waitsForToken,
+    timeoutFromInput,
     heartbeatSeconds: typeof state.HeartbeatSeconds === 'number' ? state.HeartbeatSeconds : undefined,
     timeoutSeconds: typeof state.TimeoutSeconds === 'number' ? state.TimeoutSeconds : undefined,
   };

@@ -1,8 +1,9 @@
 /**
  * The embedded runtime: Baton on one machine with no AWS account. One loopback endpoint speaks
- * EventBridge, Step Functions and DynamoDB; behind it the local bus routes by the shared routes,
- * the ASL files run in aws-local-stepfunctions, the handler modules run in-process and the
- * ledger lives in dynalite under the data directory.
+ * EventBridge, Step Functions, DynamoDB and the Lambda control plane; behind it the local bus
+ * routes by the shared routes, the ASL files run in aws-local-stepfunctions, the handler modules
+ * run in-process, the ledger lives in dynalite under the data directory and a simulated fleet of
+ * functions (versions, aliases) answers rollouts and provisioners.
  */
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
@@ -17,6 +18,8 @@ import { productWorkflowDirectory, type WorkflowDefinition, workflowsIn } from '
 import { createAwsJsonServer } from './aws-json-server';
 import { BATON_BUS_NAME, type BoundRoute, bindRoutes, LocalEventBus } from './event-bus';
 import { eventBridgeApi } from './eventbridge-api';
+import { lambdaApi } from './lambda-api';
+import { type LambdaFleet, openLambdaFleet } from './lambda-fleet';
 import { LambdaHost, localFunctionName } from './lambda-host';
 import { startLedgerStore } from './ledger-store';
 import { LOCAL_ACCOUNT, LOCAL_REGION, LOCAL_STAGE, localArn } from './local-aws';
@@ -50,6 +53,8 @@ export interface EmbeddedRuntimeOptions {
   readonly schedules?: readonly Schedule[];
   /** The built-in agent that answers workload moves; `false` leaves them to a real agent. */
   readonly simulatedAgent?: SimulatedAgentOptions | false;
+  /** Share of Lambda control-plane calls answered `TooManyRequestsException` (0–1). Default 0. */
+  readonly lambdaThrottleRate?: number;
 }
 
 export interface EmbeddedRuntime {
@@ -58,6 +63,8 @@ export interface EmbeddedRuntime {
   readonly bus: LocalEventBus;
   readonly engine: WorkflowEngine;
   readonly lambda: LambdaHost;
+  /** The simulated functions behind the Lambda control plane, and its throttle controls. */
+  readonly lambdaFleet: LambdaFleet;
   readonly tokens: TaskTokenRegistry;
   readonly dataDirectory: string | undefined;
   close(): Promise<void>;
@@ -69,7 +76,10 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {})
     throw new RangeError('timeScale must be a positive number');
   const dataDirectory = options.dataDirectory === null ? undefined : (options.dataDirectory ?? '.baton');
   const functionDefinitions = options.functions ?? productFunctions;
-
+  // Before the store starts: a fleet file that cannot be read stops the start with nothing to close.
+  const lambdaFleet = openLambdaFleet(dataDirectory && join(dataDirectory, 'lambda-fleet.json'), {
+    throttleRate: options.lambdaThrottleRate,
+  });
   const store = await startLedgerStore(dataDirectory && join(dataDirectory, 'store'), LEDGER_TABLE_NAME);
   const eventLog = new NdjsonLog(dataDirectory && join(dataDirectory, 'events.ndjson'));
   const deadLetters = new NdjsonLog(dataDirectory && join(dataDirectory, 'dead-letters.ndjson'));
@@ -84,7 +94,16 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {})
     maxExecutions: options.maxExecutions ?? DEFAULT_MAX_EXECUTIONS,
   });
 
-  const server = createAwsJsonServer([eventBridgeApi(bus), stepFunctionsApi(engine, tokens)], [store]);
+  const server = createAwsJsonServer(
+    [eventBridgeApi(bus), stepFunctionsApi(engine, tokens)],
+    [store],
+    [
+      lambdaApi(lambdaFleet, {
+        hosts: (functionName) => lambda.functions.some((fn) => fn.functionName === functionName),
+        invoke: (functionName, payload) => lambda.invoke(functionName, payload),
+      }),
+    ],
+  );
   const port = await listen(server, options.port ?? DEFAULT_PORT);
   const url = `http://${LOOPBACK}:${port}`;
   configureHandlerEnvironment(url);
@@ -126,6 +145,7 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {})
     bus,
     engine,
     lambda,
+    lambdaFleet,
     tokens,
     dataDirectory,
     // In-flight work still needs the endpoint (handlers call it), so it closes last.

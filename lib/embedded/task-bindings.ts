@@ -5,7 +5,13 @@
  * `aws-sdk:dynamodb:*` → the store; `.waitForTaskToken` on any of them → a token wait.
  */
 import { AwsError } from './aws-error';
-import { LOCAL_WAIT_RESOURCE, type TaskSite, timerDelayMs, WAIT_FOR_TASK_TOKEN } from './engine-definition';
+import {
+  LOCAL_TIMEOUT_PARAMETER,
+  LOCAL_WAIT_RESOURCE,
+  type TaskSite,
+  timerDelayMs,
+  WAIT_FOR_TASK_TOKEN,
+} from './engine-definition';
 import type { LocalEventBus } from './event-bus';
 import type { ExecutionHistory } from './execution-history';
 import { FunctionInvocationError, type LambdaHost } from './lambda-host';
@@ -102,9 +108,17 @@ function bindWaitForTaskToken(
   integration: Integration,
   services: LocalServices,
 ): TaskBinding {
-  return async (parameters, scope) => {
+  return async (given, scope) => {
+    const { parameters, timeoutSeconds } = taskTimeout(site, given);
     const token = claimToken(parameters, scope);
-    await scheduleTask(site, integration, parameters, scope);
+    await scheduleTask({ ...site, timeoutSeconds }, integration, parameters, scope);
+    if (timeoutSeconds !== undefined && !(Number.isInteger(timeoutSeconds) && timeoutSeconds > 0)) {
+      throw recordTaskFailure(
+        integration,
+        new TaskFailure('States.Runtime', `${site.name}: TimeoutSecondsPath must select a positive integer`),
+        scope,
+      );
+    }
     if (!token) {
       throw recordTaskFailure(
         integration,
@@ -120,8 +134,7 @@ function bindWaitForTaskToken(
       heartbeatSeconds: site.heartbeatSeconds,
       // Workflow time is compressed by --time-scale, so a callback's deadline is too; heartbeats
       // measure a live agent and keep their real period.
-      timeoutSeconds:
-        site.timeoutSeconds === undefined ? undefined : site.timeoutSeconds / services.timeScale,
+      timeoutSeconds: timeoutSeconds === undefined ? undefined : timeoutSeconds / services.timeScale,
       signal: scope.signal,
     });
     try {
@@ -137,6 +150,16 @@ function bindWaitForTaskToken(
       throw recordTaskFailure(integration, error, scope);
     }
   };
+}
+
+/** The task's timeout: fixed, or resolved from its input and taken out of its parameters. */
+function taskTimeout(
+  site: TaskSite,
+  given: unknown,
+): { parameters: unknown; timeoutSeconds: number | undefined } {
+  if (!site.timeoutFromInput) return { parameters: given, timeoutSeconds: site.timeoutSeconds };
+  const { [LOCAL_TIMEOUT_PARAMETER]: timeout, ...parameters } = given as Record<string, unknown>;
+  return { parameters, timeoutSeconds: Number(timeout) };
 }
 
 function bindLambdaFunction(site: TaskSite, services: LocalServices): TaskBinding {

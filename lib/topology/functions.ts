@@ -39,6 +39,10 @@ export interface FunctionDefinition<Env extends z.ZodMiniType = z.ZodMiniType> {
     readonly queriesLeaseIndex?: boolean;
     /** Whether it answers workflows' task tokens (`SendTaskSuccess`/`SendTaskFailure`). */
     readonly answersTaskTokens?: boolean;
+    /** Whether it reads and routes the aliases of the functions rollouts may target. */
+    readonly shiftsAliases?: boolean;
+    /** Whether it invokes rollouts' traffic hooks (functions within the same targets). */
+    readonly invokesHooks?: boolean;
   };
 }
 
@@ -184,6 +188,65 @@ export const functions = [
     timeoutSeconds: 10,
     environment: storeAndBusEnvironment,
     access: { ledger: [], publishFacts: true, answersTaskTokens: true },
+  }),
+  defineFunction({
+    id: 'start-rollout',
+    description: 'Checks a rollout against its alias, takes the alias lock and announces the start',
+    entry: 'lambdas/handlers/start-rollout.ts',
+    memoryMiB: 256,
+    timeoutSeconds: 30,
+    environment: storeAndBusEnvironment,
+    access: {
+      ledger: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'],
+      publishFacts: true,
+      answersTaskTokens: true,
+      shiftsAliases: true,
+    },
+  }),
+  defineFunction({
+    id: 'shift-traffic',
+    description: "Shifts a rollout's alias traffic one step and reads it back",
+    entry: 'lambdas/handlers/shift-traffic.ts',
+    memoryMiB: 256,
+    timeoutSeconds: 30,
+    environment: storeAndBusEnvironment,
+    access: { ledger: ['UpdateItem'], publishFacts: true, shiftsAliases: true },
+  }),
+  defineFunction({
+    id: 'open-gate',
+    description: 'Notes the gate a rollout step waits at, so that alarms and controls can answer it',
+    entry: 'lambdas/handlers/open-gate.ts',
+    memoryMiB: 256,
+    timeoutSeconds: 10,
+    environment: storeAndBusEnvironment,
+    access: { ledger: ['GetItem', 'UpdateItem'], publishFacts: false, answersTaskTokens: true },
+  }),
+  defineFunction({
+    id: 'run-traffic-hook',
+    description: "Invokes a rollout's pre- or post-traffic hook",
+    entry: 'lambdas/handlers/run-traffic-hook.ts',
+    memoryMiB: 256,
+    timeoutSeconds: 300,
+    environment: storeAndBusEnvironment,
+    access: { ledger: [], publishFacts: false, invokesHooks: true },
+  }),
+  defineFunction({
+    id: 'finish-rollout',
+    description: 'Ends a rollout: success, or the alias put back; frees the lock and announces it',
+    entry: 'lambdas/handlers/finish-rollout.ts',
+    memoryMiB: 256,
+    timeoutSeconds: 60,
+    environment: storeAndBusEnvironment,
+    access: { ledger: ['UpdateItem', 'DeleteItem'], publishFacts: true, shiftsAliases: true },
+  }),
+  defineFunction({
+    id: 'signal-rollout',
+    description: 'Brings controls and alarm state changes to the rollouts waiting at their gates',
+    entry: 'lambdas/handlers/signal-rollout.ts',
+    memoryMiB: 256,
+    timeoutSeconds: 30,
+    environment: storeAndBusEnvironment,
+    access: { ledger: ['GetItem', 'UpdateItem', 'Query'], publishFacts: true, answersTaskTokens: true },
   }),
   defineFunction({
     id: 'reject-invalid-requests',

@@ -65,11 +65,34 @@ export const routes: readonly Route[] = [
     ['WorkloadRebalanceRequested'],
     'rebalance-workloads',
   ),
+  workflowRoute(
+    'rollout-requested',
+    'ServiceRolloutRequested → roll-out-service',
+    ['ServiceRolloutRequested'],
+    'roll-out-service',
+  ),
   functionRoute(
     'workflow-request-checked',
-    'ResourceAllocationRequested, ResourceReleaseRequested, WorkloadRebalanceRequested → reject-invalid-requests (RequestRejected)',
-    ['ResourceAllocationRequested', 'ResourceReleaseRequested', 'WorkloadRebalanceRequested'],
+    'ResourceAllocationRequested, ResourceReleaseRequested, WorkloadRebalanceRequested, ServiceRolloutRequested → reject-invalid-requests (RequestRejected)',
+    [
+      'ResourceAllocationRequested',
+      'ResourceReleaseRequested',
+      'WorkloadRebalanceRequested',
+      'ServiceRolloutRequested',
+    ],
     'reject-invalid-requests',
+  ),
+  functionRoute(
+    'rollout-controlled',
+    'ServiceRolloutControl → signal-rollout',
+    ['ServiceRolloutControl'],
+    'signal-rollout',
+  ),
+  functionRoute(
+    'alarm-state-changed',
+    'CloudWatch Alarm State Change (default bus) → signal-rollout',
+    ['CloudWatchAlarmStateChange'],
+    'signal-rollout',
   ),
   functionRoute(
     'workload-submitted',

@@ -220,6 +220,38 @@ describe('baton', () => {
     expect(bad.stderr).toContain('expected spread or binpack');
   });
 
+  it('rolls a version out with progress, shows its status, and sends controls', async () => {
+    expect((await baton('function', 'create', 'cli-svc')).code).toBe(0);
+    await baton('function', 'publish', 'cli-svc');
+    await baton('function', 'publish', 'cli-svc');
+    expect((await baton('function', 'alias', 'cli-svc', 'live', '--version', '1')).code).toBe(0);
+
+    const rollout = await baton(
+      'rollout',
+      'cli-svc',
+      '--to',
+      '2',
+      '--strategy',
+      'steps:50@1',
+      '--id',
+      'cli-roll',
+    );
+    expect(rollout.code).toBe(0);
+    expect(rollout.stdout).toContain('rollout cli-roll started');
+    expect(rollout.stdout).toMatch(/cli-svc live 1→2 RUNNING step 1\/2: 2 at 50 % \(1 at 50 %\)/);
+    expect(rollout.stdout.trim().split('\n').at(-1)).toBe('SUCCEEDED');
+
+    const status = await baton('rollout', 'status', 'cli-roll');
+    expect(status.stdout.trim()).toBe('cli-svc live 1→2 SUCCEEDED step 2/2: 2 at 100 %');
+    const rejected = await baton('rollout', 'cli-svc', '--to', '2', '--strategy', 'allAtOnce');
+    expect(rejected.code).toBe(1);
+    expect(rejected.stdout).toContain('already sends all traffic to version 2');
+
+    const pause = await baton('rollout', 'pause', 'cli-roll');
+    expect(pause.stdout).toContain('pause sent to rollout cli-roll');
+    expect((await baton('rollout', 'status', 'nope')).code).toBe(1);
+  });
+
   it('tests an event pattern with the local matcher', async () => {
     const event = JSON.stringify({
       id: '1',

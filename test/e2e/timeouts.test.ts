@@ -89,6 +89,26 @@ describe.concurrent('timeouts', () => {
     expect(JSON.parse(description.output ?? '{}').calloutError).toMatchObject({ Error: 'CalloutFailed' });
   });
 
+  it('times a waiting task out after the TimeoutSecondsPath its input selects', async () => {
+    const started = Date.now();
+    const { executionArn } = await t.sfn.send(
+      new StartExecutionCommand({
+        stateMachineArn,
+        input: JSON.stringify({ mode: 'timeout-from-input', run: 'path', timeoutSeconds: 1 }),
+      }),
+    );
+    const description = await t.finished(executionArn);
+    expect(Date.now() - started).toBeLessThan(2500);
+    expect(JSON.parse(description.output ?? '{}').timedOut).toMatchObject({ Error: 'States.Timeout' });
+    const { events = [] } = await t.sfn.send(new GetExecutionHistoryCommand({ executionArn }));
+    const scheduled = events.find((event) => event.type === 'TaskScheduled')?.taskScheduledEventDetails;
+    expect(scheduled?.timeoutInSeconds).toBe(1);
+    expect(JSON.parse(scheduled?.parameters ?? '{}')).not.toHaveProperty('BatonLocalTimeoutSeconds');
+
+    const refused = await run({ mode: 'timeout-from-input', run: 'zero', timeoutSeconds: 0 });
+    expect(refused).toMatchObject({ status: 'FAILED', error: 'States.Runtime' });
+  });
+
   it('times the execution out after its TimeoutSeconds', async () => {
     const description = await run({ mode: 'long-wait' });
     expect(description).toMatchObject({ status: 'TIMED_OUT', error: 'States.Timeout' });

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { App, Stack } from 'aws-cdk-lib';
+import { App, ArnFormat, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { IRole } from 'aws-cdk-lib/aws-iam';
 import { describe, expect, it } from 'vitest';
@@ -139,7 +139,7 @@ describe('Orchestrator', () => {
 
   it('makes one rule per route with the catalog pattern, a dead-letter queue, retries and a maximum age', () => {
     for (const route of withFixtures.routes) {
-      const fromAws = route.id === 'fixture-alarm';
+      const fromAws = route.events.every((name) => events[name].origin === 'aws');
       const rule = singleResourceOf('AWS::Events::Rule', { Name: `baton-test-${route.id}` });
       expect(rule.EventPattern).toEqual(routePattern(route));
       // AWS services emit on the default bus, which a rule selects by naming no bus.
@@ -318,6 +318,10 @@ describe('Orchestrator', () => {
     const announces = [...own, 'events:PutEvents'];
     const upsertsAndAnnounces = [...announces, 'dynamodb:UpdateItem'];
     const readsUpdatesAndAnnounces = [...announces, 'dynamodb:GetItem', 'dynamodb:UpdateItem'];
+    const answers = [...own, 'states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'];
+    // Lambda actions come twice: allowed on the rollout targets, denied on Baton's own functions.
+    const shifts = ['lambda:GetAlias', 'lambda:GetFunction', 'lambda:UpdateAlias'].flatMap((a) => [a, a]);
+    const invokes = ['lambda:InvokeFunction', 'lambda:InvokeFunction'];
     const expectedActions = new Map([
       ['declare-pool', upsertsAndAnnounces],
       ['declare-quota', upsertsAndAnnounces],
@@ -351,6 +355,29 @@ describe('Orchestrator', () => {
         'answer-workload-move',
         [...announces, 'states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'],
       ],
+      [
+        'start-rollout',
+        [
+          ...answers,
+          ...shifts,
+          'dynamodb:GetItem',
+          'dynamodb:PutItem',
+          'dynamodb:UpdateItem',
+          'dynamodb:DeleteItem',
+          'events:PutEvents',
+        ],
+      ],
+      ['shift-traffic', [...own, ...shifts, 'dynamodb:UpdateItem', 'events:PutEvents']],
+      ['open-gate', [...answers, 'dynamodb:GetItem', 'dynamodb:UpdateItem']],
+      ['run-traffic-hook', [...own, ...invokes]],
+      [
+        'finish-rollout',
+        [...own, ...shifts, 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'events:PutEvents'],
+      ],
+      [
+        'signal-rollout',
+        [...answers, 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Query', 'events:PutEvents'],
+      ],
       [fixtureFunction.id, own],
     ]);
     expect([...orchestrator.functions.keys()].sort()).toEqual([...expectedActions.keys()].sort());
@@ -363,10 +390,26 @@ describe('Orchestrator', () => {
         sqs: resolve(fn.asyncFailures.queueArn),
         dynamodb: resolve(orchestrator.table.tableArn),
         events: resolve(orchestrator.bus.eventBusArn),
-        states: [...orchestrator.stateMachines.values()].map((stateMachine) =>
-          resolve(stateMachine.stateMachineArn),
+        states: [...orchestrator.stateMachines.keys()].map((workflowId) =>
+          resolve(
+            stack.formatArn({
+              service: 'states',
+              resource: 'stateMachine',
+              resourceName: `baton-test-${workflowId}`,
+              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+            }),
+          ),
         ),
       };
+      const functionArn = (name: string) =>
+        resolve(
+          stack.formatArn({
+            service: 'lambda',
+            resource: 'function',
+            resourceName: name,
+            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+          }),
+        );
       for (const statement of statements) {
         const [service, ...others] = new Set(actionsOf([statement]).map((action) => action.split(':')[0]));
         expect(others, functionId).toEqual([]);
@@ -377,6 +420,15 @@ describe('Orchestrator', () => {
             Action: 'dynamodb:Query',
             Resource: { 'Fn::Join': ['', [resolve(orchestrator.table.tableArn), '/index/leases']] },
           });
+          continue;
+        }
+        if (service === 'lambda') {
+          // Rollout targets (all by default) and their versions and aliases; never Baton's own.
+          expect(statement.Resource, functionId).toEqual(
+            statement.Effect === 'Allow'
+              ? [functionArn('*'), functionArn('*:*')]
+              : functionArn('baton-test-*'),
+          );
           continue;
         }
         expect(statement, `${functionId} ${service}`).toEqual({

@@ -49,14 +49,16 @@ describe('route patterns derived from the catalog', () => {
   });
 
   it.each(routes.map((route) => [route.id, route] as const))(
-    '%s: takes requests from any source but Baton, facts only from Baton',
+    '%s: takes requests from any source but Baton, facts only from Baton, AWS events from AWS',
     (_, route) => {
       const matches = compileEventPattern(routePattern(route));
       for (const name of route.events) {
-        const { detailType, origin } = events[name];
+        const definition = events[name];
+        const { detailType } = definition;
         const [allowed, refused] =
-          origin === 'fact' ? ['baton', 'acme.inventory'] : ['acme.inventory', 'baton'];
-        expect(origin).not.toBe('aws');
+          definition.origin === 'request'
+            ? ['acme.inventory', 'baton']
+            : [definition.origin === 'fact' ? 'baton' : String(definition.awsSource), 'acme.inventory'];
         expect(matches(envelope(allowed, detailType))).toBe(true);
         expect(matches(envelope(refused, detailType))).toBe(false);
         expect(matches(envelope(allowed, `${detailType}X`))).toBe(false);

@@ -3,27 +3,63 @@ import * as z from 'zod/mini';
 import { defineEvent } from './define-event';
 import { identifier } from './primitives';
 
+/** A bake of a step lasts at most a week (a Standard workflow may wait a year; nobody bakes that long). */
+const MAX_BAKE_SECONDS = 604_800;
+
 const rolloutAction = z.enum(['pause', 'resume', 'promote', 'abort']);
+
+const percent = z.number().check(z.gt(0), z.lt(100));
+const seconds = z.int().check(z.nonnegative(), z.maximum(MAX_BAKE_SECONDS));
+
+/**
+ * How traffic moves to the target version: the object forms, or their shorthand
+ * (`canary:10:300`, `linear:10:60`, `allAtOnce`, `steps:10@60,50@300`).
+ */
+const rolloutStrategy = z.union([
+  z
+    .string()
+    .check(
+      z.regex(
+        /^(canary:[0-9.]+:[0-9]+|linear:[0-9.]+:[0-9]+|allAtOnce|steps:[0-9.]+@[0-9]+(,[0-9.]+@[0-9]+)*)$/,
+      ),
+    ),
+  z.object({ type: z.literal('canary'), percent, bakeSeconds: seconds }),
+  z.object({ type: z.literal('linear'), stepPercent: percent, intervalSeconds: seconds }),
+  z.object({ type: z.literal('allAtOnce') }),
+  z.object({
+    type: z.literal('steps'),
+    steps: z.array(z.object({ percent, bakeSeconds: seconds })).check(z.minLength(1), z.maxLength(100)),
+  }),
+]);
+
+/** A function name or ARN, as Lambda takes it. */
+const functionName = z.string().check(z.minLength(1), z.maxLength(140));
 
 export const ServiceRolloutRequested = defineEvent(
   'ServiceRolloutRequested',
   'request',
   z.object({
     rolloutId: identifier,
-    functionName: z.string().check(z.minLength(1), z.maxLength(140)),
+    functionName,
     alias: z.string().check(z.regex(/^(?!^[0-9]+$)[a-zA-Z0-9-_]{1,128}$/)),
     targetVersion: z.string().check(z.regex(/^[0-9]+$/)),
-    strategy: z.string().check(z.minLength(1)),
-    alarms: z.optional(z.array(z.string().check(z.minLength(1)))),
+    strategy: rolloutStrategy,
+    alarms: z.optional(z.array(z.string().check(z.minLength(1), z.maxLength(255))).check(z.maxLength(10))),
+    hooks: z.optional(
+      z.object({ preTraffic: z.optional(functionName), postTraffic: z.optional(functionName) }),
+    ),
+    onConflict: z.optional(z.enum(['reject', 'supersede'])),
   }),
-  'Asks for a progressive rollout of a published Lambda version behind an alias.',
+  'Asks for a progressive rollout of a published Lambda version behind an alias: canary, linear, all at once or custom steps, rolled back the moment a watched alarm goes to ALARM.',
   {
     rolloutId: 'checkout-42',
     functionName: 'checkout',
     alias: 'live',
     targetVersion: '42',
-    strategy: 'canary:10:300',
+    strategy: { type: 'canary', percent: 10, bakeSeconds: 300 },
     alarms: ['checkout-errors'],
+    hooks: { postTraffic: 'checkout-smoke-test' },
+    onConflict: 'reject',
   },
 );
 
@@ -80,9 +116,28 @@ export const ServiceRolloutStarted = defineEvent(
 export const ServiceRolloutStepCompleted = defineEvent(
   'ServiceRolloutStepCompleted',
   'fact',
-  z.object({ rolloutId: identifier, step: z.int(), weight: z.number().check(z.gte(0), z.lte(1)) }),
-  'A traffic step of a rollout passed its bake time with healthy gates.',
-  { rolloutId: 'checkout-42', step: 1, weight: 0.1 },
+  z.object({
+    rolloutId: identifier,
+    step: z.int(),
+    of: z.int(),
+    weight: z.number().check(z.gte(0), z.lte(1)),
+    weights: z.record(z.string(), z.number()),
+  }),
+  'A traffic step of a rollout took effect: the share of the target version, and the weight of every version.',
+  { rolloutId: 'checkout-42', step: 1, of: 2, weight: 0.1, weights: { '41': 0.9, '42': 0.1 } },
+);
+
+export const ServiceRolloutPaused = defineEvent(
+  'ServiceRolloutPaused',
+  'fact',
+  z.object({ rolloutId: identifier, reason: z.enum(['Requested', 'AliasDrift']), explanation: z.string() }),
+  'A rollout holds its current weights until it is resumed, promoted or aborted.',
+  {
+    rolloutId: 'checkout-42',
+    reason: 'AliasDrift',
+    explanation:
+      'alias live of checkout was changed outside the rollout (revision 7f3… expected); resume to adopt it',
+  },
 );
 
 export const ServiceRolloutSucceeded = defineEvent(

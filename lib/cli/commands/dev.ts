@@ -12,6 +12,7 @@ interface DevOptions {
   agent: boolean;
   agentDelayMs: number;
   agentFailureRate: number;
+  lambdaThrottleRate: number;
 }
 
 export function registerDev(program: Command): void {
@@ -52,6 +53,12 @@ export function registerDev(program: Command): void {
       fraction,
       DEFAULT_SIMULATED_AGENT.failureRate,
     )
+    .option(
+      '--lambda-throttle-rate <share>',
+      'the share of Lambda control-plane calls answered TooManyRequestsException (0–1)',
+      fraction,
+      0,
+    )
     .action(async (options: DevOptions) => {
       const started = performance.now();
       const runtime = await startEmbeddedRuntime({
@@ -63,15 +70,19 @@ export function registerDev(program: Command): void {
           delayMs: options.agentDelayMs,
           failureRate: options.agentFailureRate,
         },
+        lambdaThrottleRate: options.lambdaThrottleRate,
       });
       const workflows = [...runtime.engine.stateMachines.values()].map((machine) => machine.name);
       console.log(
         [
           `Baton embedded runtime ready on ${runtime.url} in ${Math.round(performance.now() - started)} ms`,
-          `  EventBridge, Step Functions and DynamoDB APIs at ${runtime.url} (any AWS SDK client: endpoint)`,
-          `  data: ${options.dataDir}/ (store, events.ndjson, dead-letters.ndjson)`,
+          `  EventBridge, Step Functions, DynamoDB and Lambda (simulated fleet) APIs at ${runtime.url} (any AWS SDK client: endpoint)`,
+          `  data: ${options.dataDir}/ (store, events.ndjson, dead-letters.ndjson, lambda-fleet.json)`,
           `  routes: ${routes.map((route) => route.id).join(', ')}`,
           `  workflows: ${workflows.length > 0 ? workflows.join(', ') : '(none yet)'}`,
+          ...(options.lambdaThrottleRate > 0
+            ? [`  Lambda control plane: ${options.lambdaThrottleRate * 100}% of calls throttled`]
+            : []),
           `  workload agent: ${options.agent ? `simulated (moves take ${options.agentDelayMs} ms, ${options.agentFailureRate * 100}% fail)` : 'off (answer WorkloadMoveRequested yourself)'}`,
           `  try: npx baton emit ResourcePoolChanged --detail '{"poolId":"p1","kind":"compute","capacity":{"vcpu":64},"state":"active"}'`,
           'Ctrl-C to stop',

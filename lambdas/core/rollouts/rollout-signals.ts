@@ -1,0 +1,118 @@
+/**
+ * How a signal (pause, resume, promote, abort, an alarm, a superseding rollout) reaches a
+ * rollout with no polling: it is left on the rollout's record, and whoever sees it next with a
+ * gate open — the signal's sender if the rollout waits at a gate now, or the rollout when it
+ * opens its next gate — takes it (one taker only) and answers that gate's task token.
+ */
+import { InvalidRequest } from '../errors';
+import type { Fact } from '../events/define-event';
+import type { TaskAnswer, TaskAnswerer } from '../ports';
+import {
+  ENDED_STATUSES,
+  type Gate,
+  type RolloutLedger,
+  type RolloutRecord,
+  type RolloutSignal,
+} from './rollout';
+import { pausedFact } from './rollout-facts';
+
+/** The errors a gate fails with, which the workflow catches to roll back. */
+export const GATE_ERRORS = { abort: 'RolloutAborted', alarm: 'AlarmFired', supersede: 'Superseded' } as const;
+
+/** An operator's control: refused when it cannot apply to the rollout as it stands. */
+export async function controlRollout(
+  ledger: RolloutLedger,
+  answers: TaskAnswerer,
+  rolloutId: string,
+  action: 'pause' | 'resume' | 'promote' | 'abort',
+  signalId: string,
+): Promise<Fact[]> {
+  const record = await ledger.rollout(rolloutId);
+  if (!record) throw new InvalidRequest(`rolloutId: no rollout ${rolloutId}`);
+  if (ENDED_STATUSES.has(record.status)) {
+    throw new InvalidRequest(`rolloutId: rollout ${rolloutId} has ended (${record.status})`);
+  }
+  if (action === 'resume' && record.status !== 'PAUSED') {
+    throw new InvalidRequest(`action: rollout ${rolloutId} is not paused`);
+  }
+  if (action === 'pause' && record.status === 'PAUSED') {
+    throw new InvalidRequest(`action: rollout ${rolloutId} is paused already`);
+  }
+  await deliverSignal(ledger, answers, rolloutId, { signalId, kind: action });
+  return action === 'pause'
+    ? [
+        pausedFact(
+          rolloutId,
+          'Requested',
+          `paused on request at step ${record.step} of ${record.steps.length}`,
+        ),
+      ]
+    : [];
+}
+
+/** An alarm went to ALARM: every running rollout that watches it rolls back, with the evidence. */
+export async function alarmRollouts(
+  ledger: RolloutLedger,
+  answers: TaskAnswerer,
+  alarm: { alarmName: string; reason?: string | undefined },
+  signalId: string,
+): Promise<void> {
+  for (const rolloutId of await ledger.rolloutsWatching(alarm.alarmName)) {
+    const record = await ledger.rollout(rolloutId);
+    if (!record || ENDED_STATUSES.has(record.status)) continue;
+    await deliverSignal(ledger, answers, rolloutId, {
+      signalId,
+      kind: 'alarm',
+      evidence: {
+        alarmName: alarm.alarmName,
+        stateReason: alarm.reason ?? '',
+        stepReached: record.step,
+        weight: record.weight,
+      },
+    });
+  }
+}
+
+export async function deliverSignal(
+  ledger: RolloutLedger,
+  answers: TaskAnswerer,
+  rolloutId: string,
+  signal: RolloutSignal,
+): Promise<void> {
+  const record = await ledger.leaveSignal(rolloutId, signal);
+  if (record.gate) await answerGate(ledger, answers, record, record.gate);
+}
+
+/** Opens a gate; a signal already waiting answers it at once. */
+export async function openGate(
+  ledger: RolloutLedger,
+  answers: TaskAnswerer,
+  rolloutId: string,
+  gate: Gate,
+  now: Date,
+): Promise<void> {
+  const record = await ledger.openGate(rolloutId, gate, now);
+  await answerGate(ledger, answers, record, gate);
+}
+
+async function answerGate(ledger: RolloutLedger, answers: TaskAnswerer, record: RolloutRecord, gate: Gate) {
+  const signal = record.signal;
+  if (!signal || !(await ledger.takeSignal(record.rolloutId, signal.signalId))) return;
+  if (!(await answers.answer(gate.token, gateAnswer(signal)))) {
+    // That gate had closed meanwhile (its bake ended): the signal waits for the next one.
+    await ledger.leaveSignal(record.rolloutId, signal);
+  }
+}
+
+function gateAnswer(signal: RolloutSignal): TaskAnswer {
+  switch (signal.kind) {
+    case 'pause':
+    case 'resume':
+    case 'promote':
+      return { ok: true, output: { signal: signal.kind } };
+    case 'abort':
+    case 'alarm':
+    case 'supersede':
+      return { ok: false, error: GATE_ERRORS[signal.kind], cause: JSON.stringify(signal.evidence ?? {}) };
+  }
+}

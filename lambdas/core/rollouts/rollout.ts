@@ -1,0 +1,138 @@
+/**
+ * A rollout as it travels through the `roll-out-service` workflow and as the ledger keeps it,
+ * and the two ports its steps work through: the ledger (the alias lock, the rollout record, the
+ * gate a step waits at and the signal waiting for it) and the alias traffic (Lambda's control
+ * plane).
+ */
+import type { TrafficStep } from './rollout-steps';
+
+export type RolloutStatus =
+  | 'RUNNING'
+  | 'PAUSED'
+  | 'SUCCEEDED'
+  | 'ROLLED_BACK'
+  | 'ABORTED'
+  | 'REJECTED'
+  | 'FAILED';
+
+export const ENDED_STATUSES: ReadonlySet<RolloutStatus> = new Set([
+  'SUCCEEDED',
+  'ROLLED_BACK',
+  'ABORTED',
+  'REJECTED',
+  'FAILED',
+]);
+
+/** The workflow's state between steps. */
+export interface RolloutState {
+  readonly rolloutId: string;
+  readonly functionName: string;
+  readonly alias: string;
+  readonly fromVersion: string;
+  readonly toVersion: string;
+  readonly strategy: string;
+  readonly steps: readonly TrafficStep[];
+  /** Steps taken so far (0 before the first shift). */
+  readonly step: number;
+  /** The target version's share now, 0–1. */
+  readonly weight: number;
+  /** The alias revision the last shift left; absent after drift, until the alias is adopted again. */
+  readonly revisionId?: string | undefined;
+  readonly alarms: readonly string[];
+  readonly hooks?:
+    | { readonly preTraffic?: string | undefined; readonly postTraffic?: string | undefined }
+    | undefined;
+  /** How long the step just taken bakes. */
+  readonly bakeSeconds: number;
+  /** All traffic is on the target version. */
+  readonly done: boolean;
+  /** The alias changed outside the rollout: it pauses. */
+  readonly drift: boolean;
+  /** Jump to 100 % at the next shift. */
+  readonly promote: boolean;
+}
+
+export type SignalKind = 'pause' | 'resume' | 'promote' | 'abort' | 'alarm' | 'supersede';
+
+/** Something that must reach the rollout at the gate it waits at (now, or at its next one). */
+export interface RolloutSignal {
+  readonly signalId: string;
+  readonly kind: SignalKind;
+  readonly evidence?: Readonly<Record<string, unknown>> | undefined;
+}
+
+export interface Gate {
+  readonly token: string;
+  readonly kind: 'bake' | 'pause';
+}
+
+export interface RolloutRecord extends RolloutState {
+  readonly status: RolloutStatus;
+  /** The workflow execution that runs it. */
+  readonly executionId: string;
+  readonly gate?: Gate | undefined;
+  readonly signal?: RolloutSignal | undefined;
+  readonly reason?: string | undefined;
+  readonly updatedAt: string;
+}
+
+export interface RolloutLedger {
+  /** Takes the alias for a rollout; the holder's id when another rollout has it. */
+  lockAlias(functionName: string, alias: string, rolloutId: string, at: Date): Promise<{ holder: string }>;
+  /** Frees the alias, if this rollout holds it. */
+  unlockAlias(functionName: string, alias: string, rolloutId: string): Promise<void>;
+  /** Records a new rollout; `false` if the id is taken. */
+  createRollout(record: RolloutRecord): Promise<boolean>;
+  rollout(rolloutId: string): Promise<RolloutRecord | undefined>;
+  /** Brings the record up to date with the workflow's state, status and reason; closes its gate. */
+  saveRollout(state: RolloutState, status: RolloutStatus, at: Date, reason?: string): Promise<void>;
+  watchAlarms(rolloutId: string, alarms: readonly string[]): Promise<void>;
+  unwatchAlarms(rolloutId: string, alarms: readonly string[]): Promise<void>;
+  rolloutsWatching(alarmName: string): Promise<string[]>;
+  /** Notes the gate the rollout waits at (a pause gate marks it PAUSED); the record as it now is. */
+  openGate(rolloutId: string, gate: Gate, at: Date): Promise<RolloutRecord>;
+  /** Leaves a signal for the rollout; the record as it now is (with its open gate, if any). */
+  leaveSignal(rolloutId: string, signal: RolloutSignal): Promise<RolloutRecord>;
+  /** Takes the signal, if it is still this one: only one taker delivers it. */
+  takeSignal(rolloutId: string, signalId: string): Promise<boolean>;
+}
+
+export interface AliasRouting {
+  readonly functionVersion: string;
+  /** Additional versions and their weights (at most one in Lambda). */
+  readonly weights: Readonly<Record<string, number>>;
+  readonly revisionId: string;
+}
+
+/** Raised when the alias's revision is not the one last seen: it was changed outside the rollout. */
+export class AliasDrift extends Error {
+  override readonly name = 'AliasDrift';
+}
+
+export interface AliasTraffic {
+  /** The alias's routing; `undefined` if the function or the alias does not exist. */
+  alias(functionName: string, alias: string): Promise<AliasRouting | undefined>;
+  /** Whether the function has this published version. */
+  hasVersion(functionName: string, version: string): Promise<boolean>;
+  /**
+   * Routes the alias: all to `primary`, or `weight` of it to `additional`; only if its revision is
+   * still `revisionId` (AliasDrift otherwise). Returns the new revision.
+   */
+  route(
+    functionName: string,
+    alias: string,
+    routing: { primary: string; additional?: { version: string; weight: number } | undefined },
+    revisionId: string,
+  ): Promise<string>;
+}
+
+/** Raised when a pre- or post-traffic hook answers with an error: the rollout rolls back. */
+export class HookFailed extends Error {
+  override readonly name = 'HookFailed';
+}
+
+/** Runs the Lambda functions a rollout calls before and after it shifts traffic. */
+export interface TrafficHooks {
+  /** Invokes the hook with the rollout's details; HookFailed when it reports an error. */
+  run(functionName: string, payload: Readonly<Record<string, unknown>>): Promise<void>;
+}

@@ -1,0 +1,84 @@
+/**
+ * One traffic step: the alias routes the next step's share to the target version — only if its
+ * revision is the one the rollout left (anything else is drift: the rollout pauses and says so)
+ * — and is read back to verify it. At 100 % the target becomes the alias's version, with no
+ * routing left.
+ */
+import type { Fact } from '../events/define-event';
+import { AliasDrift, type AliasTraffic, type RolloutLedger, type RolloutState } from './rollout';
+import { pausedFact, round, stepFact } from './rollout-facts';
+
+/** Raised when the alias no longer routes to the version the rollout started from: only an operator can sort that out. */
+export class AliasTakenOver extends Error {
+  override readonly name = 'AliasTakenOver';
+}
+
+export async function shiftTraffic(
+  ledger: RolloutLedger,
+  traffic: AliasTraffic,
+  state: RolloutState,
+  now: Date,
+): Promise<{ state: RolloutState; facts: Fact[] }> {
+  const { functionName, alias, fromVersion, toVersion } = state;
+  const revisionId = state.revisionId ?? (await adoptAlias(traffic, state));
+  const index = state.promote ? state.steps.length - 1 : Math.min(state.step, state.steps.length - 1);
+  const next = state.steps[index] ?? { percent: 100, bakeSeconds: 0 };
+  const weight = round(next.percent / 100);
+  const routing =
+    weight >= 1
+      ? { primary: toVersion }
+      : { primary: fromVersion, additional: { version: toVersion, weight } };
+  let revision: string;
+  try {
+    revision = await traffic.route(functionName, alias, routing, revisionId);
+    await verify(traffic, state, routing, revision);
+  } catch (error) {
+    if (!(error instanceof AliasDrift)) throw error;
+    const drifted: RolloutState = { ...state, revisionId: undefined, drift: true, promote: false };
+    const explanation = `alias ${alias} of ${functionName} was changed outside the rollout (${error.message}); it holds step ${state.step} of ${state.steps.length} until resumed (which adopts the alias as it is), promoted or aborted`;
+    await ledger.saveRollout(drifted, 'PAUSED', now, 'AliasDrift');
+    return { state: drifted, facts: [pausedFact(state.rolloutId, 'AliasDrift', explanation)] };
+  }
+  const shifted: RolloutState = {
+    ...state,
+    step: index + 1,
+    weight,
+    revisionId: revision,
+    bakeSeconds: next.bakeSeconds,
+    done: weight >= 1,
+    drift: false,
+    promote: false,
+  };
+  await ledger.saveRollout(shifted, 'RUNNING', now);
+  return { state: shifted, facts: [stepFact(shifted)] };
+}
+
+/** After drift, resuming takes the alias as it is now — if it still starts from the same version. */
+async function adoptAlias(traffic: AliasTraffic, state: RolloutState): Promise<string> {
+  const routing = await traffic.alias(state.functionName, state.alias);
+  if (!routing || routing.functionVersion !== state.fromVersion) {
+    throw new AliasTakenOver(
+      `alias ${state.alias} of ${state.functionName} now routes to version ${routing?.functionVersion ?? '(none)'}, not ${state.fromVersion}: the rollout cannot go on`,
+    );
+  }
+  return routing.revisionId;
+}
+
+/** Reads the alias back: what the step set must be what Lambda routes. */
+async function verify(
+  traffic: AliasTraffic,
+  state: RolloutState,
+  routing: { primary: string; additional?: { version: string; weight: number } },
+  revision: string,
+): Promise<void> {
+  const now = await traffic.alias(state.functionName, state.alias);
+  const expected = routing.additional ? { [routing.additional.version]: routing.additional.weight } : {};
+  if (
+    !now ||
+    now.revisionId !== revision ||
+    now.functionVersion !== routing.primary ||
+    JSON.stringify(now.weights) !== JSON.stringify(expected)
+  ) {
+    throw new AliasDrift(`read back ${JSON.stringify(now)} right after setting ${JSON.stringify(routing)}`);
+  }
+}
