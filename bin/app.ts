@@ -1,7 +1,7 @@
 /**
  * The CDK app: `cdk synth -c stage=<stage>` (default `dev`) gives the stack `Baton-<stage>`;
- * `-c rolloutTargets=checkout,payments-*` narrows the functions rollouts may touch (default all
- * but Baton's own).
+ * `-c rolloutTargets=checkout,payments-*` names the functions rollouts may touch (none by
+ * default: least privilege until a stage says what it rolls out).
  */
 import { App } from 'aws-cdk-lib';
 import { BatonStack } from '../lib/baton-stack';

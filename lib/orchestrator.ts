@@ -70,7 +70,7 @@ export interface OrchestratorProps {
    * The functions rollouts may shift the aliases of, and call as traffic hooks: names in this
    * account and region, `*` allowed (`checkout`, `payments-*`). Baton's own functions are never
    * among them.
-   * @default ['*'] (every function but Baton's own)
+   * @default none: rollouts are refused by IAM until the stage names what it may roll out
    */
   readonly rolloutTargets?: readonly string[];
   /**
@@ -139,7 +139,7 @@ export class Orchestrator extends Construct {
     this.functions = this.deployFunctions(
       props.functions ?? productFunctions,
       logRetention,
-      props.rolloutTargets ?? ['*'],
+      props.rolloutTargets ?? [],
     );
     const workflows = this.deployWorkflows(
       props.workflows ?? workflowsIn(productWorkflowDirectory),
@@ -270,7 +270,9 @@ export class Orchestrator extends Construct {
             : []),
           ...(definition.access.invokesHooks ? ['lambda:InvokeFunction'] : []),
         ];
-        if (lambdaActions.length > 0) this.grantOnRolloutTargets(fn, lambdaActions, rolloutTargets);
+        if (lambdaActions.length > 0 && rolloutTargets.length > 0) {
+          this.grantOnRolloutTargets(fn, lambdaActions, rolloutTargets);
+        }
         return [definition.id, fn];
       }),
     );

@@ -35,6 +35,7 @@ export class DynamoDbRolloutLedger implements RolloutLedger {
     alias: string,
     rolloutId: string,
     at: Date,
+    replacing?: string,
   ): Promise<{ holder: string }> {
     const key = ledgerKeys.aliasLock(functionName, alias);
     const taken = await writeConditionally(
@@ -42,8 +43,8 @@ export class DynamoDbRolloutLedger implements RolloutLedger {
       new PutCommand({
         TableName: this.tableName,
         Item: { ...key, entity: 'alias-lock', functionName, alias, rolloutId, lockedAt: at.toISOString() },
-        ConditionExpression: 'attribute_not_exists(pk) OR rolloutId = :me',
-        ExpressionAttributeValues: { ':me': rolloutId },
+        ConditionExpression: `attribute_not_exists(pk) OR rolloutId IN (:me${replacing ? ', :ended' : ''})`,
+        ExpressionAttributeValues: { ':me': rolloutId, ...(replacing ? { ':ended': replacing } : {}) },
       }),
     );
     if (taken) return { holder: rolloutId };
@@ -149,18 +150,18 @@ export class DynamoDbRolloutLedger implements RolloutLedger {
   }
 
   async openGate(rolloutId: string, gate: Gate, at: Date): Promise<RolloutRecord> {
-    const paused = gate.kind === 'pause';
     const { Attributes } = await this.client.send(
       new UpdateCommand({
         TableName: this.tableName,
         Key: ledgerKeys.rollout(rolloutId),
-        UpdateExpression: `SET #gate = :gate, updatedAt = :at${paused ? ', #status = :paused' : ''}`,
+        // A pause gate marks the rollout PAUSED, a bake gate RUNNING again (after a resume).
+        UpdateExpression: 'SET #gate = :gate, updatedAt = :at, #status = :status',
         ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeNames: { '#gate': 'gate', ...(paused ? { '#status': 'status' } : {}) },
+        ExpressionAttributeNames: { '#gate': 'gate', '#status': 'status' },
         ExpressionAttributeValues: {
           ':gate': { token: gate.token, kind: gate.kind },
           ':at': at.toISOString(),
-          ...(paused ? { ':paused': 'PAUSED' } : {}),
+          ':status': gate.kind === 'pause' ? 'PAUSED' : 'RUNNING',
         },
         ReturnValues: 'ALL_NEW',
       }),

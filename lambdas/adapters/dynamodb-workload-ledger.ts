@@ -114,17 +114,18 @@ export class DynamoDbWorkloadLedger implements WorkloadLedger {
     );
   }
 
-  closeResource(tenantId: string, resourceId: string): Promise<boolean> {
-    return writeConditionally(
-      this.client,
+  async closeResource(tenantId: string, resourceId: string): Promise<boolean> {
+    const { Attributes } = await this.client.send(
       new UpdateCommand({
         TableName: this.tableName,
         Key: ledgerKeys.resource(tenantId, resourceId),
-        UpdateExpression: 'SET released = :yes',
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeValues: { ':yes': true },
+        UpdateExpression: 'SET released = :yes, #entity = if_not_exists(#entity, :tombstone)',
+        ExpressionAttributeNames: { '#entity': 'entity' },
+        ExpressionAttributeValues: { ':yes': true, ':tombstone': 'resource-tombstone' },
+        ReturnValues: 'UPDATED_OLD',
       }),
     );
+    return Attributes?.entity === 'resource';
   }
 
   async occupy(
@@ -280,13 +281,27 @@ export class DynamoDbWorkloadLedger implements WorkloadLedger {
     });
   }
 
-  deleteWorkload(tenantId: string, workloadId: string): Promise<boolean> {
+  deleteWorkload(tenantId: string, workload: WorkloadRecord): Promise<boolean> {
+    const values: Record<string, unknown> = {};
+    const conditions = ['attribute_exists(pk)'];
+    if (workload.resourceId === undefined) conditions.push('attribute_not_exists(resourceId)');
+    else {
+      conditions.push('resourceId = :r');
+      values[':r'] = workload.resourceId;
+    }
+    if (workload.move === undefined) conditions.push('attribute_not_exists(#move)');
+    else {
+      conditions.push('#move.moveId = :m');
+      values[':m'] = workload.move.moveId;
+    }
     return writeConditionally(
       this.client,
       new DeleteCommand({
         TableName: this.tableName,
-        Key: ledgerKeys.workload(tenantId, workloadId),
-        ConditionExpression: 'attribute_exists(pk)',
+        Key: ledgerKeys.workload(tenantId, workload.workloadId),
+        ConditionExpression: conditions.join(' AND '),
+        ExpressionAttributeNames: { '#move': 'move' },
+        ...(Object.keys(values).length > 0 ? { ExpressionAttributeValues: values } : {}),
       }),
     );
   }

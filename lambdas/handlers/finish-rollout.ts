@@ -5,7 +5,8 @@
  */
 import * as z from 'zod/mini';
 import { wireRollouts } from '../adapters/runtime-wiring';
-import { fail, rollBack, succeed } from '../core/rollouts/finish-rollout';
+import { identifier } from '../core/events/primitives';
+import { abandon, fail, rollBack, succeed } from '../core/rollouts/finish-rollout';
 import { rolloutState, stepFailure } from '../core/rollouts/rollout-schemas';
 import { workflowTaskHandler } from '../middleware/workflow-task-handler';
 
@@ -15,15 +16,25 @@ const ending = z.union([
   z.object({ action: z.literal('succeed'), state: rolloutState }),
   z.object({ action: z.literal('roll-back'), state: rolloutState, failure: stepFailure }),
   z.object({ action: z.literal('fail'), state: rolloutState, failure: stepFailure }),
+  z.object({
+    action: z.literal('abandon'),
+    rolloutId: identifier,
+    executionId: z.string(),
+    failure: stepFailure,
+  }),
 ]);
 
 export const handler = workflowTaskHandler({
   input: ending,
   handle: async (input) => {
     const now = new Date();
+    if (input.action === 'abandon') {
+      await abandon(rollouts, input.rolloutId, input.executionId, input.failure, now);
+      return { status: 'FAILED', rolloutId: input.rolloutId, reason: input.failure.Error };
+    }
     const ended =
       input.action === 'succeed'
-        ? await succeed(rollouts, input.state, now)
+        ? await succeed(rollouts, traffic, input.state, now)
         : input.action === 'roll-back'
           ? await rollBack(rollouts, traffic, input.state, input.failure, now)
           : await fail(rollouts, input.state, input.failure, now);

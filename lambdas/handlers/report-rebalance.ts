@@ -8,8 +8,9 @@ import { workflowTaskHandler } from '../middleware/workflow-task-handler';
 const { publisher } = wirePublisher();
 
 export const handler = workflowTaskHandler({
-  input: z.object({ plan: workloadPlan, results: z.optional(z.array(z.array(moveOutcome))) }),
-  handle: async ({ plan, results }) => {
+  // The workflow's state: the plan, and once applied the outcomes of its waves.
+  input: z.extend(workloadPlan, { results: z.optional(z.array(z.array(moveOutcome))) }),
+  handle: async ({ results, ...plan }) => {
     const { fact, ...report } = reportRebalance(plan, results);
     await publisher.publish([fact]);
     return report;

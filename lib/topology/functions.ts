@@ -237,7 +237,7 @@ export const functions = [
     memoryMiB: 256,
     timeoutSeconds: 60,
     environment: storeAndBusEnvironment,
-    access: { ledger: ['UpdateItem', 'DeleteItem'], publishFacts: true, shiftsAliases: true },
+    access: { ledger: ['GetItem', 'UpdateItem', 'DeleteItem'], publishFacts: true, shiftsAliases: true },
   }),
   defineFunction({
     id: 'signal-rollout',

@@ -232,6 +232,15 @@ describe('gates', () => {
     expect((await aliasOf('paused')).RoutingConfig?.AdditionalVersionWeights).toEqual({ '2': 0.1 });
     expect(factsOf('ServiceRolloutPaused', 'paused-1')).toHaveLength(1);
     await control('paused-1', 'resume');
+    await eventually(async () =>
+      (await t.ledgerItem(ledgerKeys.rollout('paused-1')))?.status === 'RUNNING' ? true : undefined,
+    );
+    // Running again: it can be paused again, and promoted from the pause.
+    await control('paused-1', 'pause');
+    await eventually(async () =>
+      (await t.ledgerItem(ledgerKeys.rollout('paused-1')))?.status === 'PAUSED' ? true : undefined,
+    );
+    await control('paused-1', 'promote');
     expect(output(await t.finished(arn))).toMatchObject({ status: 'SUCCEEDED', steps: { taken: 3 } });
     await expectAlias('paused', '2');
     await expectLockFree('paused');
@@ -329,6 +338,29 @@ describe('the alias under pressure', () => {
     expect(output(await t.finished(arn))).toMatchObject({ status: 'SUCCEEDED' });
     await expectAlias('drifted', '2');
     await expectLockFree('drifted');
+  });
+
+  it('leaves an alias that someone else routed elsewhere as it is, and says so', async () => {
+    await service('hotfixed');
+    await lambda.send(new PublishVersionCommand({ FunctionName: 'hotfixed' }));
+    const arn = await start(request('hotfixed-1', 'hotfixed', 'steps:10@1200,50@30'));
+    await reachedStep('hotfixed-1', 1);
+    // An operator's hotfix: all traffic to version 3, outside the rollout.
+    await lambda.send(
+      new UpdateAliasCommand({
+        FunctionName: 'hotfixed',
+        Name: 'live',
+        FunctionVersion: '3',
+        RoutingConfig: { AdditionalVersionWeights: {} },
+      }),
+    );
+    await eventually(() => factsOf('ServiceRolloutPaused', 'hotfixed-1')[0], 20_000);
+    await control('hotfixed-1', 'abort');
+    expect(await t.finished(arn)).toMatchObject({ status: 'FAILED', error: 'RolloutFailed' });
+    const [failed] = factsOf('ServiceRolloutFailed', 'hotfixed-1');
+    expect(failed).toMatchObject({ reason: 'AliasTakenOver' });
+    await expectAlias('hotfixed', '3');
+    await expectLockFree('hotfixed');
   });
 
   it('retries a throttled control plane to success', async () => {

@@ -96,6 +96,27 @@ describe('placement on events', () => {
     expect((await scene.workloads.resource('evac-co', doomed))?.members).toEqual({});
   });
 
+  it('never opens a resource whose release was announced before its allocation (facts out of order)', async () => {
+    await scene.declare('late-facts', [{ poolId: 'late-facts-a', vcpu: 64 }]);
+    const allocation = {
+      allocationId: 'gone-early',
+      tenantId: 'late-facts',
+      poolId: 'late-facts-a',
+      amount: { vcpu: 8 },
+    };
+    const announce = (detailType: string, detail: object) =>
+      t.runtime.bus.putEvents([{ Source: 'baton', DetailType: detailType, Detail: JSON.stringify(detail) }]);
+    announce('ResourceReleased', allocation);
+    await t.runtime.bus.settle();
+    announce('ResourceAllocated', { ...allocation, requestId: 'late-facts-req' });
+    await t.runtime.bus.settle();
+    await scene.put('WorkloadSubmitted', [submission('late-facts', 'orphan', 1)]);
+    const unschedulable = await eventually(() =>
+      factsOf('WorkloadUnschedulable').find((f) => f.workloadId === 'orphan'),
+    );
+    expect(unschedulable.explanation).toMatch(/^0\/0 resources/);
+  });
+
   it('frees the room of a removed workload, and rejects removing an unknown one', async () => {
     await scene.declare('gone-co', [{ poolId: 'gone-a', vcpu: 64 }]);
     const resource = await scene.allocate('gone-co', 4);

@@ -25,4 +25,5 @@ export const withFixtures = {
   functions: [...functions, fixtureFunction],
   workflows: [...workflowsIn(productWorkflowDirectory), ...fixtureWorkflows],
   routes: [...routes, ...fixtureRoutes],
+  rolloutTargets: ['checkout', 'payments-*'],
 } satisfies Omit<OrchestratorProps, 'stage'>;

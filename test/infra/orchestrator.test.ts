@@ -372,7 +372,14 @@ describe('Orchestrator', () => {
       ['run-traffic-hook', [...own, ...invokes]],
       [
         'finish-rollout',
-        [...own, ...shifts, 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'events:PutEvents'],
+        [
+          ...own,
+          ...shifts,
+          'dynamodb:GetItem',
+          'dynamodb:UpdateItem',
+          'dynamodb:DeleteItem',
+          'events:PutEvents',
+        ],
       ],
       [
         'signal-rollout',
@@ -423,10 +430,10 @@ describe('Orchestrator', () => {
           continue;
         }
         if (service === 'lambda') {
-          // Rollout targets (all by default) and their versions and aliases; never Baton's own.
+          // The configured rollout targets and their versions and aliases; never Baton's own.
           expect(statement.Resource, functionId).toEqual(
             statement.Effect === 'Allow'
-              ? [functionArn('*'), functionArn('*:*')]
+              ? ['checkout', 'checkout:*', 'payments-*', 'payments-*:*'].map(functionArn)
               : functionArn('baton-test-*'),
           );
           continue;

@@ -1,10 +1,8 @@
 /** Service orchestration: progressive rollouts gated by alarms. */
 import * as z from 'zod/mini';
+import { MAX_BAKE_SECONDS, MAX_ROLLOUT_STEPS } from '../rollouts/rollout-steps';
 import { defineEvent } from './define-event';
 import { identifier } from './primitives';
-
-/** A bake of a step lasts at most a week (a Standard workflow may wait a year; nobody bakes that long). */
-const MAX_BAKE_SECONDS = 604_800;
 
 const rolloutAction = z.enum(['pause', 'resume', 'promote', 'abort']);
 
@@ -28,7 +26,9 @@ const rolloutStrategy = z.union([
   z.object({ type: z.literal('allAtOnce') }),
   z.object({
     type: z.literal('steps'),
-    steps: z.array(z.object({ percent, bakeSeconds: seconds })).check(z.minLength(1), z.maxLength(100)),
+    steps: z
+      .array(z.object({ percent, bakeSeconds: seconds }))
+      .check(z.minLength(1), z.maxLength(MAX_ROLLOUT_STEPS)),
   }),
 ]);
 

@@ -31,8 +31,12 @@ export const WorkloadRemoved = defineEvent(
   { workloadId: 'wl-0001', tenantId: 'acme' },
 );
 
-/** The most moves one rebalance may plan (not exported: the catalog is every export here). */
-const MAX_REBALANCE_MOVES = 500;
+/**
+ * The most moves one rebalance may plan (not exported: the catalog is every export here). The
+ * plan and its outcomes travel in the workflow's state, limited to 256 KB: a move with real ids
+ * takes about 300 bytes there, its outcome as much again.
+ */
+const MAX_REBALANCE_MOVES = 200;
 
 export const WorkloadRebalanceRequested = defineEvent(
   'WorkloadRebalanceRequested',
@@ -40,7 +44,6 @@ export const WorkloadRebalanceRequested = defineEvent(
   z.object({
     scope: z.optional(z.object({ tenantId: z.optional(identifier), labels: z.optional(labels) })),
     strategy: z.optional(placementStrategy),
-    // At most 500: the plan and the moves' outcomes travel in the workflow's state (256 KB).
     maxMoves: z.optional(z.int().check(z.positive(), z.maximum(MAX_REBALANCE_MOVES))),
     disruptionBudget: z.optional(z.int().check(z.positive(), z.maximum(MAX_REBALANCE_MOVES))),
     dryRun: z.optional(z.boolean()),

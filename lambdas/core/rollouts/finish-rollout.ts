@@ -1,21 +1,22 @@
 /**
- * How a rollout ends. Success: all traffic is on the target version already. Rollback: the alias
- * goes back to the version it had, with no routing — whatever its revision now, since putting it
- * back is the one change that must win. Either way the alarms are no longer watched, the alias's
- * lock is freed and the outcome announced, with its evidence.
+ * How a rollout ends. Success: all traffic is on the target version already (unless an alarm or
+ * an abort came meanwhile). Rollback: the alias goes back to the version it had, with no routing —
+ * whatever its revision now, unless someone else has routed it elsewhere. Either way the alarms
+ * are no longer watched, the alias's lock is freed and the outcome announced, with its evidence.
  */
-import type { Fact } from '../events/define-event';
-import { fact } from '../events/define-event';
+import { type Fact, fact } from '../events/define-event';
 import { ServiceRolloutFailed } from '../events/rollout-events';
 import {
   AliasDrift,
   type AliasTraffic,
+  ENDED_STATUSES,
   type RolloutLedger,
   type RolloutState,
   type RolloutStatus,
 } from './rollout';
 import { rolledBackFact, succeededFact } from './rollout-facts';
-import { GATE_ERRORS } from './rollout-signals';
+import { GATE_ERRORS, takeEndingSignal } from './rollout-signals';
+import { AliasTakenOver } from './shift-traffic';
 
 /** Tries at putting the alias back when someone keeps changing it meanwhile. */
 const ROLLBACK_ATTEMPTS = 5;
@@ -41,9 +42,23 @@ export interface Failure {
 
 export async function succeed(
   ledger: RolloutLedger,
+  traffic: AliasTraffic,
   state: RolloutState,
   now: Date,
 ): Promise<{ outcome: RolloutOutcome; facts: Fact[] }> {
+  // An alarm (or an abort) that came during the last shift or the post-traffic hook found no gate
+  // open: it still wins over success.
+  const ending = await takeEndingSignal(ledger, state.rolloutId);
+  if (ending) {
+    const kind = ending.kind as keyof typeof GATE_ERRORS;
+    return rollBack(
+      ledger,
+      traffic,
+      state,
+      { Error: GATE_ERRORS[kind], Cause: JSON.stringify(ending.evidence ?? {}) },
+      now,
+    );
+  }
   await close(ledger, state, 'SUCCEEDED', now);
   return { outcome: outcome(state, 'SUCCEEDED'), facts: [succeededFact(state)] };
 }
@@ -81,11 +96,39 @@ export async function fail(
   };
 }
 
+/**
+ * The rollout could not start (an error after it took the alias): if this execution started it,
+ * it is marked FAILED and the alias's lock freed, so the alias is not held for a rollout that
+ * never ran.
+ */
+export async function abandon(
+  ledger: RolloutLedger,
+  rolloutId: string,
+  executionId: string,
+  failure: Failure,
+  now: Date,
+): Promise<void> {
+  const record = await ledger.rollout(rolloutId);
+  if (!record || record.executionId !== executionId || ENDED_STATUSES.has(record.status)) return;
+  const { status, executionId: _, gate, signal, reason, updatedAt, ...state } = record;
+  await close(ledger, state, 'FAILED', now, failure.Error);
+}
+
+/**
+ * Puts the alias back on the version it had. An alias routing to a version that is neither the
+ * rollout's source nor its target was changed by someone else (a hotfix): it is left alone.
+ */
 async function restoreAlias(traffic: AliasTraffic, state: RolloutState): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     const routing = await traffic.alias(state.functionName, state.alias);
     if (!routing) return;
     if (routing.functionVersion === state.fromVersion && Object.keys(routing.weights).length === 0) return;
+    const ours = new Set([state.fromVersion, state.toVersion]);
+    if (![routing.functionVersion, ...Object.keys(routing.weights)].every((version) => ours.has(version))) {
+      throw new AliasTakenOver(
+        `alias ${state.alias} of ${state.functionName} routes to ${JSON.stringify(routing)}, which the rollout did not set: left as it is`,
+      );
+    }
     try {
       await traffic.route(
         state.functionName,

@@ -98,10 +98,28 @@ export async function openGate(
 async function answerGate(ledger: RolloutLedger, answers: TaskAnswerer, record: RolloutRecord, gate: Gate) {
   const signal = record.signal;
   if (!signal || !(await ledger.takeSignal(record.rolloutId, signal.signalId))) return;
-  if (!(await answers.answer(gate.token, gateAnswer(signal)))) {
-    // That gate had closed meanwhile (its bake ended): the signal waits for the next one.
+  let delivered: boolean;
+  try {
+    delivered = await answers.answer(gate.token, gateAnswer(signal));
+  } catch (error) {
     await ledger.leaveSignal(record.rolloutId, signal);
+    throw error;
   }
+  if (delivered) return;
+  // That gate had closed meanwhile (its bake ended): the signal waits for the next one — which
+  // may have opened already, having found no signal, so it is answered here.
+  const now = await ledger.leaveSignal(record.rolloutId, signal);
+  if (now.gate && now.gate.token !== gate.token) await answerGate(ledger, answers, now, now.gate);
+}
+
+/** An ending signal (abort, alarm, supersede) still waiting, taken; for a rollout about to succeed. */
+export async function takeEndingSignal(
+  ledger: RolloutLedger,
+  rolloutId: string,
+): Promise<RolloutSignal | undefined> {
+  const signal = (await ledger.rollout(rolloutId))?.signal;
+  if (!signal || !(signal.kind in GATE_ERRORS)) return undefined;
+  return (await ledger.takeSignal(rolloutId, signal.signalId)) ? signal : undefined;
 }
 
 function gateAnswer(signal: RolloutSignal): TaskAnswer {

@@ -9,6 +9,11 @@ import type { ServiceRolloutRequested } from '../events/rollout-events';
 
 export type RolloutStrategy = z.output<typeof ServiceRolloutRequested.schema>['strategy'];
 
+/** A bake lasts at most a week (a Standard workflow may wait a year; nobody bakes that long). */
+export const MAX_BAKE_SECONDS = 604_800;
+/** At most 100 shifts: the rollout's state travels through the workflow (256 KB). */
+export const MAX_ROLLOUT_STEPS = 100;
+
 export interface TrafficStep {
   /** The target version's share of the alias's traffic, in percent. */
   readonly percent: number;
@@ -17,7 +22,19 @@ export interface TrafficStep {
 
 export function rolloutSteps(strategy: RolloutStrategy): TrafficStep[] {
   const shifts = typeof strategy === 'string' ? shorthandShifts(strategy) : objectShifts(strategy);
+  if (shifts.length > MAX_ROLLOUT_STEPS) {
+    throw new InvalidRequest(
+      `strategy: ${shifts.length} steps; a rollout takes at most ${MAX_ROLLOUT_STEPS}`,
+    );
+  }
   shifts.forEach((step, index) => {
+    if (
+      !(Number.isInteger(step.bakeSeconds) && step.bakeSeconds >= 0 && step.bakeSeconds <= MAX_BAKE_SECONDS)
+    ) {
+      throw new InvalidRequest(
+        `strategy: step ${index + 1} bakes ${step.bakeSeconds} s; a bake is a whole number of seconds up to ${MAX_BAKE_SECONDS}`,
+      );
+    }
     if (!(step.percent > 0 && step.percent < 100)) {
       throw new InvalidRequest(
         `strategy: step ${index + 1} shifts ${step.percent} %; each step must be above 0 and below 100`,

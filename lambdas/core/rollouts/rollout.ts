@@ -77,8 +77,17 @@ export interface RolloutRecord extends RolloutState {
 }
 
 export interface RolloutLedger {
-  /** Takes the alias for a rollout; the holder's id when another rollout has it. */
-  lockAlias(functionName: string, alias: string, rolloutId: string, at: Date): Promise<{ holder: string }>;
+  /**
+   * Takes the alias for a rollout — from `replacing` only, if given (a holder that has ended);
+   * the holder's id when another rollout has it.
+   */
+  lockAlias(
+    functionName: string,
+    alias: string,
+    rolloutId: string,
+    at: Date,
+    replacing?: string,
+  ): Promise<{ holder: string }>;
   /** Frees the alias, if this rollout holds it. */
   unlockAlias(functionName: string, alias: string, rolloutId: string): Promise<void>;
   /** Records a new rollout; `false` if the id is taken. */
@@ -89,7 +98,7 @@ export interface RolloutLedger {
   watchAlarms(rolloutId: string, alarms: readonly string[]): Promise<void>;
   unwatchAlarms(rolloutId: string, alarms: readonly string[]): Promise<void>;
   rolloutsWatching(alarmName: string): Promise<string[]>;
-  /** Notes the gate the rollout waits at (a pause gate marks it PAUSED); the record as it now is. */
+  /** Notes the gate the rollout waits at (PAUSED at a pause gate, RUNNING at a bake); the record as it now is. */
   openGate(rolloutId: string, gate: Gate, at: Date): Promise<RolloutRecord>;
   /** Leaves a signal for the rollout; the record as it now is (with its open gate, if any). */
   leaveSignal(rolloutId: string, signal: RolloutSignal): Promise<RolloutRecord>;

@@ -5,7 +5,13 @@
  * routing left.
  */
 import type { Fact } from '../events/define-event';
-import { AliasDrift, type AliasTraffic, type RolloutLedger, type RolloutState } from './rollout';
+import {
+  AliasDrift,
+  type AliasRouting,
+  type AliasTraffic,
+  type RolloutLedger,
+  type RolloutState,
+} from './rollout';
 import { pausedFact, round, stepFact } from './rollout-facts';
 
 /** Raised when the alias no longer routes to the version the rollout started from: only an operator can sort that out. */
@@ -30,7 +36,7 @@ export async function shiftTraffic(
       : { primary: fromVersion, additional: { version: toVersion, weight } };
   let revision: string;
   try {
-    revision = await traffic.route(functionName, alias, routing, revisionId);
+    revision = await routeOnce(traffic, state, routing, revisionId);
     await verify(traffic, state, routing, revision);
   } catch (error) {
     if (!(error instanceof AliasDrift)) throw error;
@@ -53,6 +59,27 @@ export async function shiftTraffic(
   return { state: shifted, facts: [stepFact(shifted)] };
 }
 
+/**
+ * Routes the alias. A refusal because the revision moved on may be this very step's own earlier
+ * attempt (retried after its answer or its fact was lost): if the alias routes exactly as this
+ * step sets it, that is the step done, not drift.
+ */
+async function routeOnce(
+  traffic: AliasTraffic,
+  state: RolloutState,
+  routing: Routing,
+  revisionId: string,
+): Promise<string> {
+  try {
+    return await traffic.route(state.functionName, state.alias, routing, revisionId);
+  } catch (error) {
+    if (!(error instanceof AliasDrift)) throw error;
+    const now = await traffic.alias(state.functionName, state.alias);
+    if (now && routesAs(now, routing)) return now.revisionId;
+    throw error;
+  }
+}
+
 /** After drift, resuming takes the alias as it is now — if it still starts from the same version. */
 async function adoptAlias(traffic: AliasTraffic, state: RolloutState): Promise<string> {
   const routing = await traffic.alias(state.functionName, state.alias);
@@ -68,17 +95,20 @@ async function adoptAlias(traffic: AliasTraffic, state: RolloutState): Promise<s
 async function verify(
   traffic: AliasTraffic,
   state: RolloutState,
-  routing: { primary: string; additional?: { version: string; weight: number } },
+  routing: Routing,
   revision: string,
 ): Promise<void> {
   const now = await traffic.alias(state.functionName, state.alias);
-  const expected = routing.additional ? { [routing.additional.version]: routing.additional.weight } : {};
-  if (
-    !now ||
-    now.revisionId !== revision ||
-    now.functionVersion !== routing.primary ||
-    JSON.stringify(now.weights) !== JSON.stringify(expected)
-  ) {
+  if (!now || now.revisionId !== revision || !routesAs(now, routing)) {
     throw new AliasDrift(`read back ${JSON.stringify(now)} right after setting ${JSON.stringify(routing)}`);
   }
+}
+
+type Routing = { primary: string; additional?: { version: string; weight: number } };
+
+function routesAs(alias: AliasRouting, routing: Routing): boolean {
+  const expected = routing.additional ? { [routing.additional.version]: routing.additional.weight } : {};
+  return (
+    alias.functionVersion === routing.primary && JSON.stringify(alias.weights) === JSON.stringify(expected)
+  );
 }

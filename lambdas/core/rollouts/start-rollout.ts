@@ -9,7 +9,13 @@ import { InvalidRequest } from '../errors';
 import type { Fact } from '../events/define-event';
 import type { ServiceRolloutRequested } from '../events/rollout-events';
 import type { TaskAnswerer } from '../ports';
-import type { AliasTraffic, RolloutLedger, RolloutRecord, RolloutState } from './rollout';
+import {
+  type AliasTraffic,
+  ENDED_STATUSES,
+  type RolloutLedger,
+  type RolloutRecord,
+  type RolloutState,
+} from './rollout';
 import { startedFact } from './rollout-facts';
 import { deliverSignal } from './rollout-signals';
 import { describeStrategy, rolloutSteps } from './rollout-steps';
@@ -86,7 +92,7 @@ export async function startRollout(
     if (first) return duplicate(first);
   }
 
-  const { holder } = await ledger.lockAlias(functionName, request.alias, request.rolloutId, now);
+  const holder = await takeAlias(ledger, functionName, request.alias, request.rolloutId, now);
   if (holder !== request.rolloutId) {
     if (request.onConflict === 'supersede') {
       await deliverSignal(ledger, answers, holder, {
@@ -107,9 +113,33 @@ export async function startRollout(
     await ledger.saveRollout(state, 'REJECTED', now, 'AliasSplit');
     return { status: 'REJECTED', state, reason: 'AliasSplit', explanation };
   }
-  await ledger.saveRollout(state, 'RUNNING', now);
-  await ledger.watchAlarms(request.rolloutId, state.alarms);
+  try {
+    await ledger.saveRollout(state, 'RUNNING', now);
+    await ledger.watchAlarms(request.rolloutId, state.alarms);
+  } catch (error) {
+    // Nothing has moved yet: give the alias back rather than hold it for a rollout that never ran.
+    await ledger.unlockAlias(functionName, request.alias, request.rolloutId).catch(() => undefined);
+    throw error;
+  }
   return { status: 'RUNNING', state, facts: [startedFact(state)] };
+}
+
+/**
+ * Takes the alias's lock; the holder's id when another rollout has it. A lock whose holder has
+ * ended (its workflow failed before freeing it) is taken over.
+ */
+async function takeAlias(
+  ledger: RolloutLedger,
+  functionName: string,
+  alias: string,
+  rolloutId: string,
+  now: Date,
+): Promise<string> {
+  const { holder } = await ledger.lockAlias(functionName, alias, rolloutId, now);
+  if (holder === rolloutId) return holder;
+  const held = await ledger.rollout(holder);
+  if (held && !ENDED_STATUSES.has(held.status)) return holder;
+  return (await ledger.lockAlias(functionName, alias, rolloutId, now, holder)).holder;
 }
 
 /** `arn:aws:lambda:…:function:checkout` (or `…:checkout:live`) → `checkout`. */

@@ -74,7 +74,10 @@ export interface WorkloadLedger {
   registerWorkload(workload: WorkloadRecord): Promise<boolean>;
   /** Records a tenant's new resource; recording it again changes nothing. */
   addResource(resource: ResourceRecord): Promise<void>;
-  /** Closes a resource to new workloads; `false` if it is unknown. */
+  /**
+   * Closes a resource to new workloads; `false` if it is unknown — then a tombstone stays, so that
+   * its allocation announced late (facts may arrive out of order) never opens it.
+   */
   closeResource(tenantId: string, resourceId: string): Promise<boolean>;
   /**
    * Takes room on a resource for a workload under `token`, if it is open, the demand still fits
@@ -99,6 +102,6 @@ export interface WorkloadLedger {
   finishMove(tenantId: string, workloadId: string, move: MoveInFlight, movedAt: number): Promise<boolean>;
   /** The move is undone: the workload stays on `from`; `false` if this move is not in flight. */
   abandonMove(tenantId: string, workloadId: string, move: MoveInFlight): Promise<boolean>;
-  /** Forgets a workload; `false` if it was unknown. */
-  deleteWorkload(tenantId: string, workloadId: string): Promise<boolean>;
+  /** Forgets a workload, if it is still placed (and moving) as read; `false` otherwise. */
+  deleteWorkload(tenantId: string, workload: WorkloadRecord): Promise<boolean>;
 }

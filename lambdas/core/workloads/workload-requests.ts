@@ -49,17 +49,34 @@ export async function submitWorkload(
   return placementFacts(submission.tenantId, placement, submitted);
 }
 
+/** Rounds of removing again when a placement or a move changed the workload meanwhile. */
+const REMOVAL_ROUNDS = 5;
+
+/** Raised when a workload kept being placed or moved while it was removed: the delivery is retried. */
+export class WorkloadBusy extends Error {
+  override readonly name = 'WorkloadBusy';
+}
+
 export async function removeWorkload(
   ledger: WorkloadLedger,
   tenantId: string,
   workloadId: string,
 ): Promise<Fact[]> {
-  const workload = await ledger.workload(tenantId, workloadId);
-  if (!workload) throw new InvalidRequest(`workloadId: tenant ${tenantId} has no workload ${workloadId}`);
-  // Room first, record last: a removal interrupted half-way is finished by removing again.
-  if (workload.resourceId) await ledger.vacate(tenantId, workload.resourceId, workload);
-  if (workload.move) await ledger.vacate(tenantId, workload.move.to, workload);
-  await ledger.deleteWorkload(tenantId, workloadId);
+  for (let round = 1; ; round++) {
+    const workload = await ledger.workload(tenantId, workloadId);
+    if (!workload) {
+      if (round === 1)
+        throw new InvalidRequest(`workloadId: tenant ${tenantId} has no workload ${workloadId}`);
+      break;
+    }
+    // Room first, record last: a removal interrupted half-way is finished by removing again. The
+    // record goes only if it is still where it was read, or room taken meanwhile would leak.
+    if (workload.resourceId) await ledger.vacate(tenantId, workload.resourceId, workload);
+    if (workload.move) await ledger.vacate(tenantId, workload.move.to, workload);
+    if (await ledger.deleteWorkload(tenantId, workload)) break;
+    if (round === REMOVAL_ROUNDS)
+      throw new WorkloadBusy(`workload ${workloadId} kept changing while being removed`);
+  }
   return placeWhereRoomAppeared(ledger, tenantId);
 }
 
