@@ -82,7 +82,10 @@ export class DynamoDbRolloutLedger implements RolloutLedger {
     const { Item } = await this.client.send(
       new GetCommand({ TableName: this.tableName, Key: ledgerKeys.rollout(rolloutId), ConsistentRead: true }),
     );
-    return Item as RolloutRecord | undefined;
+    if (!Item) return undefined;
+    // The record without the item's keys, so that it can be saved back as it is.
+    const { pk, sk, entity, ...record } = Item;
+    return record as RolloutRecord;
   }
 
   async saveRollout(state: RolloutState, status: RolloutStatus, at: Date, reason?: string): Promise<void> {

@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { StepFunctionsExecutionStatusChange } from '../../lambdas/core/events/rollout-events';
 import { type FunctionDefinition, functions as productFunctions } from '../topology/functions';
 import { batonName } from '../topology/resource-names';
 import { routes as productRoutes } from '../topology/routes';
@@ -16,7 +17,7 @@ import { schedules as productSchedules, type Schedule } from '../topology/schedu
 import { workflowBindings, workflowSubstitutions } from '../topology/workflow-substitutions';
 import { productWorkflowDirectory, type WorkflowDefinition, workflowsIn } from '../topology/workflows';
 import { createAwsJsonServer } from './aws-json-server';
-import { BATON_BUS_NAME, type BoundRoute, bindRoutes, LocalEventBus } from './event-bus';
+import { BATON_BUS_NAME, type BoundRoute, bindRoutes, LocalEventBus, type PutEventsEntry } from './event-bus';
 import { eventBridgeApi } from './eventbridge-api';
 import { lambdaApi } from './lambda-api';
 import { type LambdaFleet, openLambdaFleet } from './lambda-fleet';
@@ -27,7 +28,7 @@ import { NdjsonLog } from './ndjson-log';
 import { DEFAULT_SIMULATED_AGENT, type SimulatedAgentOptions, startSimulatedAgent } from './simulated-agent';
 import { stepFunctionsApi } from './stepfunctions-api';
 import { TaskTokenRegistry } from './task-tokens';
-import { WorkflowEngine } from './workflow-engine';
+import { type ExecutionRecord, WorkflowEngine } from './workflow-engine';
 
 export const DEFAULT_PORT = 4010;
 /** However strong the time scale, a schedule runs at most this often (a sweep takes time too). */
@@ -77,6 +78,7 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {})
   const dataDirectory = options.dataDirectory === null ? undefined : (options.dataDirectory ?? '.baton');
   const functionDefinitions = options.functions ?? productFunctions;
   // Before the store starts: a fleet file that cannot be read stops the start with nothing to close.
+  let closing = false;
   const lambdaFleet = openLambdaFleet(dataDirectory && join(dataDirectory, 'lambda-fleet.json'), {
     throttleRate: options.lambdaThrottleRate,
   });
@@ -92,6 +94,10 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {})
     bindings: workflowBindings(functionDefinitions.map((definition) => definition.id)),
     services: { lambda, bus, store, tokens, timeScale },
     maxExecutions: options.maxExecutions ?? DEFAULT_MAX_EXECUTIONS,
+    // As in AWS: an execution's end is announced on the bus (not the stops of a shutdown).
+    onExecutionEnded: (record) => {
+      if (!closing) bus.putEvents([executionStatusChange(record)]);
+    },
   });
 
   const server = createAwsJsonServer(
@@ -150,6 +156,7 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {})
     dataDirectory,
     // In-flight work still needs the endpoint (handlers call it), so it closes last.
     close: async () => {
+      closing = true;
       for (const timer of timers) clearInterval(timer);
       stopAgent();
       bus.stopDelivering();
@@ -162,6 +169,27 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {})
       await Promise.all([eventLog.close(), deadLetters.close()]);
       await store.close();
     },
+  };
+}
+
+/** The event Step Functions puts on the default bus when an execution ends. */
+function executionStatusChange(record: ExecutionRecord): PutEventsEntry {
+  return {
+    Source: StepFunctionsExecutionStatusChange.awsSource,
+    DetailType: StepFunctionsExecutionStatusChange.detailType,
+    Resources: [record.executionArn],
+    Detail: JSON.stringify({
+      executionArn: record.executionArn,
+      stateMachineArn: record.stateMachineArn,
+      name: record.name,
+      status: record.status,
+      startDate: record.startDate.getTime(),
+      stopDate: record.stopDate?.getTime() ?? null,
+      input: record.input,
+      output: record.output ?? null,
+      error: record.error ?? null,
+      cause: record.cause ?? null,
+    }),
   };
 }
 

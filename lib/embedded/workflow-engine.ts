@@ -55,6 +55,8 @@ export interface WorkflowEngineOptions {
   readonly bindings: WorkflowBindings;
   readonly services: LocalServices;
   readonly maxExecutions: number;
+  /** Told of every execution that ends, as AWS announces it on the default bus. */
+  readonly onExecutionEnded?: ((record: ExecutionRecord) => void) | undefined;
 }
 
 const FORBIDDEN_NAME_CHARACTERS = new Set(' <>{}[]?*"#%\\^|~`$&,;:/');
@@ -232,6 +234,7 @@ export class WorkflowEngine {
         execution = undefined;
         scope.unclaimedToken = undefined;
         history.seal();
+        this.options.onExecutionEnded?.(record);
       }
     };
     return Object.assign(record, { done: settle() });

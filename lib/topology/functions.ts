@@ -240,6 +240,15 @@ export const functions = [
     access: { ledger: ['GetItem', 'UpdateItem', 'DeleteItem'], publishFacts: true, shiftsAliases: true },
   }),
   defineFunction({
+    id: 'recover-rollout',
+    description: 'Puts back the alias of a rollout whose execution was stopped, timed out or failed',
+    entry: 'lambdas/handlers/recover-rollout.ts',
+    memoryMiB: 256,
+    timeoutSeconds: 60,
+    environment: storeAndBusEnvironment,
+    access: { ledger: ['GetItem', 'UpdateItem', 'DeleteItem'], publishFacts: true, shiftsAliases: true },
+  }),
+  defineFunction({
     id: 'signal-rollout',
     description: 'Brings controls and alarm state changes to the rollouts waiting at their gates',
     entry: 'lambdas/handlers/signal-rollout.ts',

@@ -23,11 +23,25 @@ export interface Route {
   readonly description: string;
   /** Catalog names of the events that take this route; all of one origin. */
   readonly events: readonly EventName[];
+  /** A pattern on the events' `detail` as well, when only some of them concern the target. */
+  readonly detail?: Readonly<Record<string, unknown>>;
   readonly target: RouteTarget;
 }
 
-function functionRoute(id: string, description: string, on: EventName[], functionId: FunctionId): Route {
-  return { id, description, events: on, target: { kind: 'function', functionId } };
+function functionRoute(
+  id: string,
+  description: string,
+  on: EventName[],
+  functionId: FunctionId,
+  detail?: Readonly<Record<string, unknown>>,
+): Route {
+  return {
+    id,
+    description,
+    events: on,
+    ...(detail ? { detail } : {}),
+    target: { kind: 'function', functionId },
+  };
 }
 
 function workflowRoute(id: string, description: string, on: EventName[], workflowId: string): Route {
@@ -89,6 +103,13 @@ export const routes: readonly Route[] = [
     'signal-rollout',
   ),
   functionRoute(
+    'rollout-execution-ended',
+    'Step Functions Execution Status Change of roll-out-service, ended abnormally (default bus) → recover-rollout',
+    ['StepFunctionsExecutionStatusChange'],
+    'recover-rollout',
+    { status: ['ABORTED', 'TIMED_OUT', 'FAILED'], stateMachineArn: [{ suffix: '-roll-out-service' }] },
+  ),
+  functionRoute(
     'alarm-state-changed',
     'CloudWatch Alarm State Change (default bus) → signal-rollout',
     ['CloudWatchAlarmStateChange'],
@@ -130,7 +151,7 @@ export const routes: readonly Route[] = [
  * The EventBridge pattern of a route, derived from the catalog. Requests are accepted from any
  * source but Baton's own, facts only from Baton, AWS events only from their AWS source.
  */
-export function routePattern(route: Pick<Route, 'events'>): EventPattern {
+export function routePattern(route: Pick<Route, 'events' | 'detail'>): EventPattern {
   const definitions: AnyEventDefinition[] = route.events.map((name) => events[name]);
   const first = definitions[0];
   if (!first) throw new Error('a route needs at least one event');
@@ -140,6 +161,7 @@ export function routePattern(route: Pick<Route, 'events'>): EventPattern {
   return {
     source: sourceFilter(first),
     'detail-type': definitions.map((definition) => definition.detailType),
+    ...(route.detail ? { detail: route.detail } : {}),
   };
 }
 

@@ -13,7 +13,11 @@ import {
   PublishVersionCommand,
   UpdateAliasCommand,
 } from '@aws-sdk/client-lambda';
-import { type DescribeExecutionCommandOutput, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import {
+  type DescribeExecutionCommandOutput,
+  StartExecutionCommand,
+  StopExecutionCommand,
+} from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ledgerKeys } from '../../lambdas/adapters/ledger-keys';
 import type { BusEvent } from '../../lib/embedded/event-bus';
@@ -361,6 +365,20 @@ describe('the alias under pressure', () => {
     expect(failed).toMatchObject({ reason: 'AliasTakenOver' });
     await expectAlias('hotfixed', '3');
     await expectLockFree('hotfixed');
+  });
+
+  it('puts the alias back when the rollout execution is stopped from the console', async () => {
+    await service('stopped');
+    const arn = await start(request('stopped-1', 'stopped', 'canary:25:60000'));
+    await reachedStep('stopped-1', 1);
+    await t.sfn.send(
+      new StopExecutionCommand({ executionArn: arn, error: 'Operator', cause: 'stopped by hand' }),
+    );
+    const rolledBack = await eventually(() => factsOf('ServiceRolloutRolledBack', 'stopped-1')[0], 20_000);
+    expect(rolledBack).toMatchObject({ reason: 'ExecutionAborted', evidence: { stepReached: 1 } });
+    await expectAlias('stopped', '1');
+    await expectLockFree('stopped');
+    expect((await t.ledgerItem(ledgerKeys.rollout('stopped-1')))?.status).toBe('ROLLED_BACK');
   });
 
   it('retries a throttled control plane to success', async () => {

@@ -382,6 +382,17 @@ describe('Orchestrator', () => {
         ],
       ],
       [
+        'recover-rollout',
+        [
+          ...own,
+          ...shifts,
+          'dynamodb:GetItem',
+          'dynamodb:UpdateItem',
+          'dynamodb:DeleteItem',
+          'events:PutEvents',
+        ],
+      ],
+      [
         'signal-rollout',
         [...answers, 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Query', 'events:PutEvents'],
       ],

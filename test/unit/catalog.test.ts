@@ -37,7 +37,7 @@ describe('the event catalog', () => {
 });
 
 describe('route patterns derived from the catalog', () => {
-  const envelope = (source: string, detailType: string) => ({
+  const envelope = (source: string, detailType: string, detail: unknown = {}) => ({
     id: '1',
     account: '123456789012',
     region: 'eu-west-1',
@@ -45,7 +45,7 @@ describe('route patterns derived from the catalog', () => {
     resources: [],
     source,
     'detail-type': detailType,
-    detail: {},
+    detail,
   });
 
   it.each(routes.map((route) => [route.id, route] as const))(
@@ -59,12 +59,29 @@ describe('route patterns derived from the catalog', () => {
           definition.origin === 'request'
             ? ['acme.inventory', 'baton']
             : [definition.origin === 'fact' ? 'baton' : String(definition.awsSource), 'acme.inventory'];
-        expect(matches(envelope(allowed, detailType))).toBe(true);
-        expect(matches(envelope(refused, detailType))).toBe(false);
-        expect(matches(envelope(allowed, `${detailType}X`))).toBe(false);
+        // Each event's documented example is one its route takes (a route may filter on the detail).
+        const example = definition.example;
+        expect(matches(envelope(allowed, detailType, example))).toBe(true);
+        expect(matches(envelope(refused, detailType, example))).toBe(false);
+        expect(matches(envelope(allowed, `${detailType}X`, example))).toBe(false);
       }
     },
   );
+
+  it('sends only abnormal ends of roll-out-service executions to recover-rollout', () => {
+    const route = routes.find((candidate) => candidate.id === 'rollout-execution-ended');
+    if (!route) throw new Error('no rollout-execution-ended route');
+    const matches = compileEventPattern(routePattern(route));
+    const ended = (status: string, stateMachine: string) =>
+      envelope('aws.states', 'Step Functions Execution Status Change', {
+        status,
+        stateMachineArn: `arn:aws:states:eu-west-1:123456789012:stateMachine:${stateMachine}`,
+      });
+    expect(matches(ended('ABORTED', 'baton-prod-roll-out-service'))).toBe(true);
+    expect(matches(ended('TIMED_OUT', 'baton-prod-roll-out-service'))).toBe(true);
+    expect(matches(ended('SUCCEEDED', 'baton-prod-roll-out-service'))).toBe(false);
+    expect(matches(ended('ABORTED', 'baton-prod-allocate-resources'))).toBe(false);
+  });
 
   it('takes facts only from Baton and AWS events only from their AWS source', () => {
     const facts = compileEventPattern(routePattern({ events: ['ResourceAllocated'] }));

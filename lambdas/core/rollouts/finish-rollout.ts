@@ -114,6 +114,31 @@ export async function abandon(
   await close(ledger, state, 'FAILED', now, failure.Error);
 }
 
+/** The reason a rollback gives when the rollout's execution ended abnormally. */
+export const EXECUTION_ENDINGS = {
+  ABORTED: 'ExecutionAborted',
+  TIMED_OUT: 'ExecutionTimedOut',
+  FAILED: 'ExecutionFailed',
+} as const;
+
+/**
+ * The rollout's execution ended without the rollout ending (stopped, timed out, failed outside
+ * its catches): the alias is put back and the lock freed, as a rollback would have.
+ */
+export async function recover(
+  ledger: RolloutLedger,
+  traffic: AliasTraffic,
+  rolloutId: string,
+  executionArn: string,
+  executionStatus: keyof typeof EXECUTION_ENDINGS,
+  now: Date,
+): Promise<Fact[]> {
+  const record = await ledger.rollout(rolloutId);
+  if (!record || record.executionId !== executionArn || ENDED_STATUSES.has(record.status)) return [];
+  const { status, executionId, gate, signal, reason, updatedAt, ...state } = record;
+  return (await rollBack(ledger, traffic, state, { Error: EXECUTION_ENDINGS[executionStatus] }, now)).facts;
+}
+
 /**
  * Puts the alias back on the version it had. An alias routing to a version that is neither the
  * rollout's source nor its target was changed by someone else (a hotfix): it is left alone.
