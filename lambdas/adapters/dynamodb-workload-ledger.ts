@@ -21,7 +21,7 @@ import type {
   WorkloadRecord,
 } from '../core/workloads/workload-ledger';
 import { isConditionFailure, queryPartition, withoutUndefined, writeConditionally } from './ledger-items';
-import { ledgerKeys, tenantPartition, WORKLOAD_TENANTS_PARTITION } from './ledger-keys';
+import { ledgerKeys, tenantPartition, WORKLOAD_PREFIX, WORKLOAD_TENANTS_PARTITION } from './ledger-keys';
 import { readPools } from './pool-items';
 
 export class DynamoDbWorkloadLedger implements WorkloadLedger {
@@ -49,6 +49,17 @@ export class DynamoDbWorkloadLedger implements WorkloadLedger {
       }),
     );
     return Item as WorkloadRecord | undefined;
+  }
+
+  async pendingWorkloads(tenantId: string): Promise<WorkloadRecord[]> {
+    const items = await queryPartition(
+      this.client,
+      this.tableName,
+      tenantPartition(tenantId),
+      { expression: 'attribute_not_exists(resourceId)', values: {} },
+      WORKLOAD_PREFIX,
+    );
+    return items as unknown as WorkloadRecord[];
   }
 
   async resource(tenantId: string, resourceId: string): Promise<ResourceRecord | undefined> {

@@ -34,6 +34,8 @@ export async function queryPartition(
   tableName: string,
   pk: string,
   filter?: { expression: string; values: Record<string, unknown> },
+  /** Only the items whose sort key starts so. */
+  skPrefix?: string,
 ): Promise<Record<string, unknown>[]> {
   const items: Record<string, unknown>[] = [];
   let startKey: Record<string, unknown> | undefined;
@@ -41,9 +43,13 @@ export async function queryPartition(
     const page = await client.send(
       new QueryCommand({
         TableName: tableName,
-        KeyConditionExpression: 'pk = :pk',
+        KeyConditionExpression: skPrefix === undefined ? 'pk = :pk' : 'pk = :pk AND begins_with(sk, :prefix)',
         ...(filter ? { FilterExpression: filter.expression } : {}),
-        ExpressionAttributeValues: { ':pk': pk, ...filter?.values },
+        ExpressionAttributeValues: {
+          ':pk': pk,
+          ...(skPrefix === undefined ? {} : { ':prefix': skPrefix }),
+          ...filter?.values,
+        },
         ConsistentRead: true,
         ExclusiveStartKey: startKey,
       }),

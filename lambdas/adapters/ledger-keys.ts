@@ -15,7 +15,7 @@ export const ledgerKeys = {
   }),
   workload: (tenantId: string, workloadId: string) => ({
     pk: tenantPartition(tenantId),
-    sk: `WORKLOAD#${workloadId}`,
+    sk: `${WORKLOAD_PREFIX}${workloadId}`,
   }),
   workloadTenant: (tenantId: string) => ({ pk: WORKLOAD_TENANTS_PARTITION, sk: tenantId }),
   rollout: (rolloutId: string) => ({ pk: `ROLLOUT#${rolloutId}`, sk: 'ROLLOUT' }),
@@ -24,6 +24,9 @@ export const ledgerKeys = {
   /** Which rollouts an alarm gates: one item per rollout under the alarm's partition. */
   alarmWatch: (alarmName: string, rolloutId: string) => ({ pk: alarmPartition(alarmName), sk: rolloutId }),
 } as const;
+
+/** The sort keys of a tenant's workloads start so. */
+export const WORKLOAD_PREFIX = 'WORKLOAD#';
 
 /** A tenant's partition: its quota, resources and workloads. */
 export function tenantPartition(tenantId: string): string {

@@ -1,13 +1,15 @@
 /**
  * The store of the embedded runtime: dynalite (the DynamoDB API on LevelDB) persisted under
- * `.baton/`. Clients reach it through the runtime's endpoint like any DynamoDB endpoint; the
- * runtime's own DynamoDB tasks call it in-process with the same JSON protocol, skipping a
+ * `.baton/`, run on a thread of its own (`ledger-store-worker.js`) so that the store's work does
+ * not queue behind the runtime's. Clients reach it through the runtime's endpoint like any DynamoDB
+ * endpoint: each request is handed to dynalite as it came and dynalite's answer is sent back as it
+ * was written. The runtime's own DynamoDB tasks call it with the same JSON protocol, skipping a
  * socket and a signature per call.
  */
-import { EventEmitter } from 'node:events';
+
 import { mkdirSync } from 'node:fs';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import dynalite from 'dynalite';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Worker } from 'node:worker_threads';
 import { ledgerTableSchema } from '../../lambdas/adapters/ledger-keys';
 import type { RawService } from './aws-json-server';
 
@@ -27,11 +29,33 @@ export interface LedgerStore extends RawService {
   close(): Promise<void>;
 }
 
-type Listener = (req: IncomingMessage, res: ServerResponse) => void;
-
 /** dynalite checks that a request is signed, not the signature. */
 const LOCAL_AUTHORIZATION =
   'AWS4-HMAC-SHA256 Credential=baton/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=local';
+
+/** dynalite's own limit: a larger body is answered 413 without being read further. */
+const MAX_REQUEST_BYTES = 16 * 1024 * 1024;
+
+/** A request as posted to the store's thread. */
+interface StoreRequest {
+  readonly method: string;
+  readonly url: string;
+  readonly headers: IncomingMessage['headers'];
+  readonly body: Uint8Array;
+}
+
+/** dynalite's answer as it wrote it. */
+interface StoreAnswer {
+  readonly status: number;
+  readonly headers: Record<string, string>;
+  readonly body: string;
+}
+
+type WorkerMessage =
+  | { type: 'ready' }
+  | { type: 'failed'; message: string }
+  | { type: 'closed'; message?: string }
+  | ({ type: 'response'; id: number } & StoreAnswer);
 
 /** Starts dynalite on `directory` (in memory when undefined) and makes sure `tableName` exists. */
 export async function startLedgerStore(
@@ -39,17 +63,12 @@ export async function startLedgerStore(
   tableName: string,
 ): Promise<LedgerStore> {
   if (directory) mkdirSync(directory, { recursive: true });
-  const server: Server = dynalite({ path: directory, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  // Listening (on a private loopback port) is what lets dynalite's close() also close LevelDB.
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const [listener] = server.listeners('request') as Listener[];
-  if (!listener) throw new Error('dynalite exposes no request listener');
+  const thread = await startStoreThread(directory);
   const store: LedgerStore = {
     targetPrefix: DYNAMODB_TARGET_PREFIX,
-    handle: (request, response) => listener(request, response),
-    call: (operation, input) => callInProcess(listener, operation, input),
-    close: () =>
-      new Promise((resolve, reject) => server.close((error) => (error ? reject(error) : resolve()))),
+    handle: (request, response) => forward(thread, request, response),
+    call: (operation, input) => callInProcess(thread, operation, input),
+    close: () => thread.close(),
   };
   try {
     await ensureLedgerTable(store, tableName);
@@ -60,34 +79,136 @@ export async function startLedgerStore(
   return store;
 }
 
-function callInProcess(listener: Listener, operation: string, input: Record<string, unknown>) {
-  return new Promise<Record<string, unknown>>((resolve, reject) => {
-    const request = Object.assign(new EventEmitter(), {
-      method: 'POST',
-      url: '/',
-      headers: {
-        'content-type': 'application/x-amz-json-1.0',
-        'x-amz-target': `${DYNAMODB_TARGET_PREFIX}.${operation}`,
-        'x-amz-date': '20260101T000000Z',
-        authorization: LOCAL_AUTHORIZATION,
-      },
-    });
-    const response = {
-      statusCode: 200,
-      setHeader: () => undefined,
-      end: (body?: string) => {
-        const answer = body ? (JSON.parse(body) as Record<string, unknown>) : {};
-        if (response.statusCode === 200) return resolve(answer);
-        const type = String(answer.__type ?? 'InternalServerError');
-        const error = new StoreError(String(answer.message ?? answer.Message ?? type));
-        error.name = type.slice(type.lastIndexOf('#') + 1);
-        reject(error);
-      },
-    };
-    listener(request as unknown as IncomingMessage, response as unknown as ServerResponse);
-    request.emit('data', Buffer.from(JSON.stringify(input)));
-    request.emit('end');
+interface StoreThread {
+  send(request: StoreRequest): Promise<StoreAnswer>;
+  close(): Promise<void>;
+}
+
+async function startStoreThread(directory: string | undefined): Promise<StoreThread> {
+  const worker = new Worker(new URL('./ledger-store-worker.js', import.meta.url), {
+    workerData: { path: directory },
   });
+  const pending = new Map<number, { resolve: (answer: StoreAnswer) => void; reject: (e: Error) => void }>();
+  let nextId = 0;
+  let failure: Error | undefined;
+  let closing: Promise<void> | undefined;
+  const ready = Promise.withResolvers<void>();
+  const closed = Promise.withResolvers<void>();
+  const fail = (error: Error) => {
+    failure ??= error;
+    ready.reject(error);
+    closed.resolve();
+    for (const waiter of pending.values()) waiter.reject(error);
+    pending.clear();
+  };
+  worker.on('message', (message: WorkerMessage) => {
+    if (message.type === 'response') {
+      const waiter = pending.get(message.id);
+      pending.delete(message.id);
+      waiter?.resolve(message);
+    } else if (message.type === 'ready') {
+      ready.resolve();
+    } else if (message.type === 'failed') {
+      fail(new Error(`the store failed to start: ${message.message}`));
+    } else if (message.type === 'closed') {
+      closed.resolve();
+    }
+  });
+  worker.on('error', (error) => {
+    if (!closing) console.error('[baton] the store failed', error);
+    fail(error);
+  });
+  worker.on('exit', (code) => fail(new Error(`the store stopped (exit code ${code})`)));
+  try {
+    await ready.promise;
+  } catch (error) {
+    await worker.terminate();
+    throw error;
+  }
+  return {
+    send: (request) => {
+      if (failure) return Promise.reject(failure);
+      const id = nextId++;
+      return new Promise<StoreAnswer>((resolve, reject) => {
+        pending.set(id, { resolve, reject });
+        worker.postMessage({ type: 'request', id, ...request });
+      });
+    },
+    close: () => {
+      closing ??= (async () => {
+        if (!failure) {
+          worker.postMessage({ type: 'close' });
+          await closed.promise;
+        }
+        await worker.terminate();
+      })();
+      return closing;
+    },
+  };
+}
+
+/** A client's request, read whole and handed over; dynalite's answer is sent back as it was written. */
+function forward(thread: StoreThread, request: IncomingMessage, response: ServerResponse): void {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  request.on('data', (chunk: Buffer) => {
+    size += chunk.length;
+    if (size <= MAX_REQUEST_BYTES) chunks.push(chunk);
+  });
+  request.on('error', () => response.destroy());
+  request.on('end', () => {
+    if (size > MAX_REQUEST_BYTES) {
+      // As dynalite answers it.
+      response.writeHead(413, { 'Transfer-Encoding': 'chunked' }).end();
+      return;
+    }
+    thread
+      .send({
+        method: request.method ?? 'GET',
+        url: request.url ?? '/',
+        headers: request.headers,
+        body: chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks),
+      })
+      .then(
+        (answer) => response.writeHead(answer.status, answer.headers).end(answer.body),
+        (error: Error) => {
+          const body = JSON.stringify({
+            __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError',
+            message: error.message,
+          });
+          response
+            .writeHead(500, {
+              'Content-Type': 'application/x-amz-json-1.0',
+              'Content-Length': Buffer.byteLength(body),
+            })
+            .end(body);
+        },
+      );
+  });
+}
+
+async function callInProcess(
+  thread: StoreThread,
+  operation: string,
+  input: Record<string, unknown>,
+): Promise<Record<string, unknown>> {
+  const { status, body } = await thread.send({
+    method: 'POST',
+    url: '/',
+    headers: {
+      'content-type': 'application/x-amz-json-1.0',
+      'x-amz-target': `${DYNAMODB_TARGET_PREFIX}.${operation}`,
+      'x-amz-date': '20260101T000000Z',
+      authorization: LOCAL_AUTHORIZATION,
+    },
+    body: Buffer.from(JSON.stringify(input)),
+  });
+  const answer = body ? (JSON.parse(body) as Record<string, unknown>) : {};
+  if (status === 200) return answer;
+  const type = String(answer.__type ?? 'InternalServerError');
+  const error = new StoreError(String(answer.message ?? answer.Message ?? type));
+  error.name = type.slice(type.lastIndexOf('#') + 1);
+  throw error;
 }
 
 /**

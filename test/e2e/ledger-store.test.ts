@@ -1,8 +1,10 @@
 /** The embedded store on its own: dynalite behind the runtime's in-process DynamoDB calls. */
 import { mkdtempSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createAwsJsonServer } from '../../lib/embedded/aws-json-server';
 import { type LedgerStore, startLedgerStore } from '../../lib/embedded/ledger-store';
 
 let store: LedgerStore | undefined;
@@ -39,6 +41,39 @@ describe('the ledger store', () => {
     await expect(store.call('GetItem', { TableName: 'missing', Key: {} })).rejects.toMatchObject({
       name: 'ResourceNotFoundException',
     });
+  });
+});
+
+describe('the store behind an endpoint', () => {
+  it("sends back dynalite's answer as written: status, checksum, request id and body", async () => {
+    store = await startLedgerStore(undefined, 'ledger');
+    const server = createAwsJsonServer([], [store], []);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const response = await fetch(`http://127.0.0.1:${port}/`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-amz-json-1.0',
+          'x-amz-target': 'DynamoDB_20120810.GetItem',
+          'x-amz-date': '20260101T000000Z',
+          authorization:
+            'AWS4-HMAC-SHA256 Credential=a/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=x',
+        },
+        body: JSON.stringify({ TableName: 'missing', Key: { pk: { S: 'a' }, sk: { S: 'b' } } }),
+      });
+      const body = await response.text();
+      expect(response.status).toBe(400);
+      expect(response.headers.get('content-type')).toBe('application/x-amz-json-1.0');
+      expect(response.headers.get('x-amzn-requestid')).toMatch(/^[A-Z0-9]{52}$/);
+      expect(response.headers.get('x-amz-crc32')).toMatch(/^\d+$/);
+      expect(response.headers.get('content-length')).toBe(String(Buffer.byteLength(body)));
+      expect(JSON.parse(body)).toMatchObject({
+        __type: 'com.amazonaws.dynamodb.v20120810#ResourceNotFoundException',
+      });
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });
 

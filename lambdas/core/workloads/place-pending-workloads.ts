@@ -25,6 +25,10 @@ export async function placePendingWorkloads(
   only?: ReadonlySet<string>,
 ): Promise<PendingPlacement> {
   const placed: Placement[] = [];
+  // Most events find nothing pending: that is one small read, not the tenant's whole partition.
+  const waiting = await ledger.pendingWorkloads(tenantId);
+  if (!waiting.some((workload) => !only || only.has(workload.workloadId)))
+    return { placed, unschedulable: [] };
   for (let round = 1; ; round++) {
     const tenant = await loadTenantCluster(ledger, tenantId);
     const pending = tenant.cluster.workloads.filter(

@@ -66,6 +66,8 @@ export interface WorkloadLedger {
   /** Every resource and workload of a tenant, in one consistent read. */
   tenantWorkloads(tenantId: string): Promise<{ resources: ResourceRecord[]; workloads: WorkloadRecord[] }>;
   workload(tenantId: string, workloadId: string): Promise<WorkloadRecord | undefined>;
+  /** A tenant's pending workloads only: read before the whole partition, which most events need not. */
+  pendingWorkloads(tenantId: string): Promise<WorkloadRecord[]>;
   resource(tenantId: string, resourceId: string): Promise<ResourceRecord | undefined>;
   /** The tenants that have submitted workloads. */
   workloadTenants(): Promise<string[]>;
