@@ -77,10 +77,15 @@ const sfn = new SFNClient({
   region: 'us-east-1',
   credentials: { accessKeyId: 'b', secretAccessKey: 'b' },
 });
+// Answers still on their way when the runs are done must land before the runtime closes.
+const answers = new Set<Promise<unknown>>();
 runtime.bus.subscribe((event) => {
   const { taskToken } = event.detail as { taskToken?: string };
   if (event['detail-type'] === 'FixtureApprovalRequested' && taskToken) {
-    void sfn.send(new SendTaskSuccessCommand({ taskToken, output: '{}' }));
+    const answer = sfn.send(new SendTaskSuccessCommand({ taskToken, output: '{}' }));
+    answers.add(answer);
+    const settled = () => answers.delete(answer);
+    answer.then(settled, settled);
   }
 });
 const arn = runtime.engine.workflowArn('fixture');
@@ -92,6 +97,7 @@ await drive(EXECUTIONS, 50, async (i) => {
   await record.done;
 });
 reportMemory('after_10k_executions');
+await Promise.allSettled([...answers]);
 sfn.destroy();
 await runtime.close();
 rmSync(dataDirectory, { recursive: true, force: true });
