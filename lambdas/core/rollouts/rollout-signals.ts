@@ -63,12 +63,8 @@ export async function alarmRollouts(
     await deliverSignal(ledger, answers, rolloutId, {
       signalId,
       kind: 'alarm',
-      evidence: {
-        alarmName: alarm.alarmName,
-        stateReason: alarm.reason ?? '',
-        stepReached: record.step,
-        weight: record.weight,
-      },
+      // The rollback adds the step and weight it reached.
+      evidence: { alarmName: alarm.alarmName, stateReason: alarm.reason ?? '' },
     });
   }
 }

@@ -162,9 +162,13 @@ async function rolloutRecord(connection: Connection, rolloutId: string): Promise
   return Item as RolloutRecord | undefined;
 }
 
-/** `checkout live 41→42 RUNNING step 1/2: 42 at 10 % (41 at 90 %), baking 300 s` */
+/** `checkout live 41→42 RUNNING step 1/2: 42 at 10 % (41 at 90 %), baking 300 s`, or where a rollback left it. */
 function progress(record: RolloutRecord): string {
   const percent = Math.round(record.weight * 1000) / 10;
+  const prefix = `${record.functionName} ${record.alias} ${record.fromVersion}→${record.toVersion} ${record.status}`;
+  if (record.status === 'ROLLED_BACK' || record.status === 'ABORTED') {
+    return `${prefix}: back on ${record.fromVersion} (it reached step ${record.step}/${record.steps.length}, ${record.toVersion} at ${percent} %) [${record.reason}]`;
+  }
   const weights =
     record.weight >= 1
       ? `${record.toVersion} at 100 %`
@@ -175,7 +179,7 @@ function progress(record: RolloutRecord): string {
       : record.gate?.kind === 'pause'
         ? ', paused: resume, promote or abort'
         : '';
-  return `${record.functionName} ${record.alias} ${record.fromVersion}→${record.toVersion} ${record.status} step ${record.step}/${record.steps.length}: ${weights}${gate}${record.reason ? ` [${record.reason}]` : ''}`;
+  return `${prefix} step ${record.step}/${record.steps.length}: ${weights}${gate}${record.reason ? ` [${record.reason}]` : ''}`;
 }
 
 function collect(value: string, previous: string[]): string[] {
