@@ -16,6 +16,7 @@ import type {
   MoveInFlight,
   Occupancy,
   Occupant,
+  Placing,
   ResourceRecord,
   WorkloadLedger,
   WorkloadRecord,
@@ -240,11 +241,31 @@ export class DynamoDbWorkloadLedger implements WorkloadLedger {
     );
   }
 
-  assign(tenantId: string, workloadId: string, resourceId: string): Promise<boolean> {
+  notePlacing(tenantId: string, workloadId: string, placing: Placing, staleBefore: string): Promise<boolean> {
     return this.updateWorkload(tenantId, workloadId, {
-      update: 'SET resourceId = :r REMOVE pendingReason',
-      condition: 'attribute_exists(pk) AND attribute_not_exists(resourceId)',
-      values: { ':r': resourceId },
+      update: 'SET placing = :placing',
+      condition:
+        'attribute_exists(pk) AND attribute_not_exists(resourceId) AND (attribute_not_exists(placing) OR placing.#at < :stale)',
+      names: { '#at': 'at' },
+      values: { ':placing': { ...placing }, ':stale': staleBefore },
+    });
+  }
+
+  async forgetPlacing(tenantId: string, workloadId: string, token: string): Promise<void> {
+    await this.updateWorkload(tenantId, workloadId, {
+      update: 'REMOVE placing',
+      condition: 'placing.#token = :token',
+      names: { '#token': 'token' },
+      values: { ':token': token },
+    });
+  }
+
+  assign(tenantId: string, workloadId: string, resourceId: string, token: string): Promise<boolean> {
+    return this.updateWorkload(tenantId, workloadId, {
+      update: 'SET resourceId = :r REMOVE pendingReason, placing',
+      condition: 'attribute_not_exists(resourceId) AND placing.#token = :token',
+      names: { '#token': 'token' },
+      values: { ':r': resourceId, ':token': token },
     });
   }
 
@@ -320,12 +341,18 @@ export class DynamoDbWorkloadLedger implements WorkloadLedger {
   private updateWorkload(
     tenantId: string,
     workloadId: string,
-    change: { update: string; condition: string; values: Record<string, unknown> },
+    change: {
+      update: string;
+      condition: string;
+      names?: Record<string, string>;
+      values: Record<string, unknown>;
+    },
   ): Promise<boolean> {
     // `move` is spelled as a name wherever it appears, so no expression trips on a reserved word.
-    const names: Record<string, string> = `${change.update} ${change.condition}`.includes('#move')
-      ? { '#move': 'move' }
-      : {};
+    const names: Record<string, string> = {
+      ...(`${change.update} ${change.condition}`.includes('#move') ? { '#move': 'move' } : {}),
+      ...change.names,
+    };
     return writeConditionally(
       this.client,
       new UpdateCommand({

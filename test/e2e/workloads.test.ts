@@ -5,6 +5,11 @@
  */
 import type { DescribeExecutionCommandOutput } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DynamoDbWorkloadLedger } from '../../lambdas/adapters/dynamodb-workload-ledger';
+import {
+  placePendingWorkloads,
+  STALE_PLACING_MS,
+} from '../../lambdas/core/workloads/place-pending-workloads';
 import type { BusEvent } from '../../lib/embedded/event-bus';
 import { eventually, startTestRuntime, type TestRuntime } from './embedded-runtime';
 import { submission, workloadScene } from './workload-setup';
@@ -115,6 +120,31 @@ describe('placement on events', () => {
       factsOf('WorkloadUnschedulable').find((f) => f.workloadId === 'orphan'),
     );
     expect(unschedulable.explanation).toMatch(/^0\/0 resources/);
+  });
+
+  it('gives back the room of a placer that died half-way, once its note is stale, and places again', async () => {
+    await scene.declare('crash-co', [{ poolId: 'crash-a', vcpu: 64 }]);
+    const resource = await scene.allocate('crash-co', 4);
+    const record = { ...submission('crash-co', 'fragile', 3), submittedAt: new Date().toISOString() };
+    expect(await scene.workloads.registerWorkload(record)).toBe(true);
+    // The placer dies after taking the room, before pointing the workload at it.
+    const dying = Object.create(scene.workloads) as DynamoDbWorkloadLedger;
+    dying.assign = () => Promise.reject(new Error('the placer died'));
+    await expect(placePendingWorkloads(dying, 'crash-co', 'spread')).rejects.toThrow('the placer died');
+    const held = await scene.workloads.resource('crash-co', resource);
+    expect(Object.keys(held?.members ?? {})).toEqual(['fragile']);
+    // Under way, not drift; and no other placer may take over while the note is fresh.
+    await scene.placementOf('crash-co');
+    expect((await placePendingWorkloads(scene.workloads, 'crash-co', 'spread')).placed).toEqual([]);
+
+    const later = new Date(Date.now() + STALE_PLACING_MS + 1000);
+    const retried = await placePendingWorkloads(scene.workloads, 'crash-co', 'spread', undefined, later);
+    expect(retried.placed).toEqual([{ workloadId: 'fragile', resourceId: resource }]);
+    expect((await scene.placementOf('crash-co')).get('fragile')).toBe(resource);
+    const { used } = (await scene.workloads.resource('crash-co', resource)) as unknown as {
+      used: { vcpu: number };
+    };
+    expect(used.vcpu).toBe(3);
   });
 
   it('frees the room of a removed workload, and rejects removing an unknown one', async () => {

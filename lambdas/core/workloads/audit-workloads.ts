@@ -1,7 +1,8 @@
 /**
  * The workload ledger's invariant, checked: a resource holds room for exactly the workloads that
- * point at it (a moving workload on both ends), its `used` is the sum of their demand, and never
- * more than its capacity. Anything else is drift, reported in words.
+ * point at it (a moving workload on both ends; a workload being placed there may hold it already),
+ * its `used` is the sum of their demand, and never more than its capacity. Anything else is
+ * drift, reported in words.
  */
 import { amountOf } from '../allocation/amounts';
 import type { ResourceRecord, WorkloadRecord } from './workload-ledger';
@@ -15,6 +16,10 @@ export function auditWorkloads(
 ): string[] {
   const drift: string[] = [];
   const expected = new Map<string, Set<string>>();
+  // A placement under way may or may not have taken its room yet: either is fine.
+  const underWay = new Set(
+    workloads.flatMap((w) => (w.placing ? [`${w.tenantId}/${w.placing.resourceId}/${w.workloadId}`] : [])),
+  );
   for (const workload of workloads) {
     for (const resourceId of [workload.resourceId, workload.move?.to]) {
       if (resourceId === undefined) continue;
@@ -28,7 +33,10 @@ export function auditWorkloads(
     const pointing = expected.get(`${resource.tenantId}/${resource.resourceId}`) ?? new Set();
     expected.delete(`${resource.tenantId}/${resource.resourceId}`);
     for (const workloadId of Object.keys(members)) {
-      if (!pointing.has(workloadId)) drift.push(`${name} holds room for ${workloadId}, which is not on it`);
+      const placing = underWay.has(`${resource.tenantId}/${resource.resourceId}/${workloadId}`);
+      if (!pointing.has(workloadId) && !placing) {
+        drift.push(`${name} holds room for ${workloadId}, which is not on it`);
+      }
     }
     for (const workloadId of pointing) {
       if (!members[workloadId]) drift.push(`${name} holds no room for ${workloadId}, which is on it`);

@@ -1,7 +1,9 @@
 /**
- * Placing a tenant's pending workloads: the planner chooses, the ledger takes the room with a
- * conditional write per workload, and a placement that lost a race (another placement took the
- * room first) is chosen again from a fresh read, a bounded number of times.
+ * Placing a tenant's pending workloads: the planner chooses; for each workload the placer notes
+ * that it is placing it (so only one placer at a time does), takes the room with a conditional
+ * write, then points the workload at it. A placement that lost a race (another took the room
+ * first) is chosen again from a fresh read, a bounded number of times; the room of a placer that
+ * died half-way is given back once its note is stale.
  */
 import type { PlacementStrategy } from '../allocation/choose-pool';
 import { type Placement, placeWorkloads, type Unschedulable } from './place-workloads';
@@ -10,6 +12,12 @@ import type { WorkloadLedger } from './workload-ledger';
 
 /** Rounds of choosing again after losing a race; each round places what it can. */
 const MAX_ROUNDS = 5;
+/**
+ * A placement note older than this was left by a placer that died between taking room and
+ * pointing the workload at it (placers run at most a minute): its room is given back and the
+ * workload placed again.
+ */
+export const STALE_PLACING_MS = 120_000;
 
 export interface PendingPlacement {
   readonly placed: Placement[];
@@ -23,6 +31,7 @@ export async function placePendingWorkloads(
   strategy: PlacementStrategy,
   /** Only these workloads (a submission places its own, not every pending one of the tenant). */
   only?: ReadonlySet<string>,
+  now: Date = new Date(),
 ): Promise<PendingPlacement> {
   const placed: Placement[] = [];
   // Most events find nothing pending: that is one small read, not the tenant's whole partition.
@@ -38,16 +47,23 @@ export async function placePendingWorkloads(
     let contended = false;
     // This placer's mark on the room it takes, so that it never gives back another's.
     const token = crypto.randomUUID();
+    const staleBefore = new Date(now.getTime() - STALE_PLACING_MS).toISOString();
     for (const placement of plan.placements) {
       const resource = tenant.resources.get(placement.resourceId);
       const workload = tenant.workloads.get(placement.workloadId);
       if (!resource || !workload) continue;
+      // A placer that died after taking room left its note: give that room back first.
+      const abandoned = workload.placing && workload.placing.at < staleBefore ? workload.placing : undefined;
+      if (abandoned) await ledger.vacate(tenantId, abandoned.resourceId, workload, abandoned.token);
+      const placing = { resourceId: resource.resourceId, token, at: now.toISOString() };
+      if (!(await ledger.notePlacing(tenantId, workload.workloadId, placing, staleBefore))) continue;
       if ((await ledger.occupy(tenantId, resource, workload, token)) === 'conflict') {
+        await ledger.forgetPlacing(tenantId, workload.workloadId, token);
         contended = true;
-      } else if (await ledger.assign(tenantId, workload.workloadId, resource.resourceId)) {
+      } else if (await ledger.assign(tenantId, workload.workloadId, resource.resourceId, token)) {
         placed.push(placement);
       } else {
-        // Removed or placed elsewhere meanwhile: give the room back.
+        // Removed meanwhile: give the room back.
         await ledger.vacate(tenantId, resource.resourceId, workload, token);
       }
     }

@@ -30,6 +30,13 @@ export interface Membership {
   readonly token: string;
 }
 
+export interface Placing {
+  readonly resourceId: string;
+  readonly token: string;
+  /** ISO time: a placing older than the placers' deadline was abandoned by a placer that died. */
+  readonly at: string;
+}
+
 export interface MoveInFlight {
   /** Unique per planned move: a retried step recognises its own move. */
   readonly moveId: string;
@@ -54,6 +61,8 @@ export interface WorkloadRecord {
   readonly lastMove?: RecordedMove | undefined;
   /** Why it is pending, as last explained. */
   readonly pendingReason?: string | undefined;
+  /** A placement under way: the room it is taking, under which token, since when. */
+  readonly placing?: Placing | undefined;
   readonly submittedAt: string;
 }
 
@@ -92,8 +101,15 @@ export interface WorkloadLedger {
    * nothing if it holds none (idempotent).
    */
   vacate(tenantId: string, resourceId: string, occupant: Occupant, token?: string): Promise<void>;
-  /** Pending → on `resourceId`; `false` if it is no longer pending. */
-  assign(tenantId: string, workloadId: string, resourceId: string): Promise<boolean>;
+  /**
+   * Notes that a placer is taking room for a pending workload — if nobody else is, or the one who
+   * was has been silent since `staleBefore`; `false` otherwise.
+   */
+  notePlacing(tenantId: string, workloadId: string, placing: Placing, staleBefore: string): Promise<boolean>;
+  /** Drops this placer's note (it took no room after all). */
+  forgetPlacing(tenantId: string, workloadId: string, token: string): Promise<void>;
+  /** Pending → on `resourceId`, for the placer whose note it carries; `false` otherwise. */
+  assign(tenantId: string, workloadId: string, resourceId: string, token: string): Promise<boolean>;
   /** On `resourceId` → pending, with the reason; `false` if it was not there (or is moving). */
   unassign(tenantId: string, workloadId: string, resourceId: string, reason: string): Promise<boolean>;
   /** Notes why a pending workload is still pending. */
