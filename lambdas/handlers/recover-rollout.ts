@@ -5,7 +5,8 @@
  */
 import type * as z from 'zod/mini';
 import { wireRollouts } from '../adapters/runtime-wiring';
-import { StepFunctionsExecutionStatusChange } from '../core/events/rollout-events';
+import { StepFunctionsExecutionStatusChange } from '../core/events/execution-events';
+import { executionInputField } from '../core/execution-input';
 import { EXECUTION_ENDINGS, recover } from '../core/rollouts/finish-rollout';
 import { busEventHandler } from '../middleware/bus-event-handler';
 
@@ -15,19 +16,9 @@ export const handler = busEventHandler({
   accepts: [StepFunctionsExecutionStatusChange],
   publisher,
   handle: async (detail: z.output<typeof StepFunctionsExecutionStatusChange.schema>) => {
-    const rolloutId = rolloutIdOf(detail.input);
+    const rolloutId = executionInputField(detail.input, 'rolloutId');
     if (!rolloutId || !(detail.status in EXECUTION_ENDINGS)) return [];
     const status = detail.status as keyof typeof EXECUTION_ENDINGS;
     return recover(rollouts, traffic, rolloutId, detail.executionArn, status, new Date());
   },
 });
-
-/** The rollout id in the execution's input (the ServiceRolloutRequested detail), if it has one. */
-function rolloutIdOf(input: string | null | undefined): string | undefined {
-  try {
-    const parsed = JSON.parse(input ?? 'null') as { rolloutId?: unknown } | null;
-    return typeof parsed?.rolloutId === 'string' ? parsed.rolloutId : undefined;
-  } catch {
-    return undefined;
-  }
-}

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { StepFunctionsExecutionStatusChange } from '../../lambdas/core/events/rollout-events';
+import { StepFunctionsExecutionStatusChange } from '../../lambdas/core/events/execution-events';
 import { type FunctionDefinition, functions as productFunctions } from '../topology/functions';
 import { batonName } from '../topology/resource-names';
 import { routes as productRoutes } from '../topology/routes';

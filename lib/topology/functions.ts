@@ -117,6 +117,16 @@ export const functions = [
     access: { ledger: [], publishFacts: true, answersTaskTokens: true },
   }),
   defineFunction({
+    id: 'recover-allocation',
+    description:
+      'Returns the reservation of a callback provisioning whose execution was stopped or timed out',
+    entry: 'lambdas/handlers/recover-allocation.ts',
+    memoryMiB: 256,
+    timeoutSeconds: 30,
+    environment: storeAndBusEnvironment,
+    access: { ledger: ['GetItem', 'UpdateItem'], publishFacts: true },
+  }),
+  defineFunction({
     id: 'expire-leases',
     description: 'Releases allocations whose lease has ended (scheduled)',
     entry: 'lambdas/handlers/expire-leases.ts',

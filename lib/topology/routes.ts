@@ -103,6 +103,13 @@ export const routes: readonly Route[] = [
     'signal-rollout',
   ),
   functionRoute(
+    'allocation-execution-ended',
+    'Step Functions Execution Status Change of allocate-resources, ended abnormally (default bus) → recover-allocation',
+    ['StepFunctionsExecutionStatusChange'],
+    'recover-allocation',
+    { status: ['ABORTED', 'TIMED_OUT', 'FAILED'], stateMachineArn: [{ suffix: '-allocate-resources' }] },
+  ),
+  functionRoute(
     'rollout-execution-ended',
     'Step Functions Execution Status Change of roll-out-service, ended abnormally (default bus) → recover-rollout',
     ['StepFunctionsExecutionStatusChange'],

@@ -4,7 +4,11 @@
  * pool and quota items that keep no hold or return marker once the requests are done.
  */
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { type DescribeExecutionCommandOutput, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import {
+  type DescribeExecutionCommandOutput,
+  StartExecutionCommand,
+  StopExecutionCommand,
+} from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ledgerKeys } from '../../lambdas/adapters/ledger-keys';
 import { readLedgerSnapshot } from '../../lambdas/adapters/ledger-snapshot';
@@ -381,6 +385,43 @@ describe('callback provisioning', () => {
     );
     return { description: await t.finished(executionArn), allocationId, kind, input };
   }
+
+  it('returns the reservation when the execution waiting on the provisioner is stopped from the console', async () => {
+    await declare(
+      [pool('cbstop-a', 'cbstop', { vcpu: 10 })],
+      [{ tenantId: 'cb-stop', limits: { vcpu: 10 } }],
+    );
+    const input = request('cb-stop', 'cbstop', { vcpu: 4 }, { provisioner: 'callback' });
+    const { executionArn } = await t.sfn.send(
+      new StartExecutionCommand({
+        stateMachineArn: t.runtime.engine.workflowArn('allocate-resources'),
+        input: JSON.stringify(input),
+      }),
+    );
+    const asked = await eventually(() =>
+      facts.find(
+        (f) =>
+          f['detail-type'] === 'ResourceProvisionRequested' &&
+          (f.detail as { tenantId: string }).tenantId === 'cb-stop',
+      ),
+    );
+    const { allocationId } = asked.detail as { allocationId: string };
+    await t.sfn.send(
+      new StopExecutionCommand({ executionArn, error: 'Operator', cause: 'no provisioner today' }),
+    );
+    await eventually(async () =>
+      (await t.ledgerItem(ledgerKeys.allocation(allocationId)))?.status === 'RELEASED' ? true : undefined,
+    );
+    await eventually(() =>
+      facts.find(
+        (f) =>
+          f['detail-type'] === 'ResourceReleased' &&
+          (f.detail as { allocationId: string }).allocationId === allocationId,
+      ),
+    );
+    expect(await t.ledgerItem(ledgerKeys.pool('cbstop-a'))).toMatchObject({ used: { vcpu: 0 } });
+    expect(auditLedger(await readLedgerSnapshot(t.ledger, LEDGER_TABLE_NAME))).toEqual([]);
+  });
 
   it('waits for ResourceProvisionCompleted, then activates the allocation with its attributes', async () => {
     const { description, allocationId, input } = await provisioned(true, 'cb-ok', 'cbok');

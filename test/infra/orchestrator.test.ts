@@ -341,6 +341,7 @@ describe('Orchestrator', () => {
       ['expire-leases', [...readsUpdatesAndAnnounces, 'dynamodb:Query']],
       ['reject-invalid-requests', announces],
       ['finish-provisioning', readsUpdatesAndAnnounces],
+      ['recover-allocation', readsUpdatesAndAnnounces],
       [
         'answer-provisioning',
         [...announces, 'states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'],

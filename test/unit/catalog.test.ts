@@ -59,8 +59,8 @@ describe('route patterns derived from the catalog', () => {
           definition.origin === 'request'
             ? ['acme.inventory', 'baton']
             : [definition.origin === 'fact' ? 'baton' : String(definition.awsSource), 'acme.inventory'];
-        // Each event's documented example is one its route takes (a route may filter on the detail).
-        const example = definition.example;
+        // A detail its route takes: the documented example, shaped to the route's detail filter.
+        const example = { ...definition.example, ...sampleOf(route.detail ?? {}) };
         expect(matches(envelope(allowed, detailType, example))).toBe(true);
         expect(matches(envelope(refused, detailType, example))).toBe(false);
         expect(matches(envelope(allowed, `${detailType}X`, example))).toBe(false);
@@ -98,3 +98,19 @@ describe('route patterns derived from the catalog', () => {
     );
   });
 });
+
+/** A detail that a detail filter of exact values and suffixes takes: the first choice of each. */
+function sampleOf(filter: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(filter).map(([field, choices]) => {
+      const first = (choices as unknown[])[0];
+      const suffix = (first as { suffix?: string } | undefined)?.suffix;
+      return [
+        field,
+        suffix === undefined
+          ? first
+          : `arn:aws:states:eu-west-1:123456789012:stateMachine:baton-prod${suffix}`,
+      ];
+    }),
+  );
+}

@@ -54,3 +54,19 @@ export async function cancelProvisioning(
   await ledger.recordOutcome(requestId, { status: 'PROVISIONING_FAILED', allocationId, requestId, tenantId });
   return cancelled !== 'refused' && cancelled.released;
 }
+
+/**
+ * The `allocate-resources` execution ended abnormally (stopped, timed out) while a callback
+ * provisioning was pending: nothing will ever confirm or cancel it, so the reservation goes back
+ * now. Returns the outcome whose reservation was returned, if any.
+ */
+export async function abandonProvisioning(
+  ledger: AllocationLedger,
+  requestId: string,
+  now: Date = new Date(),
+): Promise<Allocated | undefined> {
+  const outcome = (await ledger.request(requestId))?.outcome;
+  if (outcome?.status !== 'ALLOCATED' || !outcome.provisioning) return undefined;
+  if ((await ledger.allocation(outcome.allocationId))?.status !== 'RESERVED') return undefined;
+  return (await cancelProvisioning(ledger, outcome, now)) ? outcome : undefined;
+}

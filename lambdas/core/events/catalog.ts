@@ -7,6 +7,7 @@
  */
 import type * as z from 'zod/mini';
 import * as allocationEvents from './allocation-events';
+import * as executionEvents from './execution-events';
 import * as inventoryEvents from './inventory-events';
 import * as rejectionEvents from './rejection-events';
 import * as rolloutEvents from './rollout-events';
@@ -19,6 +20,7 @@ export const events = {
   ...allocationEvents,
   ...workloadEvents,
   ...rolloutEvents,
+  ...executionEvents,
   ...rejectionEvents,
 };
 

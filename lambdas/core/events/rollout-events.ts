@@ -91,25 +91,6 @@ export const CloudWatchAlarmStateChange = defineEvent(
   'aws.cloudwatch',
 );
 
-export const StepFunctionsExecutionStatusChange = defineEvent(
-  'Step Functions Execution Status Change',
-  'aws',
-  z.looseObject({
-    executionArn: z.string(),
-    stateMachineArn: z.string(),
-    status: z.enum(['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED']),
-    input: z.optional(z.nullable(z.string())),
-  }),
-  "AWS's own event when an execution changes status; a rollout whose execution ended abnormally is put back.",
-  {
-    executionArn: 'arn:aws:states:eu-west-1:123456789012:execution:baton-prod-roll-out-service:checkout-42',
-    stateMachineArn: 'arn:aws:states:eu-west-1:123456789012:stateMachine:baton-prod-roll-out-service',
-    status: 'ABORTED',
-    input: '{"rolloutId":"checkout-42"}',
-  },
-  'aws.states',
-);
-
 export const ServiceRolloutStarted = defineEvent(
   'ServiceRolloutStarted',
   'fact',

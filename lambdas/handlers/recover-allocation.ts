@@ -1,0 +1,25 @@
+/**
+ * Rule on `allocate-resources` executions that ended abnormally (stopped from the console, timed
+ * out) → a callback provisioning left waiting is cancelled and its reservation returned, so no
+ * capacity stays RESERVED for a provisioning that nothing will answer.
+ */
+import type * as z from 'zod/mini';
+import { wireAllocations } from '../adapters/runtime-wiring';
+import { releasedFact } from '../core/allocation/allocation-facts';
+import { abandonProvisioning } from '../core/allocation/provisioning';
+import { StepFunctionsExecutionStatusChange } from '../core/events/execution-events';
+import { executionInputField } from '../core/execution-input';
+import { busEventHandler } from '../middleware/bus-event-handler';
+
+const { ledger, publisher } = wireAllocations();
+
+export const handler = busEventHandler({
+  accepts: [StepFunctionsExecutionStatusChange],
+  publisher,
+  handle: async (detail: z.output<typeof StepFunctionsExecutionStatusChange.schema>) => {
+    const requestId = executionInputField(detail.input, 'requestId');
+    if (!requestId) return [];
+    const returned = await abandonProvisioning(ledger, requestId, new Date());
+    return returned ? [releasedFact(returned)] : [];
+  },
+});
