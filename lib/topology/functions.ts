@@ -179,7 +179,8 @@ export const functions = [
     memoryMiB: 256,
     timeoutSeconds: 30,
     environment: storeAndBusEnvironment,
-    access: { ledger: ['GetItem', 'UpdateItem'], publishFacts: false },
+    // Query: a workload whose target was released during its move is placed again.
+    access: { ledger: ['GetItem', 'UpdateItem', 'Query'], publishFacts: false },
   }),
   defineFunction({
     id: 'report-rebalance',

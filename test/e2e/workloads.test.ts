@@ -274,6 +274,46 @@ describe('rebalance-workloads', () => {
     }
   });
 
+  it('places a workload again when its target is released while it moves', async () => {
+    await scene.declare('unlucky-co', [
+      { poolId: 'unlucky-old', vcpu: 64, labels: { rack: 'old' } },
+      { poolId: 'unlucky-new', vcpu: 64, labels: { rack: 'new' } },
+    ]);
+    const old = await scene.allocate('unlucky-co', 8, { rack: 'old' });
+    await scene.submitAndPlace('unlucky-co', [submission('unlucky-co', 'mover', 1)]);
+    expect((await scene.placementOf('unlucky-co')).get('mover')).toBe(old);
+    const [first, second] = [
+      await scene.allocate('unlucky-co', 8, { rack: 'new' }),
+      await scene.allocate('unlucky-co', 8, { rack: 'new' }),
+    ];
+    await scene.declare('unlucky-co', [
+      { poolId: 'unlucky-old', vcpu: 64, labels: { rack: 'old' }, state: 'draining' },
+    ]);
+    // The agent: the target is released before it answers that the move is done.
+    const stop = t.runtime.bus.subscribe((event) => {
+      if (event['detail-type'] !== 'WorkloadMoveRequested') return;
+      const { taskToken, to } = event.detail as { taskToken: string; to: string };
+      void (async () => {
+        expect((await t.run('release-resources', { allocationId: to })).status).toBe('SUCCEEDED');
+        await scene.put('WorkloadMoveCompleted', [{ taskToken, workloadId: 'mover', ok: true }]);
+      })();
+    });
+    try {
+      const result = output(await t.run('rebalance-workloads', { scope: { tenantId: 'unlucky-co' } }));
+      expect(result.moves).toHaveLength(1);
+      expect(result.moves[0]).toMatchObject({
+        outcome: 'MOVED',
+        why: expect.stringContaining('released meanwhile'),
+      });
+      const target = result.moves[0].to;
+      const now = (await scene.placementOf('unlucky-co')).get('mover');
+      // The old rack drains, the target is gone: the other new resource is where it can run.
+      expect(now).toBe(target === first ? second : first);
+    } finally {
+      stop();
+    }
+  });
+
   it('refuses an invalid strategy or an unknown tenant with InvalidRequest', async () => {
     const badStrategy = await t.run('rebalance-workloads', { strategy: 'random' });
     expect(badStrategy).toMatchObject({ status: 'FAILED', error: 'InvalidRequest' });

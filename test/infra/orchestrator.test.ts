@@ -350,7 +350,7 @@ describe('Orchestrator', () => {
       ['remove-workload', [...readsUpdatesAndAnnounces, 'dynamodb:DeleteItem', 'dynamodb:Query']],
       ['follow-resources', [...readsUpdatesAndAnnounces, 'dynamodb:PutItem', 'dynamodb:Query']],
       ['plan-rebalance', [...own, 'dynamodb:Query']],
-      ['move-workload', [...own, 'dynamodb:GetItem', 'dynamodb:UpdateItem']],
+      ['move-workload', [...own, 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Query']],
       ['report-rebalance', announces],
       [
         'answer-workload-move',

@@ -10,9 +10,11 @@ import { InvalidRequest } from '../errors';
 import { type Fact, fact } from '../events/define-event';
 import { WorkloadsRebalanced } from '../events/workload-events';
 import type { Cluster } from './cluster';
+import { placePendingWorkloads } from './place-pending-workloads';
 import { type PlannedMove, planRebalance } from './plan-rebalance';
 import { loadTenantCluster } from './tenant-cluster';
 import type { WorkloadLedger } from './workload-ledger';
+import { EVENT_PLACEMENT_STRATEGY } from './workload-requests';
 
 export const DEFAULT_MAX_MOVES = 50;
 export const DEFAULT_DISRUPTION_BUDGET = 10;
@@ -131,6 +133,14 @@ export async function finishMove(ledger: WorkloadLedger, move: Move, now: Date):
     (workload.resourceId === to && workload.move === undefined);
   if (!finished) return { ...move, outcome: 'SKIPPED', why: 'the move is no longer in flight' };
   await ledger.vacate(tenantId, from, workload);
+  // Its target was released while it moved (evacuation leaves moving workloads alone): it is
+  // evacuated now, as the release would have done, and placed wherever it fits.
+  if ((await ledger.resource(tenantId, to))?.released) {
+    const reason = `evacuated: resource ${to} was released during the move`;
+    if (await ledger.unassign(tenantId, workloadId, to, reason)) await ledger.vacate(tenantId, to, workload);
+    await placePendingWorkloads(ledger, tenantId, EVENT_PLACEMENT_STRATEGY, new Set([workloadId]), now);
+    return { ...move, outcome: 'MOVED', why: `${to} was released meanwhile: the workload was placed again` };
+  }
   return { ...move, outcome: 'MOVED' };
 }
 
