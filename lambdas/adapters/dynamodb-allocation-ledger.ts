@@ -9,7 +9,6 @@
 import {
   DeleteCommand,
   type DynamoDBDocumentClient,
-  GetCommand,
   PutCommand,
   QueryCommand,
   UpdateCommand,
@@ -25,7 +24,7 @@ import type {
 } from '../core/allocation/allocation';
 import type { Amounts } from '../core/allocation/amounts';
 import type { PoolView, QuotaView } from '../core/allocation/choose-pool';
-import { isConditionFailure, withoutUndefined, writeConditionally } from './ledger-items';
+import { isConditionFailure, readItem, withoutUndefined, writeConditionally } from './ledger-items';
 import { LEASE_BUCKET, ledgerKeys, ledgerTableSchema } from './ledger-keys';
 import { readPools } from './pool-items';
 
@@ -340,11 +339,8 @@ export class DynamoDbAllocationLedger implements AllocationLedger {
     );
   }
 
-  private async get(key: Record<string, string>): Promise<Record<string, unknown> | undefined> {
-    const { Item } = await this.client.send(
-      new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }),
-    );
-    return Item;
+  private get(key: Record<string, string>): Promise<Record<string, unknown> | undefined> {
+    return readItem(this.client, this.tableName, key);
   }
 
   /**

@@ -3,13 +3,7 @@
  * rollout's record carries its state, the gate it waits at and the signal waiting for it, each
  * changed by one conditional write so that a signal is delivered by exactly one taker.
  */
-import {
-  DeleteCommand,
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type {
   Gate,
   RolloutLedger,
@@ -18,7 +12,7 @@ import type {
   RolloutState,
   RolloutStatus,
 } from '../core/rollouts/rollout';
-import { queryPartition, withoutUndefined, writeConditionally } from './ledger-items';
+import { queryPartition, readItem, withoutUndefined, writeConditionally } from './ledger-items';
 import { alarmPartition, ledgerKeys } from './ledger-keys';
 
 /** Signals that end a rollout: a later pause, resume or promote must not overwrite one. */
@@ -48,11 +42,9 @@ export class DynamoDbRolloutLedger implements RolloutLedger {
       }),
     );
     if (taken) return { holder: rolloutId };
-    const { Item } = await this.client.send(
-      new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }),
-    );
+    const lock = await readItem(this.client, this.tableName, key);
     // Freed between the write and the read: try again.
-    return Item ? { holder: String(Item.rolloutId) } : this.lockAlias(functionName, alias, rolloutId, at);
+    return lock ? { holder: String(lock.rolloutId) } : this.lockAlias(functionName, alias, rolloutId, at);
   }
 
   async unlockAlias(functionName: string, alias: string, rolloutId: string): Promise<void> {
@@ -79,13 +71,11 @@ export class DynamoDbRolloutLedger implements RolloutLedger {
   }
 
   async rollout(rolloutId: string): Promise<RolloutRecord | undefined> {
-    const { Item } = await this.client.send(
-      new GetCommand({ TableName: this.tableName, Key: ledgerKeys.rollout(rolloutId), ConsistentRead: true }),
-    );
-    if (!Item) return undefined;
+    const item = await readItem(this.client, this.tableName, ledgerKeys.rollout(rolloutId));
+    if (!item) return undefined;
     // The record without the item's keys, so that it can be saved back as it is.
-    const { pk, sk, entity, ...record } = Item;
-    return record as RolloutRecord;
+    const { pk, sk, entity, ...record } = item;
+    return record as unknown as RolloutRecord;
   }
 
   async saveRollout(state: RolloutState, status: RolloutStatus, at: Date, reason?: string): Promise<void> {

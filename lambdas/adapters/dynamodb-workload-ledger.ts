@@ -4,13 +4,7 @@
  * one conditional `UpdateItem` that re-checks room and the group, so two placements racing for
  * the last room cannot both win.
  */
-import {
-  DeleteCommand,
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { PoolView } from '../core/allocation/choose-pool';
 import type {
   MoveInFlight,
@@ -21,7 +15,13 @@ import type {
   WorkloadLedger,
   WorkloadRecord,
 } from '../core/workloads/workload-ledger';
-import { isConditionFailure, queryPartition, withoutUndefined, writeConditionally } from './ledger-items';
+import {
+  isConditionFailure,
+  queryPartition,
+  readItem,
+  withoutUndefined,
+  writeConditionally,
+} from './ledger-items';
 import { ledgerKeys, tenantPartition, WORKLOAD_PREFIX, WORKLOAD_TENANTS_PARTITION } from './ledger-keys';
 import { readPools } from './pool-items';
 
@@ -42,14 +42,8 @@ export class DynamoDbWorkloadLedger implements WorkloadLedger {
   }
 
   async workload(tenantId: string, workloadId: string): Promise<WorkloadRecord | undefined> {
-    const { Item } = await this.client.send(
-      new GetCommand({
-        TableName: this.tableName,
-        Key: ledgerKeys.workload(tenantId, workloadId),
-        ConsistentRead: true,
-      }),
-    );
-    return Item as WorkloadRecord | undefined;
+    const item = await readItem(this.client, this.tableName, ledgerKeys.workload(tenantId, workloadId));
+    return item as WorkloadRecord | undefined;
   }
 
   async pendingWorkloads(tenantId: string): Promise<WorkloadRecord[]> {
@@ -64,14 +58,8 @@ export class DynamoDbWorkloadLedger implements WorkloadLedger {
   }
 
   async resource(tenantId: string, resourceId: string): Promise<ResourceRecord | undefined> {
-    const { Item } = await this.client.send(
-      new GetCommand({
-        TableName: this.tableName,
-        Key: ledgerKeys.resource(tenantId, resourceId),
-        ConsistentRead: true,
-      }),
-    );
-    return Item as ResourceRecord | undefined;
+    const item = await readItem(this.client, this.tableName, ledgerKeys.resource(tenantId, resourceId));
+    return item as ResourceRecord | undefined;
   }
 
   async workloadTenants(): Promise<string[]> {
@@ -194,10 +182,8 @@ export class DynamoDbWorkloadLedger implements WorkloadLedger {
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
       // Taken under this token already (a retried write that went through): nothing more to take.
-      const { Item } = await this.client.send(
-        new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }),
-      );
-      const members = Item?.members as ResourceRecord['members'];
+      const members = (await readItem(this.client, this.tableName, key))
+        ?.members as ResourceRecord['members'];
       return members?.[occupant.workloadId]?.token === token ? 'occupied' : 'conflict';
     }
   }

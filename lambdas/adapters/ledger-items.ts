@@ -1,10 +1,12 @@
 /**
  * What every ledger adapter needs from DynamoDB beyond single calls: conditional writes read as
- * booleans, partitions read to the end, and items written without `undefined` fields.
+ * booleans, consistent reads of an item or a whole partition, and items written without
+ * `undefined` fields.
  */
 import {
   type DeleteCommand,
   type DynamoDBDocumentClient,
+  GetCommand,
   type PutCommand,
   QueryCommand,
   type UpdateCommand,
@@ -26,6 +28,18 @@ export async function writeConditionally(
     if (isConditionFailure(error)) return false;
     throw error;
   }
+}
+
+/** One item, in a consistent read. */
+export async function readItem(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  key: Record<string, string>,
+): Promise<Record<string, unknown> | undefined> {
+  const { Item } = await client.send(
+    new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }),
+  );
+  return Item;
 }
 
 /** Every item of a partition, in consistent reads, page after page. */

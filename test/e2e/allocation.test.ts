@@ -350,9 +350,10 @@ describe('pool changes', () => {
 });
 
 describe('callback provisioning', () => {
-  async function provisioned(ok: boolean, tenantId: string, kind: string) {
+  /** Starts a callback allocation and waits until its provisioner is asked. */
+  async function awaitingProvisioner(tenantId: string, kind: string, extra: object = {}) {
     await declare([pool(`${kind}-a`, kind, { vcpu: 10 })], [{ tenantId, limits: { vcpu: 10 } }]);
-    const input = request(tenantId, kind, { vcpu: 4 }, { provisioner: 'callback', leaseSeconds: 3600 });
+    const input = request(tenantId, kind, { vcpu: 4 }, { provisioner: 'callback', ...extra });
     const { executionArn } = await t.sfn.send(
       new StartExecutionCommand({
         stateMachineArn: t.runtime.engine.workflowArn('allocate-resources'),
@@ -367,6 +368,13 @@ describe('callback provisioning', () => {
       ),
     );
     const { taskToken, allocationId } = asked.detail as { taskToken: string; allocationId: string };
+    return { executionArn, input, taskToken, allocationId };
+  }
+
+  async function provisioned(ok: boolean, tenantId: string, kind: string) {
+    const { executionArn, input, taskToken, allocationId } = await awaitingProvisioner(tenantId, kind, {
+      leaseSeconds: 3600,
+    });
     // No lease clock while provisioning: the lease starts when the capacity is real.
     const reserved = await t.ledgerItem(ledgerKeys.allocation(allocationId));
     expect(reserved).toMatchObject({ status: 'RESERVED' });
@@ -387,25 +395,7 @@ describe('callback provisioning', () => {
   }
 
   it('returns the reservation when the execution waiting on the provisioner is stopped from the console', async () => {
-    await declare(
-      [pool('cbstop-a', 'cbstop', { vcpu: 10 })],
-      [{ tenantId: 'cb-stop', limits: { vcpu: 10 } }],
-    );
-    const input = request('cb-stop', 'cbstop', { vcpu: 4 }, { provisioner: 'callback' });
-    const { executionArn } = await t.sfn.send(
-      new StartExecutionCommand({
-        stateMachineArn: t.runtime.engine.workflowArn('allocate-resources'),
-        input: JSON.stringify(input),
-      }),
-    );
-    const asked = await eventually(() =>
-      facts.find(
-        (f) =>
-          f['detail-type'] === 'ResourceProvisionRequested' &&
-          (f.detail as { tenantId: string }).tenantId === 'cb-stop',
-      ),
-    );
-    const { allocationId } = asked.detail as { allocationId: string };
+    const { executionArn, allocationId } = await awaitingProvisioner('cb-stop', 'cbstop');
     await t.sfn.send(
       new StopExecutionCommand({ executionArn, error: 'Operator', cause: 'no provisioner today' }),
     );

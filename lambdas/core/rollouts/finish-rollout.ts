@@ -11,6 +11,7 @@ import {
   type AliasTraffic,
   ENDED_STATUSES,
   type RolloutLedger,
+  type RolloutRecord,
   type RolloutState,
   type RolloutStatus,
 } from './rollout';
@@ -110,8 +111,7 @@ export async function abandon(
 ): Promise<void> {
   const record = await ledger.rollout(rolloutId);
   if (!record || record.executionId !== executionId || ENDED_STATUSES.has(record.status)) return;
-  const { status, executionId: _, gate, signal, reason, updatedAt, ...state } = record;
-  await close(ledger, state, 'FAILED', now, failure.Error);
+  await close(ledger, stateOf(record), 'FAILED', now, failure.Error);
 }
 
 /** The reason a rollback gives when the rollout's execution ended abnormally. */
@@ -135,8 +135,9 @@ export async function recover(
 ): Promise<Fact[]> {
   const record = await ledger.rollout(rolloutId);
   if (!record || record.executionId !== executionArn || ENDED_STATUSES.has(record.status)) return [];
-  const { status, executionId, gate, signal, reason, updatedAt, ...state } = record;
-  return (await rollBack(ledger, traffic, state, { Error: EXECUTION_ENDINGS[executionStatus] }, now)).facts;
+  return (
+    await rollBack(ledger, traffic, stateOf(record), { Error: EXECUTION_ENDINGS[executionStatus] }, now)
+  ).facts;
 }
 
 /**
@@ -210,4 +211,10 @@ function outcome(
     ...(reason ? { reason } : {}),
     ...(evidence ? { evidence } : {}),
   };
+}
+
+/** The workflow's state within a record: what the record adds (status, gate, signal…) left out. */
+function stateOf(record: RolloutRecord): RolloutState {
+  const { status, executionId, gate, signal, reason, updatedAt, ...state } = record;
+  return state;
 }
