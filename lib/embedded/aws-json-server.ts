@@ -7,9 +7,10 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { AwsError } from './aws-error';
+import type { CallerOrigin } from './function-credentials';
 
 /** One AWS operation: its JSON input in, its JSON output out (or an AwsError thrown). */
-export type Operation = (input: Record<string, unknown>) => Promise<unknown> | unknown;
+export type Operation = (input: Record<string, unknown>, caller: CallerOrigin) => Promise<unknown> | unknown;
 
 /** A service reachable through `X-Amz-Target: <prefix>.<Operation>`. */
 export interface JsonService {
@@ -56,6 +57,8 @@ export function createAwsJsonServer(
   jsonServices: readonly JsonService[],
   rawServices: readonly RawService[],
   restServices: readonly RestJsonService[],
+  /** Tells Baton's own functions from other callers. */
+  originOf: (request: IncomingMessage) => CallerOrigin,
 ): Server {
   const byPrefix = new Map(jsonServices.map((service) => [service.targetPrefix, service]));
   const rawByPrefix = new Map(rawServices.map((service) => [service.targetPrefix, service]));
@@ -101,7 +104,7 @@ export function createAwsJsonServer(
         throw new AwsError('UnknownOperationException', `Unknown operation ${target || '(no X-Amz-Target)'}`);
       }
       const input = parseJsonObject(await readBody(request));
-      return { status: 200, body: (await operation(input)) ?? {} };
+      return { status: 200, body: (await operation(input, originOf(request))) ?? {} };
     });
   });
 }

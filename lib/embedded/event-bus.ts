@@ -5,10 +5,12 @@
  * `.baton/dead-letters.ndjson` when it keeps failing, as a rule target with a DLQ would be.
  */
 import { randomUUID } from 'node:crypto';
+import { BATON_SOURCE } from '../../lambdas/core/events/define-event';
 import { compileEventPattern, type EventPattern } from '../../lambdas/core/events/event-pattern';
 import { batonName } from '../topology/resource-names';
 import { type Route, type RouteTarget, routePattern } from '../topology/routes';
-import { validationError } from './aws-error';
+import { AwsError, validationError } from './aws-error';
+import type { CallerOrigin } from './function-credentials';
 import { LOCAL_ACCOUNT, LOCAL_REGION, LOCAL_STAGE } from './local-aws';
 import type { NdjsonLog } from './ndjson-log';
 
@@ -48,6 +50,13 @@ export interface RouteDelivery {
   deliver(target: RouteTarget, event: BusEvent): Promise<unknown>;
 }
 
+/**
+ * A fault a test injects into PutEvents, decided per entry: `call` fails the whole call (a 500,
+ * which the SDK retries), `entry` fails that entry alone (`FailedEntryCount`), as EventBridge
+ * sometimes does. Nothing of a failed call, and nothing of a failed entry, is accepted.
+ */
+export type PutEventsFault = (entry: PutEventsEntry) => 'call' | 'entry' | undefined;
+
 export const BATON_BUS_NAME = batonName(LOCAL_STAGE);
 export const MAX_ENTRIES_PER_PUT = 10;
 /** EventBridge's limit on the total size of the entries of one PutEvents request. */
@@ -64,6 +73,7 @@ export class LocalEventBus {
   private readonly listeners = new Set<(event: BusEvent) => void>();
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly connected = Promise.withResolvers<RouteDelivery>();
+  private readonly faults = new Set<PutEventsFault>();
   private stopped = false;
 
   constructor(
@@ -90,7 +100,20 @@ export class LocalEventBus {
     return () => this.listeners.delete(listener);
   }
 
-  putEvents(entries: unknown): { FailedEntryCount: number; Entries: PutEventsResultEntry[] } {
+  /** Injects a fault into every later PutEvents (tests); the returned function removes it. */
+  injectFault(fault: PutEventsFault): () => void {
+    this.faults.add(fault);
+    return () => this.faults.delete(fault);
+  }
+
+  /**
+   * EventBridge's PutEvents. Only Baton (its functions, workflows and the runtime) may put events
+   * under Baton's own source, as the stack's bus policy allows only Baton's roles to.
+   */
+  putEvents(
+    entries: unknown,
+    origin: CallerOrigin,
+  ): { FailedEntryCount: number; Entries: PutEventsResultEntry[] } {
     if (!Array.isArray(entries) || entries.length === 0) {
       throw validationError(
         "1 validation error detected: Value null at 'entries' failed to satisfy constraint: Member must not be null",
@@ -104,7 +127,11 @@ export class LocalEventBus {
     if (entries.reduce((total: number, entry) => total + entrySize(entry), 0) > MAX_PUT_EVENTS_BYTES) {
       throw validationError('Total size of the entries in the request is over the limit.');
     }
-    const results = entries.map((entry) => this.accept(entry as PutEventsEntry));
+    const faults = entries.map((entry) => this.faultOf(entry as PutEventsEntry));
+    if (faults.includes('call')) throw new AwsError('InternalException', 'injected PutEvents failure', 500);
+    const results = entries.map((entry, index) =>
+      faults[index] === 'entry' ? INJECTED_ENTRY_FAILURE : this.accept(entry as PutEventsEntry, origin),
+    );
     return { FailedEntryCount: results.filter((result) => 'ErrorCode' in result).length, Entries: results };
   }
 
@@ -113,8 +140,16 @@ export class LocalEventBus {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
 
-  private accept(entry: PutEventsEntry): PutEventsResultEntry {
-    const problem = entryProblem(entry);
+  private faultOf(entry: PutEventsEntry): 'call' | 'entry' | undefined {
+    for (const fault of this.faults) {
+      const failure = fault(entry);
+      if (failure) return failure;
+    }
+    return undefined;
+  }
+
+  private accept(entry: PutEventsEntry, origin: CallerOrigin): PutEventsResultEntry {
+    const problem = entryProblem(entry, origin);
     if (problem) return problem;
     const event: BusEvent = {
       version: '0',
@@ -165,11 +200,22 @@ export class LocalEventBus {
   }
 }
 
-function entryProblem(entry: PutEventsEntry): PutEventsResultEntry | undefined {
+const INJECTED_ENTRY_FAILURE: PutEventsResultEntry = {
+  ErrorCode: 'InternalFailure',
+  ErrorMessage: 'injected entry failure',
+};
+
+function entryProblem(entry: PutEventsEntry, origin: CallerOrigin): PutEventsResultEntry | undefined {
   if (typeof entry !== 'object' || entry === null)
     return invalidArgument('Entry', 'Entry must be an object.');
   if (typeof entry.Source !== 'string' || entry.Source.length === 0) {
     return invalidArgument('Source', 'Source is a required argument.');
+  }
+  if (entry.Source === BATON_SOURCE && origin !== 'baton') {
+    return {
+      ErrorCode: 'NotAuthorizedForSourceException',
+      ErrorMessage: `Not authorized for the source ${BATON_SOURCE}: only Baton's own functions publish under it.`,
+    };
   }
   if (typeof entry.DetailType !== 'string' || entry.DetailType.length === 0) {
     return invalidArgument('DetailType', 'DetailType is a required argument.');

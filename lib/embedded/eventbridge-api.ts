@@ -19,7 +19,7 @@ export function eventBridgeApi(bus: LocalEventBus): JsonService {
     targetPrefix: 'AWSEvents',
     contentType: 'application/x-amz-json-1.1',
     operations: {
-      PutEvents: (input) => bus.putEvents(input.Entries),
+      PutEvents: (input, caller) => bus.putEvents(input.Entries, caller),
       TestEventPattern: (input) => {
         if (typeof input.EventPattern !== 'string') throw validationError('EventPattern is required');
         if (typeof input.Event !== 'string') throw validationError('Event is required');

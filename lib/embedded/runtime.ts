@@ -19,6 +19,7 @@ import { productWorkflowDirectory, type WorkflowDefinition, workflowsIn } from '
 import { createAwsJsonServer } from './aws-json-server';
 import { BATON_BUS_NAME, type BoundRoute, bindRoutes, LocalEventBus, type PutEventsEntry } from './event-bus';
 import { eventBridgeApi } from './eventbridge-api';
+import { callerOrigin, type FunctionCredentials, functionCredentials } from './function-credentials';
 import { lambdaApi } from './lambda-api';
 import { type LambdaFleet, openLambdaFleet } from './lambda-fleet';
 import { LambdaHost, localFunctionName } from './lambda-host';
@@ -96,10 +97,11 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {})
     maxExecutions: options.maxExecutions ?? DEFAULT_MAX_EXECUTIONS,
     // As in AWS: an execution's end is announced on the bus (not the stops of a shutdown).
     onExecutionEnded: (record) => {
-      if (!closing) bus.putEvents([executionStatusChange(record)]);
+      if (!closing) bus.putEvents([executionStatusChange(record)], 'baton');
     },
   });
 
+  const credentials = functionCredentials();
   const server = createAwsJsonServer(
     [eventBridgeApi(bus), stepFunctionsApi(engine, tokens)],
     [store],
@@ -109,10 +111,11 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {})
         invoke: (functionName, payload) => lambda.invoke(functionName, payload),
       }),
     ],
+    (request) => callerOrigin(request.headers.authorization, credentials),
   );
   const port = await listen(server, options.port ?? DEFAULT_PORT);
   const url = `http://${LOOPBACK}:${port}`;
-  configureHandlerEnvironment(url);
+  configureHandlerEnvironment(url, credentials);
   // Handlers load in the background, like Lambda cold starts: the endpoint is ready at once and
   // an early invocation waits for its module. A module that cannot load fails its invocations.
   lambda
@@ -225,14 +228,14 @@ function localSubstitutions(lambda: LambdaHost): Record<string, string> {
 /**
  * In-process handlers read the same variables CDK sets in the cloud. Their SDK clients find
  * this runtime through the standard `AWS_ENDPOINT_URL`, with throwaway credentials so that a
- * local handler can never reach a real account.
+ * local handler can never reach a real account — and so that the runtime knows them for Baton's.
  */
-function configureHandlerEnvironment(url: string): void {
+function configureHandlerEnvironment(url: string, credentials: FunctionCredentials): void {
   Object.assign(process.env, {
     AWS_ENDPOINT_URL: url,
     AWS_REGION: LOCAL_REGION,
-    AWS_ACCESS_KEY_ID: 'baton-local',
-    AWS_SECRET_ACCESS_KEY: 'baton-local',
+    AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
     TABLE_NAME: LEDGER_TABLE_NAME,
     EVENT_BUS_NAME: BATON_BUS_NAME,
     POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',

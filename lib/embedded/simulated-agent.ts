@@ -35,14 +35,17 @@ export function startSimulatedAgent(
     const ok = random() >= options.failureRate;
     const timer = setTimeout(() => {
       pending.delete(timer);
-      bus.putEvents([
-        {
-          EventBusName: BATON_BUS_NAME,
-          Source: SIMULATED_AGENT_SOURCE,
-          DetailType: WorkloadMoveCompleted.detailType,
-          Detail: JSON.stringify({ taskToken, workloadId, ok }),
-        },
-      ]);
+      bus.putEvents(
+        [
+          {
+            EventBusName: BATON_BUS_NAME,
+            Source: SIMULATED_AGENT_SOURCE,
+            DetailType: WorkloadMoveCompleted.detailType,
+            Detail: JSON.stringify({ taskToken, workloadId, ok }),
+          },
+        ],
+        'external',
+      );
     }, options.delayMs);
     pending.add(timer);
   });

@@ -280,7 +280,7 @@ async function putEvents(parameters: unknown, services: LocalServices): Promise<
         Detail: typeof entry.Detail === 'string' ? entry.Detail : JSON.stringify(entry.Detail),
       }))
     : Entries;
-  const result = services.bus.putEvents(entries);
+  const result = services.bus.putEvents(entries, 'baton');
   if (result.FailedEntryCount > 0) {
     throw new TaskFailure('EventBridge.FailedEntry', JSON.stringify(result));
   }

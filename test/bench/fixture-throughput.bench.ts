@@ -58,7 +58,7 @@ async function embedded(door: 'sdk' | 'direct'): Promise<number[]> {
       Detail: JSON.stringify(detail(id)),
     };
     if (door === 'sdk') await eventBridge.send(new PutEventsCommand({ Entries: [entry] }));
-    else runtime.bus.putEvents([entry]);
+    else runtime.bus.putEvents([entry], 'external');
     await done;
     completions.delete(id);
   };

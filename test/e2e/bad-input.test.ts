@@ -111,6 +111,52 @@ describe('PutEvents', () => {
       'OK',
     ]);
   });
+
+  it("refuses Baton's own source from anyone but Baton, and acts on nothing it refused", async () => {
+    const seen: string[] = [];
+    const unsubscribe = t.runtime.bus.subscribe((event) => seen.push(event.source));
+    try {
+      const forged = JSON.stringify({ allocationId: 'a-1', requestId: 'r-1', tenantId: 'acme' });
+      const response = await t.eventBridge.send(
+        new PutEventsCommand({
+          Entries: [{ Source: 'baton', DetailType: 'ResourceAllocated', Detail: forged }],
+        }),
+      );
+      expect(response.Entries?.[0]?.ErrorCode).toBe('NotAuthorizedForSourceException');
+      expect(seen).toEqual([]);
+    } finally {
+      unsubscribe();
+    }
+  });
+
+  it('fails an injected entry alone, or the whole call, and accepts nothing that failed', async () => {
+    const accepted: string[] = [];
+    const unsubscribe = t.runtime.bus.subscribe((event) => accepted.push(event['detail-type']));
+    const failEntry = t.runtime.bus.injectFault((e) => (e.DetailType === 'FailMe' ? 'entry' : undefined));
+    try {
+      const partial = await t.eventBridge.send(
+        new PutEventsCommand({
+          Entries: [
+            { Source: 'acme.test', DetailType: 'FailMe', Detail: '{}' },
+            { Source: 'acme.test', DetailType: 'PassMe', Detail: '{}' },
+          ],
+        }),
+      );
+      expect(partial.Entries?.map((e) => e.ErrorCode ?? 'OK')).toEqual(['InternalFailure', 'OK']);
+      failEntry();
+      const failCall = t.runtime.bus.injectFault(() => 'call');
+      await expect(
+        t.eventBridge.send(
+          new PutEventsCommand({ Entries: [{ Source: 'acme.test', DetailType: 'Lost', Detail: '{}' }] }),
+        ),
+      ).rejects.toMatchObject({ name: 'InternalException' });
+      failCall();
+      expect(accepted).toEqual(['PassMe']);
+    } finally {
+      failEntry();
+      unsubscribe();
+    }
+  });
 });
 
 describe('TestEventPattern', () => {

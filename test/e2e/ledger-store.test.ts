@@ -47,7 +47,7 @@ describe('the ledger store', () => {
 describe('the store behind an endpoint', () => {
   it("sends back dynalite's answer as written: status, checksum, request id and body", async () => {
     store = await startLedgerStore(undefined, 'ledger');
-    const server = createAwsJsonServer([], [store], []);
+    const server = createAwsJsonServer([], [store], [], () => 'external');
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
       const { port } = server.address() as AddressInfo;

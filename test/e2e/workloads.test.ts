@@ -110,7 +110,10 @@ describe('placement on events', () => {
       amount: { vcpu: 8 },
     };
     const announce = (detailType: string, detail: object) =>
-      t.runtime.bus.putEvents([{ Source: 'baton', DetailType: detailType, Detail: JSON.stringify(detail) }]);
+      t.runtime.bus.putEvents(
+        [{ Source: 'baton', DetailType: detailType, Detail: JSON.stringify(detail) }],
+        'baton',
+      );
     announce('ResourceReleased', allocation);
     await t.runtime.bus.settle();
     announce('ResourceAllocated', { ...allocation, requestId: 'late-facts-req' });

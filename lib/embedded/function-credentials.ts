@@ -1,0 +1,38 @@
+/**
+ * Who is calling the embedded runtime. In AWS, the bus policy lets only Baton's own roles publish
+ * under the source `baton`; here Baton's functions sign their requests with credentials made
+ * afresh for each process and never shown to anyone else, and the front door tells
+ * their requests apart by the access key id they name (SigV4's `Credential=<key id>/…`). The
+ * signature itself is not checked: these are throwaway local credentials, not a secret.
+ */
+import { randomBytes } from 'node:crypto';
+
+/** `baton`: Baton's own functions, workflows and the runtime itself; `external`: anyone else. */
+export type CallerOrigin = 'baton' | 'external';
+
+export interface FunctionCredentials {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+}
+
+let processCredentials: FunctionCredentials | undefined;
+
+/** This process's credentials for Baton's functions: one pair, so a restarted runtime knows its functions' clients. */
+export function functionCredentials(): FunctionCredentials {
+  processCredentials ??= {
+    accessKeyId: `BATONFN${randomBytes(10).toString('hex').toUpperCase()}`,
+    secretAccessKey: randomBytes(30).toString('base64url'),
+  };
+  return processCredentials;
+}
+
+const SIGV4_CREDENTIAL = /Credential=([^/\s,]+)\//;
+
+/** The origin of a request, by the access key id its `Authorization` header names. */
+export function callerOrigin(
+  authorization: string | undefined,
+  credentials: FunctionCredentials,
+): CallerOrigin {
+  const accessKeyId = SIGV4_CREDENTIAL.exec(authorization ?? '')?.[1];
+  return accessKeyId === credentials.accessKeyId ? 'baton' : 'external';
+}
