@@ -75,6 +75,9 @@ export class ExecutionHistory {
   seal(): void {
     this.sealed = JSON.stringify(this.live);
     this.live = [];
+    // A binding still waiting for its state's entry will never see it: let it go and find the end.
+    for (const waiters of this.attemptWaiters.values()) for (const waiter of waiters) waiter.resolve();
+    this.attemptWaiters.clear();
   }
 
   /** Called by a binding as it starts: resolves once the log has reported this attempt of the state. */

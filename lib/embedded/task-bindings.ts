@@ -17,7 +17,7 @@ import type { ExecutionHistory } from './execution-history';
 import { FunctionInvocationError, type LambdaHost } from './lambda-host';
 import type { LedgerStore } from './ledger-store';
 import { LOCAL_REGION } from './local-aws';
-import { TaskFailure } from './task-failure';
+import { executionEnded, TaskFailure } from './task-failure';
 import type { TaskTokenRegistry } from './task-tokens';
 
 /** What the bindings call: the runtime's local services. */
@@ -164,7 +164,7 @@ function taskTimeout(
 
 function bindLambdaFunction(site: TaskSite, services: LocalServices): TaskBinding {
   return async (payload, scope) => {
-    await scope.history.bindingStarted(site.name);
+    await taskStarts(site, scope);
     scope.history.add('LambdaFunctionScheduled', { resource: site.resource, input: JSON.stringify(payload) });
     scope.history.add('LambdaFunctionStarted');
     try {
@@ -187,11 +187,33 @@ function bindWait(services: LocalServices): TaskBinding {
       input: unknown;
     };
     const ms = seconds !== undefined ? seconds * 1000 : new Date(String(timestamp)).getTime() - Date.now();
+    // Ends early with the execution, as the engine's own Wait does: nothing may keep it running.
     return new Promise((resolve) => {
-      const timer = setTimeout(() => resolve(input), timerDelayMs(ms / services.timeScale));
-      scope.signal.addEventListener('abort', () => clearTimeout(timer), { once: true });
+      if (scope.signal.aborted) return resolve(input);
+      const end = () => {
+        clearTimeout(timer);
+        resolve(input);
+      };
+      const timer = setTimeout(
+        () => {
+          scope.signal.removeEventListener('abort', end);
+          resolve(input);
+        },
+        timerDelayMs(ms / services.timeScale),
+      );
+      scope.signal.addEventListener('abort', end, { once: true });
     });
   };
+}
+
+/**
+ * Every task call starts here, once the log has reported its state's attempt. None starts after
+ * its execution has ended: a Retry of a task that failed as the execution was stopped would
+ * otherwise run it again, which AWS never does.
+ */
+async function taskStarts(site: TaskSite, scope: ExecutionScope): Promise<void> {
+  if (!scope.signal.aborted) await scope.history.bindingStarted(site.name);
+  if (scope.signal.aborted) throw executionEnded();
 }
 
 async function scheduleTask(
@@ -200,7 +222,7 @@ async function scheduleTask(
   parameters: unknown,
   scope: ExecutionScope,
 ) {
-  await scope.history.bindingStarted(site.name);
+  await taskStarts(site, scope);
   scope.history.add(
     'TaskScheduled',
     taskDetails(integration, {

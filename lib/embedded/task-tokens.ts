@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { AwsError } from './aws-error';
 import { timerDelayMs } from './engine-definition';
-import { TaskFailure } from './task-failure';
+import { executionEnded, TaskFailure } from './task-failure';
 
 const TOKEN_PATTERN = /^[A-Za-z0-9_-]{64}$/;
 /** How many answered or timed-out tokens are remembered, to answer late callers precisely. */
@@ -35,7 +35,7 @@ export class TaskTokenRegistry {
     return randomBytes(48).toString('base64url');
   }
 
-  /** Resolves with the output sent for `token`; rejects on failure, heartbeat or timeout. */
+  /** Resolves with the output sent for `token`; rejects on failure, heartbeat, timeout or the execution's end. */
   wait(token: string, options: WaitOptions): Promise<unknown> {
     const answer = new Promise((resolve, reject) => {
       const waiter: Waiter = {
@@ -53,7 +53,9 @@ export class TaskTokenRegistry {
           timerDelayMs(options.timeoutSeconds * 1000),
         );
       }
-      options.signal.addEventListener('abort', () => this.close(token, 'answered'), { once: true });
+      const end = () => this.close(token, 'answered', executionEnded());
+      if (options.signal.aborted) end();
+      else options.signal.addEventListener('abort', end, { once: true });
     });
     // A caller that stops listening (its call-out failed) must not leave a rejection unobserved.
     answer.catch(() => undefined);
