@@ -259,7 +259,7 @@ function isBatonBus(name: unknown): boolean {
 }
 
 /** EventBridge counts the UTF-8 bytes of Source, DetailType, Detail, Resources and 14 for Time. */
-function entrySize(entry: unknown): number {
+export function entrySize(entry: unknown): number {
   if (typeof entry !== 'object' || entry === null) return 0;
   const { Source, DetailType, Detail, Resources } = entry as PutEventsEntry;
   const text = (value: unknown) => (typeof value === 'string' ? Buffer.byteLength(value) : 0);

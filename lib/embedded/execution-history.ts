@@ -56,6 +56,13 @@ export class ExecutionHistory {
 
   constructor(private readonly stateTypes: ReadonlyMap<string, string>) {}
 
+  /** A finished history read back from its JSON (an execution kept across a restart). */
+  static sealedFrom(json: string): ExecutionHistory {
+    const history = new ExecutionHistory(new Map());
+    history.sealed = json;
+    return history;
+  }
+
   /** Appends an event; `details` go under the type's `…EventDetails` key, as in the AWS API. */
   add(type: string, details?: Record<string, unknown>, timestamp = Date.now()): void {
     // A binding can outlive its execution (StopExecution while it ran): its news comes too late.
@@ -69,6 +76,11 @@ export class ExecutionHistory {
   /** The events so far, oldest first (a fresh copy once sealed). */
   get events(): HistoryEvent[] {
     return this.sealed === undefined ? this.live : (JSON.parse(this.sealed) as HistoryEvent[]);
+  }
+
+  /** The finished history as one JSON array (undefined while the execution runs). */
+  get json(): string | undefined {
+    return this.sealed;
   }
 
   /** Called once the execution has ended and its last event is recorded. */

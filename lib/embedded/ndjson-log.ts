@@ -13,8 +13,9 @@ export class NdjsonLog {
     }
   }
 
+  /** Dropped once the log is closed: work a shutdown did not wait for may still report. */
   append(record: unknown): void {
-    this.stream?.write(`${JSON.stringify(record)}\n`);
+    if (this.stream?.writableEnded === false) this.stream.write(`${JSON.stringify(record)}\n`);
   }
 
   close(): Promise<void> {

@@ -9,7 +9,6 @@ import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { StepFunctionsExecutionStatusChange } from '../../lambdas/core/events/execution-events';
 import { type FunctionDefinition, functions as productFunctions } from '../topology/functions';
 import { batonName } from '../topology/resource-names';
 import { routes as productRoutes } from '../topology/routes';
@@ -17,8 +16,10 @@ import { schedules as productSchedules, type Schedule } from '../topology/schedu
 import { workflowBindings, workflowSubstitutions } from '../topology/workflow-substitutions';
 import { productWorkflowDirectory, type WorkflowDefinition, workflowsIn } from '../topology/workflows';
 import { createAwsJsonServer } from './aws-json-server';
-import { BATON_BUS_NAME, type BoundRoute, bindRoutes, LocalEventBus, type PutEventsEntry } from './event-bus';
+import { BATON_BUS_NAME, type BoundRoute, bindRoutes, LocalEventBus } from './event-bus';
 import { eventBridgeApi } from './eventbridge-api';
+import { ExecutionJournal } from './execution-journal';
+import { executionStatusChange } from './execution-status-change';
 import { callerOrigin, type FunctionCredentials, functionCredentials } from './function-credentials';
 import { lambdaApi } from './lambda-api';
 import { type LambdaFleet, openLambdaFleet } from './lambda-fleet';
@@ -38,6 +39,11 @@ export const LOOPBACK = '127.0.0.1';
 export const LEDGER_TABLE_NAME = batonName(LOCAL_STAGE, 'ledger');
 /** Execution records kept (with their histories) before the oldest finished ones are dropped. */
 export const DEFAULT_MAX_EXECUTIONS = 1000;
+/**
+ * How long a shutdown waits for the recovery of the executions it stopped (and for work in
+ * flight) before it closes anyway: what is left then is found by the next start's reconciler.
+ */
+const SHUTDOWN_GRACE_MS = 3000;
 
 export interface EmbeddedRuntimeOptions {
   /** Port on 127.0.0.1; 0 picks a free one. Default 4010. */
@@ -79,7 +85,6 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {})
   const dataDirectory = options.dataDirectory === null ? undefined : (options.dataDirectory ?? '.baton');
   const functionDefinitions = options.functions ?? productFunctions;
   // Before the store starts: a fleet file that cannot be read stops the start with nothing to close.
-  let closing = false;
   const lambdaFleet = openLambdaFleet(dataDirectory && join(dataDirectory, 'lambda-fleet.json'), {
     throttleRate: options.lambdaThrottleRate,
   });
@@ -89,17 +94,25 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {})
   const bus = new LocalEventBus(options.routes ?? bindRoutes(productRoutes), eventLog, deadLetters);
   const lambda = new LambdaHost(functionDefinitions);
   const tokens = new TaskTokenRegistry();
+  const maxExecutions = options.maxExecutions ?? DEFAULT_MAX_EXECUTIONS;
+  const journal = new ExecutionJournal(
+    dataDirectory && join(dataDirectory, 'executions.ndjson'),
+    maxExecutions,
+  );
+  const announceEnd = (record: ExecutionRecord) => announceExecutionEnd(bus, record);
   const engine = new WorkflowEngine({
     workflows: options.workflows ?? workflowsIn(productWorkflowDirectory),
     substitutions: localSubstitutions(lambda),
     bindings: workflowBindings(functionDefinitions.map((definition) => definition.id)),
     services: { lambda, bus, store, tokens, timeScale },
-    maxExecutions: options.maxExecutions ?? DEFAULT_MAX_EXECUTIONS,
-    // As in AWS: an execution's end is announced on the bus (not the stops of a shutdown).
-    onExecutionEnded: (record) => {
-      if (!closing) bus.putEvents([executionStatusChange(record)], 'baton');
-    },
+    maxExecutions,
+    journal,
+    // As in AWS: every execution's end is announced on the bus, a shutdown's stops too.
+    onExecutionEnded: announceEnd,
   });
+  // What a crash left running ends now, as a StopExecution would end it, and is announced so that
+  // Baton's recovery runs once the routes are connected below.
+  for (const record of engine.restore(journal.read())) announceEnd(record);
 
   const credentials = functionCredentials();
   const server = createAwsJsonServer(
@@ -157,43 +170,36 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {})
     lambdaFleet,
     tokens,
     dataDirectory,
-    // In-flight work still needs the endpoint (handlers call it), so it closes last.
+    // Running executions are stopped and announced as in AWS, and the recovery they trigger is
+    // given a moment to run; in-flight work still needs the endpoint (handlers call it), so it
+    // closes last.
     close: async () => {
-      closing = true;
       for (const timer of timers) clearInterval(timer);
       stopAgent();
-      bus.stopDelivering();
-      await bus.settle();
       await engine.stopAll();
-      await Promise.all([bus.settle(), lambda.settle()]);
+      await atMost(SHUTDOWN_GRACE_MS, Promise.all([bus.settle(), lambda.settle()]));
+      bus.stopDelivering();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await closed;
       await Promise.all([eventLog.close(), deadLetters.close()]);
+      journal.close();
       await store.close();
     },
   };
 }
 
-/** The event Step Functions puts on the default bus when an execution ends. */
-function executionStatusChange(record: ExecutionRecord): PutEventsEntry {
-  return {
-    Source: StepFunctionsExecutionStatusChange.awsSource,
-    DetailType: StepFunctionsExecutionStatusChange.detailType,
-    Resources: [record.executionArn],
-    Detail: JSON.stringify({
-      executionArn: record.executionArn,
-      stateMachineArn: record.stateMachineArn,
-      name: record.name,
-      status: record.status,
-      startDate: record.startDate.getTime(),
-      stopDate: record.stopDate?.getTime() ?? null,
-      input: record.input,
-      output: record.output ?? null,
-      error: record.error ?? null,
-      cause: record.cause ?? null,
-    }),
-  };
+/** Puts an execution's end on the bus; an announcement that fails is reported, never thrown. */
+function announceExecutionEnd(bus: LocalEventBus, record: ExecutionRecord): void {
+  try {
+    const { FailedEntryCount, Entries } = bus.putEvents([executionStatusChange(record)], 'baton');
+    if (FailedEntryCount > 0) throw new Error(JSON.stringify(Entries[0]));
+  } catch (error) {
+    const failure = error instanceof Error ? error : new Error(String(error));
+    console.error(
+      `[baton] the end of ${record.executionArn} was not announced (the reconciler will find what it left): ${failure.name}: ${failure.message}`,
+    );
+  }
 }
 
 /** Invokes a schedule's function with the event an EventBridge schedule rule sends. */
@@ -242,6 +248,19 @@ function configureHandlerEnvironment(url: string, credentials: FunctionCredentia
   });
   delete process.env.AWS_SESSION_TOKEN;
   delete process.env.AWS_PROFILE;
+}
+
+/** Waits for `work`, but no longer than `ms`. */
+async function atMost(ms: number, work: Promise<unknown>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+  });
+  try {
+    await Promise.race([work, expired]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function listen(server: Server, port: number): Promise<number> {

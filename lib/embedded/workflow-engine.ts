@@ -2,7 +2,9 @@
  * Step Functions, embedded: every workflow file loaded once into an aws-local-stepfunctions
  * `StateMachine`, executions run with their tasks bound locally, and execution records (status,
  * input, output, history) kept for the API — up to `maxExecutions`, oldest finished first out,
- * as AWS keeps them for 90 days.
+ * as AWS keeps them for 90 days — in a journal that outlives the runtime. An execution that was
+ * running when the runtime died is ended ABORTED when the journal is read back, as a
+ * StopExecution would have ended it.
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -14,6 +16,7 @@ import type { WorkflowDefinition } from '../topology/workflows';
 import { AwsError } from './aws-error';
 import { type EngineDefinition, toEngineDefinition } from './engine-definition';
 import { type EngineLogEvent, ExecutionHistory } from './execution-history';
+import type { ExecutionJournal, JournalEntry } from './execution-journal';
 import { LOCAL_STAGE, localArn, localRoleArn } from './local-aws';
 import { bindTask, type ExecutionScope, type LocalServices, type TaskBinding } from './task-bindings';
 
@@ -55,9 +58,14 @@ export interface WorkflowEngineOptions {
   readonly bindings: WorkflowBindings;
   readonly services: LocalServices;
   readonly maxExecutions: number;
+  /** Where records are kept across restarts. */
+  readonly journal: ExecutionJournal;
   /** Told of every execution that ends, as AWS announces it on the default bus. */
   readonly onExecutionEnded?: ((record: ExecutionRecord) => void) | undefined;
 }
+
+/** The error of an execution ended because the runtime stopped: on shutdown, or at the start after a crash. */
+export const RUNTIME_STOPPED = 'Baton.RuntimeStopped';
 
 const FORBIDDEN_NAME_CHARACTERS = new Set(' <>{}[]?*"#%\\^|~`$&,;:/');
 
@@ -134,6 +142,7 @@ export class WorkflowEngine {
     }
     const record = this.run(machine, executionArn, name, input, parsedInput);
     this.executions.set(executionArn, record);
+    this.options.journal.started(journalEntry(record));
     this.startedCount += 1;
     this.evictOldest();
     return record;
@@ -143,8 +152,26 @@ export class WorkflowEngine {
   async stopAll(): Promise<void> {
     this.stopping = true;
     const running = [...this.executions.values()].filter((record) => record.status === 'RUNNING');
-    for (const record of running) record.stop('Baton.RuntimeStopped', 'the embedded runtime shut down');
+    for (const record of running) record.stop(RUNTIME_STOPPED, 'the embedded runtime shut down');
     await Promise.all(running.map((record) => record.done));
+  }
+
+  /**
+   * Takes back the records the journal kept, before any execution starts. Those still RUNNING
+   * belonged to a runtime that died: each is ended ABORTED, with its history's last event, as a
+   * StopExecution would end it; they are returned, for their end to be announced.
+   */
+  restore(entries: readonly JournalEntry[]): ExecutionRecord[] {
+    const interrupted: ExecutionRecord[] = [];
+    for (const entry of entries) {
+      if (!this.stateMachines.has(entry.stateMachineArn)) continue;
+      const record = entry.end ? finishedRecord(entry, entry.end) : abortedAfterCrash(entry);
+      this.executions.set(record.executionArn, record);
+      if (!entry.end) interrupted.push(record);
+    }
+    this.evictOldest();
+    this.options.journal.compact([...this.executions.values()].map(journalEntry));
+    return interrupted;
   }
 
   private load(workflow: WorkflowDefinition): LoadedStateMachine {
@@ -234,6 +261,7 @@ export class WorkflowEngine {
         execution = undefined;
         scope.unclaimedToken = undefined;
         history.seal();
+        this.keep(record);
         this.options.onExecutionEnded?.(record);
       }
     };
@@ -268,6 +296,14 @@ export class WorkflowEngine {
     record.history.add('ExecutionFailed', { error: record.error, cause: record.cause });
   }
 
+  /** Writes an ended execution to the journal, and compacts the journal once it has grown enough. */
+  private keep(record: ExecutionRecord): void {
+    const { journal } = this.options;
+    const end = journalEntry(record).end;
+    if (end) journal.ended(record.executionArn, end);
+    if (journal.wantsCompaction) journal.compact([...this.executions.values()].map(journalEntry));
+  }
+
   private evictOldest(): void {
     if (this.executions.size <= this.options.maxExecutions) return;
     for (const [arn, record] of this.executions) {
@@ -282,4 +318,51 @@ function withDefined(fields: Record<string, string | undefined>): Record<string,
     string,
     string
   >;
+}
+
+function journalEntry(record: ExecutionRecord): JournalEntry {
+  const { executionArn, stateMachineArn, name, input, status, stopDate, output, error, cause } = record;
+  const start = { executionArn, stateMachineArn, name, input, startDate: record.startDate.getTime() };
+  const history = record.history.json;
+  if (status === 'RUNNING' || !stopDate || history === undefined) return start;
+  return { ...start, end: { status, stopDate: stopDate.getTime(), output, error, cause, history } };
+}
+
+/** A record that needs no engine: it has ended. */
+function finishedRecord(entry: JournalEntry, end: NonNullable<JournalEntry['end']>): ExecutionRecord {
+  return {
+    executionArn: entry.executionArn,
+    stateMachineArn: entry.stateMachineArn,
+    name: entry.name,
+    input: entry.input,
+    startDate: new Date(entry.startDate),
+    status: end.status,
+    stopDate: new Date(end.stopDate),
+    ...withDefined({ output: end.output, error: end.error, cause: end.cause }),
+    history: ExecutionHistory.sealedFrom(end.history),
+    done: Promise.resolve(),
+    stop: () => undefined,
+  };
+}
+
+/** What the runtime kept of an execution it was running when it died: its start, then its abort. */
+function abortedAfterCrash(entry: JournalEntry): ExecutionRecord {
+  const error = RUNTIME_STOPPED;
+  const cause =
+    'the embedded runtime stopped (killed or crashed) while the execution ran; ended at its next start';
+  const history = new ExecutionHistory(new Map());
+  history.add(
+    'ExecutionStarted',
+    { input: entry.input, inputDetails: { truncated: false } },
+    entry.startDate,
+  );
+  history.add('ExecutionAborted', { error, cause });
+  history.seal();
+  return finishedRecord(entry, {
+    status: 'ABORTED',
+    stopDate: Date.now(),
+    error,
+    cause,
+    history: history.json ?? '[]',
+  });
 }

@@ -43,7 +43,8 @@ export interface TestRuntime {
   run(workflowId: string, input: unknown): Promise<DescribeExecutionCommandOutput>;
   /** A ledger item (key from `ledgerKeys`), read through the runtime's DynamoDB API. */
   ledgerItem(key: { pk: string; sk: string }): Promise<Record<string, unknown> | undefined>;
-  restart(): Promise<void>;
+  /** Stops the runtime gracefully and starts it again on its data directory, running `meanwhile` between. */
+  restart(meanwhile?: () => void): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -89,9 +90,10 @@ export async function startTestRuntime(overrides: EmbeddedRuntimeOptions = {}): 
     ledgerItem: async (key) =>
       (await ledger.send(new GetCommand({ TableName: LEDGER_TABLE_NAME, Key: key }))).Item,
     // Restarts on the same port: handler clients created in this process keep their endpoint.
-    restart: async () => {
+    restart: async (meanwhile) => {
       const port = harness.runtime.port;
       await harness.runtime.close();
+      meanwhile?.();
       harness.runtime = await startEmbeddedRuntime({ ...options, port });
     },
     stop: async () => {
