@@ -225,6 +225,35 @@ export class Orchestrator extends Construct {
     );
   }
 
+  /**
+   * `states:DescribeExecution` on the executions of this stage's state machines of these
+   * workflows: recovery asks whether an execution still runs before it undoes anything.
+   */
+  private grantDescribeExecutions(fn: BatonFunction, workflowIds: readonly string[]): void {
+    const executionsOf = (workflowId: string) => `${batonName(this.stage, workflowId)}:*`;
+    fn.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['states:DescribeExecution'],
+        resources: workflowIds.map((workflowId) =>
+          Stack.of(this).formatArn({
+            service: 'states',
+            resource: 'execution',
+            resourceName: executionsOf(workflowId),
+            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+          }),
+        ),
+      }),
+    );
+    for (const workflowId of workflowIds) {
+      Validations.of(fn.role).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${executionsOf(workflowId)}]`,
+        reason:
+          "Recovery describes the executions of one of its stage's own state machines, whichever ended: an " +
+          'execution ARN is the state machine name and an execution name not known in advance.',
+      });
+    }
+  }
+
   private deployFunctions(
     definitions: readonly FunctionDefinition[],
     logRetention: RetentionDays,
@@ -273,6 +302,8 @@ export class Orchestrator extends Construct {
         if (lambdaActions.length > 0 && rolloutTargets.length > 0) {
           this.grantOnRolloutTargets(fn, lambdaActions, rolloutTargets);
         }
+        const described = definition.access.describesExecutionsOf ?? [];
+        if (described.length > 0) this.grantDescribeExecutions(fn, described);
         return [definition.id, fn];
       }),
     );
@@ -331,7 +362,7 @@ export class Orchestrator extends Construct {
       // AWS services emit their events on the default bus only.
       eventBus: route.events.every((name) => events[name].origin === 'aws') ? undefined : this.bus,
       // The catalog pattern is EventBridge JSON ('detail-type', `anything-but`); CDK renders it verbatim.
-      eventPattern: routePattern(route) as CdkEventPattern,
+      eventPattern: routePattern(route, this.stage) as CdkEventPattern,
     });
     const deadLetterQueue = new DeadLetterQueue(routeScope, 'DeadLetters', {
       queueName: `${ruleName}-dlq`,

@@ -4,10 +4,12 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
 let documentClient: DynamoDBDocumentClient | undefined;
 let eventBridgeClient: EventBridgeClient | undefined;
+let stepFunctionsClient: SFNClient | undefined;
 
 export function sharedDocumentClient(): DynamoDBDocumentClient {
   documentClient ??= DynamoDBDocumentClient.from(new DynamoDBClient({}), {
@@ -19,4 +21,9 @@ export function sharedDocumentClient(): DynamoDBDocumentClient {
 export function sharedEventBridgeClient(): EventBridgeClient {
   eventBridgeClient ??= new EventBridgeClient({});
   return eventBridgeClient;
+}
+
+export function sharedStepFunctionsClient(): SFNClient {
+  stepFunctionsClient ??= new SFNClient({});
+  return stepFunctionsClient;
 }

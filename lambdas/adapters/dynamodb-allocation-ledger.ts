@@ -18,6 +18,7 @@ import type {
   AllocationLedger,
   AllocationOutcome,
   Attempt,
+  Claim,
   RequestRecord,
   Reservation,
   Return,
@@ -36,7 +37,7 @@ export class DynamoDbAllocationLedger implements AllocationLedger {
     private readonly tableName: string,
   ) {}
 
-  async claimRequest(requestId: string, claimId: string, at: Date): Promise<boolean> {
+  async claimRequest(requestId: string, { claimId, executionId }: Claim, at: Date): Promise<boolean> {
     return writeConditionally(
       this.client,
       new PutCommand({
@@ -46,6 +47,7 @@ export class DynamoDbAllocationLedger implements AllocationLedger {
           entity: 'request',
           requestId,
           claimId,
+          executionId,
           claimedAt: at.toISOString(),
         },
         ConditionExpression: 'attribute_not_exists(pk)',
@@ -58,15 +60,20 @@ export class DynamoDbAllocationLedger implements AllocationLedger {
     return item as RequestRecord | undefined;
   }
 
-  takeOverClaim(requestId: string, staleClaimId: string, claimId: string, at: Date): Promise<boolean> {
+  takeOverClaim(requestId: string, staleClaimId: string, claim: Claim, at: Date): Promise<boolean> {
     return writeConditionally(
       this.client,
       new UpdateCommand({
         TableName: this.tableName,
         Key: ledgerKeys.request(requestId),
-        UpdateExpression: 'SET claimId = :mine, claimedAt = :at',
+        UpdateExpression: 'SET claimId = :mine, executionId = :execution, claimedAt = :at',
         ConditionExpression: 'claimId = :stale AND attribute_not_exists(outcome)',
-        ExpressionAttributeValues: { ':mine': claimId, ':at': at.toISOString(), ':stale': staleClaimId },
+        ExpressionAttributeValues: {
+          ':mine': claim.claimId,
+          ':execution': claim.executionId,
+          ':at': at.toISOString(),
+          ':stale': staleClaimId,
+        },
       }),
     );
   }

@@ -67,6 +67,25 @@ export class DynamoDbWorkloadLedger implements WorkloadLedger {
     return items.map((item) => String(item.sk));
   }
 
+  async workloadsInFlight(): Promise<WorkloadRecord[]> {
+    const inFlight: WorkloadRecord[] = [];
+    for (const tenantId of await this.workloadTenants()) {
+      const items = await queryPartition(
+        this.client,
+        this.tableName,
+        tenantPartition(tenantId),
+        {
+          expression: 'attribute_exists(#move) OR attribute_exists(placing)',
+          names: { '#move': 'move' },
+          values: {},
+        },
+        WORKLOAD_PREFIX,
+      );
+      inFlight.push(...(items as unknown as WorkloadRecord[]));
+    }
+    return inFlight;
+  }
+
   pools(): Promise<PoolView[]> {
     return readPools(this.client, this.tableName);
   }
@@ -274,9 +293,15 @@ export class DynamoDbWorkloadLedger implements WorkloadLedger {
   beginMove(tenantId: string, workloadId: string, move: MoveInFlight): Promise<boolean> {
     return this.updateWorkload(tenantId, workloadId, {
       update: 'SET #move = :move',
-      condition: 'resourceId = :from AND (attribute_not_exists(#move) OR #move.moveId = :id)',
+      condition:
+        'resourceId = :from AND (attribute_not_exists(#move) OR (#move.moveId = :id AND attribute_not_exists(#move.reverting)))',
       values: {
-        ':move': { moveId: move.moveId, from: move.from, to: move.to },
+        ':move': withoutUndefined({
+          moveId: move.moveId,
+          from: move.from,
+          to: move.to,
+          executionId: move.executionId,
+        }),
         ':from': move.from,
         ':id': move.moveId,
       },
@@ -286,8 +311,16 @@ export class DynamoDbWorkloadLedger implements WorkloadLedger {
   finishMove(tenantId: string, workloadId: string, move: MoveInFlight, movedAt: number): Promise<boolean> {
     return this.updateWorkload(tenantId, workloadId, {
       update: 'SET resourceId = :to, lastMove = :last REMOVE #move',
-      condition: '#move.moveId = :id',
+      condition: '#move.moveId = :id AND attribute_not_exists(#move.reverting)',
       values: { ':to': move.to, ':id': move.moveId, ':last': { from: move.from, to: move.to, movedAt } },
+    });
+  }
+
+  markReverting(tenantId: string, workloadId: string, move: MoveInFlight): Promise<boolean> {
+    return this.updateWorkload(tenantId, workloadId, {
+      update: 'SET #move.reverting = :yes',
+      condition: '#move.moveId = :id',
+      values: { ':yes': true, ':id': move.moveId },
     });
   }
 

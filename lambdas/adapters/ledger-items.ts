@@ -47,7 +47,7 @@ export async function queryPartition(
   client: DynamoDBDocumentClient,
   tableName: string,
   pk: string,
-  filter?: { expression: string; values: Record<string, unknown> },
+  filter?: { expression: string; names?: Record<string, string>; values: Record<string, unknown> },
   /** Only the items whose sort key starts so. */
   skPrefix?: string,
 ): Promise<Record<string, unknown>[]> {
@@ -59,6 +59,7 @@ export async function queryPartition(
         TableName: tableName,
         KeyConditionExpression: skPrefix === undefined ? 'pk = :pk' : 'pk = :pk AND begins_with(sk, :prefix)',
         ...(filter ? { FilterExpression: filter.expression } : {}),
+        ...(filter?.names ? { ExpressionAttributeNames: filter.names } : {}),
         ExpressionAttributeValues: {
           ':pk': pk,
           ...(skPrefix === undefined ? {} : { ':prefix': skPrefix }),

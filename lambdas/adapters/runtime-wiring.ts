@@ -4,13 +4,15 @@
  * its bundle carries nothing else.
  */
 import { loadEnvironment, storeAndBusEnvironment } from '../config/environment';
-import { sharedDocumentClient, sharedEventBridgeClient } from './aws-clients';
+import { sharedDocumentClient, sharedEventBridgeClient, sharedStepFunctionsClient } from './aws-clients';
 import { DynamoDbAllocationLedger } from './dynamodb-allocation-ledger';
 import { DynamoDbInventoryStore } from './dynamodb-inventory-store';
 import { DynamoDbRolloutLedger } from './dynamodb-rollout-ledger';
+import { DynamoDbUnsettledRecords } from './dynamodb-unsettled-records';
 import { DynamoDbWorkloadLedger } from './dynamodb-workload-ledger';
 import { EventBridgePublisher } from './event-bridge-publisher';
 import { LambdaAliasTraffic } from './lambda-alias-traffic';
+import { StepFunctionsExecutions } from './step-functions-executions';
 import { TaskAnswers } from './task-answers';
 
 function storeAndBus() {
@@ -51,6 +53,26 @@ export function wireRollouts() {
     rollouts: new DynamoDbRolloutLedger(sharedDocumentClient(), tableName),
     traffic: new LambdaAliasTraffic(),
     answers: new TaskAnswers(),
+    publisher,
+  };
+}
+
+/** What recovery asks Step Functions: whether an execution still runs. */
+export function wireExecutions() {
+  return { executions: new StepFunctionsExecutions(sharedStepFunctionsClient()) };
+}
+
+/** The reconciler: every ledger, the alias traffic, executions, the records in flight, the publisher. */
+export function wireReconciliation() {
+  const { tableName, publisher } = storeAndBus();
+  const client = sharedDocumentClient();
+  return {
+    allocations: new DynamoDbAllocationLedger(client, tableName),
+    rollouts: new DynamoDbRolloutLedger(client, tableName),
+    workloads: new DynamoDbWorkloadLedger(client, tableName),
+    traffic: new LambdaAliasTraffic(),
+    records: new DynamoDbUnsettledRecords(client, tableName),
+    ...wireExecutions(),
     publisher,
   };
 }

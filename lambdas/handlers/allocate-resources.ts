@@ -1,10 +1,11 @@
 /**
- * Task of the `allocate-resources` workflow: a validated request (else `InvalidRequest`) → the
- * allocation saga → `ResourceAllocated` or `ResourceAllocationRejected`. A duplicate delivery
- * returns the first outcome and announces nothing again.
+ * Task of the `allocate-resources` workflow: a validated request (else `InvalidRequest`) and the
+ * execution deciding it → the allocation saga → `ResourceAllocated` or `ResourceAllocationRejected`.
+ * A duplicate delivery returns the first outcome and announces nothing again.
  */
 import { randomUUID } from 'node:crypto';
 import { setTimeout as pause } from 'node:timers/promises';
+import * as z from 'zod/mini';
 import { wireAllocations } from '../adapters/runtime-wiring';
 import { allocate } from '../core/allocation/allocate';
 import { outcomeFacts } from '../core/allocation/allocation-facts';
@@ -23,9 +24,10 @@ const dependencies = {
 };
 
 export const handler = workflowTaskHandler({
-  input: ResourceAllocationRequested.schema,
-  handle: async (request) => {
-    const { outcome, decided, announced } = await allocate(dependencies, request).catch(
+  // The execution deciding the request is noted on its claim, so that only its end undoes it.
+  input: z.object({ request: ResourceAllocationRequested.schema, executionId: z.string() }),
+  handle: async ({ request, executionId }) => {
+    const { outcome, decided, announced } = await allocate(dependencies, request, executionId).catch(
       async (error: unknown) => {
         // A request the ledger shows to be wrong (an unknown dimension) is refused in public too.
         if (error instanceof InvalidRequest) {

@@ -64,8 +64,13 @@ export const MAX_PUT_EVENTS_BYTES = 256 * 1024;
 const DELIVERY_ATTEMPTS = 3;
 const FIRST_RETRY_DELAY_MS = 50;
 
+/** The routes of the local stage, with their patterns. */
 export function bindRoutes(routes: readonly Route[]): BoundRoute[] {
-  return routes.map((route) => ({ id: route.id, pattern: routePattern(route), target: route.target }));
+  return routes.map((route) => ({
+    id: route.id,
+    pattern: routePattern(route, LOCAL_STAGE),
+    target: route.target,
+  }));
 }
 
 export class LocalEventBus {

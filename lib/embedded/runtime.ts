@@ -149,16 +149,15 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {})
   const timers = (options.schedules ?? productSchedules).map((schedule) => {
     // A run still going when its next tick comes is not doubled: that tick is skipped.
     let running = false;
-    return setInterval(
-      () => {
-        if (running) return;
-        running = true;
-        void runScheduled(lambda, schedule).finally(() => {
-          running = false;
-        });
-      },
-      Math.max(MIN_SCHEDULE_PERIOD_MS, (schedule.everySeconds * 1000) / timeScale),
-    );
+    const tick = () => {
+      if (running) return;
+      running = true;
+      void runScheduled(lambda, schedule).finally(() => {
+        running = false;
+      });
+    };
+    if (schedule.runsAtStart) tick();
+    return setInterval(tick, Math.max(MIN_SCHEDULE_PERIOD_MS, (schedule.everySeconds * 1000) / timeScale));
   });
 
   return {

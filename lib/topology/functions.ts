@@ -43,6 +43,8 @@ export interface FunctionDefinition<Env extends z.ZodMiniType = z.ZodMiniType> {
     readonly shiftsAliases?: boolean;
     /** Whether it invokes rollouts' traffic hooks (functions within the same targets). */
     readonly invokesHooks?: boolean;
+    /** The workflows whose executions it reads (`DescribeExecution`), to learn whether they still run. */
+    readonly describesExecutionsOf?: readonly string[];
   };
 }
 
@@ -119,12 +121,16 @@ export const functions = [
   defineFunction({
     id: 'recover-allocation',
     description:
-      'Returns the reservation of a callback provisioning whose execution was stopped or timed out',
+      'Undoes the allocation an allocate-resources execution left in flight when it ended abnormally: its claim, or its reservation',
     entry: 'lambdas/handlers/recover-allocation.ts',
     memoryMiB: 256,
     timeoutSeconds: 30,
     environment: storeAndBusEnvironment,
-    access: { ledger: ['GetItem', 'UpdateItem'], publishFacts: true },
+    access: {
+      ledger: ['GetItem', 'UpdateItem', 'DeleteItem'],
+      publishFacts: true,
+      describesExecutionsOf: ['allocate-resources'],
+    },
   }),
   defineFunction({
     id: 'expire-leases',
@@ -181,6 +187,20 @@ export const functions = [
     environment: storeAndBusEnvironment,
     // Query: a workload whose target was released during its move is placed again.
     access: { ledger: ['GetItem', 'UpdateItem', 'Query'], publishFacts: false },
+  }),
+  defineFunction({
+    id: 'recover-rebalance',
+    description: 'Reverts the moves a rebalance-workloads execution left in flight when it ended abnormally',
+    entry: 'lambdas/handlers/recover-rebalance.ts',
+    memoryMiB: 256,
+    timeoutSeconds: 60,
+    environment: storeAndBusEnvironment,
+    access: {
+      ledger: ['GetItem', 'UpdateItem', 'Query'],
+      // Reverts announce nothing; a status change that does not parse is answered with RequestRejected.
+      publishFacts: true,
+      describesExecutionsOf: ['rebalance-workloads'],
+    },
   }),
   defineFunction({
     id: 'report-rebalance',
@@ -257,7 +277,27 @@ export const functions = [
     memoryMiB: 256,
     timeoutSeconds: 60,
     environment: storeAndBusEnvironment,
-    access: { ledger: ['GetItem', 'UpdateItem', 'DeleteItem'], publishFacts: true, shiftsAliases: true },
+    access: {
+      ledger: ['GetItem', 'UpdateItem', 'DeleteItem'],
+      publishFacts: true,
+      shiftsAliases: true,
+      describesExecutionsOf: ['roll-out-service'],
+    },
+  }),
+  defineFunction({
+    id: 'reconcile',
+    description:
+      'Finds every record in flight whose execution is no longer running and recovers it (scheduled)',
+    entry: 'lambdas/handlers/reconcile.ts',
+    memoryMiB: 512,
+    timeoutSeconds: 300,
+    environment: storeAndBusEnvironment,
+    access: {
+      ledger: ['GetItem', 'Query', 'Scan', 'UpdateItem', 'DeleteItem'],
+      publishFacts: true,
+      shiftsAliases: true,
+      describesExecutionsOf: ['allocate-resources', 'roll-out-service', 'rebalance-workloads'],
+    },
   }),
   defineFunction({
     id: 'signal-rollout',

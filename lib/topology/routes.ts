@@ -10,6 +10,7 @@ import {
 } from '../../lambdas/core/events/catalog';
 import type { EventPattern } from '../../lambdas/core/events/event-pattern';
 import type { FunctionId } from './functions';
+import { batonName } from './resource-names';
 
 export type RouteTarget =
   /** The function receives the whole EventBridge event. */
@@ -25,6 +26,11 @@ export interface Route {
   readonly events: readonly EventName[];
   /** A pattern on the events' `detail` as well, when only some of them concern the target. */
   readonly detail?: Readonly<Record<string, unknown>>;
+  /**
+   * For AWS's execution status changes: only those of this workflow's executions in the route's
+   * own stage. Every stage in an account hears them all on the default bus.
+   */
+  readonly executionsOf?: string;
   readonly target: RouteTarget;
 }
 
@@ -40,6 +46,18 @@ function functionRoute(
     description,
     events: on,
     ...(detail ? { detail } : {}),
+    target: { kind: 'function', functionId },
+  };
+}
+
+/** An execution of one of this stage's workflows ended abnormally: the function recovers what it left. */
+function executionEndedRoute(id: string, workflowId: string, functionId: FunctionId): Route {
+  return {
+    id,
+    description: `Step Functions Execution Status Change of this stage's ${workflowId}, ended abnormally (default bus) → ${functionId}`,
+    events: ['StepFunctionsExecutionStatusChange'],
+    detail: { status: ['ABORTED', 'TIMED_OUT', 'FAILED'] },
+    executionsOf: workflowId,
     target: { kind: 'function', functionId },
   };
 }
@@ -102,20 +120,9 @@ export const routes: readonly Route[] = [
     ['ServiceRolloutControl'],
     'signal-rollout',
   ),
-  functionRoute(
-    'allocation-execution-ended',
-    'Step Functions Execution Status Change of allocate-resources, ended abnormally (default bus) → recover-allocation',
-    ['StepFunctionsExecutionStatusChange'],
-    'recover-allocation',
-    { status: ['ABORTED', 'TIMED_OUT', 'FAILED'], stateMachineArn: [{ suffix: '-allocate-resources' }] },
-  ),
-  functionRoute(
-    'rollout-execution-ended',
-    'Step Functions Execution Status Change of roll-out-service, ended abnormally (default bus) → recover-rollout',
-    ['StepFunctionsExecutionStatusChange'],
-    'recover-rollout',
-    { status: ['ABORTED', 'TIMED_OUT', 'FAILED'], stateMachineArn: [{ suffix: '-roll-out-service' }] },
-  ),
+  executionEndedRoute('allocation-execution-ended', 'allocate-resources', 'recover-allocation'),
+  executionEndedRoute('rollout-execution-ended', 'roll-out-service', 'recover-rollout'),
+  executionEndedRoute('rebalance-execution-ended', 'rebalance-workloads', 'recover-rebalance'),
   functionRoute(
     'alarm-state-changed',
     'CloudWatch Alarm State Change (default bus) → signal-rollout',
@@ -155,20 +162,31 @@ export const routes: readonly Route[] = [
 ];
 
 /**
- * The EventBridge pattern of a route, derived from the catalog. Requests are accepted from any
- * source but Baton's own, facts only from Baton, AWS events only from their AWS source.
+ * The EventBridge pattern of a route in a stage, derived from the catalog. Requests are accepted
+ * from any source but Baton's own, facts only from Baton, AWS events only from their AWS source;
+ * execution status changes only from the stage's own state machine (its ARN ends with its name,
+ * and the default bus of an account and region carries only that account's and region's).
  */
-export function routePattern(route: Pick<Route, 'events' | 'detail'>): EventPattern {
+export function routePattern(
+  route: Pick<Route, 'events' | 'detail' | 'executionsOf'>,
+  stage: string,
+): EventPattern {
   const definitions: AnyEventDefinition[] = route.events.map((name) => events[name]);
   const first = definitions[0];
   if (!first) throw new Error('a route needs at least one event');
   if (definitions.some((definition) => definition.origin !== first.origin)) {
     throw new Error(`a route's events must share one origin: ${route.events.join(', ')}`);
   }
+  const detail = {
+    ...route.detail,
+    ...(route.executionsOf
+      ? { stateMachineArn: [{ suffix: `:stateMachine:${batonName(stage, route.executionsOf)}` }] }
+      : {}),
+  };
   return {
     source: sourceFilter(first),
     'detail-type': definitions.map((definition) => definition.detailType),
-    ...(route.detail ? { detail: route.detail } : {}),
+    ...(Object.keys(detail).length > 0 ? { detail } : {}),
   };
 }
 

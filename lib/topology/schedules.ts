@@ -9,6 +9,11 @@ export interface Schedule {
   readonly description: string;
   readonly everySeconds: number;
   readonly functionId: FunctionId;
+  /**
+   * The embedded runtime also runs it once as it starts (after ending what a crash left running):
+   * a clock of minutes would leave the first minutes unchecked.
+   */
+  readonly runsAtStart?: boolean;
 }
 
 export const schedules: readonly Schedule[] = [
@@ -17,5 +22,13 @@ export const schedules: readonly Schedule[] = [
     description: 'Releases expired leases every minute',
     everySeconds: 60,
     functionId: 'expire-leases',
+  },
+  {
+    id: 'reconciliation',
+    description:
+      'Recovers every record in flight whose execution is no longer running: the status-change event that should have recovered it was lost',
+    everySeconds: 300,
+    functionId: 'reconcile',
+    runsAtStart: true,
   },
 ];

@@ -32,6 +32,8 @@ let ledger: DynamoDbAllocationLedger;
 let inventory: DynamoDbInventoryStore;
 let ids = 0;
 const nextId = (prefix: string) => `${prefix}-${++ids}`;
+/** The execution the saga runs in, as the workflow passes it. */
+const EXECUTION = 'arn:aws:states:us-east-1:000000000000:execution:baton-local-allocate-resources:saga';
 
 beforeAll(async () => {
   t = await startTestRuntime({ dataDirectory: null });
@@ -166,12 +168,12 @@ describe('the allocation saga under store failures', () => {
     'a failing %s leaks nothing, ends with %s, and a retry then succeeds once',
     async (step, errorName) => {
       const { request, poolId, tenantId } = await setUp();
-      await expect(allocate(deps(failing({ [step]: 1 })), request)).rejects.toMatchObject({
+      await expect(allocate(deps(failing({ [step]: 1 })), request, EXECUTION)).rejects.toMatchObject({
         name: errorName,
       });
       expect(await drift()).toEqual([]);
       expect((await ledger.quota(tenantId))?.used.vcpu ?? 0).toBe(0);
-      const retried = await allocate(deps(), request);
+      const retried = await allocate(deps(), request, EXECUTION);
       expect(retried).toMatchObject({ decided: true, outcome: { status: 'ALLOCATED', poolId } });
       expect((await ledger.quota(tenantId))?.used).toEqual({ vcpu: 4 });
       expect(await drift()).toEqual([]);
@@ -182,12 +184,14 @@ describe('the allocation saga under store failures', () => {
     'a %s that went through but lost its answer is taken back exactly once, and a retry succeeds once',
     async (step) => {
       const { request, tenantId } = await setUp();
-      await expect(allocate(deps(failing({ [step]: 1 }, 'after')), request)).rejects.toMatchObject({
-        name: 'AllocationInterrupted',
-      });
+      await expect(allocate(deps(failing({ [step]: 1 }, 'after')), request, EXECUTION)).rejects.toMatchObject(
+        {
+          name: 'AllocationInterrupted',
+        },
+      );
       expect(await drift()).toEqual([]);
       expect((await ledger.quota(tenantId))?.used.vcpu ?? 0).toBe(0);
-      expect((await allocate(deps(), request)).outcome.status).toBe('ALLOCATED');
+      expect((await allocate(deps(), request, EXECUTION)).outcome.status).toBe('ALLOCATED');
       expect((await ledger.quota(tenantId))?.used).toEqual({ vcpu: 4 });
       expect(await drift()).toEqual([]);
     },
@@ -195,7 +199,7 @@ describe('the allocation saga under store failures', () => {
 
   it('keeps an allocation whose outcome was recorded though the answer was lost', async () => {
     const { request, tenantId } = await setUp();
-    const { outcome } = await allocate(deps(failing({ recordOutcome: 1 }, 'after')), request);
+    const { outcome } = await allocate(deps(failing({ recordOutcome: 1 }, 'after')), request, EXECUTION);
     expect(outcome.status).toBe('ALLOCATED');
     expect((await ledger.request(request.requestId))?.outcome).toEqual(outcome);
     expect((await ledger.quota(tenantId))?.used).toEqual({ vcpu: 4 });
@@ -207,22 +211,24 @@ describe('the allocation saga under store failures', () => {
     async (when) => {
       const { request, tenantId, poolId } = await setUp();
       await expect(
-        allocate(deps(failing({ recordOutcome: 1, request: 1 }, when)), request),
+        allocate(deps(failing({ recordOutcome: 1, request: 1 }, when)), request, EXECUTION),
       ).rejects.toMatchObject({ name: 'AllocationInterrupted' });
       // Whether the outcome is recorded is unknown: what is held stays, under the same claim.
       expect((await ledger.quota(tenantId))?.used).toEqual({ vcpu: 4 });
       expect(await drift()).toEqual([]);
       if (when === 'before') {
         // Not recorded: the next delivery waits for the claim to go stale, then undoes and decides.
-        await expect(allocate(deps(), request)).rejects.toMatchObject({ name: 'RequestInProgress' });
+        await expect(allocate(deps(), request, EXECUTION)).rejects.toMatchObject({
+          name: 'RequestInProgress',
+        });
         const later = { ...deps(), now: () => new Date(Date.now() + STALE_CLAIM_MS + 1_000) };
-        expect(await allocate(later, request)).toMatchObject({
+        expect(await allocate(later, request, EXECUTION)).toMatchObject({
           decided: true,
           outcome: { status: 'ALLOCATED' },
         });
       } else {
         // Recorded: the next delivery reads it, and settles what the first left held.
-        expect(await allocate(deps(), request)).toMatchObject({
+        expect(await allocate(deps(), request, EXECUTION)).toMatchObject({
           decided: false,
           outcome: { status: 'ALLOCATED' },
         });
@@ -238,14 +244,16 @@ describe('the allocation saga under store failures', () => {
     // The first delivery "dies" after reserving quota and pool: every later call fails, so
     // neither its compensation nor its unclaim happens.
     const dying = dyingAt('createAllocation');
-    await expect(allocate(deps(dying), request)).rejects.toMatchObject({ name: 'CompensationFailed' });
+    await expect(allocate(deps(dying), request, EXECUTION)).rejects.toMatchObject({
+      name: 'CompensationFailed',
+    });
     expect((await ledger.quota(tenantId))?.used).toEqual({ vcpu: 4 });
     // A duplicate soon after waits for the first (which will never answer)…
     const waiting = { ...deps(), pause: () => Promise.resolve() };
-    await expect(allocate(waiting, request)).rejects.toMatchObject({ name: 'RequestInProgress' });
+    await expect(allocate(waiting, request, EXECUTION)).rejects.toMatchObject({ name: 'RequestInProgress' });
     // …and once the claim is stale, takes it over.
     const later = { ...deps(), now: () => new Date(Date.now() + STALE_CLAIM_MS + 1_000) };
-    const { outcome, decided } = await allocate(later, request);
+    const { outcome, decided } = await allocate(later, request, EXECUTION);
     expect({ status: outcome.status, decided }).toEqual({ status: 'ALLOCATED', decided: true });
     expect((await ledger.quota(tenantId))?.used).toEqual({ vcpu: 4 });
     // The dead attempt's holds were given back, and the new allocation's settled.
@@ -255,9 +263,11 @@ describe('the allocation saga under store failures', () => {
 
   it('names the drift when compensation itself fails, and the audit sees it', async () => {
     const { request, poolId } = await setUp();
-    const error = await allocate(deps(failing({ createAllocation: 1, returnPool: 1 })), request).catch(
-      (e: Error) => e,
-    );
+    const error = await allocate(
+      deps(failing({ createAllocation: 1, returnPool: 1 })),
+      request,
+      EXECUTION,
+    ).catch((e: Error) => e);
     expect(error).toBeInstanceOf(CompensationFailed);
     expect(await drift()).toContainEqual({
       holder: `pool ${poolId}`,
@@ -279,12 +289,16 @@ describe('settling the holds once the outcome is recorded', () => {
     async (step, when) => {
       const { request, poolId, tenantId } = await setUp();
       const second = { ...request, requestId: nextId('req') };
-      const first = allocationIdOf((await allocate(deps(failing({ [step]: 1 }, when)), request)).outcome);
-      const other = allocationIdOf((await allocate(deps(failing({ [step]: 1 }, when)), second)).outcome);
+      const first = allocationIdOf(
+        (await allocate(deps(failing({ [step]: 1 }, when)), request, EXECUTION)).outcome,
+      );
+      const other = allocationIdOf(
+        (await allocate(deps(failing({ [step]: 1 }, when)), second, EXECUTION)).outcome,
+      );
       expect((await ledger.quota(tenantId))?.used).toEqual({ vcpu: 8 });
       expect(await drift()).toEqual([]);
       // A duplicate delivery of the first request settles what its first delivery left held…
-      expect(await allocate(deps(), request)).toMatchObject({ decided: false });
+      expect(await allocate(deps(), request, EXECUTION)).toMatchObject({ decided: false });
       // …and releasing the second gives its leftover hold back with its usage.
       expect(await release(ledger, other)).toMatchObject({ released: true });
       expect(await markers(poolId, tenantId)).toEqual({ holds: [], returns: [] });
@@ -304,8 +318,8 @@ describe('releases under store failures', () => {
     async (step, when) => {
       const { request, poolId, tenantId } = await setUp();
       // Another allocation stays, so that usage given back twice would show.
-      await allocate(deps(), { ...request, requestId: nextId('req') });
-      const allocationId = allocationIdOf((await allocate(deps(), request)).outcome);
+      await allocate(deps(), { ...request, requestId: nextId('req') }, EXECUTION);
+      const allocationId = allocationIdOf((await allocate(deps(), request, EXECUTION)).outcome);
       const first = await release(failing({ [step]: 1 }, when), allocationId).catch((error: Error) => error);
       if (first instanceof Error) expect(first.name).toBe('ReleaseInterrupted');
       // Exact half-way too: a RELEASING allocation counts where its usage is not yet marked returned.
@@ -337,7 +351,9 @@ describe('releases under store failures', () => {
 
   it('takes over a release whose function died once it is stale, and gives back once', async () => {
     const { request, poolId, tenantId } = await setUp();
-    const allocationId = allocationIdOf((await allocate(deps(), { ...request, leaseSeconds: 1 })).outcome);
+    const allocationId = allocationIdOf(
+      (await allocate(deps(), { ...request, leaseSeconds: 1 }, EXECUTION)).outcome,
+    );
     // Dies after the pool's give-back: the quota's, the completion and the unclaim never happen.
     await expect(release(dyingAt('releaseQuota'), allocationId)).rejects.toMatchObject({
       name: 'ReleaseInterrupted',
@@ -362,7 +378,7 @@ describe('releases under store failures', () => {
     const { request, poolId, tenantId } = await setUp();
     // The first delivery dies recording its outcome: its allocation is live but unsettled, its
     // claim stays, and nothing says whether the outcome was recorded.
-    await expect(allocate(deps(dyingAt('recordOutcome')), request)).rejects.toMatchObject({
+    await expect(allocate(deps(dyingAt('recordOutcome')), request, EXECUTION)).rejects.toMatchObject({
       name: 'AllocationInterrupted',
     });
     const allocationId = (await ledger.request(request.requestId))?.attempt?.allocationId ?? '';
@@ -376,7 +392,7 @@ describe('releases under store failures', () => {
         if (typeof method !== 'function') return method;
         return async (...args: unknown[]) => {
           const result = await (method as (...a: unknown[]) => Promise<unknown>).apply(target, args);
-          if (property === 'releasePool') await allocate(later, request);
+          if (property === 'releasePool') await allocate(later, request, EXECUTION);
           return result;
         };
       },
@@ -392,8 +408,8 @@ describe('releases under store failures', () => {
 
   it('leaves a release under way to its owner: a second release meanwhile gives nothing back', async () => {
     const { request, poolId, tenantId } = await setUp();
-    await allocate(deps(), { ...request, requestId: nextId('req') });
-    const allocationId = allocationIdOf((await allocate(deps(), request)).outcome);
+    await allocate(deps(), { ...request, requestId: nextId('req') }, EXECUTION);
+    const allocationId = allocationIdOf((await allocate(deps(), request, EXECUTION)).outcome);
     // The owner pauses between taking the release and its first give-back while a second release
     // runs to its end. Were the second to finish it and remove the markers, the owner would then
     // find no marker and give back twice.
@@ -419,7 +435,7 @@ describe('releases under store failures', () => {
 
   it('lets one of 10 concurrent releases give back; the others see it finished or under way', async () => {
     const { request, poolId, tenantId } = await setUp();
-    const allocationId = allocationIdOf((await allocate(deps(), request)).outcome);
+    const allocationId = allocationIdOf((await allocate(deps(), request, EXECUTION)).outcome);
     const results = await Promise.allSettled(Array.from({ length: 10 }, () => release(ledger, allocationId)));
     const released = results.filter((r) => r.status === 'fulfilled' && r.value.released);
     const refused = results.filter((r) => r.status === 'rejected');
@@ -434,7 +450,9 @@ describe('releases under store failures', () => {
 
   it('finishes a leased release left half-way from the lease sweep, and announces the expiry once', async () => {
     const { request, poolId, tenantId } = await setUp();
-    const allocationId = allocationIdOf((await allocate(deps(), { ...request, leaseSeconds: 1 })).outcome);
+    const allocationId = allocationIdOf(
+      (await allocate(deps(), { ...request, leaseSeconds: 1 }, EXECUTION)).outcome,
+    );
     await expect(release(failing({ releaseQuota: 1 }), allocationId)).rejects.toMatchObject({
       name: 'ReleaseInterrupted',
     });
@@ -459,7 +477,8 @@ describe('the size of the hot items', () => {
       ]).length;
     const allocateOne = async () =>
       allocationIdOf(
-        (await allocate(deps(), { requestId: nextId('req'), tenantId, kind, amount: { vcpu: 1 } })).outcome,
+        (await allocate(deps(), { requestId: nextId('req'), tenantId, kind, amount: { vcpu: 1 } }, EXECUTION))
+          .outcome,
       );
     const allocationIds = [await allocateOne()];
     const sizeWithOne = await size();
@@ -592,13 +611,17 @@ describe('the ledger invariant', () => {
         for (const s of steps) {
           if (s.op === 'allocate') {
             const tenantId = tenants[s.tenant] ?? '';
-            const { outcome } = await allocate(deps(fallible(s.crash)), {
-              requestId: nextId('prop-req'),
-              tenantId,
-              kind,
-              amount: { vcpu: s.vcpu },
-              leaseSeconds: s.lease ? 1 : undefined,
-            });
+            const { outcome } = await allocate(
+              deps(fallible(s.crash)),
+              {
+                requestId: nextId('prop-req'),
+                tenantId,
+                kind,
+                amount: { vcpu: s.vcpu },
+                leaseSeconds: s.lease ? 1 : undefined,
+              },
+              EXECUTION,
+            );
             if (outcome.status === 'ALLOCATED') {
               live.push(outcome.allocationId);
               const pool = (await ledger.poolsOfKind(kind)).find((p) => p.poolId === outcome.poolId);

@@ -141,7 +141,7 @@ describe('Orchestrator', () => {
     for (const route of withFixtures.routes) {
       const fromAws = route.events.every((name) => events[name].origin === 'aws');
       const rule = singleResourceOf('AWS::Events::Rule', { Name: `baton-test-${route.id}` });
-      expect(rule.EventPattern).toEqual(routePattern(route));
+      expect(rule.EventPattern).toEqual(routePattern(route, 'test'));
       // AWS services emit on the default bus, which a rule selects by naming no bus.
       expect(rule.EventBusName).toEqual(fromAws ? undefined : resolve(orchestrator.bus.eventBusName));
       const target =
@@ -322,6 +322,8 @@ describe('Orchestrator', () => {
     // Lambda actions come twice: allowed on the rollout targets, denied on Baton's own functions.
     const shifts = ['lambda:GetAlias', 'lambda:GetFunction', 'lambda:UpdateAlias'].flatMap((a) => [a, a]);
     const invokes = ['lambda:InvokeFunction', 'lambda:InvokeFunction'];
+    // Recovery asks whether an execution still runs, on its own stage's executions only.
+    const describes = 'states:DescribeExecution';
     const expectedActions = new Map([
       ['declare-pool', upsertsAndAnnounces],
       ['declare-quota', upsertsAndAnnounces],
@@ -341,7 +343,7 @@ describe('Orchestrator', () => {
       ['expire-leases', [...readsUpdatesAndAnnounces, 'dynamodb:Query']],
       ['reject-invalid-requests', announces],
       ['finish-provisioning', readsUpdatesAndAnnounces],
-      ['recover-allocation', readsUpdatesAndAnnounces],
+      ['recover-allocation', [...readsUpdatesAndAnnounces, 'dynamodb:DeleteItem', describes]],
       [
         'answer-provisioning',
         [...announces, 'states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'],
@@ -351,6 +353,10 @@ describe('Orchestrator', () => {
       ['follow-resources', [...readsUpdatesAndAnnounces, 'dynamodb:PutItem', 'dynamodb:Query']],
       ['plan-rebalance', [...own, 'dynamodb:Query']],
       ['move-workload', [...own, 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Query']],
+      [
+        'recover-rebalance',
+        [...announces, 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Query', describes],
+      ],
       ['report-rebalance', announces],
       [
         'answer-workload-move',
@@ -391,6 +397,21 @@ describe('Orchestrator', () => {
           'dynamodb:UpdateItem',
           'dynamodb:DeleteItem',
           'events:PutEvents',
+          describes,
+        ],
+      ],
+      [
+        'reconcile',
+        [
+          ...own,
+          ...shifts,
+          'dynamodb:GetItem',
+          'dynamodb:Query',
+          'dynamodb:Scan',
+          'dynamodb:UpdateItem',
+          'dynamodb:DeleteItem',
+          'events:PutEvents',
+          describes,
         ],
       ],
       [
@@ -439,6 +460,23 @@ describe('Orchestrator', () => {
             Action: 'dynamodb:Query',
             Resource: { 'Fn::Join': ['', [resolve(orchestrator.table.tableArn), '/index/leases']] },
           });
+          continue;
+        }
+        if (statement.Action === describes) {
+          const described = fn.definition.access.describesExecutionsOf ?? [];
+          // A single resource is rendered as itself, several as a list.
+          expect([statement.Resource].flat(), functionId).toEqual(
+            described.map((workflowId) =>
+              resolve(
+                stack.formatArn({
+                  service: 'states',
+                  resource: 'execution',
+                  resourceName: `baton-test-${workflowId}:*`,
+                  arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+                }),
+              ),
+            ),
+          );
           continue;
         }
         if (service === 'lambda') {

@@ -51,7 +51,8 @@ describe('route patterns derived from the catalog', () => {
   it.each(routes.map((route) => [route.id, route] as const))(
     '%s: takes requests from any source but Baton, facts only from Baton, AWS events from AWS',
     (_, route) => {
-      const matches = compileEventPattern(routePattern(route));
+      const pattern = routePattern(route, 'prod');
+      const matches = compileEventPattern(pattern);
       for (const name of route.events) {
         const definition = events[name];
         const { detailType } = definition;
@@ -60,7 +61,10 @@ describe('route patterns derived from the catalog', () => {
             ? ['acme.inventory', 'baton']
             : [definition.origin === 'fact' ? 'baton' : String(definition.awsSource), 'acme.inventory'];
         // A detail its route takes: the documented example, shaped to the route's detail filter.
-        const example = { ...definition.example, ...sampleOf(route.detail ?? {}) };
+        const example = {
+          ...definition.example,
+          ...sampleOf((pattern.detail ?? {}) as Record<string, unknown>),
+        };
         expect(matches(envelope(allowed, detailType, example))).toBe(true);
         expect(matches(envelope(refused, detailType, example))).toBe(false);
         expect(matches(envelope(allowed, `${detailType}X`, example))).toBe(false);
@@ -68,49 +72,53 @@ describe('route patterns derived from the catalog', () => {
     },
   );
 
-  it('sends only abnormal ends of roll-out-service executions to recover-rollout', () => {
-    const route = routes.find((candidate) => candidate.id === 'rollout-execution-ended');
-    if (!route) throw new Error('no rollout-execution-ended route');
-    const matches = compileEventPattern(routePattern(route));
+  it.each([
+    ['rollout-execution-ended', 'roll-out-service'],
+    ['allocation-execution-ended', 'allocate-resources'],
+    ['rebalance-execution-ended', 'rebalance-workloads'],
+  ])('%s: takes only the abnormal ends of its own stage’s %s executions', (routeId, workflowId) => {
+    const route = routes.find((candidate) => candidate.id === routeId);
+    if (!route) throw new Error(`no ${routeId} route`);
+    const matches = compileEventPattern(routePattern(route, 'prod'));
     const ended = (status: string, stateMachine: string) =>
       envelope('aws.states', 'Step Functions Execution Status Change', {
         status,
         stateMachineArn: `arn:aws:states:eu-west-1:123456789012:stateMachine:${stateMachine}`,
       });
-    expect(matches(ended('ABORTED', 'baton-prod-roll-out-service'))).toBe(true);
-    expect(matches(ended('TIMED_OUT', 'baton-prod-roll-out-service'))).toBe(true);
-    expect(matches(ended('SUCCEEDED', 'baton-prod-roll-out-service'))).toBe(false);
-    expect(matches(ended('ABORTED', 'baton-prod-allocate-resources'))).toBe(false);
+    expect(matches(ended('ABORTED', `baton-prod-${workflowId}`))).toBe(true);
+    expect(matches(ended('TIMED_OUT', `baton-prod-${workflowId}`))).toBe(true);
+    expect(matches(ended('FAILED', `baton-prod-${workflowId}`))).toBe(true);
+    expect(matches(ended('SUCCEEDED', `baton-prod-${workflowId}`))).toBe(false);
+    expect(matches(ended('ABORTED', 'baton-prod-declare-inventory'))).toBe(false);
+    // Every stage in the account hears every stage's executions end: only its own are its business.
+    expect(matches(ended('ABORTED', `baton-staging-${workflowId}`))).toBe(false);
+    expect(matches(ended('ABORTED', `baton-pr-prod-${workflowId}`))).toBe(false);
+    expect(matches(ended('ABORTED', `someone-elses-${workflowId}`))).toBe(false);
   });
 
   it('takes facts only from Baton and AWS events only from their AWS source', () => {
-    const facts = compileEventPattern(routePattern({ events: ['ResourceAllocated'] }));
+    const facts = compileEventPattern(routePattern({ events: ['ResourceAllocated'] }, 'prod'));
     expect(facts(envelope('baton', 'ResourceAllocated'))).toBe(true);
     expect(facts(envelope('acme', 'ResourceAllocated'))).toBe(false);
-    const alarms = compileEventPattern(routePattern({ events: ['CloudWatchAlarmStateChange'] }));
+    const alarms = compileEventPattern(routePattern({ events: ['CloudWatchAlarmStateChange'] }, 'prod'));
     expect(alarms(envelope('aws.cloudwatch', 'CloudWatch Alarm State Change'))).toBe(true);
     expect(alarms(envelope('acme', 'CloudWatch Alarm State Change'))).toBe(false);
   });
 
   it('refuses a route mixing origins', () => {
-    expect(() => routePattern({ events: ['ResourcePoolChanged', 'ResourceAllocated'] })).toThrow(
+    expect(() => routePattern({ events: ['ResourcePoolChanged', 'ResourceAllocated'] }, 'prod')).toThrow(
       /one origin/,
     );
   });
 });
 
-/** A detail that a detail filter of exact values and suffixes takes: the first choice of each. */
+/** A detail that a detail filter of exact values and ARN suffixes takes: the first choice of each. */
 function sampleOf(filter: Readonly<Record<string, unknown>>): Record<string, unknown> {
   return Object.fromEntries(
     Object.entries(filter).map(([field, choices]) => {
       const first = (choices as unknown[])[0];
       const suffix = (first as { suffix?: string } | undefined)?.suffix;
-      return [
-        field,
-        suffix === undefined
-          ? first
-          : `arn:aws:states:eu-west-1:123456789012:stateMachine:baton-prod${suffix}`,
-      ];
+      return [field, suffix === undefined ? first : `arn:aws:states:eu-west-1:123456789012${suffix}`];
     }),
   );
 }

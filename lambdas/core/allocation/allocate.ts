@@ -8,7 +8,7 @@
  * pool and quota items carry no mark of the allocations that are merely live.
  */
 import { InvalidRequest } from '../errors';
-import type { Allocation, AllocationLedger, AllocationOutcome } from './allocation';
+import type { Allocation, AllocationLedger, AllocationOutcome, Claim, RequestRecord } from './allocation';
 import type { Amounts } from './amounts';
 import { choosePool, type PlacementRequest, type PoolView, type RejectionReason } from './choose-pool';
 
@@ -73,14 +73,20 @@ export interface Allocated {
   readonly announced: boolean;
 }
 
-export async function allocate(deps: AllocateDependencies, request: AllocationRequest): Promise<Allocated> {
+export async function allocate(
+  deps: AllocateDependencies,
+  request: AllocationRequest,
+  /** The workflow execution deciding the request: its claim names it, for recovery to check. */
+  executionId: string,
+): Promise<Allocated> {
   const { ledger } = deps;
   const claimId = deps.newClaimId();
+  const claim = { claimId, executionId };
   let claimed: boolean;
   try {
     claimed =
-      (await ledger.claimRequest(request.requestId, claimId, deps.now())) ||
-      (await takeOverIfStale(deps, request.requestId, claimId));
+      (await ledger.claimRequest(request.requestId, claim, deps.now())) ||
+      (await takeOverIfStale(deps, request.requestId, claim));
   } catch (error) {
     throw error instanceof CompensationFailed ? error : interrupted(request, error);
   }
@@ -103,13 +109,23 @@ export async function allocate(deps: AllocateDependencies, request: AllocationRe
 async function takeOverIfStale(
   deps: AllocateDependencies,
   requestId: string,
-  claimId: string,
+  claim: Claim,
 ): Promise<boolean> {
-  const { ledger } = deps;
-  const record = await ledger.request(requestId);
+  const record = await deps.ledger.request(requestId);
   if (!record || record.outcome) return false;
   if (deps.now().getTime() - Date.parse(record.claimedAt) < STALE_CLAIM_MS) return false;
-  if (!(await ledger.takeOverClaim(requestId, record.claimId, claimId, deps.now()))) return false;
+  return takeOver(deps.ledger, requestId, record, claim, deps.now());
+}
+
+/** Takes the claim `record` shows, and gives back what its attempt may hold (idempotently). */
+async function takeOver(
+  ledger: AllocationLedger,
+  requestId: string,
+  record: RequestRecord,
+  claim: Claim,
+  at: Date,
+): Promise<boolean> {
+  if (!(await ledger.takeOverClaim(requestId, record.claimId, claim, at))) return false;
   const attempt = record.attempt;
   if (attempt) {
     await compensate([
@@ -118,6 +134,28 @@ async function takeOverIfStale(
       () => ledger.removeAllocation(attempt.allocationId),
     ]);
   }
+  return true;
+}
+
+/**
+ * The execution deciding a request ended before it recorded an outcome (stopped, timed out, or
+ * the runtime running it died): the claim is taken over, what its attempt may hold is given back,
+ * and the request id is freed, so that a later delivery decides afresh. Nothing happens unless
+ * that execution is still the one the claim names. Whether a claim was abandoned.
+ */
+export async function abandonClaim(
+  ledger: AllocationLedger,
+  requestId: string,
+  endedExecutionId: string,
+  claimId: string,
+  now: Date,
+): Promise<boolean> {
+  const record = await ledger.request(requestId);
+  if (!record || record.outcome || record.executionId !== endedExecutionId) return false;
+  // The claim keeps naming the ended execution: if this stops half-way, the next try finds it again.
+  const claim = { claimId, executionId: endedExecutionId };
+  if (!(await takeOver(ledger, requestId, record, claim, now))) return false;
+  await ledger.unclaimRequest(requestId, claimId);
   return true;
 }
 

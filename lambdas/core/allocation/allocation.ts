@@ -76,9 +76,18 @@ export interface Attempt {
   readonly amount: Amounts;
 }
 
+/** A delivery's hold on a request id, and the workflow execution it runs in. */
+export interface Claim {
+  readonly claimId: string;
+  /** The execution deciding the request; only its abnormal end may undo what it left. */
+  readonly executionId: string;
+}
+
 export interface RequestRecord {
   readonly claimId: string;
   readonly claimedAt: string;
+  /** The execution of the claim (absent on requests claimed before claims named one). */
+  readonly executionId?: string | undefined;
   readonly attempt?: Attempt | undefined;
   readonly outcome?: AllocationOutcome | undefined;
   /** Set once a delivery has taken the publishing of the outcome's facts. */
@@ -95,12 +104,12 @@ export type Reservation = 'reserved' | 'conflict';
 export type Return = 'returned' | 'unheld';
 
 export interface AllocationLedger {
-  /** Claims a request id for `claimId`; `false` when another delivery claimed it first. */
-  claimRequest(requestId: string, claimId: string, at: Date): Promise<boolean>;
+  /** Claims a request id; `false` when another delivery claimed it first. */
+  claimRequest(requestId: string, claim: Claim, at: Date): Promise<boolean>;
   /** What the ledger knows of a request: its claim, its current attempt, its outcome. */
   request(requestId: string): Promise<RequestRecord | undefined>;
   /** Takes a stale claim over from `staleClaimId`; `false` if someone else changed it first. */
-  takeOverClaim(requestId: string, staleClaimId: string, claimId: string, at: Date): Promise<boolean>;
+  takeOverClaim(requestId: string, staleClaimId: string, claim: Claim, at: Date): Promise<boolean>;
   /** Notes what the claim holder is about to reserve; `false` if the claim is no longer its own. */
   recordAttempt(requestId: string, claimId: string, attempt: Attempt): Promise<boolean>;
   /**

@@ -56,17 +56,24 @@ export async function cancelProvisioning(
 }
 
 /**
- * The `allocate-resources` execution ended abnormally (stopped, timed out) while a callback
- * provisioning was pending: nothing will ever confirm or cancel it, so the reservation goes back
- * now. Returns the outcome whose reservation was returned, if any.
+ * The `allocate-resources` execution ended abnormally (stopped, timed out, or the runtime running
+ * it died) while a callback provisioning was pending: nothing will ever confirm or cancel it, so
+ * the reservation goes back now — if that execution is the one that decided the request (a
+ * duplicate's end changes nothing). Returns the outcome whose reservation was returned, if any.
  */
 export async function abandonProvisioning(
   ledger: AllocationLedger,
   requestId: string,
+  endedExecutionId: string,
   now: Date = new Date(),
 ): Promise<Allocated | undefined> {
-  const outcome = (await ledger.request(requestId))?.outcome;
+  const record = await ledger.request(requestId);
+  if (record?.executionId !== endedExecutionId) return undefined;
+  const outcome = record.outcome;
   if (outcome?.status !== 'ALLOCATED' || !outcome.provisioning) return undefined;
-  if ((await ledger.allocation(outcome.allocationId))?.status !== 'RESERVED') return undefined;
+  // Not yet ACTIVE: RESERVED, or a cancellation left half-way (RELEASING, or RELEASED before
+  // its outcome was recorded), which cancelling again finishes.
+  const allocation = await ledger.allocation(outcome.allocationId);
+  if (!allocation || allocation.status === 'ACTIVE') return undefined;
   return (await cancelProvisioning(ledger, outcome, now)) ? outcome : undefined;
 }

@@ -11,7 +11,7 @@ export const StepFunctionsExecutionStatusChange = defineEvent(
     status: z.enum(['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED']),
     input: z.optional(z.nullable(z.string())),
   }),
-  "AWS's own event when an execution changes status: a rollout or a provisioning whose execution ended abnormally is undone.",
+  "AWS's own event when an execution changes status: what a rollout, an allocation or a rebalance whose execution ended abnormally left in flight is undone.",
   {
     executionArn: 'arn:aws:states:eu-west-1:123456789012:execution:baton-prod-roll-out-service:checkout-42',
     stateMachineArn: 'arn:aws:states:eu-west-1:123456789012:stateMachine:baton-prod-roll-out-service',

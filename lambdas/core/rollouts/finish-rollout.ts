@@ -114,16 +114,22 @@ export async function abandon(
   await close(ledger, stateOf(record), 'FAILED', now, failure.Error);
 }
 
-/** The reason a rollback gives when the rollout's execution ended abnormally. */
+/**
+ * The reason a rollback gives when the rollout's execution ended without ending the rollout: it
+ * ended abnormally, or (found by the reconciler) it ended otherwise or no longer exists.
+ */
 export const EXECUTION_ENDINGS = {
   ABORTED: 'ExecutionAborted',
   TIMED_OUT: 'ExecutionTimedOut',
   FAILED: 'ExecutionFailed',
+  SUCCEEDED: 'ExecutionEnded',
+  NOT_FOUND: 'ExecutionNotFound',
 } as const;
 
 /**
  * The rollout's execution ended without the rollout ending (stopped, timed out, failed outside
- * its catches): the alias is put back and the lock freed, as a rollback would have.
+ * its catches, or the runtime running it died): the alias is put back and the lock freed, as a
+ * rollback would have.
  */
 export async function recover(
   ledger: RolloutLedger,

@@ -8,7 +8,7 @@
 import type { PlacementStrategy } from '../allocation/choose-pool';
 import { type Placement, placeWorkloads, type Unschedulable } from './place-workloads';
 import { loadTenantCluster } from './tenant-cluster';
-import type { WorkloadLedger } from './workload-ledger';
+import type { Placing, WorkloadLedger, WorkloadRecord } from './workload-ledger';
 
 /** Rounds of choosing again after losing a race; each round places what it can. */
 const MAX_ROUNDS = 5;
@@ -53,7 +53,7 @@ export async function placePendingWorkloads(
       const workload = tenant.workloads.get(placement.workloadId);
       if (!resource || !workload) continue;
       // A placer that died after taking room left its note: give that room back first.
-      const abandoned = workload.placing && workload.placing.at < staleBefore ? workload.placing : undefined;
+      const abandoned = abandonedPlacing(workload, now);
       if (abandoned) await ledger.vacate(tenantId, abandoned.resourceId, workload, abandoned.token);
       const placing = { resourceId: resource.resourceId, token, at: now.toISOString() };
       if (!(await ledger.notePlacing(tenantId, workload.workloadId, placing, staleBefore))) continue;
@@ -76,4 +76,11 @@ export async function placePendingWorkloads(
       return { placed, unschedulable: plan.unschedulable };
     }
   }
+}
+
+/** The note of a placer that died mid-placement: older than any placer runs. */
+export function abandonedPlacing(workload: WorkloadRecord, now: Date): Placing | undefined {
+  const placing = workload.placing;
+  const staleBefore = new Date(now.getTime() - STALE_PLACING_MS).toISOString();
+  return placing && placing.at < staleBefore ? placing : undefined;
 }

@@ -13,6 +13,7 @@ export const plannedMove = z.object({
   reason: z.string(),
   wave: z.int().check(z.positive()),
   moveId: z.string().check(z.minLength(1)),
+  executionId: z.string().check(z.minLength(1)),
 });
 
 export const moveOutcome = z.extend(plannedMove, {

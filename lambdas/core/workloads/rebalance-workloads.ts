@@ -38,7 +38,12 @@ export interface Move extends PlannedMove {
   readonly moveId: string;
   /** Its wave, from 1: a wave's moves run together, the next wave starts when they have all ended. */
   readonly wave: number;
+  /** The execution applying the plan: noted with the move, so that its abnormal end reverts it. */
+  readonly executionId: string;
 }
+
+/** What a revert needs of a move: whose, which, from where to where. */
+export type MoveToRevert = Pick<Move, 'tenantId' | 'workloadId' | 'moveId' | 'from' | 'to'>;
 
 export interface WorkloadPlan {
   readonly dryRun: boolean;
@@ -58,6 +63,7 @@ export type MoveOutcome = Move & {
 export async function planWorkloadRebalance(
   ledger: WorkloadLedger,
   request: RebalanceRequest,
+  executionId: string,
   now: Date,
 ): Promise<WorkloadPlan> {
   const strategy = request.strategy ?? 'spread';
@@ -83,7 +89,13 @@ export async function planWorkloadRebalance(
     for (const planned of plan.waves) {
       const wave = waves.length + 1;
       waves.push(
-        planned.map((move) => ({ ...move, tenantId, wave, moveId: `${planId}/${move.workloadId}` })),
+        planned.map((move) => ({
+          ...move,
+          tenantId,
+          wave,
+          moveId: `${planId}/${move.workloadId}`,
+          executionId,
+        })),
       );
     }
     mergeMetrics(metrics, plan.metrics);
@@ -144,16 +156,41 @@ export async function finishMove(ledger: WorkloadLedger, move: Move, now: Date):
   return { ...move, outcome: 'MOVED' };
 }
 
-/** The agent failed or never answered: the room on the target is given back, the workload stays. */
-export async function revertMove(ledger: WorkloadLedger, move: Move, why: string): Promise<MoveOutcome> {
+/**
+ * The agent failed or never answered, or the execution ended: the room on the target is given
+ * back, the workload stays. A move that has finished (or was reverted) meanwhile is left alone.
+ */
+export async function revertMove<M extends MoveToRevert>(
+  ledger: WorkloadLedger,
+  move: M,
+  why: string,
+): Promise<M & { outcome: 'FAILED'; why: string }> {
   const { tenantId, workloadId, to } = move;
   const workload = await ledger.workload(tenantId, workloadId);
-  if (workload) {
-    // Room first, note last: a revert interrupted half-way is finished by its retry.
+  // Marked first, so that a finish still on its way (its execution was stopped) can no longer
+  // land; then room, then note: a revert interrupted half-way is finished by its retry.
+  if (workload && (await ledger.markReverting(tenantId, workloadId, move))) {
     await ledger.vacate(tenantId, to, workload, move.moveId);
     await ledger.abandonMove(tenantId, workloadId, move);
   }
   return { ...move, outcome: 'FAILED', why };
+}
+
+/**
+ * A rebalance execution ended abnormally (stopped, timed out, failed, or the runtime running it
+ * died): each move it left in flight is reverted as its own RevertMove would have, idempotently.
+ * Returns the moves reverted.
+ */
+export async function revertMovesOf(
+  ledger: WorkloadLedger,
+  executionId: string,
+  why: string,
+): Promise<MoveToRevert[]> {
+  const inFlight = (await ledger.workloadsInFlight()).flatMap(({ tenantId, workloadId, move }) =>
+    move?.executionId === executionId ? [{ tenantId, workloadId, ...move }] : [],
+  );
+  for (const move of inFlight) await revertMove(ledger, move, why);
+  return inFlight;
 }
 
 export interface RebalanceReport {

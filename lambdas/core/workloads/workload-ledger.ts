@@ -42,6 +42,10 @@ export interface MoveInFlight {
   readonly moveId: string;
   readonly from: string;
   readonly to: string;
+  /** The rebalance execution that makes it: its abnormal end reverts it (absent on older moves). */
+  readonly executionId?: string | undefined;
+  /** Set once a revert has begun: the move can no longer finish. */
+  readonly reverting?: boolean | undefined;
 }
 
 export interface RecordedMove {
@@ -80,6 +84,8 @@ export interface WorkloadLedger {
   resource(tenantId: string, resourceId: string): Promise<ResourceRecord | undefined>;
   /** The tenants that have submitted workloads. */
   workloadTenants(): Promise<string[]>;
+  /** Every tenant's workloads with a move in flight or a placement under way. */
+  workloadsInFlight(): Promise<WorkloadRecord[]>;
   pools(): Promise<PoolView[]>;
   /** Records a new pending workload (and its tenant); `false` if the id is taken. */
   registerWorkload(workload: WorkloadRecord): Promise<boolean>;
@@ -116,8 +122,10 @@ export interface WorkloadLedger {
   explainPending(tenantId: string, workloadId: string, reason: string): Promise<void>;
   /** Notes a move, if the workload is still where the plan saw it and not moving otherwise. */
   beginMove(tenantId: string, workloadId: string, move: MoveInFlight): Promise<boolean>;
-  /** The move is done: the workload is on `to`; `false` if this move is not in flight. */
+  /** The move is done: the workload is on `to`; `false` if this move is not in flight or being reverted. */
   finishMove(tenantId: string, workloadId: string, move: MoveInFlight, movedAt: number): Promise<boolean>;
+  /** Marks this move as being reverted, so that it cannot finish; `false` if it is not in flight. */
+  markReverting(tenantId: string, workloadId: string, move: MoveInFlight): Promise<boolean>;
   /** The move is undone: the workload stays on `from`; `false` if this move is not in flight. */
   abandonMove(tenantId: string, workloadId: string, move: MoveInFlight): Promise<boolean>;
   /** Forgets a workload, if it is still placed (and moving) as read; `false` otherwise. */

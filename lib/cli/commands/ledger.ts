@@ -1,10 +1,18 @@
-/** `baton state` and `baton audit`: the ledger as it stands, and whether its usage adds up. */
+/**
+ * `baton state` and `baton audit`: the ledger as it stands, whether its usage adds up, and
+ * whether anything is left in flight that nothing will finish.
+ */
 import type { Command } from 'commander';
+import { DynamoDbAllocationLedger } from '../../../lambdas/adapters/dynamodb-allocation-ledger';
+import { DynamoDbUnsettledRecords } from '../../../lambdas/adapters/dynamodb-unsettled-records';
+import { DynamoDbWorkloadLedger } from '../../../lambdas/adapters/dynamodb-workload-ledger';
 import { readLedgerSnapshot, type StateSnapshot } from '../../../lambdas/adapters/ledger-snapshot';
+import { StepFunctionsExecutions } from '../../../lambdas/adapters/step-functions-executions';
 import { type Amounts, amountOf } from '../../../lambdas/core/allocation/amounts';
 import { auditLedger } from '../../../lambdas/core/allocation/audit';
+import { describeOrphan, findOrphans } from '../../../lambdas/core/recovery/orphans';
 import { auditWorkloads } from '../../../lambdas/core/workloads/audit-workloads';
-import { type ConnectionOptions, connect } from '../connection';
+import { type Connection, type ConnectionOptions, connect } from '../connection';
 import { print } from '../output';
 
 export function registerLedger(program: Command): void {
@@ -47,7 +55,7 @@ export function registerLedger(program: Command): void {
   program
     .command('audit')
     .description(
-      "recompute every pool's and tenant's usage from the allocations, and every resource's from its workloads; exit 1 on any drift",
+      "recompute every pool's and tenant's usage from the allocations, and every resource's from its workloads, and name every record in flight whose execution no longer runs (an orphan, which the reconciler recovers); exit 1 on any drift or orphan",
     )
     .option('--table <name>', 'the ledger table of a deployed stage (stack output TableName)')
     .action(async (_options: unknown, command: Command) => {
@@ -60,15 +68,32 @@ export function registerLedger(program: Command): void {
         ),
         ...auditWorkloads(snapshot.resources, snapshot.workloads),
       ];
-      if (drift.length > 0) process.exitCode = 1;
+      const orphans = await orphansOf(connection);
+      const clean = drift.length === 0 && orphans.length === 0;
+      if (!clean) process.exitCode = 1;
       print(
         global,
-        { clean: drift.length === 0, drift },
-        drift.length === 0
-          ? `clean: ${snapshot.pools.length} pools, ${snapshot.quotas.length} quotas, ${snapshot.allocations.length} allocations, ${snapshot.resources.length} resources and ${snapshot.workloads.length} workloads add up`
-          : drift.map((d) => `drift: ${d}`).join('\n'),
+        { clean, drift, orphans },
+        clean
+          ? `clean: ${snapshot.pools.length} pools, ${snapshot.quotas.length} quotas, ${snapshot.allocations.length} allocations, ${snapshot.resources.length} resources and ${snapshot.workloads.length} workloads add up, and nothing is left in flight`
+          : [...drift.map((d) => `drift: ${d}`), ...orphans.map((o) => `orphan: ${o}`)].join('\n'),
       );
     });
+}
+
+/** The reconciler's finder, read-only: what it would recover now. */
+async function orphansOf(connection: Connection): Promise<string[]> {
+  const tableName = connection.ledgerTableName();
+  const orphans = await findOrphans(
+    {
+      records: new DynamoDbUnsettledRecords(connection.ledger, tableName),
+      workloads: new DynamoDbWorkloadLedger(connection.ledger, tableName),
+      allocations: new DynamoDbAllocationLedger(connection.ledger, tableName),
+      executions: new StepFunctionsExecutions(connection.sfn),
+    },
+    new Date(),
+  );
+  return orphans.map(describeOrphan);
 }
 
 function usage(used: Amounts, limit: Amounts): string {

@@ -1,0 +1,57 @@
+/**
+ * The ledger's records in flight, read for the reconciler and `baton audit`: rollouts, requests
+ * and allocations each live in a partition of their own (that is what keeps their writes apart),
+ * so finding the unsettled ones is one filtered Scan — every few minutes, not on any request's
+ * path. A sparse index would spare the Scan at the cost of every writer keeping it up to date.
+ */
+import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import type { Allocation, RequestRecord } from '../core/allocation/allocation';
+import type { UnsettledRecords } from '../core/recovery/orphans';
+import type { RolloutRecord } from '../core/rollouts/rollout';
+
+/** Each kind of record in flight, named. */
+const UNSETTLED = {
+  rollout: '(entity = :rollout AND #status IN (:running, :paused))',
+  request: '(entity = :request AND (attribute_not_exists(outcome) OR outcome.#provisioning = :yes))',
+  release: '(entity = :allocation AND #status = :releasing)',
+};
+
+export class DynamoDbUnsettledRecords implements UnsettledRecords {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async unsettled() {
+    const items: Record<string, unknown>[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new ScanCommand({
+          TableName: this.tableName,
+          FilterExpression: Object.values(UNSETTLED).join(' OR '),
+          ExpressionAttributeNames: { '#status': 'status', '#provisioning': 'provisioning' },
+          ExpressionAttributeValues: {
+            ':rollout': 'rollout',
+            ':running': 'RUNNING',
+            ':paused': 'PAUSED',
+            ':request': 'request',
+            ':yes': true,
+            ':allocation': 'allocation',
+            ':releasing': 'RELEASING',
+          },
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      items.push(...(page.Items ?? []));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    const of = (entity: string) => items.filter((item) => item.entity === entity);
+    return {
+      rollouts: of('rollout') as unknown as RolloutRecord[],
+      requests: of('request') as unknown as (RequestRecord & { requestId: string })[],
+      releases: of('allocation') as unknown as Allocation[],
+    };
+  }
+}

@@ -1,0 +1,41 @@
+/**
+ * What recovery asks Step Functions: is the execution that a record in flight names still
+ * running? A status-change event may be forged, replayed or lost, so recovery never takes its
+ * word: it acts only on what `DescribeExecution` answers.
+ */
+
+/** An execution as `DescribeExecution` shows it. */
+export interface ExecutionView {
+  readonly executionArn: string;
+  /** RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED (or PENDING_REDRIVE, which still runs). */
+  readonly status: string;
+  /** Its JSON input, as it was started. */
+  readonly input: string | undefined;
+}
+
+export interface ExecutionLookup {
+  /** The execution, or `undefined` when there is no such execution (never started, or forgotten). */
+  describe(executionArn: string): Promise<ExecutionView | undefined>;
+}
+
+/** How an execution is no longer running: ended with a status, or not found at all. */
+export type ExecutionEnding = 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED' | 'NOT_FOUND';
+
+export interface EndedExecution {
+  readonly executionArn: string;
+  readonly ending: ExecutionEnding;
+  readonly input: string | undefined;
+}
+
+const ENDED_STATUSES: ReadonlySet<string> = new Set(['SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED']);
+
+/** The execution if it is no longer running (`NOT_FOUND` included); `undefined` while it may still run. */
+export async function endedExecution(
+  executions: ExecutionLookup,
+  executionArn: string,
+): Promise<EndedExecution | undefined> {
+  const execution = await executions.describe(executionArn);
+  if (!execution) return { executionArn, ending: 'NOT_FOUND', input: undefined };
+  if (!ENDED_STATUSES.has(execution.status)) return undefined;
+  return { executionArn, ending: execution.status as ExecutionEnding, input: execution.input };
+}

@@ -1,0 +1,32 @@
+/**
+ * Scheduled (every 5 minutes in the cloud; at start and on a timer in the embedded runtime):
+ * finds every record in flight whose execution is no longer running — the status-change event
+ * that should have recovered it was lost — and recovers it as that route would have. A run that
+ * could not recover everything fails after announcing what it did, so that the schedule's
+ * dead-letter queue alarms; the next run tries again.
+ */
+import { randomUUID } from 'node:crypto';
+import { wireReconciliation } from '../adapters/runtime-wiring';
+import { type Reconciliation, reconcile } from '../core/recovery/recover';
+import { batonHandler, logger } from '../middleware/baton-handler';
+
+const { allocations, rollouts, workloads, traffic, records, executions, publisher } = wireReconciliation();
+
+/** Raised when some orphans could not be recovered this time. */
+export class ReconciliationIncomplete extends Error {
+  override readonly name = 'ReconciliationIncomplete';
+}
+
+export const handler = batonHandler<unknown, Omit<Reconciliation, 'facts'>>(async () => {
+  const { facts, ...reconciliation } = await reconcile(
+    { records, workloads, allocations, executions },
+    { allocations, rollouts, traffic, workloads, newClaimId: () => `recovery-${randomUUID()}` },
+    new Date(),
+  );
+  if (reconciliation.orphans.length > 0) logger.warn('orphans recovered', { ...reconciliation });
+  await publisher.publish(facts);
+  if (reconciliation.failures.length > 0) {
+    throw new ReconciliationIncomplete(reconciliation.failures.join('; '));
+  }
+  return reconciliation;
+});
