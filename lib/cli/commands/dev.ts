@@ -77,7 +77,7 @@ export function registerDev(program: Command): void {
         [
           `Baton embedded runtime ready on ${runtime.url} in ${Math.round(performance.now() - started)} ms`,
           `  EventBridge, Step Functions, DynamoDB and Lambda (simulated fleet) APIs at ${runtime.url} (any AWS SDK client: endpoint)`,
-          `  data: ${options.dataDir}/ (store, events.ndjson, dead-letters.ndjson, lambda-fleet.json)`,
+          `  data: ${options.dataDir}/ (store, executions.ndjson, events.ndjson, dead-letters.ndjson, lambda-fleet.json)`,
           `  routes: ${routes.map((route) => route.id).join(', ')}`,
           `  workflows: ${workflows.length > 0 ? workflows.join(', ') : '(none yet)'}`,
           ...(options.lambdaThrottleRate > 0
