@@ -2,8 +2,10 @@
  * The embedded runtime: Baton on one machine with no AWS account. One loopback endpoint speaks
  * EventBridge, Step Functions, DynamoDB and the Lambda control plane; behind it the local bus
  * routes by the shared routes, the ASL files run in aws-local-stepfunctions, the handler modules
- * run in-process, the ledger lives in dynalite under the data directory and a simulated fleet of
- * functions (versions, aliases) answers rollouts and provisioners.
+ * run in-process, the ledger lives in dynalite under the data directory (the execution records in
+ * a journal beside it) and a simulated fleet of functions (versions, aliases) answers rollouts and
+ * provisioners. A stop, or the start after a crash, ends what was running ABORTED and announces
+ * it, so that Baton's own recovery runs.
  */
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
@@ -146,7 +148,10 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {})
   const agentOptions = options.simulatedAgent ?? DEFAULT_SIMULATED_AGENT;
   const stopAgent = agentOptions ? startSimulatedAgent(bus, agentOptions) : () => {};
 
-  const timers = (options.schedules ?? productSchedules).map((schedule) => {
+  // A runtime hosting only some functions (benchmarks, tests) runs only their schedules.
+  const hosted = (schedule: Schedule) =>
+    lambda.functions.some((fn) => fn.functionName === localFunctionName(schedule.functionId));
+  const timers = (options.schedules ?? productSchedules).filter(hosted).map((schedule) => {
     // A run still going when its next tick comes is not doubled: that tick is skipped.
     let running = false;
     const tick = () => {
