@@ -19,11 +19,13 @@ import {
 import { StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbAllocationLedger } from '../../lambdas/adapters/dynamodb-allocation-ledger';
+import type { DynamoDbWorkloadLedger } from '../../lambdas/adapters/dynamodb-workload-ledger';
 import { ledgerKeys } from '../../lambdas/adapters/ledger-keys';
 import { readLedgerSnapshot } from '../../lambdas/adapters/ledger-snapshot';
 import { allocate } from '../../lambdas/core/allocation/allocate';
 import type { AllocationLedger } from '../../lambdas/core/allocation/allocation';
 import { auditLedger } from '../../lambdas/core/allocation/audit';
+import { beginMove, finishMove, revertMove } from '../../lambdas/core/workloads/rebalance-workloads';
 import type { BusEvent } from '../../lib/embedded/event-bus';
 import { LEDGER_TABLE_NAME } from '../../lib/embedded/runtime';
 import { repositoryRoot } from '../../lib/topology/repository-root';
@@ -221,7 +223,7 @@ describe('the status-change routes', () => {
     expect(await t.ledgerItem(ledgerKeys.pool(`${tenantId}-pool`))).toMatchObject({ used: { vcpu: 0 } });
   });
 
-  it("revert a stopped rebalance's moves in flight, once, and leave the workloads where they were", async () => {
+  it("revert a stopped rebalance's moves in flight and leave the workloads where they were", async () => {
     await scene.declare('halt-co', [
       { poolId: 'halt-old', vcpu: 64, labels: { rack: 'old' } },
       { poolId: 'halt-new', vcpu: 64, labels: { rack: 'new' } },
@@ -260,6 +262,37 @@ describe('the status-change routes', () => {
       ]),
     );
     expect((await scene.workloads.resource('halt-co', spare))?.members).toEqual({});
+  });
+});
+
+describe('a move reverted after its execution ended', () => {
+  it('cannot be finished by a finish still on its way: the workload stays where it was, its room whole', async () => {
+    await scene.declare('late-co', [{ poolId: 'late-a', vcpu: 64 }]);
+    const from = await scene.allocate('late-co', 8);
+    await scene.submitAndPlace('late-co', [submission('late-co', 'tardy', 2)]);
+    const to = await scene.allocate('late-co', 8);
+    const move = {
+      tenantId: 'late-co',
+      workloadId: 'tardy',
+      from,
+      to,
+      reason: 'test',
+      wave: 1,
+      moveId: 'plan-1/tardy',
+      executionId: 'arn:aws:states:us-east-1:000000000000:execution:baton-local-rebalance-workloads:late',
+    };
+    expect(await beginMove(scene.workloads, move)).toEqual({ outcome: 'STARTED' });
+    // The FinishMove its execution invoked just before it was stopped lands while the revert runs.
+    const finishes: unknown[] = [];
+    const racing = Object.create(scene.workloads) as DynamoDbWorkloadLedger;
+    racing.vacate = async (...args) => {
+      finishes.push(await finishMove(scene.workloads, move, new Date()));
+      return scene.workloads.vacate(...args);
+    };
+    await revertMove(racing, move, 'the rebalance execution ended');
+    expect(finishes).toEqual([expect.objectContaining({ outcome: 'SKIPPED' })]);
+    expect(await scene.placementOf('late-co')).toEqual(new Map([['tardy', from]]));
+    expect((await scene.workloads.resource('late-co', to))?.members).toEqual({});
   });
 });
 
