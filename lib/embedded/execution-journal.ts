@@ -85,21 +85,24 @@ export class ExecutionJournal {
 
   /** Rewrites the file with these executions only (written aside, then renamed over it). */
   compact(entries: Iterable<JournalEntry>): void {
-    if (!this.path || this.fd === undefined) return;
-    const aside = `${this.path}.compacting`;
-    const fd = openSync(aside, 'w');
-    try {
-      for (const { end, ...start } of entries) {
-        writeSync(fd, `${JSON.stringify({ started: start } satisfies StartLine)}\n`);
-        if (end) writeSync(fd, endLine(start.executionArn, end));
-      }
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(aside, this.path);
-    closeSync(this.fd);
-    this.fd = openSync(this.path, 'a');
+    const { path, fd: current } = this;
+    if (!path || current === undefined) return;
     this.linesSinceCompaction = 0;
+    this.tolerate(() => {
+      const aside = `${path}.compacting`;
+      const fd = openSync(aside, 'w');
+      try {
+        for (const { end, ...start } of entries) {
+          writeSync(fd, `${JSON.stringify({ started: start } satisfies StartLine)}\n`);
+          if (end) writeSync(fd, endLine(start.executionArn, end));
+        }
+      } finally {
+        closeSync(fd);
+      }
+      renameSync(aside, path);
+      closeSync(current);
+      this.fd = openSync(path, 'a');
+    });
   }
 
   close(): void {
@@ -108,9 +111,23 @@ export class ExecutionJournal {
   }
 
   private write(line: string): void {
-    if (this.fd === undefined) return;
-    writeSync(this.fd, line);
+    const fd = this.fd;
+    if (fd === undefined) return;
+    this.tolerate(() => writeSync(fd, line));
     this.linesSinceCompaction += 1;
+  }
+
+  /**
+   * A disk that fails (full, gone) costs the records their survival, not the runtime its work:
+   * the failure is reported and the executions go on.
+   */
+  private tolerate(write: () => void): void {
+    try {
+      write();
+    } catch (error) {
+      const failure = error instanceof Error ? error : new Error(String(error));
+      console.error(`[baton] ${this.path} could not be written; executions go on: ${failure.message}`);
+    }
   }
 }
 

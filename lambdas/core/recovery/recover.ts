@@ -12,7 +12,7 @@ import { releasedFact } from '../allocation/allocation-facts';
 import { abandonProvisioning } from '../allocation/provisioning';
 import { releaseFrom } from '../allocation/release';
 import type { Fact } from '../events/define-event';
-import { recover } from '../rollouts/finish-rollout';
+import { EXECUTION_ENDINGS, recover } from '../rollouts/finish-rollout';
 import type { AliasTraffic, RolloutLedger } from '../rollouts/rollout';
 import { abandonedPlacing, placePendingWorkloads } from '../workloads/place-pending-workloads';
 import { revertMove } from '../workloads/rebalance-workloads';
@@ -50,11 +50,9 @@ export function recoverRollout(
   return recover(ledger, traffic, rolloutId, execution.executionArn, execution.ending, now);
 }
 
-/** Why a move is reverted after its execution ended: what its report says. */
+/** Why a move is reverted after its execution ended, in the words a rollout's recovery uses. */
 export function endedMoveReason(execution: EndedExecution): string {
-  return execution.ending === 'NOT_FOUND'
-    ? 'Baton.ExecutionNotFound: the rebalance execution of this move does not exist'
-    : `Baton.Execution${execution.ending}: the rebalance execution ended before this move did`;
+  return `${EXECUTION_ENDINGS[execution.ending]}: the rebalance execution ${execution.executionArn} ended before this move did`;
 }
 
 export interface RecoveryDependencies {
