@@ -169,7 +169,8 @@ export class WorkflowEngine {
       this.executions.set(record.executionArn, record);
       if (!entry.end) interrupted.push(record);
     }
-    this.evictOldest();
+    // Those just ended stay, however old: their recovery reads them.
+    this.evictOldest(new Set(interrupted));
     this.options.journal.compact([...this.executions.values()].map(journalEntry));
     return interrupted;
   }
@@ -304,11 +305,12 @@ export class WorkflowEngine {
     if (journal.wantsCompaction) journal.compact([...this.executions.values()].map(journalEntry));
   }
 
-  private evictOldest(): void {
+  /** Drops the oldest finished records beyond `maxExecutions`, never a running or a `spared` one. */
+  private evictOldest(spared: ReadonlySet<ExecutionRecord> = new Set()): void {
     if (this.executions.size <= this.options.maxExecutions) return;
     for (const [arn, record] of this.executions) {
       if (this.executions.size <= this.options.maxExecutions) return;
-      if (record.status !== 'RUNNING') this.executions.delete(arn);
+      if (record.status !== 'RUNNING' && !spared.has(record)) this.executions.delete(arn);
     }
   }
 }

@@ -4,7 +4,7 @@
  * stopped — gracefully or not — is ended ABORTED and announced as a StopExecution would be. Every
  * end is announced, even one whose input is too big for an event.
  */
-import { appendFileSync, readFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   DescribeExecutionCommand,
@@ -120,17 +120,16 @@ it('ends an execution running at a graceful stop ABORTED, announces it, and keep
   );
 });
 
-it('ends what a crash left running ABORTED at the next start, and reads past a line the crash tore', async () => {
+it('ends what a crash left running ABORTED at the next start, however old, and reads past a torn line', async () => {
   const stateMachineArn = t.runtime.engine.workflowArn('declare-inventory');
   const executionArn = stateMachineArn.replace(':stateMachine:', ':execution:').concat(':cut-off');
   const input = '{"quotas":[]}';
   await restart(() => {
-    // What a runtime killed mid-execution leaves: the start, and an end it was writing.
-    const started = { executionArn, stateMachineArn, name: 'cut-off', input, startDate: Date.now() - 1000 };
-    appendFileSync(
-      journal(),
-      `${JSON.stringify({ started })}\n{"ended":{"executionArn":"${executionArn}","sta`,
-    );
+    // What a runtime killed mid-execution leaves: the start of an execution older than the newest
+    // three kept, and an end it was writing.
+    const started = { executionArn, stateMachineArn, name: 'cut-off', input, startDate: Date.now() - 60_000 };
+    writeFileSync(journal(), `${JSON.stringify({ started })}\n${readFileSync(journal(), 'utf8')}`);
+    appendFileSync(journal(), `{"ended":{"executionArn":"${executionArn}","sta`);
   });
   expect(await t.sfn.send(new DescribeExecutionCommand({ executionArn }))).toMatchObject({
     status: 'ABORTED',
