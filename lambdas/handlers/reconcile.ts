@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { wireReconciliation } from '../adapters/runtime-wiring';
-import { type Reconciliation, reconcile } from '../core/recovery/recover';
+import { type Reconciliation, reconcile } from '../core/recovery/reconcile';
 import { batonHandler, logger } from '../middleware/baton-handler';
 
 const { allocations, rollouts, workloads, traffic, records, executions, publisher } = wireReconciliation();

@@ -6,8 +6,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { wireAllocations } from '../adapters/runtime-wiring';
+import { recoverRequest } from '../core/allocation/recover-request';
 import { executionInputField } from '../core/execution-input';
-import { recoverAllocationRequest } from '../core/recovery/recover';
 import { executionEndedHandler } from '../middleware/execution-ended-handler';
 
 const { ledger, publisher } = wireAllocations();
@@ -17,6 +17,6 @@ export const handler = executionEndedHandler({
   recover: async (ended) => {
     const requestId = executionInputField(ended.input, 'requestId');
     if (!requestId) return [];
-    return recoverAllocationRequest(ledger, requestId, ended, `recovery-${randomUUID()}`, new Date());
+    return recoverRequest(ledger, requestId, ended.executionArn, `recovery-${randomUUID()}`, new Date());
   },
 });

@@ -5,7 +5,6 @@
  * workload left where it was.
  */
 import { wireWorkloads } from '../adapters/runtime-wiring';
-import { endedMoveReason } from '../core/recovery/recover';
 import { revertMovesOf } from '../core/workloads/rebalance-workloads';
 import { executionEndedHandler } from '../middleware/execution-ended-handler';
 
@@ -15,7 +14,7 @@ const { workloads, publisher } = wireWorkloads();
 export const handler = executionEndedHandler({
   publisher,
   recover: async (ended) => {
-    await revertMovesOf(workloads, ended.executionArn, endedMoveReason(ended));
+    await revertMovesOf(workloads, ended);
     return [];
   },
 });

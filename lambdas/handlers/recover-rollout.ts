@@ -6,7 +6,7 @@
  */
 import { wireRollouts } from '../adapters/runtime-wiring';
 import { executionInputField } from '../core/execution-input';
-import { recoverRollout } from '../core/recovery/recover';
+import { recover } from '../core/rollouts/finish-rollout';
 import { executionEndedHandler } from '../middleware/execution-ended-handler';
 
 const { rollouts, traffic, publisher } = wireRollouts();
@@ -15,6 +15,8 @@ export const handler = executionEndedHandler({
   publisher,
   recover: async (ended) => {
     const rolloutId = executionInputField(ended.input, 'rolloutId');
-    return rolloutId ? recoverRollout(rollouts, traffic, rolloutId, ended, new Date()) : [];
+    return rolloutId
+      ? recover(rollouts, traffic, rolloutId, ended.executionArn, ended.ending, new Date())
+      : [];
   },
 });

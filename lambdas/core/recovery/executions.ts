@@ -21,6 +21,19 @@ export interface ExecutionLookup {
 /** How an execution is no longer running: ended with a status, or not found at all. */
 export type ExecutionEnding = 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED' | 'NOT_FOUND';
 
+/**
+ * The error a recovery names for how the execution ended: a rollout's rollback reason, a reverted
+ * move's why. SUCCEEDED and NOT_FOUND are found by the reconciler only: an execution that ended
+ * without ending what it drove, or that no longer exists.
+ */
+export const ENDING_ERRORS: Readonly<Record<ExecutionEnding, string>> = {
+  ABORTED: 'ExecutionAborted',
+  TIMED_OUT: 'ExecutionTimedOut',
+  FAILED: 'ExecutionFailed',
+  SUCCEEDED: 'ExecutionEnded',
+  NOT_FOUND: 'ExecutionNotFound',
+};
+
 export interface EndedExecution {
   readonly executionArn: string;
   readonly ending: ExecutionEnding;

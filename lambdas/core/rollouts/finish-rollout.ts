@@ -6,6 +6,7 @@
  */
 import { type Fact, fact } from '../events/define-event';
 import { ServiceRolloutFailed } from '../events/rollout-events';
+import { ENDING_ERRORS, type ExecutionEnding } from '../recovery/executions';
 import {
   AliasDrift,
   type AliasTraffic,
@@ -115,18 +116,6 @@ export async function abandon(
 }
 
 /**
- * The reason a rollback gives when the rollout's execution ended without ending the rollout: it
- * ended abnormally, or (found by the reconciler) it ended otherwise or no longer exists.
- */
-export const EXECUTION_ENDINGS = {
-  ABORTED: 'ExecutionAborted',
-  TIMED_OUT: 'ExecutionTimedOut',
-  FAILED: 'ExecutionFailed',
-  SUCCEEDED: 'ExecutionEnded',
-  NOT_FOUND: 'ExecutionNotFound',
-} as const;
-
-/**
  * The rollout's execution ended without the rollout ending (stopped, timed out, failed outside
  * its catches, or the runtime running it died): the alias is put back and the lock freed, as a
  * rollback would have.
@@ -136,14 +125,12 @@ export async function recover(
   traffic: AliasTraffic,
   rolloutId: string,
   executionArn: string,
-  executionStatus: keyof typeof EXECUTION_ENDINGS,
+  ending: ExecutionEnding,
   now: Date,
 ): Promise<Fact[]> {
   const record = await ledger.rollout(rolloutId);
   if (!record || record.executionId !== executionArn || ENDED_STATUSES.has(record.status)) return [];
-  return (
-    await rollBack(ledger, traffic, stateOf(record), { Error: EXECUTION_ENDINGS[executionStatus] }, now)
-  ).facts;
+  return (await rollBack(ledger, traffic, stateOf(record), { Error: ENDING_ERRORS[ending] }, now)).facts;
 }
 
 /**

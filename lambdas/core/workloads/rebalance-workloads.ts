@@ -9,6 +9,7 @@ import type { PlacementStrategy } from '../allocation/choose-pool';
 import { InvalidRequest } from '../errors';
 import { type Fact, fact } from '../events/define-event';
 import { WorkloadsRebalanced } from '../events/workload-events';
+import { ENDING_ERRORS, type EndedExecution } from '../recovery/executions';
 import type { Cluster } from './cluster';
 import { placePendingWorkloads } from './place-pending-workloads';
 import { type PlannedMove, planRebalance } from './plan-rebalance';
@@ -183,14 +184,18 @@ export async function revertMove<M extends MoveToRevert>(
  */
 export async function revertMovesOf(
   ledger: WorkloadLedger,
-  executionId: string,
-  why: string,
+  execution: EndedExecution,
 ): Promise<MoveToRevert[]> {
   const inFlight = (await ledger.workloadsInFlight()).flatMap(({ tenantId, workloadId, move }) =>
-    move?.executionId === executionId ? [{ tenantId, workloadId, ...move }] : [],
+    move?.executionId === execution.executionArn ? [{ tenantId, workloadId, ...move }] : [],
   );
-  for (const move of inFlight) await revertMove(ledger, move, why);
+  for (const move of inFlight) await revertMove(ledger, move, endedMoveReason(execution));
   return inFlight;
+}
+
+/** Why a move is reverted after its execution ended. */
+export function endedMoveReason(execution: EndedExecution): string {
+  return `${ENDING_ERRORS[execution.ending]}: the rebalance execution ${execution.executionArn} ended before this move did`;
 }
 
 export interface RebalanceReport {

@@ -1,59 +1,23 @@
 /**
- * Recovery: what an execution that ended abnormally left in flight is undone, the way the
- * workflow itself would have undone it — an allocation's claim or reservation given back, a
- * rollout's alias put back, a rebalance's moves reverted — and what a dead release or placer left
- * is finished. One piece of code serves the status-change routes (an execution just ended) and the
- * reconciler (whatever those routes missed); every step re-reads what it changes and is idempotent,
- * so the two may race, and repeat, harmlessly.
+ * The reconciler: every orphan found (see `orphans.ts`) is recovered with the very code the
+ * status-change routes run for its kind — an allocation's claim or reservation given back
+ * (`recoverRequest`), a rollout's alias put back (`recover`), a move reverted (`revertMove`) — and
+ * what a dead release or placer left is finished. Every step re-reads what it changes and is
+ * idempotent, so the routes and the reconciler may race, and repeat, harmlessly.
  */
-import { abandonClaim } from '../allocation/allocate';
 import type { AllocationLedger } from '../allocation/allocation';
 import { releasedFact } from '../allocation/allocation-facts';
-import { abandonProvisioning } from '../allocation/provisioning';
+import { recoverRequest } from '../allocation/recover-request';
 import { releaseFrom } from '../allocation/release';
 import type { Fact } from '../events/define-event';
-import { EXECUTION_ENDINGS, recover } from '../rollouts/finish-rollout';
+import { recover } from '../rollouts/finish-rollout';
 import type { AliasTraffic, RolloutLedger } from '../rollouts/rollout';
 import { abandonedPlacing, placePendingWorkloads } from '../workloads/place-pending-workloads';
-import { revertMove } from '../workloads/rebalance-workloads';
+import { endedMoveReason, revertMove } from '../workloads/rebalance-workloads';
 import { placementFacts } from '../workloads/workload-facts';
 import type { WorkloadLedger } from '../workloads/workload-ledger';
 import { EVENT_PLACEMENT_STRATEGY } from '../workloads/workload-requests';
-import type { EndedExecution } from './executions';
 import { describeOrphan, findOrphans, type Orphan, type OrphanSources } from './orphans';
-
-/**
- * What `allocate-resources` left of a request when its execution ended: a claim with no outcome
- * (its attempt given back, the id freed) or a callback provisioning still pending (its
- * reservation returned, announced). Nothing unless that execution is the one the request names.
- */
-export async function recoverAllocationRequest(
-  ledger: AllocationLedger,
-  requestId: string,
-  execution: EndedExecution,
-  claimId: string,
-  now: Date,
-): Promise<Fact[]> {
-  if (await abandonClaim(ledger, requestId, execution.executionArn, claimId, now)) return [];
-  const returned = await abandonProvisioning(ledger, requestId, execution.executionArn, now);
-  return returned ? [releasedFact(returned)] : [];
-}
-
-/** What `roll-out-service` left: the alias put back and the lock freed, unless the rollout has ended. */
-export function recoverRollout(
-  ledger: RolloutLedger,
-  traffic: AliasTraffic,
-  rolloutId: string,
-  execution: EndedExecution,
-  now: Date,
-): Promise<Fact[]> {
-  return recover(ledger, traffic, rolloutId, execution.executionArn, execution.ending, now);
-}
-
-/** Why a move is reverted after its execution ended, in the words a rollout's recovery uses. */
-export function endedMoveReason(execution: EndedExecution): string {
-  return `${EXECUTION_ENDINGS[execution.ending]}: the rebalance execution ${execution.executionArn} ended before this move did`;
-}
 
 export interface RecoveryDependencies {
   readonly allocations: AllocationLedger;
@@ -65,18 +29,16 @@ export interface RecoveryDependencies {
 }
 
 /** Recovers one orphan as the route for its kind would have; the facts to announce. */
-export async function recoverOrphan(deps: RecoveryDependencies, orphan: Orphan, now: Date): Promise<Fact[]> {
+async function recoverOrphan(deps: RecoveryDependencies, orphan: Orphan, now: Date): Promise<Fact[]> {
   switch (orphan.kind) {
-    case 'rollout':
-      return recoverRollout(deps.rollouts, deps.traffic, orphan.rolloutId, orphan.execution, now);
-    case 'request':
-      return recoverAllocationRequest(
-        deps.allocations,
-        orphan.requestId,
-        orphan.execution,
-        deps.newClaimId(),
-        now,
-      );
+    case 'rollout': {
+      const { executionArn, ending } = orphan.execution;
+      return recover(deps.rollouts, deps.traffic, orphan.rolloutId, executionArn, ending, now);
+    }
+    case 'request': {
+      const { executionArn } = orphan.execution;
+      return recoverRequest(deps.allocations, orphan.requestId, executionArn, deps.newClaimId(), now);
+    }
     case 'move': {
       const { tenantId, workloadId, move, execution } = orphan;
       await revertMove(deps.workloads, { tenantId, workloadId, ...move }, endedMoveReason(execution));
