@@ -9,6 +9,7 @@ import {
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { sendToDoor } from '../fuzz/door-client';
 import { startTestRuntime, type TestRuntime } from './embedded-runtime';
 
 let t: TestRuntime;
@@ -69,6 +70,30 @@ describe('the wire protocol', () => {
     const response = await raw(target, '{}');
     expect(response).toMatchObject({ status: 400, errorType: 'UnknownOperationException' });
     expect(response.body.message).toBeTypeOf('string');
+  });
+});
+
+describe('requests that are not HTTP Node can read', () => {
+  it.each([
+    [
+      'a 20 KB URL',
+      `GET /2015-03-31/functions/${'a'.repeat(20_000)} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`,
+      431,
+    ],
+    ['an unknown method', 'FOO / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n', 400],
+    [
+      'two Content-Lengths',
+      'POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab',
+      400,
+    ],
+    ['bytes that are not HTTP', '\u0000\u0001 garbage\r\n\r\n', 400],
+  ])("answers %s in AWS's error shape", async (_name, bytes, status) => {
+    const outcome = await sendToDoor(t.runtime.url, { bytes }, 2_000);
+    expect(outcome).toMatchObject({ kind: 'answered', status });
+    const answered = outcome as { headers: Record<string, string>; body: string };
+    const body = JSON.parse(answered.body) as { __type?: unknown; message?: unknown };
+    expect(body.__type).toBe(answered.headers['x-amzn-errortype']);
+    expect(body.message).toBeTypeOf('string');
   });
 });
 
