@@ -156,7 +156,10 @@ describe('PutEvents', () => {
 
   it('fails an injected entry alone, or the whole call, and accepts nothing that failed', async () => {
     const accepted: string[] = [];
-    const unsubscribe = t.runtime.bus.subscribe((event) => accepted.push(event['detail-type']));
+    // Only this test's own events: facts announced for earlier tests' requests may still arrive.
+    const unsubscribe = t.runtime.bus.subscribe((event) => {
+      if (event.source === 'acme.test') accepted.push(event['detail-type']);
+    });
     const failEntry = t.runtime.bus.injectFault((e) => (e.DetailType === 'FailMe' ? 'entry' : undefined));
     try {
       const partial = await t.eventBridge.send(
@@ -219,6 +222,16 @@ describe('TestEventPattern', () => {
       t.eventBridge.send(new TestEventPatternCommand({ EventPattern: pattern, Event: event })),
     ).rejects.toMatchObject({
       name: 'InvalidEventPatternException',
+    });
+  });
+
+  it('refuses a pattern over 4 096 characters with ValidationException, as the API does', async () => {
+    const pattern = JSON.stringify({ detail: { [Array(2_100).fill('a').join('.')]: ['x'] } });
+    await expect(
+      t.eventBridge.send(new TestEventPatternCommand({ EventPattern: pattern, Event: event })),
+    ).rejects.toMatchObject({
+      name: 'ValidationException',
+      message: expect.stringContaining('4096'),
     });
   });
 
