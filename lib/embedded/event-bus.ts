@@ -11,9 +11,10 @@ import { batonName } from '../topology/resource-names';
 import { type Route, type RouteTarget, routePattern } from '../topology/routes';
 import { AwsError, validationError } from './aws-error';
 import type { CallerOrigin } from './function-credentials';
+import { exceedsJsonDepth } from './json-depth';
 import { LOCAL_ACCOUNT, LOCAL_REGION, LOCAL_STAGE } from './local-aws';
 import type { NdjsonLog } from './ndjson-log';
-import { exceedsJsonDepth, MAX_JSON_DEPTH } from './payload-limits';
+import { MAX_JSON_DEPTH } from './payload-limits';
 
 /** An event as EventBridge delivers it to targets. */
 export interface BusEvent {
@@ -221,7 +222,7 @@ function judgeEntry(entry: PutEventsEntry, origin: CallerOrigin): { event: BusEv
   if (typeof entry.Detail !== 'string' || entry.Detail.length === 0) {
     return invalidArgument('Detail', 'Detail is a required argument.');
   }
-  if (exceedsJsonDepth(entry.Detail)) {
+  if (exceedsJsonDepth(entry.Detail, MAX_JSON_DEPTH)) {
     return {
       ErrorCode: 'MalformedDetail',
       ErrorMessage: `Detail is nested more than ${MAX_JSON_DEPTH} levels deep, more than the embedded runtime takes.`,

@@ -5,7 +5,8 @@
 
 import { AwsError, memberTooLong, validationError } from './aws-error';
 import type { JsonService } from './aws-json-server';
-import { exceedsJsonDepth, MAX_JSON_DEPTH, MAX_PAYLOAD_BYTES } from './payload-limits';
+import { exceedsJsonDepth } from './json-depth';
+import { MAX_JSON_DEPTH, MAX_PAYLOAD_BYTES } from './payload-limits';
 import type { TaskTokenRegistry } from './task-tokens';
 import type { ExecutionRecord, WorkflowEngine } from './workflow-engine';
 
@@ -89,7 +90,7 @@ export function stepFunctionsApi(engine: WorkflowEngine, tokens: TaskTokenRegist
         const output = optionalPayload(input, 'output');
         if (output === undefined) throw requiredMember('output');
         // The task's output becomes the workflow's data: held to what the local engine runs, as an input is.
-        if (exceedsJsonDepth(output))
+        if (exceedsJsonDepth(output, MAX_JSON_DEPTH))
           throw new AwsError(
             'InvalidOutput',
             `Invalid Output: nested more than ${MAX_JSON_DEPTH} levels deep`,

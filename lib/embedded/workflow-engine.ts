@@ -14,8 +14,9 @@ import type { WorkflowDefinition } from '../topology/workflows';
 import { AwsError } from './aws-error';
 import { type EngineDefinition, toEngineDefinition } from './engine-definition';
 import { type EngineLogEvent, ExecutionHistory } from './execution-history';
+import { exceedsJsonDepth } from './json-depth';
 import { LOCAL_STAGE, localArn, localRoleArn } from './local-aws';
-import { exceedsJsonDepth, MAX_JSON_DEPTH } from './payload-limits';
+import { MAX_JSON_DEPTH } from './payload-limits';
 import { bindTask, type ExecutionScope, type LocalServices, type TaskBinding } from './task-bindings';
 
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
@@ -121,7 +122,7 @@ export class WorkflowEngine {
     const machine = this.stateMachine(stateMachineArn);
     if (this.stopping) throw new AwsError('ServiceUnavailable', 'The embedded runtime is shutting down', 503);
     if (!isValidExecutionName(name)) throw new AwsError('InvalidName', `Invalid Name: '${name}'`);
-    if (exceedsJsonDepth(input)) {
+    if (exceedsJsonDepth(input, MAX_JSON_DEPTH)) {
       throw new AwsError(
         'InvalidExecutionInput',
         `Invalid State Machine Execution Input: nested more than ${MAX_JSON_DEPTH} levels deep, more than the embedded runtime runs`,

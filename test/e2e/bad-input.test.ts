@@ -244,6 +244,30 @@ describe('TestEventPattern', () => {
   });
 });
 
+describe('DynamoDB', () => {
+  it('refuses a body of null as DynamoDB does, and every workflow still runs', async () => {
+    const response = await fetch(t.runtime.url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-amz-json-1.0',
+        'x-amz-target': 'DynamoDB_20120810.PutItem',
+        'x-amz-date': '20260101T000000Z',
+        authorization:
+          'AWS4-HMAC-SHA256 Credential=a/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=x',
+      },
+      body: 'null',
+    });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({
+      __type: 'com.amazon.coral.service#SerializationException',
+    });
+    const declared = await t.run('declare-inventory', {
+      quotas: [{ tenantId: 'after-null', limits: { vcpu: 1 } }],
+    });
+    expect(declared.status).toBe('SUCCEEDED');
+  });
+});
+
 describe('Step Functions', () => {
   const machineArn = async () =>
     (await t.sfn.send(new ListStateMachinesCommand({}))).stateMachines?.[0]?.stateMachineArn ?? '';
