@@ -142,12 +142,14 @@ function answerUnreadableRequest(error: NodeJS.ErrnoException, socket: Duplex): 
             'BadRequestException',
             `The request is not valid HTTP (${error.code ?? error.message})`,
           );
-  const body = JSON.stringify({ __type: awsError.code, message: awsError.message });
+  // A HEAD request's answer has no body (when the request line was read, the method is known).
+  const isHead = (error as { rawPacket?: Buffer }).rawPacket?.subarray(0, 5).toString('latin1') === 'HEAD ';
+  const body = isHead ? '' : JSON.stringify({ __type: awsError.code, message: awsError.message });
   socket.end(
     [
       `HTTP/1.1 ${awsError.statusCode} ${STATUS_CODES[awsError.statusCode]}`,
       `Content-Type: ${JSON_PROTOCOL_ERRORS.contentType}`,
-      `Content-Length: ${Buffer.byteLength(body)}`,
+      `Content-Length: ${isHead ? 0 : Buffer.byteLength(body)}`,
       `x-amzn-ErrorType: ${awsError.code}`,
       `x-amzn-RequestId: ${randomUUID()}`,
       'Connection: close',

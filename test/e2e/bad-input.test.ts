@@ -97,6 +97,22 @@ describe('requests that are not HTTP Node can read', () => {
   });
 });
 
+describe('a HEAD request Node cannot read', () => {
+  it('is answered 431 with no body, as a HEAD answer must be', async () => {
+    const outcome = await sendToDoor(
+      t.runtime.url,
+      { method: 'HEAD', path: '/', headers: { 'x-big': 'x'.repeat(20_000) }, body: '' },
+      2_000,
+    );
+    expect(outcome).toMatchObject({
+      kind: 'answered',
+      status: 431,
+      body: '',
+      headers: { 'x-amzn-errortype': 'RequestHeaderFieldsTooLarge' },
+    });
+  });
+});
+
 describe('PutEvents', () => {
   it('refuses more than 10 entries with ValidationException', async () => {
     const entries = Array.from({ length: 11 }, () => entry('{}'));

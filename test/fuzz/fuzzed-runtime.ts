@@ -96,10 +96,15 @@ export class FuzzedRuntime {
 
   /** Resolves once the process has exited (it may already have). */
   async whenExited(timeoutMs: number): Promise<boolean> {
-    return Promise.race([
+    let timer: NodeJS.Timeout | undefined;
+    const exited = await Promise.race([
       this.exited.then(() => true),
-      new Promise<boolean>((resolve) => setTimeout(() => resolve(false), timeoutMs)),
+      new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(false), timeoutMs);
+      }),
     ]);
+    clearTimeout(timer);
+    return exited;
   }
 
   async close(): Promise<void> {
