@@ -1,8 +1,9 @@
 /**
  * DynamoDB's own limits, checked on the store's thread before a request reaches dynalite, which
- * does not check them and fails badly without them: a body of `null` threw inside dynalite and
- * ended the thread; an attribute nested 5 000 deep overflowed its stack; a 3.9 MB key condition
- * kept it busy for seconds. Each is refused as DynamoDB refuses it, in dynalite's own shape.
+ * does not check them and fails badly without them: a body of `null`, or a null inside a map or
+ * list, throws inside dynalite; a tag without a key makes LevelDB throw and end the thread; an
+ * attribute nested 5 000 deep overflows its stack; a 3.9 MB key condition keeps it busy for
+ * seconds. Each is refused as DynamoDB refuses it, in dynalite's own shape.
  *
  * Plain JavaScript, as the worker that imports it (`ledger-store-worker.js`).
  */
@@ -18,6 +19,9 @@ export const MAX_EXPRESSION_BYTES = 4096;
  * nothing valid is nested deeper than this, so the text is refused before it is parsed.
  */
 const MAX_REQUEST_JSON_DEPTH = 8 + 2 * (MAX_ATTRIBUTE_DEPTH + 1);
+/** TagResource's tags (DynamoDB API reference, Tag): a Key of 1–128 characters, a Value of 0–256. */
+const MAX_TAG_KEY_LENGTH = 128;
+const MAX_TAG_VALUE_LENGTH = 256;
 
 const EXPRESSIONS = [
   'ConditionExpression',
@@ -42,12 +46,9 @@ export function refusal(body) {
   } catch {
     return undefined;
   }
-  if (typeof request !== 'object' || request === null || Array.isArray(request)) {
-    return {
-      __type: 'com.amazon.coral.service#SerializationException',
-      message: 'Start of structure expected',
-    };
-  }
+  if (!isObject(request)) return serialization('Start of structure expected');
+  // A null member of the request is an absent one, which dynalite handles; a null deeper is not.
+  if (Object.values(request).some(holdsNull)) return serialization('Unexpected null value in a map or list');
   if (attributeDepth(request) > MAX_ATTRIBUTE_DEPTH) return nestingRefusal();
   for (const [name, expression] of expressionsOf(request)) {
     const size = Buffer.byteLength(expression);
@@ -57,7 +58,13 @@ export function refusal(body) {
       );
     }
   }
+  const tagProblem = Array.isArray(request.Tags) ? request.Tags.map(problemOfTag).find(Boolean) : undefined;
+  if (tagProblem) return validation(`1 validation error detected: ${tagProblem}`);
   return undefined;
+}
+
+function serialization(message) {
+  return { __type: 'com.amazon.coral.service#SerializationException', message };
 }
 
 function validation(message) {
@@ -92,6 +99,24 @@ function attributeDepth(value) {
     return 0;
   }
   return Math.max(0, ...Object.values(value).map(attributeDepth));
+}
+
+function problemOfTag(tag, index) {
+  const member = `'tags.${index + 1}.member`;
+  if (!isObject(tag) || typeof tag.Key !== 'string' || tag.Key.length === 0)
+    return `Value at ${member}.key' failed to satisfy constraint: Member must not be null`;
+  if (tag.Key.length > MAX_TAG_KEY_LENGTH)
+    return `Value at ${member}.key' failed to satisfy constraint: Member must have length less than or equal to ${MAX_TAG_KEY_LENGTH}`;
+  if (typeof tag.Value !== 'string')
+    return `Value at ${member}.value' failed to satisfy constraint: Member must not be null`;
+  if (tag.Value.length > MAX_TAG_VALUE_LENGTH)
+    return `Value at ${member}.value' failed to satisfy constraint: Member must have length less than or equal to ${MAX_TAG_VALUE_LENGTH}`;
+  return undefined;
+}
+
+function holdsNull(value) {
+  if (value === null) return true;
+  return typeof value === 'object' && Object.values(value).some(holdsNull);
 }
 
 function isObject(value) {

@@ -139,6 +139,36 @@ describe("DynamoDB's limits, which dynalite does not check", () => {
     });
   });
 
+  it.each([
+    ['an item attribute', { TableName: 'ledger', Item: { ...key, x: null } }, 'PutItem'],
+    ['a list element', { TableName: 'ledger', Item: { ...key, x: { L: [null] } } }, 'PutItem'],
+    ['a key of a batch', { RequestItems: { ledger: { Keys: [null] } } }, 'BatchGetItem'],
+    ['a table of a batch', { RequestItems: { ledger: null } }, 'BatchGetItem'],
+    ['a write of a batch', { RequestItems: { ledger: [null] } }, 'BatchWriteItem'],
+    ['an update', { TableName: 'ledger', Key: key, AttributeUpdates: { x: null } }, 'UpdateItem'],
+  ])(
+    'refuses a null as %s, which dynalite cannot read, with SerializationException',
+    async (_where, input, operation) => {
+      store = await startLedgerStore(undefined, 'ledger');
+      await expect(store.call(operation, input)).rejects.toMatchObject({ name: 'SerializationException' });
+    },
+  );
+
+  it('refuses a tag without a key or a value, which would end the store thread, with ValidationException', async () => {
+    store = await startLedgerStore(undefined, 'ledger');
+    const tag = (tags: unknown[]) =>
+      store?.call('TagResource', {
+        ResourceArn: 'arn:aws:dynamodb:us-east-1:000000000000:table/ledger',
+        Tags: tags,
+      });
+    await expect(tag([{}])).rejects.toMatchObject({ name: 'ValidationException' });
+    await expect(tag([{ Key: 'k' }])).rejects.toMatchObject({ name: 'ValidationException' });
+    await expect(tag([{ Key: 'k'.repeat(129), Value: 'v' }])).rejects.toMatchObject({
+      name: 'ValidationException',
+    });
+    await tag([{ Key: 'k', Value: 'v' }]);
+  });
+
   it('answers a body of null, or an attribute nested 5 000 deep, and goes on serving', async () => {
     store = await startLedgerStore(undefined, 'ledger');
     const server = createAwsJsonServer([], [store], [], () => 'external');
