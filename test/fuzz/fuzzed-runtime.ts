@@ -117,6 +117,14 @@ export class FuzzedRuntime {
     rmSync(this.dataDirectory, { recursive: true, force: true });
   }
 
+  /** Ends a runtime that may no longer answer (SIGKILL), and removes its data. */
+  async kill(): Promise<void> {
+    this.closing = true;
+    this.child.kill('SIGKILL');
+    await this.exited;
+    rmSync(this.dataDirectory, { recursive: true, force: true });
+  }
+
   private send(message: ParentMessage): void {
     if (this.child.connected) this.child.send(message);
   }

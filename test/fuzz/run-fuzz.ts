@@ -85,6 +85,8 @@ export interface FuzzReport {
   readonly outcomes: Readonly<Record<OutcomeClass, number>>;
   readonly executions: { judged: number; succeeded: number; failedNamed: number; stoppedAtEnd: number };
   readonly runtimeDeaths: number;
+  /** The answer that took longest, and its case. */
+  readonly slowestAnswer: { readonly ms: number; readonly case: string };
   readonly failures: readonly FuzzFailure[];
   readonly shrunk?: { readonly path: string; readonly case: string; readonly problem: string };
   readonly durationMs: number;
@@ -130,6 +132,7 @@ class FuzzRun {
   private readonly casesByIndex: string[] = [];
   private deaths = 0;
   private index = 0;
+  private slowest = { ms: 0, case: '' };
 
   constructor(private readonly options: FuzzOptions) {
     this.deadlineMs = options.deadlineMs ?? DEFAULT_DEADLINE_MS;
@@ -155,6 +158,7 @@ class FuzzRun {
       outcomes: this.outcomes,
       executions: this.executions,
       runtimeDeaths: this.deaths,
+      slowestAnswer: this.slowest,
       failures: this.failures,
       ...(shrunk ? { shrunk } : {}),
       durationMs: performance.now() - started,
@@ -190,7 +194,11 @@ class FuzzRun {
     this.families[generated.family] += 1;
     const problem = await this.send(generated, index);
     if (problem) this.fail({ kind: 'answer', message: problem, caseIndex: index, case: description });
-    if (!this.runtime.alive) await this.replaceDeadRuntime(index, description);
+    if (!this.runtime.alive)
+      await this.replaceRuntime(index, description, describeDeath(this.runtime.deathReport));
+    // A runtime that stops answering (its event loop blocked) is as good as dead: counted, replaced.
+    else if (problem && !(await this.checkAlive(`after case ${index}`)))
+      await this.replaceRuntime(index, description, 'the runtime stopped answering ordinary calls');
     if ((index + 1) % JUDGE_EVERY_CASES === 0) {
       await this.judgeEndedExecutions();
       await this.checkAlive(`after case ${index}`);
@@ -204,6 +212,8 @@ class FuzzRun {
     for (const payload of built.payloads) this.caseOfPayload.set(payload, index);
     const outcome = await sendToDoor(this.runtime.url, built.request, this.deadlineMs);
     this.outcomes[classify(outcome)] += 1;
+    if (outcome.kind === 'answered' && outcome.elapsedMs > this.slowest.ms)
+      this.slowest = { ms: outcome.elapsedMs, case: this.casesByIndex[index] ?? describeCase(generated) };
     this.noteExecution(generated, outcome);
     const method = 'method' in built.request ? built.request.method : '';
     return answerProblem(outcome, built.service, method);
@@ -215,21 +225,17 @@ class FuzzRun {
     if (typeof arn === 'string') this.executionArns.push(arn);
   }
 
-  private async replaceDeadRuntime(index: number, description: string): Promise<void> {
+  private async replaceRuntime(index: number, description: string, why: string): Promise<void> {
     this.deaths += 1;
-    this.fail({
-      kind: 'runtime-death',
-      message: describeDeath(this.runtime.deathReport),
-      caseIndex: index,
-      case: description,
-    });
-    await this.runtime.close();
+    this.fail({ kind: 'runtime-death', message: why, caseIndex: index, case: description });
+    await this.runtime.kill();
     await this.startRuntime();
   }
 
-  /** The runtime answers an ordinary call of each service it serves. */
-  private async checkAlive(when: string): Promise<void> {
-    if (!this.runtime.alive) return;
+  /** Whether the runtime answers an ordinary call of each service it serves. */
+  private async checkAlive(when: string): Promise<boolean> {
+    if (!this.runtime.alive) return false;
+    let alive = true;
     const probes: [string, () => Promise<unknown>][] = [
       ['Step Functions', () => this.clients.sfn.send(new ListStateMachinesCommand({}))],
       [
@@ -250,13 +256,25 @@ class FuzzRun {
         () => undefined,
         (error: Error) => `${error.name}: ${error.message}`,
       );
-      if (problem)
+      if (problem) {
+        alive = false;
         this.fail({ kind: 'not-alive', message: `${when}, ${service} failed an ordinary call: ${problem}` });
+      }
+    }
+    return alive;
+  }
+
+  /** Every execution that has ended since the last look, judged once; returns those still running. */
+  private async judgeEndedExecutions(): Promise<ExecutionListItem[]> {
+    try {
+      return await this.judgeEndedExecutionsOrThrow();
+    } catch (error) {
+      this.fail({ kind: 'not-alive', message: `executions could not be listed: ${String(error)}` });
+      return [];
     }
   }
 
-  /** Every execution that has ended since the last look, judged once. */
-  private async judgeEndedExecutions(): Promise<ExecutionListItem[]> {
+  private async judgeEndedExecutionsOrThrow(): Promise<ExecutionListItem[]> {
     const running: ExecutionListItem[] = [];
     for (const execution of await this.listExecutions()) {
       const arn = execution.executionArn ?? '';
@@ -335,9 +353,15 @@ class FuzzRun {
         message: `deliveries or invocations still in flight after ${SETTLE_MS} ms`,
       });
     await this.judgeEndedExecutions();
-    await this.audit();
-    await this.checkAlive('at the end');
-    await this.runKnownGoodWorkflow();
+    for (const [step, check] of [
+      ['the audit', () => this.audit()],
+      ['the last health check', () => this.checkAlive('at the end')],
+      ['the known-good workflow', () => this.runKnownGoodWorkflow()],
+    ] as const) {
+      await check().catch((error: unknown) =>
+        this.fail({ kind: 'not-alive', message: `${step} could not run: ${String(error)}` }),
+      );
+    }
   }
 
   private async audit(): Promise<void> {
@@ -385,10 +409,9 @@ class FuzzRun {
     const result = await fc.check(
       fc.asyncProperty(fuzzCase, async (generated) => {
         const problem = await this.send(generated, -1);
-        const died = !this.runtime.alive;
-        if (died) {
+        if (!this.runtime.alive) {
           const death = describeDeath(this.runtime.deathReport);
-          await this.runtime.close();
+          await this.runtime.kill();
           await this.startRuntime();
           throw new Error(`the runtime died: ${death}`);
         }
@@ -427,6 +450,8 @@ function sdkClients(url: string) {
     region: 'us-east-1',
     credentials: { accessKeyId: 'fuzz', secretAccessKey: 'fuzz' },
     maxAttempts: 1,
+    // The harness's own calls never wait for ever on a runtime that stopped answering.
+    requestHandler: { requestTimeout: 10_000 },
   };
   const dynamoDb = new DynamoDBClient(config);
   const clients = {
