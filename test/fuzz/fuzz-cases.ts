@@ -27,6 +27,7 @@ import {
   malformedJsonText,
   mutatedJson,
   mutations,
+  rarelyHostile,
   spliceJson,
 } from './hostile-json';
 
@@ -61,7 +62,7 @@ export interface EventEntryCase {
   readonly event: EventName;
   /** `own`: the source its origin allows; `other`: a caller's source; `baton`: Baton's, forged. */
   readonly source: 'own' | 'other' | 'baton' | HostileValue;
-  readonly detailType?: HostileValue;
+  readonly detailType: HostileValue | undefined;
   readonly mutations: readonly Mutation[];
   /** Suffixes the ids of the seed, so that requests are new or repeat earlier ones. */
   readonly fresh: number;
@@ -80,7 +81,7 @@ export interface WorkflowCase {
   readonly seed: number;
   readonly mutations: readonly Mutation[];
   readonly fresh: number;
-  readonly name?: HostileValue;
+  readonly name: HostileValue | undefined;
 }
 
 export type FuzzCase = RequestCase | MalformedHttpCase | EventCase | WorkflowCase;
@@ -263,12 +264,12 @@ const eventEntry: fc.Arbitrary<EventEntryCase> = fc.record(
       { arbitrary: fc.constant('baton' as const), weight: 1 },
       { arbitrary: hostileValue, weight: 1 },
     ),
-    detailType: hostileValue,
+    detailType: rarelyHostile,
     mutations,
     fresh: fc.nat(20),
     tokenRef: fc.nat(1_000),
   },
-  { requiredKeys: ['event', 'source', 'mutations', 'fresh', 'tokenRef'] },
+  { requiredKeys: ['event', 'source', 'detailType', 'mutations', 'fresh', 'tokenRef'] },
 );
 
 const eventCase: fc.Arbitrary<EventCase> = fc
@@ -303,7 +304,26 @@ export function documentedExample(comment: string | undefined): unknown {
   return undefined;
 }
 
-/** Every workflow's seeds: its documented example and the examples of the events routed to it. */
+/**
+ * Variants of the examples that take a workflow down its other paths: a provisioning that waits
+ * for its callback, a rebalance that moves, rollouts by other strategies or superseding.
+ */
+const VARIANTS: Readonly<Record<string, readonly unknown[]>> = {
+  'allocate-resources': [
+    { ...events.ResourceAllocationRequested.example, provisioner: 'callback' },
+    { ...events.ResourceAllocationRequested.example, strategy: 'spread', leaseSeconds: 60 },
+  ],
+  'rebalance-workloads': [{ strategy: 'binpack', maxMoves: 5, disruptionBudget: 2, dryRun: false }],
+  'roll-out-service': [
+    {
+      ...events.ServiceRolloutRequested.example,
+      strategy: { type: 'linear', stepPercent: 50, intervalSeconds: 1 },
+    },
+    { ...events.ServiceRolloutRequested.example, strategy: 'allAtOnce', onConflict: 'supersede', hooks: {} },
+  ],
+};
+
+/** Every workflow's seeds: its documented example, the examples of the events routed to it, variants. */
 export const workflowSeeds: ReadonlyMap<string, readonly unknown[]> = new Map(
   workflowsIn(productWorkflowDirectory).map((workflow) => {
     const comment = (JSON.parse(readFileSync(workflow.file, 'utf8')) as { Comment?: string }).Comment;
@@ -311,7 +331,10 @@ export const workflowSeeds: ReadonlyMap<string, readonly unknown[]> = new Map(
       .filter((route) => route.target.kind === 'workflow' && route.target.workflowId === workflow.id)
       .flatMap((route) => route.events.map((name) => events[name].example as unknown));
     const documented = documentedExample(comment);
-    return [workflow.id, documented === undefined ? routed : [documented, ...routed]];
+    return [
+      workflow.id,
+      [...(documented === undefined ? [] : [documented]), ...routed, ...(VARIANTS[workflow.id] ?? [])],
+    ];
   }),
 );
 
@@ -322,9 +345,9 @@ const workflowCase: fc.Arbitrary<WorkflowCase> = fc.record(
     seed: fc.nat(10),
     mutations,
     fresh: fc.nat(20),
-    name: hostileValue,
+    name: rarelyHostile,
   },
-  { requiredKeys: ['family', 'workflowId', 'seed', 'mutations', 'fresh'] },
+  { requiredKeys: ['family', 'workflowId', 'seed', 'mutations', 'fresh', 'name'] },
 );
 
 /** Any case, the families weighted so that each gets a fair share of a run. */

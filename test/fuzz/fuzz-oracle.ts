@@ -20,8 +20,12 @@ const CRASH_ERROR_NAMES = new Set([
   'AggregateError',
   'States.Runtime',
 ]);
-/** Errors that say the runtime's own parts failed (a dead store, an unhandled door failure). */
-const INTERNAL_FAILURE = /InternalServerError|InternalFailure|InternalException/;
+/**
+ * Errors that say a part failed rather than refused the input: the runtime's own (a dead store,
+ * an unhandled door failure), or an AWS service's validation escaping a handler — input Baton's
+ * validation let through that the store or Lambda then refused (a number DynamoDB cannot hold).
+ */
+const INTERNAL_FAILURE = /InternalServerError|InternalFailure|InternalException|ValidationException/;
 
 export type OutcomeClass = '2xx' | '4xx' | '5xx' | 'hang' | 'dropped' | 'other';
 

@@ -12,6 +12,10 @@ export function formatReport(report: FuzzReport): string {
       `dropped ${outcomes.dropped}, not sent or abandoned ${outcomes.other}`,
     `executions judged ${executions.judged}: succeeded ${executions.succeeded}, failed with a named error ` +
       `${executions.failedNamed}, stopped at the end ${executions.stoppedAtEnd}`,
+    `  ended by error: ${Object.entries(executions.errors)
+      .sort(([, a], [, b]) => b - a)
+      .map(([error, count]) => `${error} ${count}`)
+      .join(', ')}`,
     `slowest answer ${Math.round(report.slowestAnswer.ms)} ms: ${report.slowestAnswer.case.slice(0, 300)}`,
     `runtime deaths ${report.runtimeDeaths}, failures ${report.failures.length}`,
     ...report.failures

@@ -152,8 +152,20 @@ export const mutation: fc.Arbitrary<Mutation> = fc.record({
   value: hostileValue,
 });
 
-/** Up to three mutations; none at all is the seed itself, which must work. */
-export const mutations: fc.Arbitrary<Mutation[]> = fc.array(mutation, { maxLength: 3 });
+/**
+ * Up to three mutations. A third of the time none: the seed itself, which must work and which
+ * takes a workflow past its validation to the states behind it.
+ */
+export const mutations: fc.Arbitrary<Mutation[]> = fc.oneof(
+  { arbitrary: fc.constant<Mutation[]>([]), weight: 1 },
+  { arbitrary: fc.array(mutation, { minLength: 1, maxLength: 3 }), weight: 2 },
+);
+
+/** Now and then a hostile value, mostly none: for a member that would otherwise refuse most cases. */
+export const rarelyHostile: fc.Arbitrary<HostileValue | undefined> = fc.oneof(
+  { arbitrary: fc.constant(undefined), weight: 9 },
+  { arbitrary: hostileValue, weight: 1 },
+);
 
 /** A marker for a hostile value in a document: {@link spliceJson} replaces it with the value's text. */
 export function hostileSlot(index: number): string {

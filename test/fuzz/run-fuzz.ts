@@ -83,7 +83,14 @@ export interface FuzzReport {
   readonly cases: number;
   readonly families: Readonly<Record<Family, number>>;
   readonly outcomes: Readonly<Record<OutcomeClass, number>>;
-  readonly executions: { judged: number; succeeded: number; failedNamed: number; stoppedAtEnd: number };
+  readonly executions: {
+    judged: number;
+    succeeded: number;
+    failedNamed: number;
+    stoppedAtEnd: number;
+    /** How many ended with each error (or status, for those with none). */
+    errors: Record<string, number>;
+  };
   readonly runtimeDeaths: number;
   /** The answer that took longest, and its case. */
   readonly slowestAnswer: { readonly ms: number; readonly case: string };
@@ -123,7 +130,13 @@ class FuzzRun {
     dropped: 0,
     other: 0,
   };
-  private readonly executions = { judged: 0, succeeded: 0, failedNamed: 0, stoppedAtEnd: 0 };
+  private readonly executions = {
+    judged: 0,
+    succeeded: 0,
+    failedNamed: 0,
+    stoppedAtEnd: 0,
+    errors: {} as Record<string, number>,
+  };
   private readonly judged = new Set<string>();
   private executionArns: string[] = [];
   private readonly functionNames = [ROLLOUT_FUNCTION, ROLLOUT_HOOK_FUNCTION];
@@ -289,6 +302,10 @@ class FuzzRun {
       const problem = executionProblem(described);
       if (described.status === 'SUCCEEDED') this.executions.succeeded += 1;
       else if (!problem && described.status !== 'ABORTED') this.executions.failedNamed += 1;
+      if (described.status !== 'SUCCEEDED') {
+        const error = described.error || String(described.status);
+        this.executions.errors[error] = (this.executions.errors[error] ?? 0) + 1;
+      }
       if (problem) {
         const caseIndex = this.caseOfPayload.get(described.input ?? '');
         this.fail({
