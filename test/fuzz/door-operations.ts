@@ -66,7 +66,8 @@ const hostedFunctionNames = functions.map((definition) => batonName(LOCAL_STAGE,
 const knownFunction = (context: DoorContext, ref: number) =>
   pick([...context.functionNames, ...hostedFunctionNames], ref) ?? ROLLOUT_FUNCTION;
 
-const exampleEvent = {
+/** An event as EventBridge delivers it (TestEventPattern's `Event`, an invocation's payload). */
+export const exampleEvent = {
   id: '1',
   account: '123456789012',
   source: 'acme.inventory',

@@ -35,6 +35,7 @@ import { LEDGER_TABLE_NAME } from '../../lib/embedded/runtime';
 import { type DoorOutcome, sendToDoor } from './door-client';
 import {
   type DoorContext,
+  exampleEvent,
   FUZZ_TABLE,
   ROLLOUT_ALIAS,
   ROLLOUT_FUNCTION,
@@ -260,7 +261,10 @@ class FuzzRun {
         'EventBridge',
         () =>
           this.clients.eventBridge.send(
-            new TestEventPatternCommand({ EventPattern: '{"source":["x"]}', Event: TEST_EVENT }),
+            new TestEventPatternCommand({
+              EventPattern: '{"source":["x"]}',
+              Event: JSON.stringify(exampleEvent),
+            }),
           ),
       ],
     ];
@@ -449,17 +453,6 @@ class FuzzRun {
     this.failures.push(failure);
   }
 }
-
-const TEST_EVENT = JSON.stringify({
-  id: '1',
-  account: '123456789012',
-  source: 'x',
-  time: '2026-11-28T00:00:00Z',
-  region: 'eu-west-1',
-  resources: [],
-  'detail-type': 'x',
-  detail: {},
-});
 
 function sdkClients(url: string) {
   const config = {
