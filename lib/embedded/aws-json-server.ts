@@ -5,7 +5,15 @@
  * AWS's error shape; nothing a client sends can crash it.
  */
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  type IncomingMessage,
+  maxHeaderSize,
+  type Server,
+  type ServerResponse,
+  STATUS_CODES,
+} from 'node:http';
+import type { Duplex } from 'node:stream';
 import { AwsError } from './aws-error';
 import type { CallerOrigin } from './function-credentials';
 
@@ -63,7 +71,7 @@ export function createAwsJsonServer(
   const byPrefix = new Map(jsonServices.map((service) => [service.targetPrefix, service]));
   const rawByPrefix = new Map(rawServices.map((service) => [service.targetPrefix, service]));
 
-  return createServer((request, response) => {
+  const server = createServer((request, response) => {
     const target = String(request.headers['x-amz-target'] ?? '');
     const [prefix = '', operationName = ''] = target.split('.');
     const raw = rawByPrefix.get(prefix);
@@ -107,6 +115,48 @@ export function createAwsJsonServer(
       return { status: 200, body: (await operation(input, originOf(request))) ?? {} };
     });
   });
+  server.on('clientError', answerUnreadableRequest);
+  return server;
+}
+
+/**
+ * A request Node's parser refuses (a request line or headers over its limit, a malformed line,
+ * conflicting framing) never reaches a service: it is answered here in AWS's error shape, not
+ * with Node's bare status line, and the connection is closed, since its framing is lost.
+ */
+function answerUnreadableRequest(error: NodeJS.ErrnoException, socket: Duplex): void {
+  if (!socket.writable || error.code === 'ECONNRESET') {
+    socket.destroy();
+    return;
+  }
+  const awsError =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? new AwsError(
+          'RequestHeaderFieldsTooLarge',
+          `The request line and headers exceed ${maxHeaderSize} bytes`,
+          431,
+        )
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? new AwsError('RequestTimeout', 'The request was not received in time', 408)
+        : new AwsError(
+            'BadRequestException',
+            `The request is not valid HTTP (${error.code ?? error.message})`,
+          );
+  // A HEAD request's answer has no body (when the request line was read, the method is known).
+  const isHead = (error as { rawPacket?: Buffer }).rawPacket?.subarray(0, 5).toString('latin1') === 'HEAD ';
+  const body = isHead ? '' : JSON.stringify({ __type: awsError.code, message: awsError.message });
+  socket.end(
+    [
+      `HTTP/1.1 ${awsError.statusCode} ${STATUS_CODES[awsError.statusCode]}`,
+      `Content-Type: ${JSON_PROTOCOL_ERRORS.contentType}`,
+      `Content-Length: ${isHead ? 0 : Buffer.byteLength(body)}`,
+      `x-amzn-ErrorType: ${awsError.code}`,
+      `x-amzn-RequestId: ${randomUUID()}`,
+      'Connection: close',
+      '',
+      body,
+    ].join('\r\n'),
+  );
 }
 
 /** How a protocol answers: its content type and its shape of an error. */

@@ -11,8 +11,10 @@ import { batonName } from '../topology/resource-names';
 import { type Route, type RouteTarget, routePattern } from '../topology/routes';
 import { AwsError, validationError } from './aws-error';
 import type { CallerOrigin } from './function-credentials';
+import { exceedsJsonDepth } from './json-depth';
 import { LOCAL_ACCOUNT, LOCAL_REGION, LOCAL_STAGE } from './local-aws';
 import type { NdjsonLog } from './ndjson-log';
+import { MAX_JSON_DEPTH } from './payload-limits';
 
 /** An event as EventBridge delivers it to targets. */
 export interface BusEvent {
@@ -61,6 +63,8 @@ export const BATON_BUS_NAME = batonName(LOCAL_STAGE);
 export const MAX_ENTRIES_PER_PUT = 10;
 /** EventBridge's limit on the total size of the entries of one PutEvents request. */
 export const MAX_PUT_EVENTS_BYTES = 256 * 1024;
+/** PutEventsRequestEntry's DetailType: "a maximum of 128 characters" (API reference). */
+const MAX_DETAIL_TYPE_LENGTH = 128;
 const DELIVERY_ATTEMPTS = 3;
 const FIRST_RETRY_DELAY_MS = 50;
 
@@ -134,8 +138,12 @@ export class LocalEventBus {
     }
     const faults = entries.map((entry) => this.faultOf(entry as PutEventsEntry));
     if (faults.includes('call')) throw new AwsError('InternalException', 'injected PutEvents failure', 500);
-    const results = entries.map((entry, index) =>
-      faults[index] === 'entry' ? INJECTED_ENTRY_FAILURE : this.accept(entry as PutEventsEntry, origin),
+    // Every entry is judged before any is acted on, so that no failure can follow a partial effect.
+    const judged = entries.map((entry, index) =>
+      faults[index] === 'entry' ? INJECTED_ENTRY_FAILURE : judgeEntry(entry as PutEventsEntry, origin),
+    );
+    const results = judged.map((judgement) =>
+      'event' in judgement ? this.accept(judgement.event) : judgement,
     );
     return { FailedEntryCount: results.filter((result) => 'ErrorCode' in result).length, Entries: results };
   }
@@ -153,20 +161,7 @@ export class LocalEventBus {
     return undefined;
   }
 
-  private accept(entry: PutEventsEntry, origin: CallerOrigin): PutEventsResultEntry {
-    const problem = entryProblem(entry, origin);
-    if (problem) return problem;
-    const event: BusEvent = {
-      version: '0',
-      id: randomUUID(),
-      'detail-type': entry.DetailType as string,
-      source: entry.Source as string,
-      account: LOCAL_ACCOUNT,
-      time: eventTime(entry.Time),
-      region: LOCAL_REGION,
-      resources: Array.isArray(entry.Resources) ? entry.Resources.map(String) : [],
-      detail: JSON.parse(entry.Detail as string),
-    };
+  private accept(event: BusEvent): PutEventsResultEntry {
     this.eventLog.append(event);
     for (const listener of this.listeners) listener(event);
     for (const { route, matches } of this.compiled) {
@@ -210,7 +205,8 @@ const INJECTED_ENTRY_FAILURE: PutEventsResultEntry = {
   ErrorMessage: 'injected entry failure',
 };
 
-function entryProblem(entry: PutEventsEntry, origin: CallerOrigin): PutEventsResultEntry | undefined {
+/** The event an entry makes, or why EventBridge would fail that entry. */
+function judgeEntry(entry: PutEventsEntry, origin: CallerOrigin): { event: BusEvent } | PutEventsResultEntry {
   if (typeof entry !== 'object' || entry === null)
     return invalidArgument('Entry', 'Entry must be an object.');
   if (typeof entry.Source !== 'string' || entry.Source.length === 0) {
@@ -225,18 +221,42 @@ function entryProblem(entry: PutEventsEntry, origin: CallerOrigin): PutEventsRes
   if (typeof entry.DetailType !== 'string' || entry.DetailType.length === 0) {
     return invalidArgument('DetailType', 'DetailType is a required argument.');
   }
+  if (entry.DetailType.length > MAX_DETAIL_TYPE_LENGTH) {
+    return invalidArgument('DetailType', `DetailType is longer than ${MAX_DETAIL_TYPE_LENGTH} characters.`);
+  }
   if (typeof entry.Detail !== 'string' || entry.Detail.length === 0) {
     return invalidArgument('Detail', 'Detail is a required argument.');
   }
-  if (!isJsonObject(entry.Detail))
-    return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is malformed.' };
+  if (exceedsJsonDepth(entry.Detail, MAX_JSON_DEPTH)) {
+    return {
+      ErrorCode: 'MalformedDetail',
+      ErrorMessage: `Detail is nested more than ${MAX_JSON_DEPTH} levels deep, more than the embedded runtime takes.`,
+    };
+  }
+  const detail = parseJsonObject(entry.Detail);
+  if (detail === undefined) return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is malformed.' };
   if (!isBatonBus(entry.EventBusName)) {
     return {
       ErrorCode: 'ResourceNotFoundException',
       ErrorMessage: `Event bus ${String(entry.EventBusName)} does not exist.`,
     };
   }
-  return undefined;
+  if (entry.Resources !== undefined && entry.Resources !== null && !isStringArray(entry.Resources)) {
+    return invalidArgument('Resources', 'Resources must be a list of ARNs.');
+  }
+  return {
+    event: {
+      version: '0',
+      id: randomUUID(),
+      'detail-type': entry.DetailType,
+      source: entry.Source,
+      account: LOCAL_ACCOUNT,
+      time: eventTime(entry.Time),
+      region: LOCAL_REGION,
+      resources: entry.Resources ?? [],
+      detail,
+    },
+  };
 }
 
 function invalidArgument(parameter: string, reason: string): PutEventsResultEntry {
@@ -246,13 +266,19 @@ function invalidArgument(parameter: string, reason: string): PutEventsResultEntr
   };
 }
 
-function isJsonObject(text: string): boolean {
+function parseJsonObject(text: string): Record<string, unknown> | undefined {
   try {
     const value: unknown = JSON.parse(text);
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
   } catch {
-    return false;
+    return undefined;
   }
+}
+
+function isStringArray(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((item) => typeof item === 'string');
 }
 
 /** The local runtime has one bus: `default` and Baton's bus name (or their ARNs) both reach it. */

@@ -7,12 +7,14 @@ import {
   matchesEventPattern,
   parseEventPattern,
 } from '../../lambdas/core/events/event-pattern';
-import { AwsError, validationError } from './aws-error';
+import { AwsError, memberTooLong, validationError } from './aws-error';
 import type { JsonService } from './aws-json-server';
 import type { LocalEventBus } from './event-bus';
 
 /** EventBridge checks that a test event carries the fields every event has. */
 const REQUIRED_EVENT_FIELDS = ['id', 'account', 'source', 'time', 'region', 'resources', 'detail-type'];
+/** TestEventPattern's `EventPattern`, and a rule's, is at most 4 096 characters (API reference). */
+const MAX_EVENT_PATTERN_LENGTH = 4096;
 
 export function eventBridgeApi(bus: LocalEventBus): JsonService {
   return {
@@ -22,6 +24,8 @@ export function eventBridgeApi(bus: LocalEventBus): JsonService {
       PutEvents: (input, caller) => bus.putEvents(input.Entries, caller),
       TestEventPattern: (input) => {
         if (typeof input.EventPattern !== 'string') throw validationError('EventPattern is required');
+        if (input.EventPattern.length > MAX_EVENT_PATTERN_LENGTH)
+          throw memberTooLong('eventPattern', MAX_EVENT_PATTERN_LENGTH);
         if (typeof input.Event !== 'string') throw validationError('Event is required');
         let pattern: ReturnType<typeof parseEventPattern>;
         try {

@@ -5,7 +5,7 @@
  * throttle rate) answers 429 before a call touches the fleet.
  */
 import { createHash } from 'node:crypto';
-import { AwsError } from './aws-error';
+import { AwsError, memberTooLong } from './aws-error';
 import type { Reply, RestJsonService, RestRequest } from './aws-json-server';
 import {
   type FunctionAlias,
@@ -21,6 +21,14 @@ const DEFAULT_PAGE_SIZE = 50;
 const MAX_PAGE_SIZE = 10_000;
 /** Seconds a throttled caller is told to wait; SDK retries honour it. */
 const RETRY_AFTER_SECONDS = '1';
+/**
+ * Lambda's limits on what the fleet keeps (API reference: CreateFunction, PublishVersion,
+ * CreateAlias): a Runtime is one of a short enum and a Role an IAM ARN, at most 2 048 characters.
+ */
+const MAX_DESCRIPTION_LENGTH = 256;
+const MAX_HANDLER_LENGTH = 128;
+const MAX_RUNTIME_LENGTH = 32;
+const MAX_ROLE_LENGTH = 2_048;
 /** Every Lambda REST path begins with the API version it belongs to. */
 const LAMBDA_PATH = /^\/\d{4}-\d{2}-\d{2}\//;
 
@@ -79,10 +87,10 @@ export function lambdaApi(fleet: LambdaFleet, hosted: HostedFunctions): RestJson
       status: 201,
       run: ({ body }) => {
         const fn = fleet.createFunction(requiredString(body, 'FunctionName'), {
-          description: optionalString(body, 'Description'),
-          runtime: optionalString(body, 'Runtime'),
-          role: optionalString(body, 'Role'),
-          handler: optionalString(body, 'Handler'),
+          description: optionalString(body, 'Description', MAX_DESCRIPTION_LENGTH),
+          runtime: optionalString(body, 'Runtime', MAX_RUNTIME_LENGTH),
+          role: optionalString(body, 'Role', MAX_ROLE_LENGTH),
+          handler: optionalString(body, 'Handler', MAX_HANDLER_LENGTH),
           memorySize: optionalInteger(body, 'MemorySize'),
           timeout: optionalInteger(body, 'Timeout'),
           ...codeFingerprint(body.Code),
@@ -117,7 +125,7 @@ export function lambdaApi(fleet: LambdaFleet, hosted: HostedFunctions): RestJson
       status: 201,
       run: ({ path, body }) => {
         const fn = fleet.publishVersion(pathParameter(path, 'FunctionName'), {
-          description: optionalString(body, 'Description'),
+          description: optionalString(body, 'Description', MAX_DESCRIPTION_LENGTH),
           revisionId: optionalString(body, 'RevisionId'),
           codeSha256: optionalString(body, 'CodeSha256'),
         });
@@ -147,7 +155,7 @@ export function lambdaApi(fleet: LambdaFleet, hosted: HostedFunctions): RestJson
         aliasConfiguration(
           fleet.createAlias(pathParameter(path, 'FunctionName'), requiredString(body, 'Name'), {
             functionVersion: requiredString(body, 'FunctionVersion'),
-            description: optionalString(body, 'Description'),
+            description: optionalString(body, 'Description', MAX_DESCRIPTION_LENGTH),
             additionalVersionWeights: routingWeights(body.RoutingConfig),
           }),
         ),
@@ -179,7 +187,7 @@ export function lambdaApi(fleet: LambdaFleet, hosted: HostedFunctions): RestJson
         aliasConfiguration(
           fleet.updateAlias(pathParameter(path, 'FunctionName'), pathParameter(path, 'Name'), {
             functionVersion: optionalString(body, 'FunctionVersion'),
-            description: optionalString(body, 'Description'),
+            description: optionalString(body, 'Description', MAX_DESCRIPTION_LENGTH),
             additionalVersionWeights: routingWeights(body.RoutingConfig),
             revisionId: optionalString(body, 'RevisionId'),
           }),
@@ -386,10 +394,18 @@ function requiredString(body: Record<string, unknown>, field: string): string {
   return value;
 }
 
-function optionalString(body: Record<string, unknown>, field: string): string | undefined {
+/** A string member, held to its length in Lambda's API model when it has one. */
+function optionalString(
+  body: Record<string, unknown>,
+  field: string,
+  maxLength = Number.POSITIVE_INFINITY,
+): string | undefined {
   const value = body[field];
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'string') throw invalidParameter(`${field} must be a string`);
+  // Lambda names members in lower camel case in its validation messages.
+  if (value.length > maxLength)
+    throw memberTooLong(`${field.charAt(0).toLowerCase()}${field.slice(1)}`, maxLength);
   return value;
 }
 

@@ -8,9 +8,12 @@
  * dynalite's answer back as it was written (status, headers, body), so what a client receives is
  * what dynalite answers, byte for byte.
  */
+import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { parentPort, workerData } from 'node:worker_threads';
+import { crc32 } from 'node:zlib';
 import dynalite from 'dynalite';
+import { refusal } from './store-request-guard.js';
 
 const { path } = workerData;
 const server = dynalite({ path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
@@ -30,11 +33,56 @@ if (!listener) {
 
 parentPort.on('message', (message) => {
   if (message.type === 'request') {
-    serve(message);
+    serveGuarded(message);
   } else if (message.type === 'close') {
     server.close((error) => parentPort.postMessage({ type: 'closed', message: error?.message }));
   }
 });
+
+/**
+ * Refuses what DynamoDB refuses before dynalite sees it, and answers a request dynalite throws
+ * on with DynamoDB's InternalServerError instead of letting it end the thread.
+ */
+function serveGuarded(request) {
+  const { id, method, headers, body } = request;
+  const refused =
+    method === 'POST'
+      ? refusal(Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8'))
+      : undefined;
+  if (refused) {
+    answer(id, 400, headers, refused);
+    return;
+  }
+  try {
+    serve(request);
+  } catch (error) {
+    console.error('[baton] the store failed a request', error);
+    answer(id, 500, headers, {
+      __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError',
+      message: 'Internal server error',
+    });
+  }
+}
+
+/** An answer in dynalite's own form: its content type, checksum and request id. */
+function answer(id, status, requestHeaders, error) {
+  const text = JSON.stringify(error);
+  const contentType = String(requestHeaders['content-type'] ?? '')
+    .split(';')[0]
+    .trim();
+  parentPort.postMessage({
+    type: 'response',
+    id,
+    status,
+    headers: {
+      'x-amzn-RequestId': randomBytes(39).toString('base64').toUpperCase().replace(/\+|\//g, '0'),
+      'x-amz-crc32': String(crc32(text)),
+      'Content-Type': contentType === 'application/json' ? contentType : 'application/x-amz-json-1.0',
+      'Content-Length': String(Buffer.byteLength(text)),
+    },
+    body: text,
+  });
+}
 
 /** Hands one request to dynalite as an HTTP request of its own, and posts back its answer. */
 function serve({ id, method, url, headers, body }) {

@@ -26,6 +26,8 @@ export class StoreError extends Error {}
 export interface LedgerStore extends RawService {
   /** One DynamoDB API call (`GetItem`, `PutItem`…) with its JSON input; resolves with the JSON output. */
   call(operation: string, input: Record<string, unknown>): Promise<Record<string, unknown>>;
+  /** Ends the store's thread as a crash would (tests); the store starts a new one. */
+  crashThread(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -35,6 +37,9 @@ const LOCAL_AUTHORIZATION =
 
 /** dynalite's own limit: a larger body is answered 413 without being read further. */
 const MAX_REQUEST_BYTES = 16 * 1024 * 1024;
+/** Attempts at starting a dead thread again before the store gives up. */
+const RESTART_ATTEMPTS = 3;
+const RESTART_DELAY_MS = 200;
 
 /** A request as posted to the store's thread. */
 interface StoreRequest {
@@ -63,15 +68,17 @@ export async function startLedgerStore(
   tableName: string,
 ): Promise<LedgerStore> {
   if (directory) mkdirSync(directory, { recursive: true });
-  const thread = await startStoreThread(directory);
+  const thread = await superviseStoreThread(directory, (call) => ensureLedgerTable(call, tableName));
+  const call: StoreCall = (operation, input) => callInProcess(thread, operation, input);
   const store: LedgerStore = {
     targetPrefix: DYNAMODB_TARGET_PREFIX,
     handle: (request, response) => forward(thread, request, response),
-    call: (operation, input) => callInProcess(thread, operation, input),
+    call,
+    crashThread: () => thread.crash(),
     close: () => thread.close(),
   };
   try {
-    await ensureLedgerTable(store, tableName);
+    await ensureLedgerTable(call, tableName);
   } catch (error) {
     await store.close();
     throw error;
@@ -79,12 +86,78 @@ export async function startLedgerStore(
   return store;
 }
 
+type StoreCall = LedgerStore['call'];
+
 interface StoreThread {
   send(request: StoreRequest): Promise<StoreAnswer>;
+  crash(): Promise<void>;
   close(): Promise<void>;
 }
 
-async function startStoreThread(directory: string | undefined): Promise<StoreThread> {
+interface WorkerThread extends StoreThread {
+  /** Resolves with the reason when the thread ends without being closed. */
+  readonly died: Promise<Error>;
+}
+
+/**
+ * The store's thread, started again when it dies: the calls it was serving fail (DynamoDB's
+ * InternalServerError, which clients retry), later calls wait for the new thread — on the same
+ * data, its table made sure of by `prepare` — instead of failing for good.
+ */
+async function superviseStoreThread(
+  directory: string | undefined,
+  prepare: (call: StoreCall) => Promise<void>,
+): Promise<StoreThread> {
+  let closing = false;
+  const restart = async (): Promise<WorkerThread> => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const next = await startWorkerThread(directory);
+        await prepare((operation, input) => callInProcess(next, operation, input));
+        return watch(next);
+      } catch (error) {
+        if (attempt >= RESTART_ATTEMPTS) throw error;
+        await new Promise((resolve) => setTimeout(resolve, RESTART_DELAY_MS));
+      }
+    }
+  };
+  const startAgain = () => {
+    current = restart();
+    // Calls wait on `current`: a store that cannot start again fails them, not the process.
+    current.catch((error: Error) =>
+      console.error(`[baton] the store could not start again: ${error.message}`),
+    );
+  };
+  const watch = (thread: WorkerThread): WorkerThread => {
+    void thread.died.then((reason) => {
+      if (closing) return;
+      console.error(`[baton] the store's thread stopped (${reason.message}); starting it again`);
+      startAgain();
+    });
+    return thread;
+  };
+  let current: Promise<WorkerThread> = Promise.resolve(watch(await startWorkerThread(directory)));
+  /** The running thread; when it could not be started again, the next call tries once more. */
+  const running = async (): Promise<WorkerThread> => {
+    const attempt = current;
+    try {
+      return await attempt;
+    } catch {
+      if (current === attempt && !closing) startAgain();
+      return current;
+    }
+  };
+  return {
+    send: async (request) => (await running()).send(request),
+    crash: async () => (await running()).crash(),
+    close: async () => {
+      closing = true;
+      await (await current.catch(() => undefined))?.close();
+    },
+  };
+}
+
+async function startWorkerThread(directory: string | undefined): Promise<WorkerThread> {
   const worker = new Worker(new URL('./ledger-store-worker.js', import.meta.url), {
     workerData: { path: directory },
   });
@@ -94,10 +167,12 @@ async function startStoreThread(directory: string | undefined): Promise<StoreThr
   let closing: Promise<void> | undefined;
   const ready = Promise.withResolvers<void>();
   const closed = Promise.withResolvers<void>();
+  const died = Promise.withResolvers<Error>();
   const fail = (error: Error) => {
     failure ??= error;
     ready.reject(error);
     closed.resolve();
+    if (!closing) died.resolve(failure);
     for (const waiter of pending.values()) waiter.reject(error);
     pending.clear();
   };
@@ -126,6 +201,7 @@ async function startStoreThread(directory: string | undefined): Promise<StoreThr
     throw error;
   }
   return {
+    died: died.promise,
     send: (request) => {
       if (failure) return Promise.reject(failure);
       const id = nextId++;
@@ -133,6 +209,9 @@ async function startStoreThread(directory: string | undefined): Promise<StoreThr
         pending.set(id, { resolve, reject });
         worker.postMessage({ type: 'request', id, ...request });
       });
+    },
+    crash: async () => {
+      await worker.terminate();
     },
     close: () => {
       closing ??= (async () => {
@@ -188,7 +267,7 @@ function forward(thread: StoreThread, request: IncomingMessage, response: Server
 }
 
 async function callInProcess(
-  thread: StoreThread,
+  thread: Pick<StoreThread, 'send'>,
   operation: string,
   input: Record<string, unknown>,
 ): Promise<Record<string, unknown>> {
@@ -215,8 +294,8 @@ async function callInProcess(
  * The same shape as the CDK table (`ledgerTableSchema`). Returns once the table is ACTIVE:
  * dynalite answers CreateTable while the table is still CREATING, and refuses items until then.
  */
-async function ensureLedgerTable(store: LedgerStore, tableName: string): Promise<void> {
-  const existing = await describeTable(store, tableName);
+async function ensureLedgerTable(call: StoreCall, tableName: string): Promise<void> {
+  const existing = await describeTable(call, tableName);
   if (
     existing &&
     !existing.GlobalSecondaryIndexes?.some((i) => i.IndexName === ledgerTableSchema.leaseIndex.indexName)
@@ -228,7 +307,7 @@ async function ensureLedgerTable(store: LedgerStore, tableName: string): Promise
   }
   if (existing === undefined) {
     const { partitionKey, sortKey, leaseIndex } = ledgerTableSchema;
-    await store.call('CreateTable', {
+    await call('CreateTable', {
       TableName: tableName,
       BillingMode: 'PAY_PER_REQUEST',
       AttributeDefinitions: [partitionKey, sortKey, leaseIndex.partitionKey, leaseIndex.sortKey].map(
@@ -253,7 +332,7 @@ async function ensureLedgerTable(store: LedgerStore, tableName: string): Promise
       ],
     });
   }
-  while ((await describeTable(store, tableName))?.TableStatus !== 'ACTIVE')
+  while ((await describeTable(call, tableName))?.TableStatus !== 'ACTIVE')
     await new Promise((resolve) => setTimeout(resolve, 5));
 }
 
@@ -262,10 +341,9 @@ interface TableDescription {
   GlobalSecondaryIndexes?: { IndexName?: string }[];
 }
 
-async function describeTable(store: LedgerStore, tableName: string): Promise<TableDescription | undefined> {
+async function describeTable(call: StoreCall, tableName: string): Promise<TableDescription | undefined> {
   try {
-    return ((await store.call('DescribeTable', { TableName: tableName })) as { Table?: TableDescription })
-      .Table;
+    return ((await call('DescribeTable', { TableName: tableName })) as { Table?: TableDescription }).Table;
   } catch (error) {
     if ((error as Error).name === 'ResourceNotFoundException') return undefined;
     throw error;

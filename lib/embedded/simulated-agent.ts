@@ -35,17 +35,7 @@ export function startSimulatedAgent(
     const ok = random() >= options.failureRate;
     const timer = setTimeout(() => {
       pending.delete(timer);
-      bus.putEvents(
-        [
-          {
-            EventBusName: BATON_BUS_NAME,
-            Source: SIMULATED_AGENT_SOURCE,
-            DetailType: WorkloadMoveCompleted.detailType,
-            Detail: JSON.stringify({ taskToken, workloadId, ok }),
-          },
-        ],
-        'external',
-      );
+      answer(bus, { taskToken, workloadId, ok });
     }, options.delayMs);
     pending.add(timer);
   });
@@ -54,4 +44,34 @@ export function startSimulatedAgent(
     for (const timer of pending) clearTimeout(timer);
     pending.clear();
   };
+}
+
+/**
+ * Puts the agent's answer as an external agent would. One the bus refuses (too big to put, say)
+ * goes unanswered, as a real agent's would: the move's own timeout reverts it. The agent, like
+ * the runtime it runs in, carries on.
+ */
+function answer(
+  bus: LocalEventBus,
+  completion: { taskToken: string; workloadId: string; ok: boolean },
+): void {
+  try {
+    const result = bus.putEvents(
+      [
+        {
+          EventBusName: BATON_BUS_NAME,
+          Source: SIMULATED_AGENT_SOURCE,
+          DetailType: WorkloadMoveCompleted.detailType,
+          Detail: JSON.stringify(completion),
+        },
+      ],
+      'external',
+    );
+    if (result.FailedEntryCount > 0) throw new Error(JSON.stringify(result.Entries));
+  } catch (error) {
+    console.error(
+      `[baton] the simulated agent could not answer the move of ${String(completion.workloadId).slice(0, 200)}:`,
+      error,
+    );
+  }
 }

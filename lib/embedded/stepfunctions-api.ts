@@ -3,14 +3,22 @@
  * with AWS's validation and error names, for the operations DESIGN.md lists.
  */
 
-import { AwsError, validationError } from './aws-error';
+import { AwsError, memberTooLong, validationError } from './aws-error';
 import type { JsonService } from './aws-json-server';
+import { exceedsJsonDepth } from './json-depth';
+import { MAX_JSON_DEPTH, MAX_PAYLOAD_BYTES } from './payload-limits';
 import type { TaskTokenRegistry } from './task-tokens';
 import type { ExecutionRecord, WorkflowEngine } from './workflow-engine';
 
 const DEFAULT_PAGE_SIZE = 100;
 const MAX_PAGE_SIZE = 1000;
 const STATUSES = new Set(['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED']);
+/** The members' limits in the Step Functions API reference. */
+const MAX_ARN_LENGTH = 256;
+const MAX_ERROR_LENGTH = 256;
+const MAX_CAUSE_LENGTH = 32_768;
+const MAX_TASK_TOKEN_LENGTH = 2_048;
+const MAX_NEXT_TOKEN_LENGTH = 3_096;
 
 export function stepFunctionsApi(engine: WorkflowEngine, tokens: TaskTokenRegistry): JsonService {
   return {
@@ -45,7 +53,7 @@ export function stepFunctionsApi(engine: WorkflowEngine, tokens: TaskTokenRegist
       },
       StartExecution: (input) => {
         const name = optionalString(input, 'name');
-        const executionInput = optionalString(input, 'input') ?? '{}';
+        const executionInput = optionalPayload(input, 'input') ?? '{}';
         const record = engine.start(requiredArn(input, 'stateMachineArn'), executionInput, name);
         return { executionArn: record.executionArn, startDate: epochSeconds(record.startDate) };
       },
@@ -72,30 +80,40 @@ export function stepFunctionsApi(engine: WorkflowEngine, tokens: TaskTokenRegist
       },
       StopExecution: (input) => {
         const record = engine.execution(requiredArn(input, 'executionArn'));
-        record.stop(optionalString(input, 'error'), optionalString(input, 'cause'));
+        record.stop(
+          optionalString(input, 'error', MAX_ERROR_LENGTH),
+          optionalString(input, 'cause', MAX_CAUSE_LENGTH),
+        );
         return { stopDate: epochSeconds(record.stopDate ?? new Date()) };
       },
       SendTaskSuccess: (input) => {
-        const output = requiredString(input, 'output');
+        const output = optionalPayload(input, 'output');
+        if (output === undefined) throw requiredMember('output');
+        // The task's output becomes the workflow's data: held to what the local engine runs, as an input is.
+        if (exceedsJsonDepth(output, MAX_JSON_DEPTH))
+          throw new AwsError(
+            'InvalidOutput',
+            `Invalid Output: nested more than ${MAX_JSON_DEPTH} levels deep`,
+          );
         let parsed: unknown;
         try {
           parsed = JSON.parse(output);
         } catch {
           throw new AwsError('InvalidOutput', 'Invalid Output: not JSON');
         }
-        tokens.succeed(requiredString(input, 'taskToken'), parsed);
+        tokens.succeed(taskToken(input), parsed);
         return {};
       },
       SendTaskFailure: (input) => {
         tokens.fail(
-          requiredString(input, 'taskToken'),
-          optionalString(input, 'error') ?? '',
-          optionalString(input, 'cause') ?? '',
+          taskToken(input),
+          optionalString(input, 'error', MAX_ERROR_LENGTH) ?? '',
+          optionalString(input, 'cause', MAX_CAUSE_LENGTH) ?? '',
         );
         return {};
       },
       SendTaskHeartbeat: (input) => {
-        tokens.heartbeat(requiredString(input, 'taskToken'));
+        tokens.heartbeat(taskToken(input));
         return {};
       },
     },
@@ -146,6 +164,8 @@ function paginate<T>(
   }
   let start = 0;
   if (input.nextToken !== undefined) {
+    if (String(input.nextToken).length > MAX_NEXT_TOKEN_LENGTH)
+      throw memberTooLong('nextToken', MAX_NEXT_TOKEN_LENGTH);
     const after = Buffer.from(String(input.nextToken), 'base64url').toString('utf8');
     const index = items.findIndex((item) => idOf(item) === after);
     if (index < 0) throw new AwsError('InvalidToken', 'Invalid Token: nextToken is not from this list');
@@ -160,25 +180,45 @@ function paginate<T>(
   return { [key]: page, ...(next ? { nextToken: next } : {}) };
 }
 
-function requiredString(input: Record<string, unknown>, field: string): string {
-  const value = input[field];
-  if (typeof value !== 'string' || value.length === 0) {
-    throw validationError(
-      `1 validation error detected: Value at '${field}' failed to satisfy constraint: Member must not be null`,
-    );
-  }
+function requiredMember(field: string): AwsError {
+  return validationError(
+    `1 validation error detected: Value at '${field}' failed to satisfy constraint: Member must not be null`,
+  );
+}
+
+function requiredString(input: Record<string, unknown>, field: string, maxLength: number): string {
+  const value = optionalString(input, field, maxLength);
+  if (value === undefined || value.length === 0) throw requiredMember(field);
   return value;
 }
 
-function optionalString(input: Record<string, unknown>, field: string): string | undefined {
+/** A string member, held to its length in the API model when it has one. */
+function optionalString(
+  input: Record<string, unknown>,
+  field: string,
+  maxLength = Number.POSITIVE_INFINITY,
+): string | undefined {
   const value = input[field];
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'string') throw validationError(`${field} must be a string`);
+  if (value.length > maxLength) throw memberTooLong(field, maxLength);
   return value;
 }
 
+/** An execution's input or a task's output: its limit is in bytes of UTF-8, not characters. */
+function optionalPayload(input: Record<string, unknown>, field: string): string | undefined {
+  const value = optionalString(input, field);
+  if (value !== undefined && Buffer.byteLength(value) > MAX_PAYLOAD_BYTES)
+    throw memberTooLong(field, MAX_PAYLOAD_BYTES);
+  return value;
+}
+
+function taskToken(input: Record<string, unknown>): string {
+  return requiredString(input, 'taskToken', MAX_TASK_TOKEN_LENGTH);
+}
+
 function requiredArn(input: Record<string, unknown>, field: string): string {
-  const arn = requiredString(input, field);
+  const arn = requiredString(input, field, MAX_ARN_LENGTH);
   if (!/^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:[A-Za-z]+:/.test(arn))
     throw new AwsError('InvalidArn', `Invalid Arn: '${arn}'`);
   return arn;

@@ -282,8 +282,10 @@ async function invokeLambda(parameters: unknown, services: LocalServices): Promi
   const { FunctionName, Payload } = (parameters ?? {}) as { FunctionName?: unknown; Payload?: unknown };
   if (typeof FunctionName !== 'string')
     throw new TaskFailure('States.Runtime', 'lambda:invoke needs a FunctionName');
-  // Payload is a JSON value: a string input reaches the function as that string.
-  const output = await services.lambda.invoke(FunctionName, Payload ?? {}).catch(asLambdaServiceFailure);
+  // Payload is a JSON value: a string input reaches the function as that string, null as null.
+  const output = await services.lambda
+    .invoke(FunctionName, Payload === undefined ? {} : Payload)
+    .catch(asLambdaServiceFailure);
   return { ExecutedVersion: '$LATEST', Payload: output, StatusCode: 200 };
 }
 

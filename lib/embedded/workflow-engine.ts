@@ -17,7 +17,9 @@ import { AwsError } from './aws-error';
 import { type EngineDefinition, toEngineDefinition } from './engine-definition';
 import { type EngineLogEvent, ExecutionHistory } from './execution-history';
 import type { ExecutionJournal, JournalEntry } from './execution-journal';
+import { exceedsJsonDepth } from './json-depth';
 import { LOCAL_STAGE, localArn, localRoleArn } from './local-aws';
+import { MAX_JSON_DEPTH } from './payload-limits';
 import { bindTask, type ExecutionScope, type LocalServices, type TaskBinding } from './task-bindings';
 
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
@@ -128,6 +130,12 @@ export class WorkflowEngine {
     const machine = this.stateMachine(stateMachineArn);
     if (this.stopping) throw new AwsError('ServiceUnavailable', 'The embedded runtime is shutting down', 503);
     if (!isValidExecutionName(name)) throw new AwsError('InvalidName', `Invalid Name: '${name}'`);
+    if (exceedsJsonDepth(input, MAX_JSON_DEPTH)) {
+      throw new AwsError(
+        'InvalidExecutionInput',
+        `Invalid State Machine Execution Input: nested more than ${MAX_JSON_DEPTH} levels deep, more than the embedded runtime runs`,
+      );
+    }
     let parsedInput: unknown;
     try {
       parsedInput = JSON.parse(input);
@@ -263,10 +271,19 @@ export class WorkflowEngine {
         scope.unclaimedToken = undefined;
         history.seal();
         this.keep(record);
-        this.options.onExecutionEnded?.(record);
+        this.announceEnd(record);
       }
     };
     return Object.assign(record, { done: settle() });
+  }
+
+  /** Whatever announcing an end does (an event too big to put, say), the engine and the record stand. */
+  private announceEnd(record: ExecutionRecord): void {
+    try {
+      this.options.onExecutionEnded?.(record);
+    } catch (error) {
+      console.error(`[baton] the end of ${record.executionArn} was not announced:`, error);
+    }
   }
 
   private recordFailure(

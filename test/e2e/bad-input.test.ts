@@ -9,6 +9,7 @@ import {
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { sendToDoor } from '../fuzz/door-client';
 import { startTestRuntime, type TestRuntime } from './embedded-runtime';
 
 let t: TestRuntime;
@@ -72,6 +73,46 @@ describe('the wire protocol', () => {
   });
 });
 
+describe('requests that are not HTTP Node can read', () => {
+  it.each([
+    [
+      'a 20 KB URL',
+      `GET /2015-03-31/functions/${'a'.repeat(20_000)} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`,
+      431,
+    ],
+    ['an unknown method', 'FOO / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n', 400],
+    [
+      'two Content-Lengths',
+      'POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab',
+      400,
+    ],
+    ['bytes that are not HTTP', '\u0000\u0001 garbage\r\n\r\n', 400],
+  ])("answers %s in AWS's error shape", async (_name, bytes, status) => {
+    const outcome = await sendToDoor(t.runtime.url, { bytes }, 2_000);
+    expect(outcome).toMatchObject({ kind: 'answered', status });
+    const answered = outcome as { headers: Record<string, string>; body: string };
+    const body = JSON.parse(answered.body) as { __type?: unknown; message?: unknown };
+    expect(body.__type).toBe(answered.headers['x-amzn-errortype']);
+    expect(body.message).toBeTypeOf('string');
+  });
+});
+
+describe('a HEAD request Node cannot read', () => {
+  it('is answered 431 with no body, as a HEAD answer must be', async () => {
+    const outcome = await sendToDoor(
+      t.runtime.url,
+      { method: 'HEAD', path: '/', headers: { 'x-big': 'x'.repeat(20_000) }, body: '' },
+      2_000,
+    );
+    expect(outcome).toMatchObject({
+      kind: 'answered',
+      status: 431,
+      body: '',
+      headers: { 'x-amzn-errortype': 'RequestHeaderFieldsTooLarge' },
+    });
+  });
+});
+
 describe('PutEvents', () => {
   it('refuses more than 10 entries with ValidationException', async () => {
     const entries = Array.from({ length: 11 }, () => entry('{}'));
@@ -131,7 +172,10 @@ describe('PutEvents', () => {
 
   it('fails an injected entry alone, or the whole call, and accepts nothing that failed', async () => {
     const accepted: string[] = [];
-    const unsubscribe = t.runtime.bus.subscribe((event) => accepted.push(event['detail-type']));
+    // Only this test's own events: facts announced for earlier tests' requests may still arrive.
+    const unsubscribe = t.runtime.bus.subscribe((event) => {
+      if (event.source === 'acme.test') accepted.push(event['detail-type']);
+    });
     const failEntry = t.runtime.bus.injectFault((e) => (e.DetailType === 'FailMe' ? 'entry' : undefined));
     try {
       const partial = await t.eventBridge.send(
@@ -197,12 +241,46 @@ describe('TestEventPattern', () => {
     });
   });
 
+  it('refuses a pattern over 4 096 characters with ValidationException, as the API does', async () => {
+    const pattern = JSON.stringify({ detail: { [Array(2_100).fill('a').join('.')]: ['x'] } });
+    await expect(
+      t.eventBridge.send(new TestEventPatternCommand({ EventPattern: pattern, Event: event })),
+    ).rejects.toMatchObject({
+      name: 'ValidationException',
+      message: expect.stringContaining('4096'),
+    });
+  });
+
   it('refuses an event without the envelope fields with ValidationException', async () => {
     await expect(
       t.eventBridge.send(
         new TestEventPatternCommand({ EventPattern: '{"source":["x"]}', Event: '{"source":"x"}' }),
       ),
     ).rejects.toMatchObject({ name: 'ValidationException' });
+  });
+});
+
+describe('DynamoDB', () => {
+  it('refuses a body of null as DynamoDB does, and every workflow still runs', async () => {
+    const response = await fetch(t.runtime.url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-amz-json-1.0',
+        'x-amz-target': 'DynamoDB_20120810.PutItem',
+        'x-amz-date': '20260101T000000Z',
+        authorization:
+          'AWS4-HMAC-SHA256 Credential=a/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=x',
+      },
+      body: 'null',
+    });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({
+      __type: 'com.amazon.coral.service#SerializationException',
+    });
+    const declared = await t.run('declare-inventory', {
+      quotas: [{ tenantId: 'after-null', limits: { vcpu: 1 } }],
+    });
+    expect(declared.status).toBe('SUCCEEDED');
   });
 });
 

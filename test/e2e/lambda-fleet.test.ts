@@ -270,6 +270,62 @@ describe('the Lambda control plane', () => {
     }
   });
 
+  it("holds what it keeps to Lambda's limits: a Description over 256 characters, a Handler over 128, refused whole", async () => {
+    const description = (length: number) => 'd'.repeat(length);
+    const refusals = [
+      () =>
+        lambda.send(
+          new CreateFunctionCommand({
+            FunctionName: 'too-long',
+            Role: 'r',
+            Code: {},
+            Description: description(3_900_000),
+          }),
+        ),
+      () =>
+        lambda.send(
+          new CreateFunctionCommand({
+            FunctionName: 'too-long',
+            Role: 'r',
+            Code: {},
+            Handler: 'h'.repeat(129),
+          }),
+        ),
+      () =>
+        lambda.send(new PublishVersionCommand({ FunctionName: 'checkout', Description: description(257) })),
+      () =>
+        lambda.send(
+          new CreateAliasCommand({
+            FunctionName: 'checkout',
+            Name: 'too-long',
+            FunctionVersion: '1',
+            Description: description(257),
+          }),
+        ),
+      () =>
+        lambda.send(
+          new UpdateAliasCommand({ FunctionName: 'checkout', Name: 'live', Description: description(257) }),
+        ),
+    ];
+    for (const call of refusals) {
+      const error = await refusal(call());
+      expect(error.name).toBe('ValidationException');
+      expect(error.message).toMatch(/Member must have length less than or equal to (256|128)/);
+    }
+    await expect(lambda.send(new GetFunctionCommand({ FunctionName: 'too-long' }))).rejects.toBeInstanceOf(
+      ResourceNotFoundException,
+    );
+    const kept = await lambda.send(
+      new CreateFunctionCommand({
+        FunctionName: 'at-the-limit',
+        Role: 'r',
+        Code: {},
+        Description: description(256),
+      }),
+    );
+    expect(kept.Description).toHaveLength(256);
+  });
+
   it('answers an operation it does not serve with UnknownOperationException', async () => {
     const error = await refusal(lambda.send(new DeleteFunctionCommand({ FunctionName: 'checkout' })));
     expect(error.name).toBe('UnknownOperationException');

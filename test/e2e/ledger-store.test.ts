@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAwsJsonServer } from '../../lib/embedded/aws-json-server';
 import { type LedgerStore, startLedgerStore } from '../../lib/embedded/ledger-store';
+import { nestedJson } from '../fuzz/hostile-json';
 
 let store: LedgerStore | undefined;
 afterEach(async () => {
@@ -99,5 +100,136 @@ describe('an older local store', () => {
       message: expect.stringContaining('delete the data directory'),
     });
     rmSync(directory, { recursive: true, force: true });
+  });
+});
+
+describe("DynamoDB's limits, which dynalite does not check", () => {
+  const key = { pk: { S: 'a' }, sk: { S: 'b' } };
+  /** An item attribute of maps nested `levels` deep. */
+  const nestedAttribute = (levels: number): Record<string, unknown> =>
+    Array.from({ length: levels - 1 }).reduce<Record<string, unknown>>((inner) => ({ M: { a: inner } }), {
+      M: { a: { S: 'x' } },
+    });
+
+  it('refuses an attribute nested 33 levels deep and takes one of 32', async () => {
+    store = await startLedgerStore(undefined, 'ledger');
+    await store.call('PutItem', { TableName: 'ledger', Item: { ...key, n: nestedAttribute(32) } });
+    await expect(
+      store.call('PutItem', { TableName: 'ledger', Item: { ...key, n: nestedAttribute(33) } }),
+    ).rejects.toMatchObject({
+      name: 'ValidationException',
+      message: 'Nesting Levels have exceeded supported limits',
+    });
+  });
+
+  it('refuses an expression over 4 KB and takes one of 4 KB', async () => {
+    store = await startLedgerStore(undefined, 'ledger');
+    const query = (expression: string) =>
+      store?.call('Query', {
+        TableName: 'ledger',
+        KeyConditionExpression: expression,
+        ExpressionAttributeValues: { ':pk': { S: 'a' } },
+      });
+    const padded = (bytes: number) => `pk = :pk${' '.repeat(bytes - 'pk = :pk'.length)}`;
+    await expect(query(padded(4_096))).resolves.toMatchObject({ Count: 0 });
+    await expect(query(padded(4_097))).rejects.toMatchObject({
+      name: 'ValidationException',
+      message:
+        'Invalid KeyConditionExpression: Expression size has exceeded the maximum allowed size; expression size: 4097',
+    });
+  });
+
+  it.each([
+    ['an item attribute', { TableName: 'ledger', Item: { ...key, x: null } }, 'PutItem'],
+    ['a list element', { TableName: 'ledger', Item: { ...key, x: { L: [null] } } }, 'PutItem'],
+    ['a key of a batch', { RequestItems: { ledger: { Keys: [null] } } }, 'BatchGetItem'],
+    ['a table of a batch', { RequestItems: { ledger: null } }, 'BatchGetItem'],
+    ['a write of a batch', { RequestItems: { ledger: [null] } }, 'BatchWriteItem'],
+    ['an update', { TableName: 'ledger', Key: key, AttributeUpdates: { x: null } }, 'UpdateItem'],
+  ])(
+    'refuses a null as %s, which dynalite cannot read, with SerializationException',
+    async (_where, input, operation) => {
+      store = await startLedgerStore(undefined, 'ledger');
+      await expect(store.call(operation, input)).rejects.toMatchObject({ name: 'SerializationException' });
+    },
+  );
+
+  it('refuses a tag without a key or a value, which would end the store thread, with ValidationException', async () => {
+    store = await startLedgerStore(undefined, 'ledger');
+    const tag = (tags: unknown[]) =>
+      store?.call('TagResource', {
+        ResourceArn: 'arn:aws:dynamodb:us-east-1:000000000000:table/ledger',
+        Tags: tags,
+      });
+    await expect(tag([{}])).rejects.toMatchObject({ name: 'ValidationException' });
+    await expect(tag([{ Key: 'k' }])).rejects.toMatchObject({ name: 'ValidationException' });
+    await expect(tag([{ Key: 'k'.repeat(129), Value: 'v' }])).rejects.toMatchObject({
+      name: 'ValidationException',
+    });
+    await tag([{ Key: 'k', Value: 'v' }]);
+  });
+
+  it('answers a body of null, or an attribute nested 5 000 deep, and goes on serving', async () => {
+    store = await startLedgerStore(undefined, 'ledger');
+    const server = createAwsJsonServer([], [store], [], () => 'external');
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const post = async (operation: string, body: string) => {
+        const response = await fetch(`http://127.0.0.1:${port}/`, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/x-amz-json-1.0',
+            'x-amz-target': `DynamoDB_20120810.${operation}`,
+            'x-amz-date': '20260101T000000Z',
+            authorization:
+              'AWS4-HMAC-SHA256 Credential=a/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=x',
+          },
+          body,
+        });
+        return { status: response.status, body: (await response.json()) as { __type: string } };
+      };
+      expect(await post('PutItem', 'null')).toEqual({
+        status: 400,
+        body: {
+          __type: 'com.amazon.coral.service#SerializationException',
+          message: 'Start of structure expected',
+        },
+      });
+      const deep = `{"TableName":"ledger","Item":{"pk":{"S":"a"},"sk":{"S":"b"},"n":${nestedJson(5_000, 'dynamodb-map')}}}`;
+      expect(await post('PutItem', deep)).toMatchObject({
+        status: 400,
+        body: { __type: 'com.amazon.coral.validate#ValidationException' },
+      });
+      await store.call('PutItem', { TableName: 'ledger', Item: key });
+      expect(await store.call('GetItem', { TableName: 'ledger', Key: key })).toEqual({ Item: key });
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});
+
+describe('a store whose thread dies', () => {
+  it('starts it again on the same data, and serves the next calls', async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'baton-crashed-store-'));
+    try {
+      store = await startLedgerStore(directory, 'ledger');
+      const key = { pk: { S: 'kept' }, sk: { S: 'item' } };
+      await store.call('PutItem', { TableName: 'ledger', Item: key });
+      await store.crashThread();
+      expect(await store.call('GetItem', { TableName: 'ledger', Key: key })).toEqual({ Item: key });
+    } finally {
+      await store?.close();
+      store = undefined;
+      rmSync(directory, { recursive: true, force: true });
+    }
+  });
+
+  it('makes sure of its table again when it kept its data in memory', async () => {
+    store = await startLedgerStore(undefined, 'ledger');
+    await store.crashThread();
+    expect(
+      await store.call('GetItem', { TableName: 'ledger', Key: { pk: { S: 'a' }, sk: { S: 'b' } } }),
+    ).toEqual({});
   });
 });

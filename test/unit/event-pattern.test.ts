@@ -1307,3 +1307,47 @@ describe('event pattern API', () => {
     );
   });
 });
+
+describe('bounded work for any pattern', () => {
+  /** `{"f0": {"$or": [{"a": [1]}, {"b": [2]}]}, "f1": …}`: each pair doubles the sub-rules. */
+  const orPairs = (pairs: number): EventPattern => ({
+    detail: Object.fromEntries(
+      Array.from({ length: pairs }, (_, index) => [`f${index}`, { $or: [{ a: [1] }, { b: [2] }] }]),
+    ),
+  });
+
+  it('matches through a key of 2 000 dot-separated segments, as through nested objects', () => {
+    const segments = Array.from({ length: 2_000 }, (_, index) => `s${index}`);
+    const pattern = { detail: { [segments.join('.')]: ['x'] } };
+    const nested = segments.reduceRight<unknown>((inner, segment) => ({ [segment]: inner }), 'x');
+    const matches = compileEventPattern(pattern);
+    expect(matches({ detail: nested })).toBe(true);
+    expect(
+      matches({
+        detail: { [segments.slice(0, 1_000).join('.')]: { [segments.slice(1_000).join('.')]: 'x' } },
+      }),
+    ).toBe(true);
+    expect(matches({ detail: { [segments.join('.')]: 'y' } })).toBe(false);
+  });
+
+  it('accepts $or that expands to 1 024 sub-rules and refuses one that expands further', () => {
+    expect(matchesEventPattern(orPairs(10), { detail: { f0: { b: 2 } } })).toBe(false);
+    let caught: unknown;
+    try {
+      validateEventPattern(orPairs(11));
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(InvalidEventPatternError);
+    expect((caught as InvalidEventPatternError).reason).toBe(
+      'The $or combinations expand to more than 1024 sub-rules, more than the local matcher evaluates',
+    );
+  });
+
+  it('refuses $or nested in $or once the expansion passes the bound', () => {
+    const nested = {
+      detail: { $or: [orPairs(10).detail as EventPattern, orPairs(1).detail as EventPattern] },
+    };
+    expect(() => validateEventPattern(nested)).toThrow(InvalidEventPatternError);
+  });
+});

@@ -130,6 +130,13 @@ const EQUALS_IGNORE_CASE = 'equals-ignore-case';
 /** event-ruler refuses a single sub-rule with more fields than this. */
 const MAXIMUM_RULE_SIZE = 256;
 
+/**
+ * Each `$or` multiplies the sub-rules of the branches around it, so a pattern within EventBridge's 4 096
+ * characters can expand to more sub-rules than memory holds. EventBridge documents no bound on the expansion;
+ * this matcher refuses one past this many sub-rules rather than exhaust the process.
+ */
+const MAXIMUM_SUB_RULES = 1024;
+
 /** Keys event-ruler refuses inside `$or` branches, so that `"$or": [{"prefix": ...}]` stays a legacy field. */
 const RESERVED_IN_OR = new Set([
   'exactly',
@@ -260,6 +267,12 @@ function parseOr(value: unknown, scope: ParseScope, branches: Branch[]): void {
       before.length === 0 ? [new Map<string, FieldTest>()] : before.map((branch) => new Map(branch));
     parseObject(element, scope, forked);
     branches.push(...forked);
+    // Checked as the product grows, so that no more than the bound is ever built.
+    if (branches.length > MAXIMUM_SUB_RULES) {
+      throw invalid(
+        `The ${OR_KEYWORD} combinations expand to more than ${MAXIMUM_SUB_RULES} sub-rules, more than the local matcher evaluates`,
+      );
+    }
   }
   if (value.length < 2) {
     throw invalid(`There must have at least 2 Objects in ${OR_KEYWORD} relationship.`);
@@ -932,55 +945,53 @@ interface Leaf {
 type EventIndex = ReadonlyMap<string, readonly Leaf[]>;
 
 /**
- * The paths a compiled pattern looks at, as a trie walked from the pattern side so that matching never builds
- * path strings. Every node is a dot-boundary prefix of some field path.
+ * The paths a compiled pattern looks at, as a trie of their dot-separated segments, walked from the pattern side
+ * so that matching never builds path strings. Building it is linear in the length of the paths.
  */
 interface PathNode {
   /** The field path when a condition looks at exactly this prefix. */
   field: string | undefined;
+  /** The nodes one segment below. */
+  readonly children: Map<string, PathNode>;
   /**
-   * Nodes below this one, by the key an event object would use to reach them. Both "b" and "b.c" appear, because
-   * event-ruler joins keys with dots: `{"b": {"c": 1}}` and `{"b.c": 1}` reach the same path.
+   * Whether a path goes two or more segments below: only then can an event key holding a dot lead somewhere,
+   * because event-ruler joins keys with dots (`{"b": {"c": 1}}` and `{"b.c": 1}` reach the same path).
    */
-  readonly edges: { readonly key: string; readonly node: PathNode }[];
+  reachesDeeper: boolean;
 }
 
 const NO_LEAVES: readonly Leaf[] = [];
 const NO_MEMBERSHIP: Membership = [];
 
 function buildPathTrie(subRules: readonly SubRule[]): PathNode {
-  const root: PathNode = { field: undefined, edges: [] };
-  // Keyed by the dot-joined first segments; the root (no segment) is kept apart because a path may start with an
-  // empty segment, whose prefix is also "".
-  const nodesByPrefix = new Map<string, PathNode>();
-  const nodeFor = (segments: readonly string[], count: number): PathNode => {
-    if (count === 0) {
-      return root;
-    }
-    const prefix = segments.slice(0, count).join('.');
-    const known = nodesByPrefix.get(prefix);
-    if (known !== undefined) {
-      return known;
-    }
-    const node: PathNode = { field: undefined, edges: [] };
-    nodesByPrefix.set(prefix, node);
-    return node;
-  };
+  const root: PathNode = { field: undefined, children: new Map(), reachesDeeper: false };
   for (const { path } of subRules.flat()) {
     const segments = path.split('.');
-    nodeFor(segments, segments.length).field = path;
-    // Link every prefix to every longer prefix by the dotted key in between.
-    for (let start = 0; start < segments.length; start++) {
-      const from = nodeFor(segments, start);
-      for (let end = start + 1; end <= segments.length; end++) {
-        const key = segments.slice(start, end).join('.');
-        if (!from.edges.some((edge) => edge.key === key)) {
-          from.edges.push({ key, node: nodeFor(segments, end) });
-        }
+    let node = root;
+    for (const [index, segment] of segments.entries()) {
+      if (index < segments.length - 1) node.reachesDeeper = true;
+      let child = node.children.get(segment);
+      if (child === undefined) {
+        child = { field: undefined, children: new Map(), reachesDeeper: false };
+        node.children.set(segment, child);
       }
+      node = child;
     }
+    node.field = path;
   }
   return root;
+}
+
+/** The node an event key holding dots leads to from `node`, segment by segment, if the trie has it. */
+function descendByDottedKey(node: PathNode, key: string): PathNode | undefined {
+  let reached: PathNode | undefined = node;
+  for (const segment of key.split('.')) {
+    reached = reached.children.get(segment);
+    if (reached === undefined) {
+      return undefined;
+    }
+  }
+  return reached;
 }
 
 /**
@@ -993,9 +1004,18 @@ class EventIndexer {
   private nextArrayId = 0;
 
   visitObject(object: Record<string, unknown>, node: PathNode, membership: Membership): void {
-    for (const edge of node.edges) {
-      if (Object.hasOwn(object, edge.key)) {
-        this.visit(object[edge.key], edge.node, membership);
+    for (const [segment, child] of node.children) {
+      if (Object.hasOwn(object, segment)) {
+        this.visit(object[segment], child, membership);
+      }
+    }
+    if (!node.reachesDeeper) {
+      return;
+    }
+    for (const key of Object.keys(object)) {
+      const reached = key.includes('.') ? descendByDottedKey(node, key) : undefined;
+      if (reached !== undefined) {
+        this.visit(object[key], reached, membership);
       }
     }
   }
