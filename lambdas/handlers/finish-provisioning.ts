@@ -9,7 +9,7 @@ import { releasedFact } from '../core/allocation/allocation-facts';
 import { cancelProvisioning, confirmProvisioning } from '../core/allocation/provisioning';
 import { ResourceAllocated } from '../core/events/allocation-events';
 import { fact } from '../core/events/define-event';
-import { identifier, positiveAmounts } from '../core/events/primitives';
+import { attributes, identifier, positiveAmounts } from '../core/events/primitives';
 import { workflowTaskHandler } from '../middleware/workflow-task-handler';
 
 const { ledger, publisher } = wireAllocations();
@@ -31,9 +31,7 @@ const finishing = z.union([
     action: z.literal('confirm'),
     allocation: allocated,
     // The provisioner's answer, as sent with SendTaskSuccess; attributes are optional.
-    provisioned: z._default(z.object({ attributes: z._default(z.record(z.string(), z.unknown()), {}) }), {
-      attributes: {},
-    }),
+    provisioned: z._default(z.object({ attributes: z._default(attributes, {}) }), { attributes: {} }),
   }),
   z.object({ action: z.literal('cancel'), allocation: allocated }),
 ]);

@@ -43,6 +43,6 @@ export function rolledBackFact(state: RolloutState, reason: string, evidence: Re
 }
 
 /** Weights as Lambda keeps them: no float dust (0.9 − 0.1 is not 0.8). */
-export function round(weight: number): number {
+function round(weight: number): number {
   return Math.round(weight * 1e6) / 1e6;
 }

@@ -12,7 +12,8 @@ import {
   type RolloutLedger,
   type RolloutState,
 } from './rollout';
-import { pausedFact, round, stepFact } from './rollout-facts';
+import { pausedFact, stepFact } from './rollout-facts';
+import { stepWeight } from './rollout-steps';
 
 /** Raised when the alias no longer routes to the version the rollout started from: only an operator can sort that out. */
 export class AliasTakenOver extends Error {
@@ -29,7 +30,7 @@ export async function shiftTraffic(
   const revisionId = state.revisionId ?? (await adoptAlias(traffic, state));
   const index = state.promote ? state.steps.length - 1 : Math.min(state.step, state.steps.length - 1);
   const next = state.steps[index] ?? { percent: 100, bakeSeconds: 0 };
-  const weight = round(next.percent / 100);
+  const weight = stepWeight(next.percent);
   const routing =
     weight >= 1
       ? { primary: toVersion }
