@@ -208,6 +208,19 @@ export const ServiceRolloutRolledBack = defineEvent(
   },
 );
 
+export const ServiceRolloutRejected = defineEvent(
+  'ServiceRolloutRejected',
+  'fact',
+  z.object({ rolloutId: identifier, reason: z.string(), explanation: z.string() }),
+  'A rollout was refused, or could not start, and nothing moved: `reason` says why (RolloutInProgress, AliasSplit, InvalidRequest, or the error that stopped it), `explanation` what to do. A duplicate delivery of a rollout already requested is not announced: the first request’s facts answer it.',
+  {
+    rolloutId: 'checkout-43',
+    reason: 'RolloutInProgress',
+    explanation:
+      'rollout checkout-42 is shifting alias live of checkout; send onConflict "supersede" to replace it',
+  },
+);
+
 export const ServiceRolloutFailed = defineEvent(
   'ServiceRolloutFailed',
   'fact',

@@ -9,6 +9,7 @@ import {
   AliasDrift,
   type AliasRouting,
   type AliasTraffic,
+  RolloutEnded,
   type RolloutLedger,
   type RolloutState,
 } from './rollout';
@@ -43,7 +44,7 @@ export async function shiftTraffic(
     if (!(error instanceof AliasDrift)) throw error;
     const drifted: RolloutState = { ...state, revisionId: undefined, drift: true, promote: false };
     const explanation = `alias ${alias} of ${functionName} was changed outside the rollout (${error.message}); it holds step ${state.step} of ${state.steps.length} until resumed (which adopts the alias as it is), promoted or aborted`;
-    await ledger.saveRollout(drifted, 'PAUSED', now, 'AliasDrift');
+    if (!(await ledger.saveRollout(drifted, 'PAUSED', now, 'AliasDrift'))) throw ended(state);
     return { state: drifted, facts: [pausedFact(state.rolloutId, 'AliasDrift', explanation)] };
   }
   const shifted: RolloutState = {
@@ -56,8 +57,13 @@ export async function shiftTraffic(
     drift: false,
     promote: false,
   };
-  await ledger.saveRollout(shifted, 'RUNNING', now);
+  if (!(await ledger.saveRollout(shifted, 'RUNNING', now))) throw ended(state);
   return { state: shifted, facts: [stepFact(shifted)] };
+}
+
+/** The rollout ended meanwhile (recovered after its execution was stopped): its ending stands. */
+function ended(state: RolloutState): RolloutEnded {
+  return new RolloutEnded(`rollout ${state.rolloutId} has ended: its step is not recorded`);
 }
 
 /**
