@@ -5,8 +5,8 @@
  */
 import type * as z from 'zod/mini';
 import { wireAllocations } from '../adapters/runtime-wiring';
-import { releasedFact } from '../core/allocation/allocation-facts';
 import { abandonProvisioning } from '../core/allocation/provisioning';
+import { announceReleases } from '../core/allocation/release';
 import { StepFunctionsExecutionStatusChange } from '../core/events/execution-events';
 import { executionInputField } from '../core/execution-input';
 import { busEventHandler } from '../middleware/bus-event-handler';
@@ -20,6 +20,7 @@ export const handler = busEventHandler({
     const requestId = executionInputField(detail.input, 'requestId');
     if (!requestId) return [];
     const returned = await abandonProvisioning(ledger, requestId, new Date());
-    return returned ? [releasedFact(returned)] : [];
+    if (returned) await announceReleases(ledger, publisher, [returned]);
+    return [];
   },
 });

@@ -444,6 +444,47 @@ describe('callback provisioning', () => {
     expect(Date.parse(String(active?.expiresAt)) - Date.now()).toBeGreaterThan(3_500_000);
   });
 
+  it('takes the allocation back when its confirmation cannot be announced: ledger, result and facts agree', async () => {
+    const { executionArn, taskToken, allocationId } = await awaitingProvisioner('cb-unheard', 'cbunheard');
+    // Every try to announce the allocation fails: the publisher's, then the workflow's retries.
+    const stop = t.runtime.bus.injectFault((entry) =>
+      entry.DetailType === 'ResourceAllocated' && String(entry.Detail).includes(allocationId)
+        ? 'entry'
+        : undefined,
+    );
+    try {
+      await t.eventBridge.send(
+        new PutEventsCommand({
+          Entries: [
+            {
+              Source: 'acme.provisioner',
+              DetailType: 'ResourceProvisionCompleted',
+              Detail: JSON.stringify({ taskToken, ok: true }),
+            },
+          ],
+        }),
+      );
+      expect(await t.finished(executionArn)).toMatchObject({ status: 'FAILED', error: 'ProvisioningFailed' });
+    } finally {
+      stop();
+    }
+    expect(await t.ledgerItem(ledgerKeys.allocation(allocationId))).toMatchObject({
+      status: 'RELEASED',
+      releaseAnnounced: true,
+    });
+    expect(await t.ledgerItem(ledgerKeys.pool('cbunheard-a'))).toMatchObject({ used: { vcpu: 0 } });
+    expect(await t.ledgerItem(ledgerKeys.quota('cb-unheard'))).toMatchObject({ used: { vcpu: 0 } });
+    const ofIt = (detailType: string) =>
+      facts.filter(
+        (f) =>
+          f['detail-type'] === detailType &&
+          (f.detail as { allocationId: string }).allocationId === allocationId,
+      );
+    expect(ofIt('ResourceAllocated')).toEqual([]);
+    expect(ofIt('ResourceReleased')).toHaveLength(1);
+    expect(auditLedger(await readLedgerSnapshot(t.ledger, LEDGER_TABLE_NAME))).toEqual([]);
+  });
+
   it('returns the reservation and fails with ProvisioningFailed when the provisioner fails', async () => {
     const { description, allocationId, kind } = await provisioned(false, 'cb-fail', 'cbfail');
     expect(description).toMatchObject({ status: 'FAILED', error: 'ProvisioningFailed' });
