@@ -11,7 +11,7 @@ import {
   type PutEventsRequestEntry,
 } from '@aws-sdk/client-eventbridge';
 import { BATON_SOURCE } from '../core/events/define-event';
-import type { Fact, FactPublisher } from '../core/ports';
+import type { Fact, FactPublisher, PartlyPublished } from '../core/ports';
 
 /** PutEvents accepts at most 10 entries, and 256 KB of them, per call. */
 const MAX_ENTRIES_PER_CALL = 10;
@@ -28,9 +28,19 @@ const PERMANENT_ENTRY_ERRORS = new Set([
   'AccessDeniedException',
 ]);
 
-/** Raised when some facts could not be announced; the message names them and why. */
-export class FactPublishFailed extends Error {
+/**
+ * Raised when some facts could not be announced; the message names them and why, `published`
+ * holds the ones that went out (a caller that notes what it announced notes those).
+ */
+export class FactPublishFailed extends Error implements PartlyPublished {
   override readonly name = 'FactPublishFailed';
+  constructor(
+    message: string,
+    readonly published: readonly Fact[],
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
 }
 
 interface Unpublished {
@@ -58,7 +68,7 @@ export class EventBridgePublisher implements FactPublisher {
       const retryable = refused.filter((failure) => !failure.permanent);
       if (retryable.length === 0 || tries >= MAX_TRIES) {
         const unpublished = [...given, ...retryable];
-        if (unpublished.length > 0) throw unpublishedError(unpublished, facts.length);
+        if (unpublished.length > 0) throw unpublishedError(unpublished, facts);
         return;
       }
       pending = retryable.map((failure) => failure.fact);
@@ -127,11 +137,13 @@ function entrySize(entry: PutEventsRequestEntry): number {
   return 14 + bytes(entry.Source) + bytes(entry.DetailType) + bytes(entry.Detail);
 }
 
-function unpublishedError(unpublished: readonly Unpublished[], total: number): FactPublishFailed {
+function unpublishedError(unpublished: readonly Unpublished[], facts: readonly Fact[]): FactPublishFailed {
   const named = unpublished.map(({ fact, reason }) => `${fact.detailType} ${factKey(fact)} (${reason})`);
   const cause = unpublished.find((failure) => failure.cause !== undefined)?.cause;
+  const failed = new Set(unpublished.map((failure) => failure.fact));
   return new FactPublishFailed(
-    `${unpublished.length} of ${total} fact(s) not published: ${named.slice(0, 10).join('; ')}${named.length > 10 ? `; and ${named.length - 10} more` : ''}`,
+    `${unpublished.length} of ${facts.length} fact(s) not published: ${named.slice(0, 10).join('; ')}${named.length > 10 ? `; and ${named.length - 10} more` : ''}`,
+    facts.filter((fact) => !failed.has(fact)),
     cause === undefined ? undefined : { cause },
   );
 }

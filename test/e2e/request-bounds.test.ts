@@ -5,12 +5,13 @@
  * `RequestRejected`, as a workflow input with `InvalidRequest` — instead of failing in the store.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbAllocationLedger } from '../../lambdas/adapters/dynamodb-allocation-ledger';
 import { DynamoDbInventoryStore } from '../../lambdas/adapters/dynamodb-inventory-store';
 import { DynamoDbWorkloadLedger } from '../../lambdas/adapters/dynamodb-workload-ledger';
+import { EventBridgePublisher } from '../../lambdas/adapters/event-bridge-publisher';
 import { ledgerKeys } from '../../lambdas/adapters/ledger-keys';
 import { readLedgerSnapshot } from '../../lambdas/adapters/ledger-snapshot';
 import { allocate } from '../../lambdas/core/allocation/allocate';
@@ -20,7 +21,8 @@ import { ResourcePoolChanged } from '../../lambdas/core/events/inventory-events'
 import { MAX_AMOUNT, MAX_DIMENSIONS, MAX_LABELS } from '../../lambdas/core/events/primitives';
 import { parseDetail } from '../../lambdas/core/events/validation';
 import { addResource, submitWorkload } from '../../lambdas/core/workloads/workload-requests';
-import type { BusEvent } from '../../lib/embedded/event-bus';
+import { BATON_BUS_NAME, type BusEvent } from '../../lib/embedded/event-bus';
+import { functionCredentials } from '../../lib/embedded/function-credentials';
 import { LEDGER_TABLE_NAME } from '../../lib/embedded/runtime';
 import { eventually, startTestRuntime, type TestRuntime } from './embedded-runtime';
 
@@ -111,9 +113,21 @@ describe('the largest accepted requests', () => {
     );
     expect(outcome.status).toBe('ALLOCATED');
     if (outcome.status !== 'ALLOCATED') return;
-    await addResource(workloads, { tenantId, resourceId: outcome.allocationId, poolId, capacity: amount });
-    const placed = await submitWorkload(
+    const events = new EventBridgeClient({
+      endpoint: t.runtime.url,
+      region: 'us-east-1',
+      credentials: functionCredentials(),
+    });
+    const publisher = new EventBridgePublisher(events, BATON_BUS_NAME);
+    await addResource(workloads, publisher, {
+      tenantId,
+      resourceId: outcome.allocationId,
+      poolId,
+      capacity: amount,
+    });
+    await submitWorkload(
       workloads,
+      publisher,
       {
         workloadId: longest('workload'),
         tenantId,
@@ -122,7 +136,10 @@ describe('the largest accepted requests', () => {
       },
       new Date(),
     );
-    expect(placed.map((fact) => fact.detailType)).toEqual(['WorkloadPlaced']);
+    events.destroy();
+    expect(facts.filter((f) => f['detail-type'] === 'WorkloadPlaced').map((f) => f.detail)).toEqual([
+      { workloadId: longest('workload'), tenantId, resourceId: outcome.allocationId },
+    ]);
     await release(ledger, outcome.allocationId);
 
     expect(Math.max(...expressions.map((expression) => Buffer.byteLength(expression)))).toBeLessThanOrEqual(

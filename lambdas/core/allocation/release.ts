@@ -12,6 +12,8 @@
  * safe: without it, a second release acting on an older read of RELEASING would find no marker
  * and give back twice.
  */
+
+import { publishNoting } from '../announcements';
 import { InvalidRequest } from '../errors';
 import type { Fact, FactPublisher } from '../ports';
 import { STALE_CLAIM_MS } from './allocate';
@@ -113,10 +115,14 @@ export async function announceReleases(
     const allocation = await ledger.allocation(allocationId);
     if (allocation?.status === 'RELEASED' && !allocation.releaseAnnounced) unannounced.push(allocation);
   }
-  const facts = unannounced.map(releaseFact);
-  await publisher.publish(facts);
-  for (const { allocationId } of unannounced) await ledger.markReleaseAnnounced(allocationId);
-  return facts;
+  const announcements = unannounced.map((allocation) => ({
+    fact: releaseFact(allocation),
+    subject: allocation,
+  }));
+  await publishNoting(publisher, announcements, ({ allocationId }) =>
+    ledger.markReleaseAnnounced(allocationId),
+  );
+  return announcements.map(({ fact }) => fact);
 }
 
 /** Steps 2 to 4 for the release stamped `claimedAt`; whether this call completed the release. */
