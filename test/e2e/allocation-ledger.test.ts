@@ -160,8 +160,9 @@ async function setUp(capacity = 10, limit = 10) {
   await inventory.putPoolDeclaration(
     { poolId, kind, labels: {}, capacity: { vcpu: capacity }, state: 'active' },
     new Date(),
+    'test',
   );
-  await inventory.putQuotaDeclaration({ tenantId, limits: { vcpu: limit } }, new Date());
+  await inventory.putQuotaDeclaration({ tenantId, limits: { vcpu: limit } }, new Date(), 'test');
   return {
     kind,
     tenantId,
@@ -621,10 +622,11 @@ describe('the ledger invariant', () => {
           await inventory.putPoolDeclaration(
             { poolId, kind, labels: {}, capacity: { vcpu: capacity[i] ?? 0 }, state: 'active' },
             new Date(),
+            'test',
           );
         }
         for (const tenantId of tenants)
-          await inventory.putQuotaDeclaration({ tenantId, limits: { vcpu: 50 } }, new Date());
+          await inventory.putQuotaDeclaration({ tenantId, limits: { vcpu: 50 } }, new Date(), 'test');
         const live: string[] = [];
         // Releases that crashed: left RELEASING, or RELEASED with markers still to remove.
         const crashed = new Set<string>();
@@ -673,11 +675,13 @@ describe('the ledger invariant', () => {
                 state: s.op === 'drain' ? s.state : (current?.state ?? 'active'),
               },
               new Date(),
+              'test',
             );
           } else if (s.op === 'quota') {
             await inventory.putQuotaDeclaration(
               { tenantId: tenants[s.tenant] ?? '', limits: { vcpu: s.limit } },
               new Date(),
+              'test',
             );
           }
         }

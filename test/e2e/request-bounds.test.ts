@@ -98,8 +98,8 @@ describe('the largest accepted requests', () => {
     });
     expect(pool.ok).toBe(true);
     if (!pool.ok) return;
-    await inventory.putPoolDeclaration(pool.value, new Date());
-    await inventory.putQuotaDeclaration({ tenantId, limits: widest(MAX_AMOUNT) }, new Date());
+    await inventory.putPoolDeclaration(pool.value, new Date(), 'test');
+    await inventory.putQuotaDeclaration({ tenantId, limits: widest(MAX_AMOUNT) }, new Date(), 'test');
     const amount = widest(MAX_AMOUNT - 0.001);
     const { outcome } = await allocate(
       {
