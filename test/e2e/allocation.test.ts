@@ -4,11 +4,7 @@
  * pool and quota items that keep no hold or return marker once the requests are done.
  */
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import {
-  type DescribeExecutionCommandOutput,
-  StartExecutionCommand,
-  StopExecutionCommand,
-} from '@aws-sdk/client-sfn';
+import { type DescribeExecutionCommandOutput, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ledgerKeys } from '../../lambdas/adapters/ledger-keys';
 import { readLedgerSnapshot } from '../../lambdas/adapters/ledger-snapshot';
@@ -354,12 +350,7 @@ describe('callback provisioning', () => {
   async function awaitingProvisioner(tenantId: string, kind: string, extra: object = {}) {
     await declare([pool(`${kind}-a`, kind, { vcpu: 10 })], [{ tenantId, limits: { vcpu: 10 } }]);
     const input = request(tenantId, kind, { vcpu: 4 }, { provisioner: 'callback', ...extra });
-    const { executionArn } = await t.sfn.send(
-      new StartExecutionCommand({
-        stateMachineArn: t.runtime.engine.workflowArn('allocate-resources'),
-        input: JSON.stringify(input),
-      }),
-    );
+    const executionArn = await t.start('allocate-resources', input);
     const asked = await eventually(() =>
       facts.find(
         (f) =>

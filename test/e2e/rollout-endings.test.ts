@@ -6,15 +6,8 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import {
-  CreateAliasCommand,
-  CreateFunctionCommand,
-  GetAliasCommand,
-  LambdaClient,
-  PublishVersionCommand,
-  UpdateAliasCommand,
-} from '@aws-sdk/client-lambda';
-import { type DescribeExecutionCommandOutput, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { GetAliasCommand, LambdaClient, UpdateAliasCommand } from '@aws-sdk/client-lambda';
+import type { DescribeExecutionCommandOutput } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbRolloutLedger } from '../../lambdas/adapters/dynamodb-rollout-ledger';
@@ -25,6 +18,7 @@ import { abandonStart, type RolloutRequest, startRollout } from '../../lambdas/c
 import type { BusEvent } from '../../lib/embedded/event-bus';
 import { LEDGER_TABLE_NAME } from '../../lib/embedded/runtime';
 import { eventually, startTestRuntime, type TestRuntime } from './embedded-runtime';
+import { publishedService, rolloutFacts, rolloutRequest } from './rollout-setup';
 
 const TIME_SCALE = 600;
 let t: TestRuntime;
@@ -54,39 +48,10 @@ afterAll(async () => {
 });
 
 const output = (description: DescribeExecutionCommandOutput) => JSON.parse(description.output ?? 'null');
-const factsOf = (detailType: string, rolloutId: string) =>
-  facts
-    .filter((event) => event['detail-type'] === detailType)
-    .map((event) => event.detail as Record<string, unknown>)
-    .filter((detail) => detail.rolloutId === rolloutId);
-
-async function service(name: string): Promise<void> {
-  await lambda.send(
-    new CreateFunctionCommand({ FunctionName: name, Role: 'arn:aws:iam::000000000000:role/r', Code: {} }),
-  );
-  await lambda.send(new PublishVersionCommand({ FunctionName: name }));
-  await lambda.send(new PublishVersionCommand({ FunctionName: name }));
-  await lambda.send(new CreateAliasCommand({ FunctionName: name, Name: 'live', FunctionVersion: '1' }));
-}
-
-const request = (rolloutId: string, functionName: string, strategy: unknown, extra: object = {}) => ({
-  rolloutId,
-  functionName,
-  alias: 'live',
-  targetVersion: '2',
-  strategy,
-  ...extra,
-});
-
-async function start(input: object): Promise<string> {
-  const { executionArn } = await t.sfn.send(
-    new StartExecutionCommand({
-      stateMachineArn: t.runtime.engine.workflowArn('roll-out-service'),
-      input: JSON.stringify(input),
-    }),
-  );
-  return executionArn ?? '';
-}
+const factsOf = (detailType: string, rolloutId: string) => rolloutFacts(facts, detailType, rolloutId);
+const service = (name: string) => publishedService(lambda, name);
+const request = rolloutRequest;
+const start = (input: object) => t.start('roll-out-service', input);
 
 async function emit(source: string, detailType: string, detail: object): Promise<void> {
   await t.eventBridge.send(
