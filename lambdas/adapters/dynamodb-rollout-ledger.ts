@@ -117,11 +117,13 @@ export class DynamoDbRolloutLedger implements RolloutLedger {
   }
 
   async markEndingAnnounced(rolloutId: string): Promise<void> {
-    await this.client.send(
+    await writeConditionally(
+      this.client,
       new UpdateCommand({
         TableName: this.tableName,
         Key: ledgerKeys.rollout(rolloutId),
         UpdateExpression: 'SET endingAnnounced = :yes',
+        ConditionExpression: 'attribute_exists(pk)',
         ExpressionAttributeValues: { ':yes': true },
       }),
     );
