@@ -206,7 +206,7 @@ describe('numbers out of bounds', () => {
         targetVersion: '2',
         strategy: { type: 'linear', stepPercent: 1e-7, intervalSeconds: 1 },
       },
-      'strategy.stepPercent',
+      'strategy',
     ],
   ])(
     '%s out of bounds by event is answered with RequestRejected, never dead-lettered',

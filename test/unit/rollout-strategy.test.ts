@@ -82,13 +82,13 @@ describe('rollout strategies', () => {
     [
       'a linear step of 1e-7 % (once: the heap died building its steps)',
       { type: 'linear', stepPercent: 1e-7, intervalSeconds: 1 },
-      /0.0001 %/,
+      /which Lambda would route as weight 0; a step's share rounded to a millionth must be above 0/,
     ],
     ['a linear step of 0.5 %, 199 steps', 'linear:0.5:60', /takes 199 steps; a rollout takes at most 100/],
     [
       'a canary of 99.9999999 % (once: a full cutover with no bake)',
       { type: 'canary', percent: 99.9999999, bakeSeconds: 60 },
-      /0.0001 %/,
+      /as weight 1 \(a full cutover, with no bake and no alarm gate\)/,
     ],
     [
       'steps of 99.99999 % then 99.999999 % (once: both rounded to weight 1)',
@@ -99,7 +99,17 @@ describe('rollout strategies', () => {
           { percent: 99.999999, bakeSeconds: 60 },
         ],
       },
-      /0.0001 %/,
+      /step 1 shifts 99.99999 %, which Lambda would route as weight 1 \(a full cutover/,
+    ],
+    [
+      'steps of 99.9999 % then 99.99991 %: the same weight twice',
+      'steps:99.9999@60,99.99991@60',
+      /steps must increase as Lambda routes them; 99.99991 % \(weight 0.999999\) follows 99.9999 % \(weight 0.999999\)/,
+    ],
+    [
+      'a linear step below a millionth of the traffic',
+      'linear:0.00007:1',
+      /moves less than a millionth of the traffic/,
     ],
     [
       '100 steps of a week (once: longer than the workflow may run)',
@@ -115,6 +125,17 @@ describe('rollout strategies', () => {
     const result = parsed(candidate);
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.errors.map((error) => error.message).join('; ')).toMatch(message);
+  });
+
+  it('accepts 48 equal linear steps of 100/48 %, each weight above the one before, the last below 1', () => {
+    const result = parsed({ type: 'linear', stepPercent: 100 / 48, intervalSeconds: 60 });
+    expect(result.ok).toBe(true);
+    if (result.ok) {
+      const weights = rolloutSteps(result.value.strategy).map((step) => stepWeight(step.percent));
+      expect(weights).toHaveLength(48);
+      expect(weights.slice(0, 3)).toEqual([0.020833, 0.041667, 0.0625]);
+      expect(weights.slice(-2)).toEqual([0.979167, 1]);
+    }
   });
 
   it('keeps the finest accepted steps distinct: 99.9998 % and 99.9999 % are weights 0.999998 and 0.999999', () => {

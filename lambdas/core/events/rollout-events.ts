@@ -1,11 +1,9 @@
 /** Service orchestration: progressive rollouts gated by alarms. */
 import * as z from 'zod/mini';
 import {
-  isPercentStep,
   MAX_BAKE_SECONDS,
   MAX_ROLLOUT_STEPS,
   MAX_TOTAL_BAKE_SECONDS,
-  PERCENT_STEP,
   strategyProblem,
 } from '../rollouts/rollout-steps';
 import { defineEvent } from './define-event';
@@ -18,8 +16,9 @@ const percent = z
   .check(
     z.gt(0),
     z.lt(100),
-    z.refine(isPercentStep, `must be a whole number of ${PERCENT_STEP} %`),
-    z.describe(`Percent of the traffic, above 0 and below 100, in steps of ${PERCENT_STEP}.`),
+    z.describe(
+      "Percent of the traffic, above 0 and below 100; as Lambda's weight (the share to a millionth) above 0 and below 1.",
+    ),
   );
 const seconds = z
   .int()
@@ -65,7 +64,7 @@ const rolloutStrategy = z
       { when: (payload) => payload.issues.length === 0 },
     ),
     z.describe(
-      `At most ${MAX_ROLLOUT_STEPS} steps below 100 %, each above the one before; at most ${MAX_TOTAL_BAKE_SECONDS} s of bake in all.`,
+      `At most ${MAX_ROLLOUT_STEPS} steps below 100 %, each weight (the share to a millionth) above the one before; at most ${MAX_TOTAL_BAKE_SECONDS} s of bake in all.`,
     ),
   );
 

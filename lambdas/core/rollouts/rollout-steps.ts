@@ -4,9 +4,10 @@
  * post-traffic hook is its check).
  *
  * A strategy is checked before anything is built from it: its steps are counted arithmetically
- * (a linear step of 1e-7 % would otherwise build ten thousand million of them), each step's weight
- * as Lambda is set to must be above 0, below 1 and above the step before, and the whole bake must
- * fit in the workflow's time.
+ * (a linear step of 1e-7 % would otherwise build a thousand million of them), each step's weight
+ * as Lambda is set to — the share rounded to a millionth — must be above 0, below 1 and above the
+ * step before (99.9999999 % would be a full cutover with no bake and no alarm gate), and the
+ * whole bake must fit in the workflow's time.
  */
 import type * as z from 'zod/mini';
 import { InvalidRequest } from '../errors';
@@ -23,12 +24,8 @@ export const MAX_ROLLOUT_STEPS = 100;
  * rest for its tasks and for pauses (a test proves the worst accepted strategy fits).
  */
 export const MAX_TOTAL_BAKE_SECONDS = 2_592_000;
-/**
- * Percents are counted in ten-thousandths: Lambda's weight is the percent / 100 rounded to a
- * millionth, so any finer step could round to the step before, to 0 or to a full cutover.
- */
-export const PERCENT_STEP = 0.0001;
-const PERCENT_STEPS_PER_UNIT = 10_000;
+/** Lambda's weights as a rollout sets them: the target's share, rounded to a millionth. */
+const WEIGHT_UNITS = 1_000_000;
 
 export interface TrafficStep {
   /** The target version's share of the alias's traffic, in percent. */
@@ -53,7 +50,11 @@ export function strategyProblem(strategy: RolloutStrategy): string | undefined {
 
 /** The weight Lambda routes to the target at a step: its percent, as a share rounded to a millionth. */
 export function stepWeight(percent: number): number {
-  return Math.round(percent * PERCENT_STEPS_PER_UNIT) / (100 * PERCENT_STEPS_PER_UNIT);
+  return weightUnits(percent) / WEIGHT_UNITS;
+}
+
+function weightUnits(percent: number): number {
+  return Math.round((percent / 100) * WEIGHT_UNITS);
 }
 
 /** The strategy in its shorthand, as the CLI and events show it. */
@@ -101,17 +102,28 @@ function shiftsOf(strategy: ObjectStrategy): Expansion {
   }
 }
 
-/** stepPercent, 2 × stepPercent, … while below 100 — counted before any is built. */
+/**
+ * stepPercent, 2 × stepPercent, … while its weight stays below 1 — counted before any is built.
+ * A step of at least a millionth of the traffic makes every weight rise.
+ */
 function linearShifts(stepPercent: number, intervalSeconds: number): Expansion {
-  const problem =
-    percentProblem(stepPercent, 'a linear step') ?? bakeProblem(intervalSeconds, 'its interval');
+  const problem = weightProblem(stepPercent, 'a linear step') ?? bakeProblem(intervalSeconds, 'its interval');
   if (problem) return { problem };
-  const units = Math.round(stepPercent * PERCENT_STEPS_PER_UNIT);
-  const count = Math.ceil((100 * PERCENT_STEPS_PER_UNIT) / units) - 1;
+  const share = (stepPercent / 100) * WEIGHT_UNITS;
+  if (share < 1) {
+    return {
+      problem: `a linear step of ${stepPercent} % moves less than a millionth of the traffic: its weights would not rise at every step`,
+    };
+  }
+  // The steps whose weight rounds below 1: n × share < WEIGHT_UNITS − ½, adjusted for rounding.
+  let count = Math.ceil((WEIGHT_UNITS - 0.5) / share) - 1;
+  if (count > MAX_ROLLOUT_STEPS + 1) return tooManySteps(count, `a linear step of ${stepPercent} %`);
+  while (weightUnits((count + 1) * stepPercent) < WEIGHT_UNITS) count++;
+  while (count > 0 && weightUnits(count * stepPercent) >= WEIGHT_UNITS) count--;
   if (count > MAX_ROLLOUT_STEPS) return tooManySteps(count, `a linear step of ${stepPercent} %`);
   return {
     shifts: Array.from({ length: count }, (_, index) => ({
-      percent: ((index + 1) * units) / PERCENT_STEPS_PER_UNIT,
+      percent: (index + 1) * stepPercent,
       bakeSeconds: intervalSeconds,
     })),
   };
@@ -120,23 +132,27 @@ function linearShifts(stepPercent: number, intervalSeconds: number): Expansion {
 function checkedSteps(steps: readonly TrafficStep[]): Expansion {
   for (const [index, step] of steps.entries()) {
     const problem =
-      percentProblem(step.percent, `step ${index + 1}`) ??
+      weightProblem(step.percent, `step ${index + 1}`) ??
       bakeProblem(step.bakeSeconds, `step ${index + 1}'s bake`);
     if (problem) return { problem };
     const previous = steps[index - 1];
-    if (previous && step.percent <= previous.percent) {
-      return { problem: `steps must increase; ${step.percent} % follows ${previous.percent} %` };
+    if (previous && weightUnits(step.percent) <= weightUnits(previous.percent)) {
+      return {
+        problem: `steps must increase as Lambda routes them; ${step.percent} % (weight ${stepWeight(step.percent)}) follows ${previous.percent} % (weight ${stepWeight(previous.percent)})`,
+      };
     }
   }
   return { shifts: steps.map(({ percent, bakeSeconds }) => ({ percent, bakeSeconds })) };
 }
 
-function percentProblem(percent: number, what: string): string | undefined {
+/** A step's weight as Lambda is set to must be a share of the traffic: above 0 and below 1. */
+function weightProblem(percent: number, what: string): string | undefined {
   if (!(percent > 0 && percent < 100)) {
     return `${what} shifts ${percent} %; each step must be above 0 and below 100`;
   }
-  if (!isPercentStep(percent)) {
-    return `${what} shifts ${percent} %; a step is a whole number of ${PERCENT_STEP} %, as Lambda's weights have six decimals`;
+  const weight = stepWeight(percent);
+  if (weight <= 0 || weight >= 1) {
+    return `${what} shifts ${percent} %, which Lambda would route as weight ${weight}${weight >= 1 ? ' (a full cutover, with no bake and no alarm gate)' : ''}; a step's share rounded to a millionth must be above 0 and below 1`;
   }
   return undefined;
 }
@@ -148,11 +164,6 @@ function bakeProblem(seconds: number, what: string): string | undefined {
 
 function tooManySteps(count: number, what = 'it'): { problem: string } {
   return { problem: `${what} takes ${count} steps; a rollout takes at most ${MAX_ROLLOUT_STEPS}` };
-}
-
-/** Whether a percent is a whole number of ten-thousandths. */
-export function isPercentStep(percent: number): boolean {
-  return Math.round(percent * PERCENT_STEPS_PER_UNIT) / PERCENT_STEPS_PER_UNIT === percent;
 }
 
 /** `canary:10:300`, `linear:10:60`, `allAtOnce`, `steps:10@60,50@300` as the object form. */
