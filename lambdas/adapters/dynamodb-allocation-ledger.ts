@@ -19,6 +19,7 @@ import type {
   AllocationOutcome,
   Attempt,
   Claim,
+  ReleaseCause,
   RequestRecord,
   Reservation,
   Return,
@@ -267,12 +268,13 @@ export class DynamoDbAllocationLedger implements AllocationLedger {
     from: 'ACTIVE' | 'RESERVED',
     at: Date,
     staleBefore: Date,
+    cause: ReleaseCause,
   ): Promise<boolean> {
     return this.updateAllocation(
       allocationId,
-      'SET #status = :releasing, #claimedAt = :at',
+      'SET #status = :releasing, #claimedAt = :at, releaseCause = :cause',
       '#status = :from OR (#status = :releasing AND (attribute_not_exists(#claimedAt) OR #claimedAt < :stale))',
-      { ':from': from, ':at': at.toISOString(), ':stale': staleBefore.toISOString() },
+      { ':from': from, ':at': at.toISOString(), ':stale': staleBefore.toISOString(), ':cause': cause },
     );
   }
 
@@ -295,9 +297,29 @@ export class DynamoDbAllocationLedger implements AllocationLedger {
   }
 
   async closeRelease(allocationId: string): Promise<void> {
-    // A released allocation leaves the lease index only now: until its markers are gone, the
-    // lease sweep may still find it and remove them.
-    await this.updateAllocation(allocationId, 'REMOVE #claimedAt, leaseBucket', '#status = :released', {});
+    await this.updateAllocation(allocationId, 'REMOVE #claimedAt', '#status = :released', {});
+    await this.leaveLeaseIndexIfDone(allocationId);
+  }
+
+  async markReleaseAnnounced(allocationId: string): Promise<void> {
+    await this.updateAllocation(allocationId, 'SET releaseAnnounced = :yes', '#status = :released', {
+      ':yes': true,
+    });
+    await this.leaveLeaseIndexIfDone(allocationId);
+  }
+
+  /**
+   * A released allocation leaves the lease index only once its release is closed (its markers
+   * are gone) and announced: until then the lease sweep may still find it and finish either.
+   * Whichever of the two comes last takes it out.
+   */
+  private async leaveLeaseIndexIfDone(allocationId: string): Promise<void> {
+    await this.updateAllocation(
+      allocationId,
+      'REMOVE leaseBucket',
+      '#status = :released AND releaseAnnounced = :yes AND attribute_not_exists(#claimedAt)',
+      { ':yes': true },
+    );
   }
 
   activateAllocation(

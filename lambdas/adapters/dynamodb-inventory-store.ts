@@ -15,8 +15,8 @@ export class DynamoDbInventoryStore implements InventoryStore {
     private readonly tableName: string,
   ) {}
 
-  putPoolDeclaration(pool: PoolDeclaration, at: Date): Promise<UpsertOutcome> {
-    return this.upsert(ledgerKeys.pool(pool.poolId), 'pool', {
+  putPoolDeclaration(pool: PoolDeclaration, at: Date, declarationId: string): Promise<UpsertOutcome> {
+    return this.upsert(ledgerKeys.pool(pool.poolId), 'pool', declarationId, {
       poolId: pool.poolId,
       kind: pool.kind,
       labels: pool.labels,
@@ -26,8 +26,8 @@ export class DynamoDbInventoryStore implements InventoryStore {
     });
   }
 
-  putQuotaDeclaration(quota: QuotaDeclaration, at: Date): Promise<UpsertOutcome> {
-    return this.upsert(ledgerKeys.quota(quota.tenantId), 'quota', {
+  putQuotaDeclaration(quota: QuotaDeclaration, at: Date, declarationId: string): Promise<UpsertOutcome> {
+    return this.upsert(ledgerKeys.quota(quota.tenantId), 'quota', declarationId, {
       tenantId: quota.tenantId,
       limits: quota.limits,
       updatedAt: at.toISOString(),
@@ -36,11 +36,14 @@ export class DynamoDbInventoryStore implements InventoryStore {
 
   /**
    * Sets the declared attributes and keeps `used`, `holds` and `returns`, which only allocations
-   * change (the maps must exist for a write to set one of their entries).
+   * change (the maps must exist for a write to set one of their entries). The declaration that
+   * created the item is kept on it, so that the same declaration made again (a retry) still
+   * reports that it created it.
    */
   private async upsert(
     key: Record<string, string>,
     entity: string,
+    declarationId: string,
     attributes: Record<string, unknown>,
   ): Promise<UpsertOutcome> {
     const names: Record<string, string> = {
@@ -48,10 +51,16 @@ export class DynamoDbInventoryStore implements InventoryStore {
       '#used': 'used',
       '#holds': 'holds',
       '#returns': 'returns',
+      '#createdBy': 'createdBy',
     };
-    const values: Record<string, unknown> = { ':entity': entity, ':empty': {} };
+    const values: Record<string, unknown> = {
+      ':entity': entity,
+      ':empty': {},
+      ':declaration': declarationId,
+    };
     const assignments = [
       '#entity = :entity',
+      '#createdBy = if_not_exists(#createdBy, :declaration)',
       '#used = if_not_exists(#used, :empty)',
       '#holds = if_not_exists(#holds, :empty)',
       '#returns = if_not_exists(#returns, :empty)',
@@ -71,6 +80,6 @@ export class DynamoDbInventoryStore implements InventoryStore {
         ReturnValues: 'UPDATED_OLD',
       }),
     );
-    return { created: Attributes?.entity === undefined };
+    return { created: Attributes?.entity === undefined || Attributes.createdBy === declarationId };
   }
 }

@@ -4,19 +4,36 @@
  * changed by one conditional write so that a signal is delivered by exactly one taker.
  */
 import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type {
-  Gate,
-  RolloutLedger,
-  RolloutRecord,
-  RolloutSignal,
-  RolloutState,
-  RolloutStatus,
+import {
+  ENDED_STATUSES,
+  type Gate,
+  type RolloutEnding,
+  type RolloutLedger,
+  type RolloutRecord,
+  type RolloutSignal,
+  type RolloutState,
 } from '../core/rollouts/rollout';
-import { queryPartition, readItem, withoutUndefined, writeConditionally } from './ledger-items';
+import {
+  isConditionFailure,
+  queryPartition,
+  readItem,
+  withoutUndefined,
+  writeConditionally,
+} from './ledger-items';
 import { alarmPartition, ledgerKeys } from './ledger-keys';
 
 /** Signals that end a rollout: a later pause, resume or promote must not overwrite one. */
 const ENDING_SIGNALS = ['abort', 'alarm', 'supersede'];
+
+/** The condition that a rollout is still under way: its record exists and has not ended. */
+const UNDER_WAY = {
+  condition: `attribute_exists(pk) AND NOT (#status IN (${[...ENDED_STATUSES].map((_, i) => `:ended${i}`).join(', ')}))`,
+  names: { '#status': 'status' },
+  values: Object.fromEntries([...ENDED_STATUSES].map((status, i) => [`:ended${i}`, status])),
+};
+
+/** Record fields that say how the rollout stands, beyond the workflow's state: each is set or removed. */
+type RecordFields = Record<string, unknown>;
 
 export class DynamoDbRolloutLedger implements RolloutLedger {
   constructor(
@@ -72,45 +89,85 @@ export class DynamoDbRolloutLedger implements RolloutLedger {
 
   async rollout(rolloutId: string): Promise<RolloutRecord | undefined> {
     const item = await readItem(this.client, this.tableName, ledgerKeys.rollout(rolloutId));
-    if (!item) return undefined;
-    // The record without the item's keys, so that it can be saved back as it is.
-    const { pk, sk, entity, ...record } = item;
-    return record as unknown as RolloutRecord;
+    return item ? recordOf(item) : undefined;
   }
 
-  async saveRollout(state: RolloutState, status: RolloutStatus, at: Date, reason?: string): Promise<void> {
-    const fields: Record<string, unknown> = {
-      ...withoutUndefined(state),
-      status,
-      updatedAt: at.toISOString(),
-    };
-    const names: Record<string, string> = { '#gate': 'gate', '#reason': 'reason' };
-    const values: Record<string, unknown> = {};
-    const sets = Object.entries(fields).map(([name, value], index) => {
-      names[`#f${index}`] = name;
-      values[`:f${index}`] = value;
-      return `#f${index} = :f${index}`;
-    });
-    const removals = ['#gate'];
-    if (reason === undefined) removals.push('#reason');
-    else {
-      values[':reason'] = reason;
-      sets.push('#reason = :reason');
+  saveRollout(
+    state: RolloutState,
+    status: 'RUNNING' | 'PAUSED',
+    at: Date,
+    reason?: string,
+  ): Promise<boolean> {
+    return writeConditionally(this.client, this.recordUpdate(state, { status, reason }, at));
+  }
+
+  async endRollout(state: RolloutState, ending: RolloutEnding, at: Date): Promise<RolloutRecord> {
+    const { status, reason, evidence, explanation } = ending;
+    const fields = { status, reason, evidence, explanation, endingAnnounced: undefined };
+    try {
+      const { Attributes } = await this.client.send(this.recordUpdate(state, fields, at, 'ALL_NEW'));
+      return recordOf(Attributes ?? {});
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
     }
-    // A state without revisionId (after drift) must not keep the old one.
-    if (state.revisionId === undefined) {
-      names['#revisionId'] = 'revisionId';
-      removals.push('#revisionId');
-    }
-    await this.client.send(
+    // Ended already: that ending stands.
+    const ended = await this.rollout(state.rolloutId);
+    if (!ended) throw new Error(`rollout ${state.rolloutId} vanished while it was ended`);
+    return ended;
+  }
+
+  async markEndingAnnounced(rolloutId: string): Promise<void> {
+    await writeConditionally(
+      this.client,
       new UpdateCommand({
         TableName: this.tableName,
-        Key: ledgerKeys.rollout(state.rolloutId),
-        UpdateExpression: `SET ${sets.join(', ')} REMOVE ${removals.join(', ')}`,
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
+        Key: ledgerKeys.rollout(rolloutId),
+        UpdateExpression: 'SET endingAnnounced = :yes',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':yes': true },
       }),
     );
+  }
+
+  /**
+   * The record brought up to the workflow's state and the given fields (an undefined one is
+   * removed), its gate closed — on condition that the rollout is still under way.
+   */
+  private recordUpdate(
+    state: RolloutState,
+    fields: RecordFields,
+    at: Date,
+    returnValues?: 'ALL_NEW',
+  ): UpdateCommand {
+    const names: Record<string, string> = { ...UNDER_WAY.names, '#gate': 'gate' };
+    const values: Record<string, unknown> = { ...UNDER_WAY.values };
+    const sets: string[] = [];
+    // A state without revisionId (after drift) must not keep the old one.
+    const removals = ['#gate'];
+    const assign = (name: string, value: unknown) => {
+      const index = Object.keys(names).length;
+      names[`#f${index}`] = name;
+      if (value === undefined) removals.push(`#f${index}`);
+      else {
+        values[`:f${index}`] = value;
+        sets.push(`#f${index} = :f${index}`);
+      }
+    };
+    for (const [name, value] of Object.entries({ ...state, ...fields, updatedAt: at.toISOString() })) {
+      if (name !== 'status')
+        assign(name, value === undefined ? undefined : withoutUndefined({ value }).value);
+    }
+    sets.push('#status = :status');
+    values[':status'] = fields.status;
+    return new UpdateCommand({
+      TableName: this.tableName,
+      Key: ledgerKeys.rollout(state.rolloutId),
+      UpdateExpression: `SET ${sets.join(', ')} REMOVE ${removals.join(', ')}`,
+      ConditionExpression: UNDER_WAY.condition,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+      ...(returnValues ? { ReturnValues: returnValues } : {}),
+    });
   }
 
   async watchAlarms(rolloutId: string, alarms: readonly string[]): Promise<void> {
@@ -142,29 +199,38 @@ export class DynamoDbRolloutLedger implements RolloutLedger {
     return items.map((item) => String(item.rolloutId));
   }
 
-  async openGate(rolloutId: string, gate: Gate, at: Date): Promise<RolloutRecord> {
-    const { Attributes } = await this.client.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: ledgerKeys.rollout(rolloutId),
-        // A pause gate marks the rollout PAUSED, a bake gate RUNNING again (after a resume).
-        UpdateExpression: 'SET #gate = :gate, updatedAt = :at, #status = :status',
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeNames: { '#gate': 'gate', '#status': 'status' },
-        ExpressionAttributeValues: {
-          ':gate': { token: gate.token, kind: gate.kind },
-          ':at': at.toISOString(),
-          ':status': gate.kind === 'pause' ? 'PAUSED' : 'RUNNING',
-        },
-        ReturnValues: 'ALL_NEW',
-      }),
-    );
-    return Attributes as RolloutRecord;
+  async openGate(rolloutId: string, gate: Gate, at: Date): Promise<RolloutRecord | undefined> {
+    try {
+      const { Attributes } = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: ledgerKeys.rollout(rolloutId),
+          // A pause gate marks the rollout PAUSED, a bake gate RUNNING again (after a resume).
+          UpdateExpression: 'SET #gate = :gate, updatedAt = :at, #status = :status',
+          ConditionExpression: UNDER_WAY.condition,
+          ExpressionAttributeNames: { ...UNDER_WAY.names, '#gate': 'gate' },
+          ExpressionAttributeValues: {
+            ...UNDER_WAY.values,
+            ':gate': { token: gate.token, kind: gate.kind },
+            ':at': at.toISOString(),
+            ':status': gate.kind === 'pause' ? 'PAUSED' : 'RUNNING',
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return recordOf(Attributes ?? {});
+    } catch (error) {
+      if (isConditionFailure(error)) return undefined;
+      throw error;
+    }
   }
 
-  async leaveSignal(rolloutId: string, signal: RolloutSignal): Promise<RolloutRecord> {
+  async leaveSignal(
+    rolloutId: string,
+    signal: RolloutSignal,
+  ): Promise<{ left: boolean; record: RolloutRecord }> {
     const ending = ENDING_SIGNALS.includes(signal.kind);
-    await writeConditionally(
+    const left = await writeConditionally(
       this.client,
       new UpdateCommand({
         TableName: this.tableName,
@@ -182,7 +248,7 @@ export class DynamoDbRolloutLedger implements RolloutLedger {
     );
     const record = await this.rollout(rolloutId);
     if (!record) throw new Error(`rollout ${rolloutId} vanished while a signal was left for it`);
-    return record;
+    return { left, record };
   }
 
   takeSignal(rolloutId: string, signalId: string): Promise<boolean> {
@@ -191,11 +257,17 @@ export class DynamoDbRolloutLedger implements RolloutLedger {
       new UpdateCommand({
         TableName: this.tableName,
         Key: ledgerKeys.rollout(rolloutId),
-        UpdateExpression: 'REMOVE #signal',
+        UpdateExpression: 'SET lastSignalId = :id REMOVE #signal',
         ConditionExpression: '#signal.signalId = :id',
         ExpressionAttributeNames: { '#signal': 'signal' },
         ExpressionAttributeValues: { ':id': signalId },
       }),
     );
   }
+}
+
+/** The record without the item's keys, so that it can be saved back as it is. */
+function recordOf(item: Record<string, unknown>): RolloutRecord {
+  const { pk: _pk, sk: _sk, entity: _entity, ...record } = item;
+  return record as unknown as RolloutRecord;
 }

@@ -51,7 +51,10 @@ export class DynamoDbWorkloadLedger implements WorkloadLedger {
       this.client,
       this.tableName,
       tenantPartition(tenantId),
-      { expression: 'attribute_not_exists(resourceId)', values: {} },
+      {
+        expression: 'attribute_not_exists(resourceId) OR attribute_exists(placementUnannounced)',
+        values: {},
+      },
       WORKLOAD_PREFIX,
     );
     return items as unknown as WorkloadRecord[];
@@ -267,16 +270,25 @@ export class DynamoDbWorkloadLedger implements WorkloadLedger {
 
   assign(tenantId: string, workloadId: string, resourceId: string, token: string): Promise<boolean> {
     return this.updateWorkload(tenantId, workloadId, {
-      update: 'SET resourceId = :r REMOVE pendingReason, placing',
+      update: 'SET resourceId = :r, placementUnannounced = :yes REMOVE pendingReason, placing',
       condition: 'attribute_not_exists(resourceId) AND placing.#token = :token',
       names: { '#token': 'token' },
-      values: { ':r': resourceId, ':token': token },
+      values: { ':r': resourceId, ':token': token, ':yes': true },
+    });
+  }
+
+  async markPlacementAnnounced(tenantId: string, workloadId: string, resourceId: string): Promise<void> {
+    await this.updateWorkload(tenantId, workloadId, {
+      update: 'REMOVE placementUnannounced',
+      condition: 'resourceId = :r',
+      values: { ':r': resourceId },
     });
   }
 
   unassign(tenantId: string, workloadId: string, resourceId: string, reason: string): Promise<boolean> {
     return this.updateWorkload(tenantId, workloadId, {
-      update: 'SET pendingReason = :why REMOVE resourceId',
+      // Pending again: a placement not announced yet is no longer true, and never will be.
+      update: 'SET pendingReason = :why REMOVE resourceId, placementUnannounced',
       condition: 'resourceId = :r AND attribute_not_exists(#move)',
       values: { ':r': resourceId, ':why': reason },
     });

@@ -1,40 +1,158 @@
-import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+/**
+ * Announces facts on Baton's bus. PutEvents may refuse some entries of a call and accept the
+ * rest: only the refused ones are sent again, a few times with jittered backoff, so a fact that
+ * went through is never announced twice by this publisher. What still could not go through is
+ * named in `FactPublishFailed`, which the workflows retry and the bus redelivers.
+ */
+import {
+  type EventBridgeClient,
+  PutEventsCommand,
+  type PutEventsCommandOutput,
+  type PutEventsRequestEntry,
+} from '@aws-sdk/client-eventbridge';
 import { BATON_SOURCE } from '../core/events/define-event';
-import type { Fact, FactPublisher } from '../core/ports';
+import type { Fact, FactPublisher, PartlyPublished } from '../core/ports';
 
-/** PutEvents accepts at most 10 entries per call. */
+/** PutEvents accepts at most 10 entries, and 256 KB of them, per call. */
 const MAX_ENTRIES_PER_CALL = 10;
+const MAX_BYTES_PER_CALL = 256 * 1024;
+/** Tries per fact; between them a full-jitter pause of up to 50 ms, 100 ms, 200 ms. */
+const MAX_TRIES = 4;
+const FIRST_BACKOFF_MS = 50;
+/** Entry errors that no retry can mend: the entry itself is wrong. */
+const PERMANENT_ENTRY_ERRORS = new Set([
+  'InvalidArgument',
+  'MalformedDetail',
+  'NotAuthorizedForSourceException',
+  'ResourceNotFoundException',
+  'AccessDeniedException',
+]);
 
-/** Raised when EventBridge refused some entries: the facts were not all announced. */
-export class FactPublishFailed extends Error {
+/**
+ * Raised when some facts could not be announced; the message names them and why, `published`
+ * holds the ones that went out (a caller that notes what it announced notes those).
+ */
+export class FactPublishFailed extends Error implements PartlyPublished {
   override readonly name = 'FactPublishFailed';
+  constructor(
+    message: string,
+    readonly published: readonly Fact[],
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
+interface Unpublished {
+  readonly fact: Fact;
+  readonly reason: string;
+  readonly permanent: boolean;
+  readonly cause?: unknown;
 }
 
 export class EventBridgePublisher implements FactPublisher {
   constructor(
     private readonly client: EventBridgeClient,
     private readonly eventBusName: string,
+    private readonly pause: (ms: number) => Promise<void> = (ms) =>
+      new Promise((resolve) => setTimeout(resolve, ms)),
   ) {}
 
   async publish(facts: readonly Fact[]): Promise<void> {
-    for (let start = 0; start < facts.length; start += MAX_ENTRIES_PER_CALL) {
-      const batch = facts.slice(start, start + MAX_ENTRIES_PER_CALL);
-      const response = await this.client.send(
-        new PutEventsCommand({
-          Entries: batch.map((fact) => ({
-            EventBusName: this.eventBusName,
-            Source: BATON_SOURCE,
-            DetailType: fact.detailType,
-            Detail: JSON.stringify(fact.detail),
-          })),
-        }),
-      );
-      if ((response.FailedEntryCount ?? 0) > 0) {
-        const reasons = (response.Entries ?? []).filter((entry) => entry.ErrorCode).map((e) => e.ErrorCode);
-        throw new FactPublishFailed(
-          `${response.FailedEntryCount} fact(s) not published: ${reasons.join(', ')}`,
-        );
+    let pending = [...facts];
+    let given: Unpublished[] = [];
+    for (let tries = 1; ; tries++) {
+      const refused: Unpublished[] = [];
+      for (const batch of this.batches(pending)) refused.push(...(await this.put(batch)));
+      given = [...given, ...refused.filter((failure) => failure.permanent)];
+      const retryable = refused.filter((failure) => !failure.permanent);
+      if (retryable.length === 0 || tries >= MAX_TRIES) {
+        const unpublished = [...given, ...retryable];
+        if (unpublished.length > 0) throw unpublishedError(unpublished, facts);
+        return;
       }
+      pending = retryable.map((failure) => failure.fact);
+      await this.pause(Math.random() * FIRST_BACKOFF_MS * 2 ** (tries - 1));
     }
   }
+
+  /** Sends one batch; the facts it did not announce, and why. */
+  private async put(batch: readonly Fact[]): Promise<Unpublished[]> {
+    let response: PutEventsCommandOutput;
+    try {
+      response = await this.client.send(new PutEventsCommand({ Entries: batch.map((f) => this.entry(f)) }));
+    } catch (error) {
+      // The whole call failed (the SDK has retried what it could): nothing of it was accepted.
+      const name = (error as Error).name;
+      return batch.map((fact) => ({
+        fact,
+        reason: `${name}: ${(error as Error).message}`,
+        permanent: name === 'ValidationException',
+        cause: error,
+      }));
+    }
+    return batch.flatMap((fact, index) => {
+      const result = response.Entries?.[index];
+      if (!result?.ErrorCode) return [];
+      return [
+        {
+          fact,
+          reason: `${result.ErrorCode}: ${result.ErrorMessage ?? ''}`.trim(),
+          permanent: PERMANENT_ENTRY_ERRORS.has(result.ErrorCode),
+        },
+      ];
+    });
+  }
+
+  private entry(fact: Fact): PutEventsRequestEntry {
+    return {
+      EventBusName: this.eventBusName,
+      Source: BATON_SOURCE,
+      DetailType: fact.detailType,
+      Detail: JSON.stringify(fact.detail),
+    };
+  }
+
+  /** Consecutive batches within PutEvents' limits on entries and bytes. */
+  private *batches(facts: readonly Fact[]): Generator<Fact[]> {
+    let batch: Fact[] = [];
+    let bytes = 0;
+    for (const fact of facts) {
+      const size = entrySize(this.entry(fact));
+      if (batch.length === MAX_ENTRIES_PER_CALL || (batch.length > 0 && bytes + size > MAX_BYTES_PER_CALL)) {
+        yield batch;
+        batch = [];
+        bytes = 0;
+      }
+      batch.push(fact);
+      bytes += size;
+    }
+    if (batch.length > 0) yield batch;
+  }
+}
+
+/** EventBridge counts the UTF-8 bytes of Source, DetailType and Detail, and 14 for the time. */
+function entrySize(entry: PutEventsRequestEntry): number {
+  const bytes = (text: string | undefined) => Buffer.byteLength(text ?? '');
+  return 14 + bytes(entry.Source) + bytes(entry.DetailType) + bytes(entry.Detail);
+}
+
+function unpublishedError(unpublished: readonly Unpublished[], facts: readonly Fact[]): FactPublishFailed {
+  const named = unpublished.map(({ fact, reason }) => `${fact.detailType} ${factKey(fact)} (${reason})`);
+  const cause = unpublished.find((failure) => failure.cause !== undefined)?.cause;
+  const failed = new Set(unpublished.map((failure) => failure.fact));
+  return new FactPublishFailed(
+    `${unpublished.length} of ${facts.length} fact(s) not published: ${named.slice(0, 10).join('; ')}${named.length > 10 ? `; and ${named.length - 10} more` : ''}`,
+    facts.filter((fact) => !failed.has(fact)),
+    cause === undefined ? undefined : { cause },
+  );
+}
+
+/** The first identifier of a fact's detail (its rollout, allocation, request…), to name it. */
+function factKey(fact: Fact): string {
+  const detail = (fact.detail ?? {}) as Record<string, unknown>;
+  const key = Object.entries(detail).find(
+    ([name, value]) => name.endsWith('Id') && typeof value === 'string',
+  );
+  return key ? `${key[0]} ${String(key[1])}` : '';
 }

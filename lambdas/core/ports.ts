@@ -7,7 +7,13 @@ import type { Fact } from './events/define-event';
 export type { Fact };
 
 export interface FactPublisher {
+  /** Announces every fact, or fails with an error that is `PartlyPublished` when some went out. */
   publish(facts: readonly Fact[]): Promise<void>;
+}
+
+/** A failure to publish that says which facts went out all the same. */
+export interface PartlyPublished {
+  readonly published: readonly Fact[];
 }
 
 /** An answer to a workflow waiting on a task token: its output, or a named error. */

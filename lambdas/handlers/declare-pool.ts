@@ -10,5 +10,6 @@ const { inventory, publisher } = wireInventory();
 export const handler = busEventHandler({
   accepts: [ResourcePoolChanged],
   publisher,
-  handle: async (pool) => [(await declarePool(inventory, pool, new Date())).fact],
+  // The event's id names the declaration: a redelivery reports what the first delivery created.
+  handle: async (pool, event) => [(await declarePool(inventory, pool, new Date(), event.id)).fact],
 });

@@ -10,5 +10,6 @@ const { inventory, publisher } = wireInventory();
 export const handler = busEventHandler({
   accepts: [TenantQuotaChanged],
   publisher,
-  handle: async (quota) => [(await declareQuota(inventory, quota, new Date())).fact],
+  // The event's id names the declaration: a redelivery reports what the first delivery created.
+  handle: async (quota, event) => [(await declareQuota(inventory, quota, new Date(), event.id)).fact],
 });

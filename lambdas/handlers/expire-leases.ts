@@ -8,11 +8,15 @@ import { batonHandler } from '../middleware/baton-handler';
 
 const { ledger, publisher } = wireAllocations();
 
-/** Stop taking new pages with this much of the invocation left, to publish what was released. */
+/** Stop taking new pages with this much of the invocation left, to finish the page under way. */
 const RESERVE_MS = 5_000;
 
 export const handler = batonHandler<unknown, { expired: number }>(async (_event, context) => {
-  const facts = await expireLeases(ledger, new Date(), () => context.getRemainingTimeInMillis() > RESERVE_MS);
-  await publisher.publish(facts);
+  const facts = await expireLeases(
+    ledger,
+    publisher,
+    new Date(),
+    () => context.getRemainingTimeInMillis() > RESERVE_MS,
+  );
   return { expired: facts.length };
 });

@@ -1,15 +1,16 @@
 /**
  * Task of `allocate-resources` after a callback provisioner answered: `confirm` makes the
  * allocation ACTIVE and announces `ResourceAllocated` (with the provisioner's attributes);
- * `cancel` returns the reservation and announces `ResourceReleased`.
+ * `cancel` returns the capacity — the reservation, or the allocation whose confirmation could not
+ * finish — and announces `ResourceReleased` (on a retry too, if the first did not).
  */
 import * as z from 'zod/mini';
 import { wireAllocations } from '../adapters/runtime-wiring';
-import { releasedFact } from '../core/allocation/allocation-facts';
 import { cancelProvisioning, confirmProvisioning } from '../core/allocation/provisioning';
+import { announceReleases } from '../core/allocation/release';
 import { ResourceAllocated } from '../core/events/allocation-events';
 import { fact } from '../core/events/define-event';
-import { identifier, positiveAmounts } from '../core/events/primitives';
+import { attributes, identifier, positiveAmounts } from '../core/events/primitives';
 import { workflowTaskHandler } from '../middleware/workflow-task-handler';
 
 const { ledger, publisher } = wireAllocations();
@@ -31,9 +32,7 @@ const finishing = z.union([
     action: z.literal('confirm'),
     allocation: allocated,
     // The provisioner's answer, as sent with SendTaskSuccess; attributes are optional.
-    provisioned: z._default(z.object({ attributes: z._default(z.record(z.string(), z.unknown()), {}) }), {
-      attributes: {},
-    }),
+    provisioned: z._default(z.object({ attributes: z._default(attributes, {}) }), { attributes: {} }),
   }),
   z.object({ action: z.literal('cancel'), allocation: allocated }),
 ]);
@@ -42,9 +41,8 @@ export const handler = workflowTaskHandler({
   input: finishing,
   handle: async (input) => {
     if (input.action === 'cancel') {
-      if (await cancelProvisioning(ledger, input.allocation)) {
-        await publisher.publish([releasedFact(input.allocation)]);
-      }
+      await cancelProvisioning(ledger, input.allocation);
+      await announceReleases(ledger, publisher, [input.allocation.allocationId]);
       return { status: 'PROVISIONING_FAILED', allocationId: input.allocation.allocationId };
     }
     const { attributes } = input.provisioned;

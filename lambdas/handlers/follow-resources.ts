@@ -15,12 +15,17 @@ export const handler = busEventHandler({
   accepts: [ResourceAllocated, ResourceReleased, ResourceLeaseExpired, ResourcePoolUpdated],
   publisher,
   handle: async (detail, event) => {
-    if ('allocationId' in detail) {
+    if (!('allocationId' in detail)) await placeAfterPoolChange(workloads, publisher);
+    else if (event['detail-type'] === ResourceAllocated.detailType) {
       const { allocationId, tenantId, poolId, amount } = detail;
-      return event['detail-type'] === ResourceAllocated.detailType
-        ? addResource(workloads, { tenantId, resourceId: allocationId, poolId, capacity: amount })
-        : evacuateResource(workloads, tenantId, allocationId);
-    }
-    return placeAfterPoolChange(workloads);
+      await addResource(workloads, publisher, {
+        tenantId,
+        resourceId: allocationId,
+        poolId,
+        capacity: amount,
+      });
+    } else await evacuateResource(workloads, publisher, detail.tenantId, detail.allocationId);
+    // Placements announce themselves, each noted once its fact is out.
+    return [];
   },
 });

@@ -9,5 +9,9 @@ const { workloads, publisher } = wireWorkloads();
 export const handler = busEventHandler({
   accepts: [WorkloadSubmitted],
   publisher,
-  handle: (submission) => submitWorkload(workloads, submission, new Date()),
+  // Placements announce themselves, each noted once its fact is out.
+  handle: async (submission) => {
+    await submitWorkload(workloads, publisher, submission, new Date());
+    return [];
+  },
 });

@@ -2,7 +2,7 @@
  * Scheduled (every 5 minutes in the cloud; at start and on a timer in the embedded runtime):
  * finds every record in flight whose execution is no longer running — the status-change event
  * that should have recovered it was lost — and recovers it as that route would have. A run that
- * could not recover everything fails after announcing what it did, so that the schedule's
+ * could not recover everything fails after recovering (and announcing) the rest, so that the schedule's
  * dead-letter queue alarms; the next run tries again.
  */
 import { randomUUID } from 'node:crypto';
@@ -17,14 +17,13 @@ export class ReconciliationIncomplete extends Error {
   override readonly name = 'ReconciliationIncomplete';
 }
 
-export const handler = batonHandler<unknown, Omit<Reconciliation, 'facts'>>(async () => {
-  const { facts, ...reconciliation } = await reconcile(
+export const handler = batonHandler<unknown, Reconciliation>(async () => {
+  const reconciliation = await reconcile(
     { records, workloads, allocations, executions },
-    { allocations, rollouts, traffic, workloads, newClaimId: () => `recovery-${randomUUID()}` },
+    { allocations, rollouts, traffic, workloads, publisher, newClaimId: () => `recovery-${randomUUID()}` },
     new Date(),
   );
   if (reconciliation.orphans.length > 0) logger.warn('orphans recovered', { ...reconciliation });
-  await publisher.publish(facts);
   if (reconciliation.failures.length > 0) {
     throw new ReconciliationIncomplete(reconciliation.failures.join('; '));
   }

@@ -15,6 +15,5 @@ export const handler = executionEndedHandler({
   publisher,
   recover: async (ended) => {
     await revertMovesOf(workloads, ended);
-    return [];
   },
 });

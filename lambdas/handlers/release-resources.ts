@@ -1,10 +1,10 @@
 /**
  * Task of the `release-resources` workflow: returns an allocation's capacity and announces
- * `ResourceReleased`. Releasing twice is harmless; an unknown id is `InvalidRequest`.
+ * `ResourceReleased`. Releasing twice is harmless (and announces a first release whose fact did
+ * not go out); an unknown id is `InvalidRequest`.
  */
 import { wireAllocations } from '../adapters/runtime-wiring';
-import { releasedFact } from '../core/allocation/allocation-facts';
-import { release } from '../core/allocation/release';
+import { announceReleases, release } from '../core/allocation/release';
 import { ResourceReleaseRequested } from '../core/events/allocation-events';
 import { workflowTaskHandler } from '../middleware/workflow-task-handler';
 
@@ -14,7 +14,8 @@ export const handler = workflowTaskHandler({
   input: ResourceReleaseRequested.schema,
   handle: async ({ allocationId }) => {
     const { allocation, released } = await release(ledger, allocationId);
-    if (released) await publisher.publish([releasedFact(allocation)]);
+    // Also when released already: a first release whose fact failed to go out is announced now.
+    await announceReleases(ledger, publisher, [allocationId]);
     const { tenantId, poolId, amount } = allocation;
     return { status: 'RELEASED', allocationId, tenantId, poolId, amount, alreadyReleased: !released };
   },

@@ -9,5 +9,8 @@ const { workloads, publisher } = wireWorkloads();
 export const handler = busEventHandler({
   accepts: [WorkloadRemoved],
   publisher,
-  handle: ({ tenantId, workloadId }) => removeWorkload(workloads, tenantId, workloadId),
+  handle: async ({ tenantId, workloadId }) => {
+    await removeWorkload(workloads, publisher, tenantId, workloadId);
+    return [];
+  },
 });

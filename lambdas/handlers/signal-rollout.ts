@@ -1,7 +1,8 @@
 /**
  * Rules `ServiceRolloutControl` and CloudWatch alarm state changes → the running rollouts they
  * concern: a control reaches its rollout, an alarm gone to ALARM reaches every rollout watching
- * it, through the gate the rollout waits at (or its next one).
+ * it, through the gate the rollout waits at (or its next one). A pause is announced by the gate
+ * where the rollout holds, once it does.
  */
 import type * as z from 'zod/mini';
 import { wireRollouts } from '../adapters/runtime-wiring';
@@ -17,7 +18,8 @@ export const handler = busEventHandler({
   handle: async (detail, event) => {
     if (event['detail-type'] === ServiceRolloutControl.detailType) {
       const { rolloutId, action } = detail as z.output<typeof ServiceRolloutControl.schema>;
-      return controlRollout(rollouts, answers, rolloutId, action, event.id);
+      await controlRollout(rollouts, answers, rolloutId, action, event.id);
+      return [];
     }
     const { alarmName, state } = detail as z.output<typeof CloudWatchAlarmStateChange.schema>;
     if (state.value === 'ALARM') {

@@ -5,7 +5,6 @@
  * only on an execution that has really ended, with the input Step Functions holds.
  */
 import { wireExecutions } from '../adapters/runtime-wiring';
-import type { Fact } from '../core/events/define-event';
 import { StepFunctionsExecutionStatusChange } from '../core/events/execution-events';
 import type { FactPublisher } from '../core/ports';
 import { type EndedExecution, endedExecution } from '../core/recovery/executions';
@@ -13,8 +12,8 @@ import { busEventHandler } from './bus-event-handler';
 
 export function executionEndedHandler(options: {
   publisher: FactPublisher;
-  /** Undoes what the ended execution left in flight; the facts to announce. */
-  recover: (execution: EndedExecution) => Promise<Fact[]>;
+  /** Undoes what the ended execution left in flight, and announces it (marking what went out). */
+  recover: (execution: EndedExecution) => Promise<void>;
 }) {
   const { executions } = wireExecutions();
   return busEventHandler({
@@ -23,7 +22,8 @@ export function executionEndedHandler(options: {
     handle: async ({ executionArn }) => {
       const ended = await endedExecution(executions, executionArn);
       // An execution that does not exist left nothing: the event was about no real one.
-      return ended && ended.ending !== 'NOT_FOUND' ? options.recover(ended) : [];
+      if (ended && ended.ending !== 'NOT_FOUND') await options.recover(ended);
+      return [];
     },
   });
 }

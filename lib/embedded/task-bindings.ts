@@ -304,7 +304,14 @@ async function putEvents(parameters: unknown, services: LocalServices): Promise<
         Detail: typeof entry.Detail === 'string' ? entry.Detail : JSON.stringify(entry.Detail),
       }))
     : Entries;
-  const result = services.bus.putEvents(entries, 'baton');
+  let result: ReturnType<LocalEventBus['putEvents']>;
+  try {
+    result = services.bus.putEvents(entries, 'baton');
+  } catch (error) {
+    // The bus refused the whole call: ASL sees it as AWS names it, `EventBridge.<exception>`.
+    if (error instanceof AwsError) throw new TaskFailure(`EventBridge.${error.code}`, error.message);
+    throw error;
+  }
   if (result.FailedEntryCount > 0) {
     throw new TaskFailure('EventBridge.FailedEntry', JSON.stringify(result));
   }

@@ -250,7 +250,7 @@ export const functions = [
     memoryMiB: 256,
     timeoutSeconds: 10,
     environment: storeAndBusEnvironment,
-    access: { ledger: ['GetItem', 'UpdateItem'], publishFacts: false, answersTaskTokens: true },
+    access: { ledger: ['GetItem', 'UpdateItem'], publishFacts: true, answersTaskTokens: true },
   }),
   defineFunction({
     id: 'run-traffic-hook',

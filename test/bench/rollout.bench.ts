@@ -12,13 +12,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import {
-  CreateAliasCommand,
-  CreateFunctionCommand,
-  GetAliasCommand,
-  LambdaClient,
-  PublishVersionCommand,
-} from '@aws-sdk/client-lambda';
+import { GetAliasCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import {
   DescribeExecutionCommand,
   type DescribeExecutionCommandOutput,
@@ -30,6 +24,7 @@ import {
 import type { BusEvent } from '../../lib/embedded/event-bus';
 import { type EmbeddedRuntime, startEmbeddedRuntime } from '../../lib/embedded/runtime';
 import { productWorkflowDirectory, workflowsIn } from '../../lib/topology/workflows';
+import { publishedService } from '../e2e/rollout-setup';
 import { percentile, report } from './report';
 
 /** 100/48 % a step: 47 shifts below 100 %, then the final step to 100 %. */
@@ -102,15 +97,7 @@ const nextFact = (detailType: string, rolloutId: string, step?: number, timeoutM
     });
   });
 
-/** A function with versions 1 and 2 published and alias `live` on version 1. */
-async function service(name: string): Promise<void> {
-  await lambda.send(
-    new CreateFunctionCommand({ FunctionName: name, Role: 'arn:aws:iam::000000000000:role/r', Code: {} }),
-  );
-  await lambda.send(new PublishVersionCommand({ FunctionName: name }));
-  await lambda.send(new PublishVersionCommand({ FunctionName: name }));
-  await lambda.send(new CreateAliasCommand({ FunctionName: name, Name: 'live', FunctionVersion: '1' }));
-}
+const service = (name: string) => publishedService(lambda, name);
 
 async function expectAlias(name: string, version: string): Promise<void> {
   const alias = await lambda.send(new GetAliasCommand({ FunctionName: name, Name: 'live' }));

@@ -6,11 +6,13 @@
  * allocations (fast-check).
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbAllocationLedger } from '../../lambdas/adapters/dynamodb-allocation-ledger';
 import { DynamoDbInventoryStore } from '../../lambdas/adapters/dynamodb-inventory-store';
+import { EventBridgePublisher } from '../../lambdas/adapters/event-bridge-publisher';
 import { ledgerKeys } from '../../lambdas/adapters/ledger-keys';
 import { readLedgerSnapshot } from '../../lambdas/adapters/ledger-snapshot';
 import {
@@ -22,7 +24,10 @@ import {
 import type { AllocationLedger, AllocationOutcome } from '../../lambdas/core/allocation/allocation';
 import { auditLedger } from '../../lambdas/core/allocation/audit';
 import { expireLeases } from '../../lambdas/core/allocation/expire-leases';
+import { cancelProvisioning, confirmProvisioning } from '../../lambdas/core/allocation/provisioning';
 import { release } from '../../lambdas/core/allocation/release';
+import { BATON_BUS_NAME } from '../../lib/embedded/event-bus';
+import { functionCredentials } from '../../lib/embedded/function-credentials';
 import { LEDGER_TABLE_NAME } from '../../lib/embedded/runtime';
 import { schedules } from '../../lib/topology/schedules';
 import { startTestRuntime, type TestRuntime } from './embedded-runtime';
@@ -31,6 +36,8 @@ let t: TestRuntime;
 let client: DynamoDBDocumentClient;
 let ledger: DynamoDbAllocationLedger;
 let inventory: DynamoDbInventoryStore;
+let events: EventBridgeClient;
+let publisher: EventBridgePublisher;
 let ids = 0;
 const nextId = (prefix: string) => `${prefix}-${++ids}`;
 /** The execution the saga runs in, as the workflow passes it. */
@@ -52,9 +59,17 @@ beforeAll(async () => {
   );
   ledger = new DynamoDbAllocationLedger(client, LEDGER_TABLE_NAME);
   inventory = new DynamoDbInventoryStore(client, LEDGER_TABLE_NAME);
+  // The lease sweep announces what it released, as Baton's function does.
+  events = new EventBridgeClient({
+    endpoint: t.runtime.url,
+    region: 'us-east-1',
+    credentials: functionCredentials(),
+  });
+  publisher = new EventBridgePublisher(events, BATON_BUS_NAME);
 });
 afterAll(async () => {
   client.destroy();
+  events.destroy();
   await t.stop();
 });
 
@@ -153,8 +168,9 @@ async function setUp(capacity = 10, limit = 10) {
   await inventory.putPoolDeclaration(
     { poolId, kind, labels: {}, capacity: { vcpu: capacity }, state: 'active' },
     new Date(),
+    'test',
   );
-  await inventory.putQuotaDeclaration({ tenantId, limits: { vcpu: limit } }, new Date());
+  await inventory.putQuotaDeclaration({ tenantId, limits: { vcpu: limit } }, new Date(), 'test');
   return {
     kind,
     tenantId,
@@ -368,7 +384,7 @@ describe('releases under store failures', () => {
     expect(await drift()).toEqual([]);
     // Its stamp is fresh: another release, or the lease sweep, leaves it to its owner…
     await expect(release(ledger, allocationId)).rejects.toMatchObject({ name: 'ReleaseInterrupted' });
-    const swept = await expireLeases(ledger, new Date(Date.now() + 10_000));
+    const swept = await expireLeases(ledger, publisher, new Date(Date.now() + 10_000));
     expect(swept.map((f) => (f.detail as { allocationId: string }).allocationId)).not.toContain(allocationId);
     expect(await t.ledgerItem(ledgerKeys.allocation(allocationId))).toMatchObject({ status: 'RELEASING' });
     // …until it is stale.
@@ -462,11 +478,37 @@ describe('releases under store failures', () => {
     await expect(release(failing({ releaseQuota: 1 }), allocationId)).rejects.toMatchObject({
       name: 'ReleaseInterrupted',
     });
-    const expired = await expireLeases(ledger, new Date(Date.now() + 10_000));
+    const expired = await expireLeases(ledger, publisher, new Date(Date.now() + 10_000));
     expect(
       expired.filter((f) => (f.detail as { allocationId: string }).allocationId === allocationId),
     ).toHaveLength(1);
     expect(await t.ledgerItem(ledgerKeys.allocation(allocationId))).not.toHaveProperty('leaseBucket');
+    expect((await ledger.quota(tenantId))?.used).toEqual({ vcpu: 0 });
+    expect(await markers(poolId, tenantId)).toEqual({ holds: [], returns: [] });
+    expect(await drift()).toEqual([]);
+  });
+});
+
+describe('a callback provisioning whose confirmation failed after it took effect', () => {
+  it('is taken back by the cancellation as a release would, and recorded PROVISIONING_FAILED', async () => {
+    const { request, poolId, tenantId } = await setUp();
+    const { outcome } = await allocate(deps(), { ...request, provisioner: 'callback' }, EXECUTION);
+    if (outcome.status !== 'ALLOCATED') throw new Error(`expected an allocation, got ${outcome.status}`);
+    // Activated, then the outcome's write is refused (throttled): the workflow goes on to cancel.
+    await expect(
+      confirmProvisioning(failing({ recordOutcome: 1 }), outcome, { instanceId: 'i-1' }, new Date()),
+    ).rejects.toMatchObject({ name: 'StoreUnavailable' });
+    expect(await t.ledgerItem(ledgerKeys.allocation(outcome.allocationId))).toMatchObject({
+      status: 'ACTIVE',
+    });
+    await cancelProvisioning(ledger, outcome);
+    expect(await t.ledgerItem(ledgerKeys.allocation(outcome.allocationId))).toMatchObject({
+      status: 'RELEASED',
+      releaseCause: 'cancel',
+    });
+    expect((await ledger.request(request.requestId))?.outcome).toMatchObject({
+      status: 'PROVISIONING_FAILED',
+    });
     expect((await ledger.quota(tenantId))?.used).toEqual({ vcpu: 0 });
     expect(await markers(poolId, tenantId)).toEqual({ holds: [], returns: [] });
     expect(await drift()).toEqual([]);
@@ -605,10 +647,11 @@ describe('the ledger invariant', () => {
           await inventory.putPoolDeclaration(
             { poolId, kind, labels: {}, capacity: { vcpu: capacity[i] ?? 0 }, state: 'active' },
             new Date(),
+            'test',
           );
         }
         for (const tenantId of tenants)
-          await inventory.putQuotaDeclaration({ tenantId, limits: { vcpu: 50 } }, new Date());
+          await inventory.putQuotaDeclaration({ tenantId, limits: { vcpu: 50 } }, new Date(), 'test');
         const live: string[] = [];
         // Releases that crashed: left RELEASING, or RELEASED with markers still to remove.
         const crashed = new Set<string>();
@@ -637,7 +680,7 @@ describe('the ledger invariant', () => {
             }
           } else if (s.op === 'expire') {
             // Every lease taken so far has ended ten seconds from now.
-            const expired = await expireLeases(ledger, new Date(Date.now() + 10_000));
+            const expired = await expireLeases(ledger, publisher, new Date(Date.now() + 10_000));
             const gone = new Set(expired.map((f) => (f.detail as { allocationId: string }).allocationId));
             live.splice(0, live.length, ...live.filter((id) => !gone.has(id)));
           } else if (s.op === 'release' && live.length + crashed.size > 0) {
@@ -661,11 +704,13 @@ describe('the ledger invariant', () => {
                 state: s.op === 'drain' ? s.state : (current?.state ?? 'active'),
               },
               new Date(),
+              'test',
             );
           } else if (s.op === 'quota') {
             await inventory.putQuotaDeclaration(
               { tenantId: tenants[s.tenant] ?? '', limits: { vcpu: s.limit } },
               new Date(),
+              'test',
             );
           }
         }

@@ -4,11 +4,7 @@
  * pool and quota items that keep no hold or return marker once the requests are done.
  */
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import {
-  type DescribeExecutionCommandOutput,
-  StartExecutionCommand,
-  StopExecutionCommand,
-} from '@aws-sdk/client-sfn';
+import { type DescribeExecutionCommandOutput, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ledgerKeys } from '../../lambdas/adapters/ledger-keys';
 import { readLedgerSnapshot } from '../../lambdas/adapters/ledger-snapshot';
@@ -354,12 +350,7 @@ describe('callback provisioning', () => {
   async function awaitingProvisioner(tenantId: string, kind: string, extra: object = {}) {
     await declare([pool(`${kind}-a`, kind, { vcpu: 10 })], [{ tenantId, limits: { vcpu: 10 } }]);
     const input = request(tenantId, kind, { vcpu: 4 }, { provisioner: 'callback', ...extra });
-    const { executionArn } = await t.sfn.send(
-      new StartExecutionCommand({
-        stateMachineArn: t.runtime.engine.workflowArn('allocate-resources'),
-        input: JSON.stringify(input),
-      }),
-    );
+    const executionArn = await t.start('allocate-resources', input);
     const asked = await eventually(() =>
       facts.find(
         (f) =>
@@ -442,6 +433,47 @@ describe('callback provisioning', () => {
       leaseBucket: 'LEASE',
     });
     expect(Date.parse(String(active?.expiresAt)) - Date.now()).toBeGreaterThan(3_500_000);
+  });
+
+  it('takes the allocation back when its confirmation cannot be announced: ledger, result and facts agree', async () => {
+    const { executionArn, taskToken, allocationId } = await awaitingProvisioner('cb-unheard', 'cbunheard');
+    // Every try to announce the allocation fails: the publisher's, then the workflow's retries.
+    const stop = t.runtime.bus.injectFault((entry) =>
+      entry.DetailType === 'ResourceAllocated' && String(entry.Detail).includes(allocationId)
+        ? 'entry'
+        : undefined,
+    );
+    try {
+      await t.eventBridge.send(
+        new PutEventsCommand({
+          Entries: [
+            {
+              Source: 'acme.provisioner',
+              DetailType: 'ResourceProvisionCompleted',
+              Detail: JSON.stringify({ taskToken, ok: true }),
+            },
+          ],
+        }),
+      );
+      expect(await t.finished(executionArn)).toMatchObject({ status: 'FAILED', error: 'ProvisioningFailed' });
+    } finally {
+      stop();
+    }
+    expect(await t.ledgerItem(ledgerKeys.allocation(allocationId))).toMatchObject({
+      status: 'RELEASED',
+      releaseAnnounced: true,
+    });
+    expect(await t.ledgerItem(ledgerKeys.pool('cbunheard-a'))).toMatchObject({ used: { vcpu: 0 } });
+    expect(await t.ledgerItem(ledgerKeys.quota('cb-unheard'))).toMatchObject({ used: { vcpu: 0 } });
+    const ofIt = (detailType: string) =>
+      facts.filter(
+        (f) =>
+          f['detail-type'] === detailType &&
+          (f.detail as { allocationId: string }).allocationId === allocationId,
+      );
+    expect(ofIt('ResourceAllocated')).toEqual([]);
+    expect(ofIt('ResourceReleased')).toHaveLength(1);
+    expect(auditLedger(await readLedgerSnapshot(t.ledger, LEDGER_TABLE_NAME))).toEqual([]);
   });
 
   it('returns the reservation and fails with ProvisioningFailed when the provisioner fails', async () => {

@@ -39,6 +39,8 @@ export interface TestRuntime {
   ledger: DynamoDBDocumentClient;
   /** DescribeExecution, once the execution has ended. */
   finished(executionArn: string | undefined): Promise<DescribeExecutionCommandOutput>;
+  /** Starts a workflow with an input, as from the console; its execution's ARN. */
+  start(workflowId: string, input: unknown): Promise<string>;
   /** Starts a workflow with an input, as from the console, and waits for it to end. */
   run(workflowId: string, input: unknown): Promise<DescribeExecutionCommandOutput>;
   /** A ledger item (key from `ledgerKeys`), read through the runtime's DynamoDB API. */
@@ -78,15 +80,16 @@ export async function startTestRuntime(overrides: EmbeddedRuntimeOptions = {}): 
         const description = await sfn.send(new DescribeExecutionCommand({ executionArn }));
         return description.status === 'RUNNING' ? undefined : description;
       }),
-    run: async (workflowId, input) => {
+    start: async (workflowId, input) => {
       const { executionArn } = await sfn.send(
         new StartExecutionCommand({
           stateMachineArn: harness.runtime.engine.workflowArn(workflowId),
           input: JSON.stringify(input),
         }),
       );
-      return harness.finished(executionArn);
+      return executionArn ?? '';
     },
+    run: async (workflowId, input) => harness.finished(await harness.start(workflowId, input)),
     ledgerItem: async (key) =>
       (await ledger.send(new GetCommand({ TableName: LEDGER_TABLE_NAME, Key: key }))).Item,
     // Restarts on the same port: handler clients created in this process keep their endpoint.

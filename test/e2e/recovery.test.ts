@@ -366,7 +366,7 @@ describe('the reconciler', () => {
       amount: { vcpu: 2 },
     });
     const { allocationId } = JSON.parse(released.output ?? 'null');
-    expect(await allocations.claimRelease(allocationId, 'ACTIVE', longAgo, longAgo)).toBe(true);
+    expect(await allocations.claimRelease(allocationId, 'ACTIVE', longAgo, longAgo, 'request')).toBe(true);
 
     // A placer that died after taking room, before pointing the workload at it.
     await scene.declare('placer-co', [{ poolId: 'placer-a', vcpu: 64 }]);

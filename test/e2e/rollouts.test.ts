@@ -6,22 +6,18 @@
  */
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import {
-  CreateAliasCommand,
   CreateFunctionCommand,
   GetAliasCommand,
   LambdaClient,
   PublishVersionCommand,
   UpdateAliasCommand,
 } from '@aws-sdk/client-lambda';
-import {
-  type DescribeExecutionCommandOutput,
-  StartExecutionCommand,
-  StopExecutionCommand,
-} from '@aws-sdk/client-sfn';
+import { type DescribeExecutionCommandOutput, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ledgerKeys } from '../../lambdas/adapters/ledger-keys';
 import type { BusEvent } from '../../lib/embedded/event-bus';
 import { eventually, startTestRuntime, type TestRuntime } from './embedded-runtime';
+import { publishedService, rolloutFacts, rolloutRequest } from './rollout-setup';
 
 const TIME_SCALE = 600;
 let t: TestRuntime;
@@ -45,42 +41,11 @@ afterAll(async () => {
 });
 
 const output = (description: DescribeExecutionCommandOutput) => JSON.parse(description.output ?? 'null');
-const factsOf = (detailType: string, rolloutId: string) =>
-  facts
-    .filter((event) => event['detail-type'] === detailType)
-    .map((event) => event.detail as Record<string, unknown>)
-    .filter((detail) => detail.rolloutId === rolloutId);
-
-/** A function with versions 1 and 2 published and alias `live` on version 1. */
-async function service(name: string): Promise<void> {
-  await lambda.send(
-    new CreateFunctionCommand({ FunctionName: name, Role: 'arn:aws:iam::000000000000:role/r', Code: {} }),
-  );
-  await lambda.send(new PublishVersionCommand({ FunctionName: name }));
-  await lambda.send(new PublishVersionCommand({ FunctionName: name }));
-  await lambda.send(new CreateAliasCommand({ FunctionName: name, Name: 'live', FunctionVersion: '1' }));
-}
-
+const factsOf = (detailType: string, rolloutId: string) => rolloutFacts(facts, detailType, rolloutId);
+const service = (name: string) => publishedService(lambda, name);
 const aliasOf = (name: string) => lambda.send(new GetAliasCommand({ FunctionName: name, Name: 'live' }));
-
-async function start(input: object): Promise<string> {
-  const { executionArn } = await t.sfn.send(
-    new StartExecutionCommand({
-      stateMachineArn: t.runtime.engine.workflowArn('roll-out-service'),
-      input: JSON.stringify(input),
-    }),
-  );
-  return executionArn ?? '';
-}
-
-const request = (rolloutId: string, functionName: string, strategy: unknown, extra: object = {}) => ({
-  rolloutId,
-  functionName,
-  alias: 'live',
-  targetVersion: '2',
-  strategy,
-  ...extra,
-});
+const start = (input: object) => t.start('roll-out-service', input);
+const request = rolloutRequest;
 
 async function control(rolloutId: string, action: string): Promise<void> {
   await t.eventBridge.send(

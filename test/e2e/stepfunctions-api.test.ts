@@ -98,7 +98,9 @@ describe('GetExecutionHistory', () => {
     expect(all[0]?.executionStartedEventDetails?.input).toBe(JSON.stringify(valid(7)));
     const scheduled = all.find((e) => e.type === 'TaskScheduled')?.taskScheduledEventDetails;
     expect(scheduled).toMatchObject({ resourceType: 'lambda', resource: 'invoke', region: 'us-east-1' });
-    expect(JSON.parse(scheduled?.parameters ?? '{}')).toMatchObject({ Payload: valid(7) });
+    expect(JSON.parse(scheduled?.parameters ?? '{}')).toMatchObject({
+      Payload: { declaration: valid(7), executionId: executionArn },
+    });
     expect(all.at(-1)?.executionSucceededEventDetails?.output).toBe(
       JSON.stringify({ pools: [], quotas: [{ tenantId: 'tenant-7', created: true }] }),
     );

@@ -375,7 +375,8 @@ describe('Orchestrator', () => {
         ],
       ],
       ['shift-traffic', [...own, ...shifts, 'dynamodb:UpdateItem', 'events:PutEvents']],
-      ['open-gate', [...answers, 'dynamodb:GetItem', 'dynamodb:UpdateItem']],
+      // It announces a pause once the rollout holds at its gate.
+      ['open-gate', [...answers, 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'events:PutEvents']],
       ['run-traffic-hook', [...own, ...invokes]],
       [
         'finish-rollout',

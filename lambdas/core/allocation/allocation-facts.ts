@@ -1,6 +1,11 @@
 /** The facts an allocation outcome announces. */
 
-import { ResourceAllocated, ResourceAllocationRejected, ResourceReleased } from '../events/allocation-events';
+import {
+  ResourceAllocated,
+  ResourceAllocationRejected,
+  ResourceLeaseExpired,
+  ResourceReleased,
+} from '../events/allocation-events';
 import { type Fact, fact } from '../events/define-event';
 import type { Allocation, AllocationOutcome } from './allocation';
 
@@ -22,4 +27,17 @@ export function releasedFact(
 ): Fact {
   const { allocationId, tenantId, poolId, amount } = allocation;
   return fact(ResourceReleased, { allocationId, tenantId, poolId, amount: { ...amount } });
+}
+
+/** What a released allocation announces: its lease's end, or its release (on request, or a failed provisioning). */
+export function releaseFact(allocation: Allocation): Fact {
+  const { allocationId, tenantId, poolId, amount, expiresAt } = allocation;
+  if (allocation.releaseCause !== 'expiry' || !expiresAt) return releasedFact(allocation);
+  return fact(ResourceLeaseExpired, {
+    allocationId,
+    tenantId,
+    poolId,
+    amount: { ...amount },
+    expiredAt: expiresAt,
+  });
 }

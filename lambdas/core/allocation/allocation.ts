@@ -19,6 +19,9 @@ import type { PoolView, QuotaView, RejectionReason } from './choose-pool';
  */
 export type AllocationStatus = 'RESERVED' | 'ACTIVE' | 'RELEASING' | 'RELEASED';
 
+/** What took an allocation back: a release request, its lease's end, or a provisioning that failed. */
+export type ReleaseCause = 'request' | 'expiry' | 'cancel';
+
 export interface Allocation {
   readonly allocationId: string;
   readonly requestId: string;
@@ -42,6 +45,14 @@ export interface Allocation {
    * a RELEASED allocation until its return markers are removed.
    */
   readonly releaseClaimedAt?: string | undefined;
+  /** What the release under way (or done) answers; its fact says so. */
+  readonly releaseCause?: ReleaseCause | undefined;
+  /**
+   * Set once the release's fact is published. Until then whoever finds the allocation RELEASED —
+   * a retried release, a cancellation, the lease sweep — announces it (a leased one stays in the
+   * lease index for the sweep to find).
+   */
+  readonly releaseAnnounced?: boolean | undefined;
 }
 
 export type AllocationOutcome =
@@ -170,21 +181,27 @@ export interface AllocationLedger {
    */
   expiredAllocations(now: Date, limit: number): Promise<Allocation[]>;
   /**
-   * Takes the release of an allocation, stamped `at`: `from` → RELEASING, or a RELEASING one whose
-   * release gave up or was claimed before `staleBefore`; `false` if neither.
+   * Takes the release of an allocation, stamped `at`, for `cause`: `from` → RELEASING, or a
+   * RELEASING one whose release gave up or was claimed before `staleBefore`; `false` if neither.
    */
   claimRelease(
     allocationId: string,
     from: 'ACTIVE' | 'RESERVED',
     at: Date,
     staleBefore: Date,
+    cause: ReleaseCause,
   ): Promise<boolean>;
   /** Gives up the release stamped `claimedAt` after a failure, so that releasing again takes it at once. */
   unclaimRelease(allocationId: string, claimedAt: Date): Promise<void>;
   /** RELEASING → RELEASED, while the release stamped `claimedAt` still holds it; `false` otherwise. */
   completeRelease(allocationId: string, claimedAt: Date): Promise<boolean>;
-  /** Once its return markers are gone: drops a RELEASED allocation's release stamp and lease entry. */
+  /**
+   * Once its return markers are gone: drops a RELEASED allocation's release stamp (and its lease
+   * entry, if its release is announced too).
+   */
   closeRelease(allocationId: string): Promise<void>;
+  /** Notes that a RELEASED allocation's fact went out (and drops its lease entry, if its release is closed). */
+  markReleaseAnnounced(allocationId: string): Promise<void>;
   /** RESERVED → ACTIVE with the provisioner's attributes, its lease starting now; `false` if not RESERVED. */
   activateAllocation(
     allocationId: string,

@@ -25,3 +25,18 @@ export function utilisationAfter(requested: Amounts, used: Amounts, capacity: Am
   }, 0);
   return dimensions.length === 0 ? 0 : total / dimensions.length;
 }
+
+/**
+ * Amounts are whole thousandths (the request schemas refuse finer ones), and the store adds them
+ * exactly. Sums taken here in floating point drift by rounding instead — by more than a millionth
+ * once amounts reach millions of millions — so totals are compared in whole thousandths: equal
+ * when they round to the same count, any real difference (a thousandth or more) seen.
+ */
+export function inThousandths(amount: number): number {
+  return Math.round(amount * 1000);
+}
+
+/** The sum of amounts in whole thousandths: exact for every total the ledger can hold (below 2^53). */
+export function sumInThousandths(amounts: readonly number[]): number {
+  return amounts.reduce((sum, amount) => sum + inThousandths(amount), 0);
+}

@@ -7,7 +7,7 @@
  */
 
 import type { Allocation } from './allocation';
-import { type Amounts, amountOf } from './amounts';
+import { type Amounts, amountOf, inThousandths, sumInThousandths } from './amounts';
 
 /** A pool or quota item: `returns` marks the allocations whose release gave its share back. */
 interface Holder {
@@ -55,29 +55,30 @@ function groupBy(
 }
 
 /** What `holder` should still count: the sum of its allocations' amounts that it has not given back. */
-function notReturned(holder: Holder, allocations: readonly Allocation[] = []): Amounts {
-  const sum: Record<string, number> = {};
+function notReturned(holder: Holder, allocations: readonly Allocation[] = []): Map<string, number[]> {
+  const byDimension = new Map<string, number[]>();
   for (const allocation of allocations) {
     const counted =
       allocation.status === 'RESERVED' ||
       allocation.status === 'ACTIVE' ||
       (allocation.status === 'RELEASING' && holder.returns?.[allocation.allocationId] === undefined);
     if (!counted) continue;
-    for (const [dimension, value] of Object.entries(allocation.amount))
-      sum[dimension] = (sum[dimension] ?? 0) + value;
+    for (const [dimension, value] of Object.entries(allocation.amount)) {
+      byDimension.set(dimension, [...(byDimension.get(dimension) ?? []), value]);
+    }
   }
-  return sum;
+  return byDimension;
 }
 
-/** Usage values are sums of floats: equal within a millionth. */
-function compare(holder: Drift['holder'], recorded: Amounts, allocated: Amounts): Drift[] {
-  const dimensions = new Set([...Object.keys(recorded), ...Object.keys(allocated)]);
+/** Compared in whole thousandths, the unit of every amount: exact, whatever the magnitudes. */
+function compare(holder: Drift['holder'], recorded: Amounts, allocated: Map<string, number[]>): Drift[] {
+  const dimensions = new Set([...Object.keys(recorded), ...allocated.keys()]);
   return [...dimensions]
-    .filter((d) => Math.abs(amountOf(recorded, d) - amountOf(allocated, d)) > 1e-6)
+    .filter((d) => inThousandths(amountOf(recorded, d)) !== sumInThousandths(allocated.get(d) ?? []))
     .map((dimension) => ({
       holder,
       dimension,
       recorded: amountOf(recorded, dimension),
-      allocated: amountOf(allocated, dimension),
+      allocated: sumInThousandths(allocated.get(dimension) ?? []) / 1000,
     }));
 }

@@ -1,7 +1,8 @@
 /**
  * The end of a `callback` provisioning: confirmed (the allocation becomes ACTIVE with the
- * provisioner's attributes) or cancelled (its reservation is returned, as a release returns it). Either way the request's
- * recorded outcome is brought up to date, so a later duplicate delivery reads the final result.
+ * provisioner's attributes) or cancelled (its reservation is returned, as a release returns it).
+ * Either way the request's recorded outcome is brought up to date, so a later duplicate delivery
+ * reads the final result.
  */
 import { leaseEnd } from './allocate';
 import type { AllocationLedger, AllocationOutcome } from './allocation';
@@ -37,43 +38,47 @@ export async function confirmProvisioning(
 }
 
 /**
- * Returns the reservation if it is still RESERVED (or finishes an interrupted cancellation), the
- * way a release does; `false` when this call completed nothing (it was confirmed or returned
- * already). Another cancellation under way is `ReleaseInterrupted`: cancel again to finish.
+ * Returns the capacity the way a release does, and records the request as PROVISIONING_FAILED:
+ * the reservation if it is still RESERVED — or the allocation if it is ACTIVE already, because its
+ * confirmation went through but could not finish (recording its outcome or announcing it failed
+ * for good): the workflow reports the provisioning failed, so the ledger must not keep it live.
+ * Finishes an interrupted cancellation; harmless once done. Another cancellation or release
+ * under way is `ReleaseInterrupted`: cancel again to finish.
  */
 export async function cancelProvisioning(
   ledger: AllocationLedger,
   outcome: Allocated,
   now: Date = new Date(),
-): Promise<boolean> {
+): Promise<void> {
   const { allocationId, requestId, tenantId } = outcome;
-  const cancelled = await releaseFrom(ledger, allocationId, 'RESERVED', now);
-  if (cancelled === 'under-way') {
-    throw new ReleaseInterrupted(`the reservation of ${allocationId} is being returned by another request`);
+  let cancelled = await releaseFrom(ledger, allocationId, 'RESERVED', now, 'cancel');
+  if (cancelled === 'refused') cancelled = await releaseFrom(ledger, allocationId, 'ACTIVE', now, 'cancel');
+  if (cancelled === 'under-way' || cancelled === 'refused') {
+    throw new ReleaseInterrupted(`the capacity of ${allocationId} is being returned by another request`);
   }
   await ledger.recordOutcome(requestId, { status: 'PROVISIONING_FAILED', allocationId, requestId, tenantId });
-  return cancelled !== 'refused' && cancelled.released;
 }
 
 /**
  * The `allocate-resources` execution ended abnormally (stopped, timed out, or the runtime running
  * it died) while a callback provisioning was pending: nothing will ever confirm or cancel it, so
- * the reservation goes back now — if that execution is the one that decided the request (a
- * duplicate's end changes nothing). Returns the outcome whose reservation was returned, if any.
+ * the capacity goes back now — also when a confirmation died after activating it, since the
+ * execution reports no allocation — if that execution is the one that decided the request (a
+ * duplicate's end changes nothing). Returns the allocation whose provisioning failed, if any, for
+ * its release to be announced (the cancellation may have returned it without announcing it).
  */
 export async function abandonProvisioning(
   ledger: AllocationLedger,
   requestId: string,
   endedExecutionId: string,
   now: Date = new Date(),
-): Promise<Allocated | undefined> {
+): Promise<string | undefined> {
   const record = await ledger.request(requestId);
   if (record?.executionId !== endedExecutionId) return undefined;
   const outcome = record.outcome;
+  if (outcome?.status === 'PROVISIONING_FAILED') return outcome.allocationId;
   if (outcome?.status !== 'ALLOCATED' || !outcome.provisioning) return undefined;
-  // Not yet ACTIVE: RESERVED, or a cancellation left half-way (RELEASING, or RELEASED before
-  // its outcome was recorded), which cancelling again finishes.
-  const allocation = await ledger.allocation(outcome.allocationId);
-  if (!allocation || allocation.status === 'ACTIVE') return undefined;
-  return (await cancelProvisioning(ledger, outcome, now)) ? outcome : undefined;
+  if (!(await ledger.allocation(outcome.allocationId))) return undefined;
+  await cancelProvisioning(ledger, outcome, now);
+  return outcome.allocationId;
 }

@@ -12,9 +12,13 @@
  * safe: without it, a second release acting on an older read of RELEASING would find no marker
  * and give back twice.
  */
+
+import { publishNoting } from '../announcements';
 import { InvalidRequest } from '../errors';
+import type { Fact, FactPublisher } from '../ports';
 import { STALE_CLAIM_MS } from './allocate';
-import type { Allocation, AllocationLedger, Return } from './allocation';
+import type { Allocation, AllocationLedger, ReleaseCause, Return } from './allocation';
+import { releaseFact } from './allocation-facts';
 
 /** Raised when a release stopped half-way (or another is under way): release again to finish it. */
 export class ReleaseInterrupted extends Error {
@@ -33,7 +37,7 @@ export async function release(
   allocationId: string,
   now: Date = new Date(),
 ): Promise<Released> {
-  const result = await releaseFrom(ledger, allocationId, 'ACTIVE', now);
+  const result = await releaseFrom(ledger, allocationId, 'ACTIVE', now, 'request');
   if (result === 'under-way') {
     throw new ReleaseInterrupted(
       `allocation ${allocationId} is being released by another request; release it again to see it finished`,
@@ -48,15 +52,16 @@ export async function release(
 }
 
 /**
- * Releases an allocation that is `from`, or finishes the release of a RELEASING one. `under-way`
- * when another release holds it and is still within its time (it will finish it); `refused` when
- * the allocation is in the other live status (RESERVED for a release, ACTIVE for a cancellation).
+ * Releases an allocation that is `from`, or finishes the release of a RELEASING one, for `cause`.
+ * `under-way` when another release holds it and is still within its time (it will finish it);
+ * `refused` when the allocation is in another live status.
  */
 export async function releaseFrom(
   ledger: AllocationLedger,
   allocationId: string,
   from: 'ACTIVE' | 'RESERVED',
   now: Date,
+  cause: ReleaseCause,
 ): Promise<Released | 'under-way' | 'refused'> {
   const staleBefore = new Date(now.getTime() - STALE_CLAIM_MS);
   for (;;) {
@@ -78,7 +83,7 @@ export async function releaseFrom(
     }
     const claimed = await interruptible(allocation, async () => {
       try {
-        return await ledger.claimRelease(allocationId, from, now, staleBefore);
+        return await ledger.claimRelease(allocationId, from, now, staleBefore, cause);
       } catch (error) {
         // The claim may have gone through with only its answer lost.
         await ledger.unclaimRelease(allocationId, now).catch(() => undefined);
@@ -88,10 +93,36 @@ export async function releaseFrom(
     // Not claimed: the allocation changed since it was read; read it again.
     if (!claimed) continue;
     return {
-      allocation: { ...allocation, status: 'RELEASED' },
+      allocation: { ...allocation, status: 'RELEASED', releaseCause: cause },
       released: await returnCapacity(ledger, allocation, now),
     };
   }
+}
+
+/**
+ * Announces the allocations found RELEASED whose release has not been announced yet — by whoever
+ * finds them so: the call that released them, or one that finds the release done but its fact not
+ * out (the first failed to publish) — then notes that they are. Read afresh, so the fact is what
+ * the ledger holds. A fact may thus go out twice, never not at all. The facts announced.
+ */
+export async function announceReleases(
+  ledger: AllocationLedger,
+  publisher: FactPublisher,
+  allocationIds: readonly string[],
+): Promise<Fact[]> {
+  const unannounced: Allocation[] = [];
+  for (const allocationId of allocationIds) {
+    const allocation = await ledger.allocation(allocationId);
+    if (allocation?.status === 'RELEASED' && !allocation.releaseAnnounced) unannounced.push(allocation);
+  }
+  const announcements = unannounced.map((allocation) => ({
+    fact: releaseFact(allocation),
+    subject: allocation,
+  }));
+  await publishNoting(publisher, announcements, ({ allocationId }) =>
+    ledger.markReleaseAnnounced(allocationId),
+  );
+  return announcements.map(({ fact }) => fact);
 }
 
 /** Steps 2 to 4 for the release stamped `claimedAt`; whether this call completed the release. */

@@ -1,7 +1,16 @@
 /** Resource orchestration: allocating and releasing capacity on leases. */
 import * as z from 'zod/mini';
 import { defineEvent } from './define-event';
-import { identifier, labels, placementStrategy, positiveAmounts, taskToken, timestamp } from './primitives';
+import {
+  attributes,
+  identifier,
+  labels,
+  leaseSeconds,
+  placementStrategy,
+  positiveAmounts,
+  taskToken,
+  timestamp,
+} from './primitives';
 
 const allocationReason = z.enum([
   'QuotaExceeded',
@@ -19,7 +28,7 @@ export const ResourceAllocationRequested = defineEvent(
     kind: identifier,
     amount: positiveAmounts,
     labels: z.optional(labels),
-    leaseSeconds: z.optional(z.int().check(z.positive())),
+    leaseSeconds: z.optional(leaseSeconds),
     provisioner: z.optional(z.enum(['none', 'callback'])),
     strategy: z.optional(placementStrategy),
   }),
@@ -46,7 +55,7 @@ export const ResourceReleaseRequested = defineEvent(
 export const ResourceProvisionCompleted = defineEvent(
   'ResourceProvisionCompleted',
   'request',
-  z.object({ taskToken, ok: z.boolean(), attributes: z.optional(z.record(z.string(), z.unknown())) }),
+  z.object({ taskToken, ok: z.boolean(), attributes: z.optional(attributes) }),
   'Answers a ResourceProvisionRequested: resumes the waiting allocation.',
   { taskToken: 'AQCEAAAAKgAAAAMAAAAA…', ok: true, attributes: { instanceId: 'i-0abc' } },
 );
@@ -61,7 +70,7 @@ export const ResourceAllocated = defineEvent(
     poolId: identifier,
     amount: positiveAmounts,
     expiresAt: z.optional(timestamp),
-    attributes: z.optional(z.record(z.string(), z.unknown())),
+    attributes: z.optional(attributes),
   }),
   'Capacity was reserved (and provisioned) for a tenant.',
   {

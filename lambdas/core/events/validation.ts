@@ -9,6 +9,14 @@ export interface DetailError {
 
 export type ValidationResult<T> = { ok: true; value: T } | { ok: false; errors: DetailError[] };
 
+/**
+ * How much of what was wrong is told: a hostile input can break a rule thousands of times, and the
+ * answer (a `RequestRejected` event, an execution's cause) must stay far below 256 KB.
+ */
+const MAX_ERRORS = 20;
+const MAX_PATH_CHARS = 256;
+const MAX_MESSAGE_CHARS = 1024;
+
 /** Validates a value against a schema, returning readable errors instead of throwing. */
 export function validate<Schema extends z.ZodMiniType>(
   schema: Schema,
@@ -17,13 +25,19 @@ export function validate<Schema extends z.ZodMiniType>(
 ): ValidationResult<z.output<Schema>> {
   const result = schema.safeParse(value);
   if (result.success) return { ok: true, value: result.data };
-  return {
-    ok: false,
-    errors: result.error.issues.map((issue) => ({
-      path: issue.path.length > 0 ? issue.path.map(String).join('.') : rootLabel,
-      message: issue.message,
-    })),
-  };
+  const { issues } = result.error;
+  const errors = issues.slice(0, MAX_ERRORS).map((issue) => ({
+    path: truncate(issue.path.length > 0 ? issue.path.map(String).join('.') : rootLabel, MAX_PATH_CHARS),
+    message: truncate(issue.message, MAX_MESSAGE_CHARS),
+  }));
+  if (issues.length > MAX_ERRORS) {
+    errors.push({ path: rootLabel, message: `and ${issues.length - MAX_ERRORS} more errors` });
+  }
+  return { ok: false, errors };
+}
+
+function truncate(text: string, chars: number): string {
+  return text.length > chars ? `${text.slice(0, chars - 1)}…` : text;
 }
 
 /** Validates an event's detail against the schema of its detail-type. */

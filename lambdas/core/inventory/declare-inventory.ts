@@ -14,8 +14,9 @@ export async function declarePool(
   store: InventoryStore,
   pool: PoolDeclaration,
   now: Date,
+  declarationId: string,
 ): Promise<Declared> {
-  const { created } = await store.putPoolDeclaration(pool, now);
+  const { created } = await store.putPoolDeclaration(pool, now, declarationId);
   return { created, fact: fact(ResourcePoolUpdated, { ...pool, created }) };
 }
 
@@ -24,8 +25,9 @@ export async function declareQuota(
   store: InventoryStore,
   quota: QuotaDeclaration,
   now: Date,
+  declarationId: string,
 ): Promise<Declared> {
-  const { created } = await store.putQuotaDeclaration(quota, now);
+  const { created } = await store.putQuotaDeclaration(quota, now, declarationId);
   return { created, fact: fact(TenantQuotaUpdated, { ...quota, created }) };
 }
 
@@ -39,16 +41,17 @@ export async function declareInventory(
   store: InventoryStore,
   declaration: InventoryDeclaration,
   now: Date,
+  declarationId: string,
 ): Promise<{ summary: InventoryDeclared; facts: Fact[] }> {
   const summary: InventoryDeclared = { pools: [], quotas: [] };
   const facts: Fact[] = [];
   for (const pool of declaration.pools) {
-    const declared = await declarePool(store, pool, now);
+    const declared = await declarePool(store, pool, now, declarationId);
     summary.pools.push({ poolId: pool.poolId, created: declared.created });
     facts.push(declared.fact);
   }
   for (const quota of declaration.quotas) {
-    const declared = await declareQuota(store, quota, now);
+    const declared = await declareQuota(store, quota, now, declarationId);
     summary.quotas.push({ tenantId: quota.tenantId, created: declared.created });
     facts.push(declared.fact);
   }

@@ -8,7 +8,7 @@ import type { ResourcePoolChanged, TenantQuotaChanged } from '../events/inventor
 export type PoolDeclaration = z.output<typeof ResourcePoolChanged.schema>;
 export type QuotaDeclaration = z.output<typeof TenantQuotaChanged.schema>;
 export interface UpsertOutcome {
-  /** True when the pool or quota did not exist before. */
+  /** True when the pool or quota did not exist before this declaration (or an earlier try of it). */
   readonly created: boolean;
 }
 
@@ -17,6 +17,7 @@ export interface UpsertOutcome {
  * carries `used` per dimension, which only allocations change: a declaration never resets it.
  */
 export interface InventoryStore {
-  putPoolDeclaration(pool: PoolDeclaration, at: Date): Promise<UpsertOutcome>;
-  putQuotaDeclaration(quota: QuotaDeclaration, at: Date): Promise<UpsertOutcome>;
+  /** `declarationId` names the declaration (an event, an execution): made again, it still reports what it created. */
+  putPoolDeclaration(pool: PoolDeclaration, at: Date, declarationId: string): Promise<UpsertOutcome>;
+  putQuotaDeclaration(quota: QuotaDeclaration, at: Date, declarationId: string): Promise<UpsertOutcome>;
 }

@@ -6,17 +6,15 @@
  * idempotent, so the routes and the reconciler may race, and repeat, harmlessly.
  */
 import type { AllocationLedger } from '../allocation/allocation';
-import { releasedFact } from '../allocation/allocation-facts';
 import { recoverRequest } from '../allocation/recover-request';
-import { releaseFrom } from '../allocation/release';
-import type { Fact } from '../events/define-event';
-import { recover } from '../rollouts/finish-rollout';
+import { announceReleases, releaseFrom } from '../allocation/release';
+import type { FactPublisher } from '../ports';
+import { announceEnding, recover } from '../rollouts/finish-rollout';
 import type { AliasTraffic, RolloutLedger } from '../rollouts/rollout';
 import { abandonedPlacing, placePendingWorkloads } from '../workloads/place-pending-workloads';
 import { endedMoveReason, revertMove } from '../workloads/rebalance-workloads';
-import { placementFacts } from '../workloads/workload-facts';
 import type { WorkloadLedger } from '../workloads/workload-ledger';
-import { EVENT_PLACEMENT_STRATEGY } from '../workloads/workload-requests';
+import { announcePlacement, EVENT_PLACEMENT_STRATEGY } from '../workloads/workload-requests';
 import { describeOrphan, findOrphans, type Orphan, type OrphanSources } from './orphans';
 
 export interface RecoveryDependencies {
@@ -26,36 +24,41 @@ export interface RecoveryDependencies {
   readonly workloads: WorkloadLedger;
   /** Names the recovery's own claim on a request it takes over. */
   readonly newClaimId: () => string;
+  /** Announces what a recovery did, noting on the ledger what went out (as the routes do). */
+  readonly publisher: FactPublisher;
 }
 
-/** Recovers one orphan as the route for its kind would have; the facts to announce. */
-async function recoverOrphan(deps: RecoveryDependencies, orphan: Orphan, now: Date): Promise<Fact[]> {
+/** Recovers one orphan as the route for its kind would have, and announces it. */
+async function recoverOrphan(deps: RecoveryDependencies, orphan: Orphan, now: Date): Promise<void> {
   switch (orphan.kind) {
     case 'rollout': {
       const { executionArn, ending } = orphan.execution;
-      return recover(deps.rollouts, deps.traffic, orphan.rolloutId, executionArn, ending, now);
+      const ended = await recover(deps.rollouts, deps.traffic, orphan.rolloutId, executionArn, ending, now);
+      if (ended) await announceEnding(deps.rollouts, deps.publisher, ended);
+      return;
     }
     case 'request': {
       const { executionArn } = orphan.execution;
-      return recoverRequest(deps.allocations, orphan.requestId, executionArn, deps.newClaimId(), now);
+      const claimId = deps.newClaimId();
+      const returned = await recoverRequest(deps.allocations, orphan.requestId, executionArn, claimId, now);
+      await announceReleases(deps.allocations, deps.publisher, returned);
+      return;
     }
     case 'move': {
       const { tenantId, workloadId, move, execution } = orphan;
       await revertMove(deps.workloads, { tenantId, workloadId, ...move }, endedMoveReason(execution));
-      return [];
+      return;
     }
     case 'release': {
-      // A stale release is taken over and finished, as the lease sweep finishes one.
-      const released = await releaseFrom(deps.allocations, orphan.allocation.allocationId, 'ACTIVE', now);
-      return typeof released !== 'string' && released.released ? [releasedFact(released.allocation)] : [];
+      // A stale release is taken over and finished, as the lease sweep finishes one; its cause is
+      // the one its first taker recorded.
+      const { allocationId, releaseCause } = orphan.allocation;
+      await releaseFrom(deps.allocations, allocationId, 'ACTIVE', now, releaseCause ?? 'request');
+      await announceReleases(deps.allocations, deps.publisher, [allocationId]);
+      return;
     }
     case 'placement':
-      return recoverAbandonedPlacement(
-        deps.workloads,
-        orphan.workload.tenantId,
-        orphan.workload.workloadId,
-        now,
-      );
+      await recoverAbandonedPlacement(deps, orphan.workload.tenantId, orphan.workload.workloadId, now);
   }
 }
 
@@ -65,26 +68,25 @@ async function recoverOrphan(deps: RecoveryDependencies, orphan: Orphan, now: Da
  * placed again. Re-read first: a note gone or fresh by now is someone else's.
  */
 async function recoverAbandonedPlacement(
-  ledger: WorkloadLedger,
+  { workloads: ledger, publisher }: RecoveryDependencies,
   tenantId: string,
   workloadId: string,
   now: Date,
-): Promise<Fact[]> {
+): Promise<void> {
   const workload = await ledger.workload(tenantId, workloadId);
   const abandoned = workload && abandonedPlacing(workload, now);
-  if (!workload || !abandoned) return [];
+  if (!workload || !abandoned) return;
   // Room first, note last: interrupted, it is found again by its note.
   await ledger.vacate(tenantId, abandoned.resourceId, workload, abandoned.token);
   await ledger.forgetPlacing(tenantId, workloadId, abandoned.token);
   const only = new Set([workloadId]);
   const placement = await placePendingWorkloads(ledger, tenantId, EVENT_PLACEMENT_STRATEGY, only, now);
-  return placementFacts(tenantId, placement, only);
+  await announcePlacement(ledger, publisher, tenantId, placement, only);
 }
 
 export interface Reconciliation {
   /** Each orphan found, in words. */
   readonly orphans: readonly string[];
-  readonly facts: readonly Fact[];
   /** The orphans whose recovery failed, with why: the next run tries again. */
   readonly failures: readonly string[];
 }
@@ -96,15 +98,14 @@ export async function reconcile(
   now: Date,
 ): Promise<Reconciliation> {
   const orphans = await findOrphans(sources, now);
-  const facts: Fact[] = [];
   const failures: string[] = [];
   for (const orphan of orphans) {
     try {
-      facts.push(...(await recoverOrphan(deps, orphan, now)));
+      await recoverOrphan(deps, orphan, now);
     } catch (error) {
       const failure = error instanceof Error ? error : new Error(String(error));
       failures.push(`${describeOrphan(orphan)}: ${failure.name}: ${failure.message}`);
     }
   }
-  return { orphans: orphans.map(describeOrphan), facts, failures };
+  return { orphans: orphans.map(describeOrphan), failures };
 }

@@ -3,20 +3,25 @@
  * an abort came meanwhile). Rollback: the alias goes back to the version it had, with no routing —
  * whatever its revision now, unless someone else has routed it elsewhere. Either way the alarms
  * are no longer watched, the alias's lock is freed and the outcome announced, with its evidence.
+ *
+ * A rollout ends once: its record keeps the first ending (and what its fact needs), and every
+ * later attempt to end it — a retried step, a recovery — returns that ending, never another, and
+ * announces it again until it has been announced.
  */
-import { type Fact, fact } from '../events/define-event';
-import { ServiceRolloutFailed } from '../events/rollout-events';
+import type { Fact } from '../events/define-event';
+import type { FactPublisher } from '../ports';
 import { ENDING_ERRORS, type ExecutionEnding } from '../recovery/executions';
 import {
   AliasDrift,
   type AliasTraffic,
   ENDED_STATUSES,
+  type RolloutEnding,
   type RolloutLedger,
   type RolloutRecord,
   type RolloutState,
   type RolloutStatus,
 } from './rollout';
-import { rolledBackFact, succeededFact } from './rollout-facts';
+import { failedFact, rejectedFact, rolledBackFact, succeededFact } from './rollout-facts';
 import { GATE_ERRORS, takeEndingSignal } from './rollout-signals';
 import { AliasTakenOver } from './shift-traffic';
 
@@ -34,6 +39,15 @@ export interface RolloutOutcome {
   readonly steps: { readonly taken: number; readonly of: number; readonly weight: number };
   readonly reason?: string | undefined;
   readonly evidence?: Readonly<Record<string, unknown>> | undefined;
+  readonly explanation?: string | undefined;
+}
+
+/** A rollout's ending as recorded: its outcome, the facts announcing it, and whether they went out. */
+export interface EndedRollout {
+  readonly rolloutId: string;
+  readonly outcome: RolloutOutcome;
+  readonly facts: Fact[];
+  readonly announced: boolean;
 }
 
 /** Why a workflow step failed, as its Catch hands it on. */
@@ -47,7 +61,10 @@ export async function succeed(
   traffic: AliasTraffic,
   state: RolloutState,
   now: Date,
-): Promise<{ outcome: RolloutOutcome; facts: Fact[] }> {
+): Promise<EndedRollout> {
+  // A retry of a step that ended the rollout (its fact failed to go out) finds that ending.
+  const recorded = await recordedEnding(ledger, state.rolloutId);
+  if (recorded) return recorded;
   // An alarm (or an abort) that came during the last shift or the post-traffic hook found no gate
   // open: it still wins over success.
   const ending = await takeEndingSignal(ledger, state.rolloutId);
@@ -61,8 +78,7 @@ export async function succeed(
       now,
     );
   }
-  await close(ledger, state, 'SUCCEEDED', now);
-  return { outcome: outcome(state, 'SUCCEEDED'), facts: [succeededFact(state)] };
+  return close(ledger, state, { status: 'SUCCEEDED' }, now);
 }
 
 export async function rollBack(
@@ -71,54 +87,33 @@ export async function rollBack(
   state: RolloutState,
   failure: Failure,
   now: Date,
-): Promise<{ outcome: RolloutOutcome; facts: Fact[] }> {
+): Promise<EndedRollout> {
+  // Ended already (a retried step, a recovery): the alias is left as that ending left it.
+  const recorded = await recordedEnding(ledger, state.rolloutId);
+  if (recorded) return recorded;
   await restoreAlias(traffic, state);
-  const status: RolloutStatus = failure.Error === GATE_ERRORS.abort ? 'ABORTED' : 'ROLLED_BACK';
+  const status = failure.Error === GATE_ERRORS.abort ? 'ABORTED' : 'ROLLED_BACK';
   const evidence = { ...evidenceOf(failure), stepReached: state.step, weightReached: state.weight };
-  await close(ledger, state, status, now, failure.Error);
-  return {
-    outcome: outcome(state, status, failure.Error, evidence),
-    facts: [rolledBackFact(state, failure.Error, evidence)],
-  };
+  return close(ledger, state, { status, reason: failure.Error, evidence }, now);
 }
 
 /** The rollback itself failed: the lock is freed all the same, and an operator is told. */
-export async function fail(
+export function fail(
   ledger: RolloutLedger,
   state: RolloutState,
   failure: Failure,
   now: Date,
-): Promise<{ outcome: RolloutOutcome; facts: Fact[] }> {
-  await close(ledger, state, 'FAILED', now, failure.Error);
+): Promise<EndedRollout> {
   const explanation =
     `could not put alias ${state.alias} of ${state.functionName} back on version ${state.fromVersion}: ${failure.Error} ${failure.Cause ?? ''}`.trim();
-  return {
-    outcome: outcome(state, 'FAILED', failure.Error),
-    facts: [fact(ServiceRolloutFailed, { rolloutId: state.rolloutId, reason: failure.Error, explanation })],
-  };
-}
-
-/**
- * The rollout could not start (an error after it took the alias): if this execution started it,
- * it is marked FAILED and the alias's lock freed, so the alias is not held for a rollout that
- * never ran.
- */
-export async function abandon(
-  ledger: RolloutLedger,
-  rolloutId: string,
-  executionId: string,
-  failure: Failure,
-  now: Date,
-): Promise<void> {
-  const record = await ledger.rollout(rolloutId);
-  if (!record || record.executionId !== executionId || ENDED_STATUSES.has(record.status)) return;
-  await close(ledger, stateOf(record), 'FAILED', now, failure.Error);
+  return close(ledger, state, { status: 'FAILED', reason: failure.Error, explanation }, now);
 }
 
 /**
  * The rollout's execution ended without the rollout ending (stopped, timed out, failed outside
  * its catches, or the runtime running it died): the alias is put back and the lock freed, as a
- * rollback would have.
+ * rollback would have — only if it is the execution that runs the rollout. If it ended but its fact
+ * did not go out, the ending is returned for announcing.
  */
 export async function recover(
   ledger: RolloutLedger,
@@ -127,10 +122,56 @@ export async function recover(
   executionArn: string,
   ending: ExecutionEnding,
   now: Date,
-): Promise<Fact[]> {
+): Promise<EndedRollout | undefined> {
   const record = await ledger.rollout(rolloutId);
-  if (!record || record.executionId !== executionArn || ENDED_STATUSES.has(record.status)) return [];
-  return (await rollBack(ledger, traffic, stateOf(record), { Error: ENDING_ERRORS[ending] }, now)).facts;
+  if (!record || record.executionId !== executionArn) return undefined;
+  if (ENDED_STATUSES.has(record.status)) return endingOf(record);
+  return rollBack(ledger, traffic, stateOf(record), { Error: ENDING_ERRORS[ending] }, now);
+}
+
+/** Announces an ending whose facts have not gone out yet, then notes that they have. */
+export async function announceEnding(
+  ledger: RolloutLedger,
+  publisher: FactPublisher,
+  ended: Pick<EndedRollout, 'rolloutId' | 'facts' | 'announced'>,
+): Promise<void> {
+  if (ended.announced) return;
+  await publisher.publish(ended.facts);
+  await ledger.markEndingAnnounced(ended.rolloutId);
+}
+
+/** A rollout's ending as its record keeps it: the outcome, and the facts that announce it. */
+export function endingOf(record: RolloutRecord): EndedRollout {
+  const { reason, evidence, explanation } = record;
+  const outcome = outcomeOf(record, record.status, { reason, evidence, explanation });
+  return {
+    rolloutId: record.rolloutId,
+    outcome,
+    facts: endingFacts(record),
+    announced: record.endingAnnounced === true,
+  };
+}
+
+function endingFacts(record: RolloutRecord): Fact[] {
+  const reason = record.reason ?? record.status;
+  switch (record.status) {
+    case 'SUCCEEDED':
+      return [succeededFact(record)];
+    case 'ROLLED_BACK':
+    case 'ABORTED':
+      return [rolledBackFact(record, reason, { ...record.evidence })];
+    case 'FAILED':
+      return [failedFact(record.rolloutId, reason, record.explanation ?? reason)];
+    case 'REJECTED':
+      return [rejectedFact(record.rolloutId, reason, record.explanation ?? reason)];
+    default:
+      return [];
+  }
+}
+
+async function recordedEnding(ledger: RolloutLedger, rolloutId: string): Promise<EndedRollout | undefined> {
+  const record = await ledger.rollout(rolloutId);
+  return record && ENDED_STATUSES.has(record.status) ? endingOf(record) : undefined;
 }
 
 /**
@@ -162,16 +203,17 @@ async function restoreAlias(traffic: AliasTraffic, state: RolloutState): Promise
   }
 }
 
-async function close(
+/** Ends the rollout (or finds how it ended), stops watching its alarms and frees its lock. */
+export async function close(
   ledger: RolloutLedger,
   state: RolloutState,
-  status: RolloutStatus,
+  ending: RolloutEnding,
   now: Date,
-  reason?: string,
-) {
-  await ledger.saveRollout(state, status, now, reason);
+): Promise<EndedRollout> {
+  const ended = await ledger.endRollout(state, ending, now);
   await ledger.unwatchAlarms(state.rolloutId, state.alarms);
   await ledger.unlockAlias(state.functionName, state.alias, state.rolloutId);
+  return endingOf(ended);
 }
 
 /** An alarm's or a superseding rollout's evidence travels as the gate's JSON cause. */
@@ -186,13 +228,13 @@ function evidenceOf(failure: Failure): Record<string, unknown> {
   return failure.Cause ? { cause: failure.Cause } : {};
 }
 
-function outcome(
+function outcomeOf(
   state: RolloutState,
   status: RolloutStatus,
-  reason?: string,
-  evidence?: Record<string, unknown>,
+  details: Pick<RolloutOutcome, 'reason' | 'evidence' | 'explanation'>,
 ): RolloutOutcome {
   const { rolloutId, functionName, alias, fromVersion, toVersion } = state;
+  const { reason, evidence, explanation } = details;
   return {
     status,
     rolloutId,
@@ -203,11 +245,24 @@ function outcome(
     steps: { taken: state.step, of: state.steps.length, weight: state.weight },
     ...(reason ? { reason } : {}),
     ...(evidence ? { evidence } : {}),
+    ...(explanation ? { explanation } : {}),
   };
 }
 
 /** The workflow's state within a record: what the record adds (status, gate, signal…) left out. */
-function stateOf(record: RolloutRecord): RolloutState {
-  const { status, executionId, gate, signal, reason, updatedAt, ...state } = record;
+export function stateOf(record: RolloutRecord): RolloutState {
+  const {
+    status,
+    executionId,
+    gate,
+    signal,
+    lastSignalId,
+    reason,
+    evidence,
+    explanation,
+    endingAnnounced,
+    updatedAt,
+    ...state
+  } = record;
   return state;
 }

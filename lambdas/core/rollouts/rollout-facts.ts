@@ -1,7 +1,9 @@
 /** The facts a rollout announces. */
 import { type Fact, fact } from '../events/define-event';
 import {
+  ServiceRolloutFailed,
   ServiceRolloutPaused,
+  ServiceRolloutRejected,
   ServiceRolloutRolledBack,
   ServiceRolloutStarted,
   ServiceRolloutStepCompleted,
@@ -42,7 +44,16 @@ export function rolledBackFact(state: RolloutState, reason: string, evidence: Re
   return fact(ServiceRolloutRolledBack, { rolloutId, functionName, alias, fromVersion, reason, evidence });
 }
 
+export function failedFact(rolloutId: string, reason: string, explanation: string): Fact {
+  return fact(ServiceRolloutFailed, { rolloutId, reason, explanation });
+}
+
+/** The rollout was refused or could not start; nothing moved. */
+export function rejectedFact(rolloutId: string, reason: string, explanation: string): Fact {
+  return fact(ServiceRolloutRejected, { rolloutId, reason, explanation });
+}
+
 /** Weights as Lambda keeps them: no float dust (0.9 − 0.1 is not 0.8). */
-export function round(weight: number): number {
+function round(weight: number): number {
   return Math.round(weight * 1e6) / 1e6;
 }

@@ -10,6 +10,7 @@ import type { TaskAnswer, TaskAnswerer } from '../ports';
 import {
   ENDED_STATUSES,
   type Gate,
+  RolloutEnded,
   type RolloutLedger,
   type RolloutRecord,
   type RolloutSignal,
@@ -19,35 +20,39 @@ import { pausedFact } from './rollout-facts';
 /** The errors a gate fails with, which the workflow catches to roll back. */
 export const GATE_ERRORS = { abort: 'RolloutAborted', alarm: 'AlarmFired', supersede: 'Superseded' } as const;
 
-/** An operator's control: refused when it cannot apply to the rollout as it stands. */
+/**
+ * An operator's control: refused when it cannot apply to the rollout as it stands. A control
+ * delivered already (its event delivered again after its first delivery failed later on) is not
+ * refused: it took effect. Announces nothing itself: a pause is announced when the rollout holds
+ * at its pause gate, not before (it may end first).
+ */
 export async function controlRollout(
   ledger: RolloutLedger,
   answers: TaskAnswerer,
   rolloutId: string,
   action: 'pause' | 'resume' | 'promote' | 'abort',
   signalId: string,
-): Promise<Fact[]> {
+): Promise<void> {
   const record = await ledger.rollout(rolloutId);
   if (!record) throw new InvalidRequest(`rolloutId: no rollout ${rolloutId}`);
-  if (ENDED_STATUSES.has(record.status)) {
-    throw new InvalidRequest(`rolloutId: rollout ${rolloutId} has ended (${record.status})`);
+  if (record.lastSignalId === signalId) return;
+  if (record.signal?.signalId !== signalId) {
+    if (ENDED_STATUSES.has(record.status)) {
+      throw new InvalidRequest(`rolloutId: rollout ${rolloutId} has ended (${record.status})`);
+    }
+    if (action === 'resume' && record.status !== 'PAUSED') {
+      throw new InvalidRequest(`action: rollout ${rolloutId} is not paused`);
+    }
+    if (action === 'pause' && record.status === 'PAUSED') {
+      throw new InvalidRequest(`action: rollout ${rolloutId} is paused already`);
+    }
   }
-  if (action === 'resume' && record.status !== 'PAUSED') {
-    throw new InvalidRequest(`action: rollout ${rolloutId} is not paused`);
+  const { left, record: now } = await deliverSignal(ledger, answers, rolloutId, { signalId, kind: action });
+  if (!left) {
+    throw new InvalidRequest(
+      `action: rollout ${rolloutId} is ending (${now.signal?.kind ?? 'an ending'} received first); ${action} cannot apply`,
+    );
   }
-  if (action === 'pause' && record.status === 'PAUSED') {
-    throw new InvalidRequest(`action: rollout ${rolloutId} is paused already`);
-  }
-  await deliverSignal(ledger, answers, rolloutId, { signalId, kind: action });
-  return action === 'pause'
-    ? [
-        pausedFact(
-          rolloutId,
-          'Requested',
-          `paused on request at step ${record.step} of ${record.steps.length}`,
-        ),
-      ]
-    : [];
 }
 
 /** An alarm went to ALARM: every running rollout that watches it rolls back, with the evidence. */
@@ -69,26 +74,39 @@ export async function alarmRollouts(
   }
 }
 
+/** Leaves a signal and answers the gate open now, if any; whether it was left (see `leaveSignal`). */
 export async function deliverSignal(
   ledger: RolloutLedger,
   answers: TaskAnswerer,
   rolloutId: string,
   signal: RolloutSignal,
-): Promise<void> {
-  const record = await ledger.leaveSignal(rolloutId, signal);
-  if (record.gate) await answerGate(ledger, answers, record, record.gate);
+): Promise<{ left: boolean; record: RolloutRecord }> {
+  const delivery = await ledger.leaveSignal(rolloutId, signal);
+  if (delivery.left && delivery.record.gate) {
+    await answerGate(ledger, answers, delivery.record, delivery.record.gate);
+  }
+  return delivery;
 }
 
-/** Opens a gate; a signal already waiting answers it at once. */
+/**
+ * Opens a gate; a signal already waiting answers it at once. A pause gate opened by a requested
+ * pause announces it: the rollout holds its weights from now on (a drift pause was announced when
+ * the drift was found).
+ */
 export async function openGate(
   ledger: RolloutLedger,
   answers: TaskAnswerer,
   rolloutId: string,
   gate: Gate,
   now: Date,
-): Promise<void> {
+): Promise<Fact[]> {
   const record = await ledger.openGate(rolloutId, gate, now);
+  if (!record) throw new RolloutEnded(`rollout ${rolloutId} has ended: it opens no gate`);
   await answerGate(ledger, answers, record, gate);
+  if (gate.kind !== 'pause' || record.drift) return [];
+  return [
+    pausedFact(rolloutId, 'Requested', `paused on request at step ${record.step} of ${record.steps.length}`),
+  ];
 }
 
 async function answerGate(ledger: RolloutLedger, answers: TaskAnswerer, record: RolloutRecord, gate: Gate) {
@@ -98,14 +116,15 @@ async function answerGate(ledger: RolloutLedger, answers: TaskAnswerer, record: 
   try {
     delivered = await answers.answer(gate.token, gateAnswer(signal));
   } catch (error) {
+    // Put back for the next taker; an ending signal left meanwhile wins over it.
     await ledger.leaveSignal(record.rolloutId, signal);
     throw error;
   }
   if (delivered) return;
   // That gate had closed meanwhile (its bake ended): the signal waits for the next one — which
   // may have opened already, having found no signal, so it is answered here.
-  const now = await ledger.leaveSignal(record.rolloutId, signal);
-  if (now.gate && now.gate.token !== gate.token) await answerGate(ledger, answers, now, now.gate);
+  const { left, record: now } = await ledger.leaveSignal(record.rolloutId, signal);
+  if (left && now.gate && now.gate.token !== gate.token) await answerGate(ledger, answers, now, now.gate);
 }
 
 /** An ending signal (abort, alarm, supersede) still waiting, taken; for a rollout about to succeed. */

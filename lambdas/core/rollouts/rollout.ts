@@ -72,8 +72,28 @@ export interface RolloutRecord extends RolloutState {
   readonly executionId: string;
   readonly gate?: Gate | undefined;
   readonly signal?: RolloutSignal | undefined;
+  /** The last signal taken at a gate: a retried control finds it delivered. */
+  readonly lastSignalId?: string | undefined;
   readonly reason?: string | undefined;
+  /** What an ending announces with its reason: the evidence of a rollback, the explanation of a refusal or failure. */
+  readonly evidence?: Readonly<Record<string, unknown>> | undefined;
+  readonly explanation?: string | undefined;
+  /** Set once the ending's fact is published: until then every finish, retry or recovery announces it. */
+  readonly endingAnnounced?: boolean | undefined;
   readonly updatedAt: string;
+}
+
+/** How a rollout ended, as its record keeps it. */
+export interface RolloutEnding {
+  readonly status: Exclude<RolloutStatus, 'RUNNING' | 'PAUSED'>;
+  readonly reason?: string | undefined;
+  readonly evidence?: Readonly<Record<string, unknown>> | undefined;
+  readonly explanation?: string | undefined;
+}
+
+/** Raised when a rollout that has ended is asked to go on: its record keeps the ending it had. */
+export class RolloutEnded extends Error {
+  override readonly name = 'RolloutEnded';
 }
 
 export interface RolloutLedger {
@@ -93,16 +113,32 @@ export interface RolloutLedger {
   /** Records a new rollout; `false` if the id is taken. */
   createRollout(record: RolloutRecord): Promise<boolean>;
   rollout(rolloutId: string): Promise<RolloutRecord | undefined>;
-  /** Brings the record up to date with the workflow's state, status and reason; closes its gate. */
-  saveRollout(state: RolloutState, status: RolloutStatus, at: Date, reason?: string): Promise<void>;
+  /**
+   * Brings the record of a rollout still under way up to date with the workflow's state, status and
+   * reason, and closes its gate; `false` if the rollout has ended (its record is left as it is).
+   */
+  saveRollout(state: RolloutState, status: 'RUNNING' | 'PAUSED', at: Date, reason?: string): Promise<boolean>;
+  /**
+   * Ends the rollout with the workflow's state — unless it has ended already: an ending is never
+   * overwritten. The record as it ended, by this call or an earlier one.
+   */
+  endRollout(state: RolloutState, ending: RolloutEnding, at: Date): Promise<RolloutRecord>;
+  /** Notes that the ending's fact went out. */
+  markEndingAnnounced(rolloutId: string): Promise<void>;
   watchAlarms(rolloutId: string, alarms: readonly string[]): Promise<void>;
   unwatchAlarms(rolloutId: string, alarms: readonly string[]): Promise<void>;
   rolloutsWatching(alarmName: string): Promise<string[]>;
-  /** Notes the gate the rollout waits at (PAUSED at a pause gate, RUNNING at a bake); the record as it now is. */
-  openGate(rolloutId: string, gate: Gate, at: Date): Promise<RolloutRecord>;
-  /** Leaves a signal for the rollout; the record as it now is (with its open gate, if any). */
-  leaveSignal(rolloutId: string, signal: RolloutSignal): Promise<RolloutRecord>;
-  /** Takes the signal, if it is still this one: only one taker delivers it. */
+  /**
+   * Notes the gate the rollout waits at (PAUSED at a pause gate, RUNNING at a bake); the record as
+   * it now is, or `undefined` if the rollout has ended.
+   */
+  openGate(rolloutId: string, gate: Gate, at: Date): Promise<RolloutRecord | undefined>;
+  /**
+   * Leaves a signal for the rollout — refused (`left: false`) for a pause, resume or promote while an
+   * ending signal (abort, alarm, supersede) waits; the record as it now is (with its open gate, if any).
+   */
+  leaveSignal(rolloutId: string, signal: RolloutSignal): Promise<{ left: boolean; record: RolloutRecord }>;
+  /** Takes the signal, if it is still this one: only one taker delivers it (and it is noted as the last). */
   takeSignal(rolloutId: string, signalId: string): Promise<boolean>;
 }
 

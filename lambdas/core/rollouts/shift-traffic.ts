@@ -9,10 +9,12 @@ import {
   AliasDrift,
   type AliasRouting,
   type AliasTraffic,
+  RolloutEnded,
   type RolloutLedger,
   type RolloutState,
 } from './rollout';
-import { pausedFact, round, stepFact } from './rollout-facts';
+import { pausedFact, stepFact } from './rollout-facts';
+import { stepWeight } from './rollout-steps';
 
 /** Raised when the alias no longer routes to the version the rollout started from: only an operator can sort that out. */
 export class AliasTakenOver extends Error {
@@ -29,7 +31,7 @@ export async function shiftTraffic(
   const revisionId = state.revisionId ?? (await adoptAlias(traffic, state));
   const index = state.promote ? state.steps.length - 1 : Math.min(state.step, state.steps.length - 1);
   const next = state.steps[index] ?? { percent: 100, bakeSeconds: 0 };
-  const weight = round(next.percent / 100);
+  const weight = stepWeight(next.percent);
   const routing =
     weight >= 1
       ? { primary: toVersion }
@@ -42,7 +44,7 @@ export async function shiftTraffic(
     if (!(error instanceof AliasDrift)) throw error;
     const drifted: RolloutState = { ...state, revisionId: undefined, drift: true, promote: false };
     const explanation = `alias ${alias} of ${functionName} was changed outside the rollout (${error.message}); it holds step ${state.step} of ${state.steps.length} until resumed (which adopts the alias as it is), promoted or aborted`;
-    await ledger.saveRollout(drifted, 'PAUSED', now, 'AliasDrift');
+    if (!(await ledger.saveRollout(drifted, 'PAUSED', now, 'AliasDrift'))) throw ended(state);
     return { state: drifted, facts: [pausedFact(state.rolloutId, 'AliasDrift', explanation)] };
   }
   const shifted: RolloutState = {
@@ -55,8 +57,13 @@ export async function shiftTraffic(
     drift: false,
     promote: false,
   };
-  await ledger.saveRollout(shifted, 'RUNNING', now);
+  if (!(await ledger.saveRollout(shifted, 'RUNNING', now))) throw ended(state);
   return { state: shifted, facts: [stepFact(shifted)] };
+}
+
+/** The rollout ended meanwhile (recovered after its execution was stopped): its ending stands. */
+function ended(state: RolloutState): RolloutEnded {
+  return new RolloutEnded(`rollout ${state.rolloutId} has ended: its step is not recorded`);
 }
 
 /**

@@ -9,7 +9,9 @@ import { InvalidRequest } from '../errors';
 import type { Fact } from '../events/define-event';
 import type { ServiceRolloutRequested } from '../events/rollout-events';
 import type { TaskAnswerer } from '../ports';
+import { close, type EndedRollout, endingOf, type Failure, stateOf } from './finish-rollout';
 import {
+  type AliasRouting,
   type AliasTraffic,
   ENDED_STATUSES,
   type RolloutLedger,
@@ -29,12 +31,11 @@ export class RolloutLockHeld extends Error {
 
 export type StartOutcome =
   | { readonly status: 'RUNNING'; readonly state: RolloutState; readonly facts: Fact[] }
-  | {
-      readonly status: 'REJECTED';
-      readonly state: RolloutState;
-      readonly reason: 'RolloutInProgress' | 'AliasSplit' | 'DuplicateRollout';
-      readonly explanation: string;
-    };
+  /** Refused, as recorded (and announced until announced); a duplicate delivery announces nothing. */
+  | ({ readonly status: 'REJECTED'; readonly state: RolloutState } & Omit<EndedRollout, 'outcome'> & {
+        readonly reason: string;
+        readonly explanation: string;
+      });
 
 export async function startRollout(
   ledger: RolloutLedger,
@@ -66,24 +67,7 @@ export async function startRollout(
       `targetVersion: alias ${request.alias} already sends all traffic to version ${request.targetVersion}`,
     );
   }
-  const state: RolloutState = {
-    rolloutId: request.rolloutId,
-    functionName,
-    alias: request.alias,
-    fromVersion: routing.functionVersion,
-    toVersion: request.targetVersion,
-    strategy: describeStrategy(request.strategy),
-    steps,
-    step: 0,
-    weight: 0,
-    revisionId: routing.revisionId,
-    alarms: request.alarms ?? [],
-    hooks: request.hooks,
-    bakeSeconds: 0,
-    done: false,
-    drift: false,
-    promote: false,
-  };
+  const state = initialState(request, steps, routing);
   if (
     !existing &&
     !(await ledger.createRollout({ ...state, executionId, status: 'RUNNING', updatedAt: now.toISOString() }))
@@ -103,25 +87,110 @@ export async function startRollout(
       throw new RolloutLockHeld(`rollout ${holder} is rolling back to make way for ${request.rolloutId}`);
     }
     const explanation = `rollout ${holder} is shifting alias ${request.alias} of ${functionName}; send onConflict "supersede" to replace it`;
-    await ledger.saveRollout(state, 'REJECTED', now, 'RolloutInProgress');
-    return { status: 'REJECTED', state, reason: 'RolloutInProgress', explanation };
+    return refuse(ledger, state, 'RolloutInProgress', explanation, now);
   }
   const split = Object.keys(routing.weights);
   if (split.length > 0) {
     await ledger.unlockAlias(functionName, request.alias, request.rolloutId);
     const explanation = `alias ${request.alias} is split between versions ${routing.functionVersion} and ${split.join(', ')} by someone else; settle it first`;
-    await ledger.saveRollout(state, 'REJECTED', now, 'AliasSplit');
-    return { status: 'REJECTED', state, reason: 'AliasSplit', explanation };
+    return refuse(ledger, state, 'AliasSplit', explanation, now);
   }
+  let running: boolean;
   try {
-    await ledger.saveRollout(state, 'RUNNING', now);
-    await ledger.watchAlarms(request.rolloutId, state.alarms);
+    running = await ledger.saveRollout(state, 'RUNNING', now);
+    if (running) await ledger.watchAlarms(request.rolloutId, state.alarms);
   } catch (error) {
     // Nothing has moved yet: give the alias back rather than hold it for a rollout that never ran.
     await ledger.unlockAlias(functionName, request.alias, request.rolloutId).catch(() => undefined);
     throw error;
   }
+  if (!running) {
+    // An earlier try of this very start ended it (refused): that ending stands.
+    await ledger.unlockAlias(functionName, request.alias, request.rolloutId);
+    return refuse(ledger, state, 'RolloutInProgress', '', now);
+  }
   return { status: 'RUNNING', state, facts: [startedFact(state)] };
+}
+
+/** The workflow's state before the first shift; `from` is the alias as it was found, if it was read. */
+function initialState(
+  request: RolloutRequest,
+  steps: RolloutState['steps'],
+  from: Pick<AliasRouting, 'functionVersion' | 'revisionId'> | undefined,
+): RolloutState {
+  return {
+    rolloutId: request.rolloutId,
+    functionName: functionNameOf(request.functionName),
+    alias: request.alias,
+    fromVersion: from?.functionVersion ?? '',
+    toVersion: request.targetVersion,
+    strategy: describeStrategy(request.strategy),
+    steps,
+    step: 0,
+    weight: 0,
+    revisionId: from?.revisionId,
+    alarms: request.alarms ?? [],
+    hooks: request.hooks,
+    bakeSeconds: 0,
+    done: false,
+    drift: false,
+    promote: false,
+  };
+}
+
+/**
+ * The rollout could not start (the first task failed for good): if this execution recorded it, it
+ * is REJECTED with the error and the alias's lock freed, so the alias is not held for a rollout
+ * that never ran. If nothing was recorded, the refusal is recorded now — which also keeps a
+ * duplicate delivery from starting it afterwards, so that announcing it misleads nobody. A
+ * rollout recorded by another execution (a duplicate delivery's first) is not this one's to end.
+ */
+export async function abandonStart(
+  ledger: RolloutLedger,
+  request: RolloutRequest,
+  executionId: string,
+  failure: Failure,
+  now: Date,
+): Promise<EndedRollout | undefined> {
+  const ending = {
+    status: 'REJECTED',
+    reason: failure.Error,
+    explanation: `the rollout could not start: ${failure.Error} ${failure.Cause ?? ''}`.trim(),
+  } as const;
+  const record = await ledger.rollout(request.rolloutId);
+  if (record) {
+    return record.executionId === executionId ? close(ledger, stateOf(record), ending, now) : undefined;
+  }
+  const state = initialState(request, rolloutSteps(request.strategy), undefined);
+  const created = await ledger.createRollout({
+    ...state,
+    ...ending,
+    executionId,
+    updatedAt: now.toISOString(),
+  });
+  if (!created) return undefined;
+  const recorded = await ledger.rollout(request.rolloutId);
+  return recorded ? endingOf(recorded) : undefined;
+}
+
+/** Records the refusal — or finds the ending recorded first, which stands — to be announced. */
+async function refuse(
+  ledger: RolloutLedger,
+  state: RolloutState,
+  reason: string,
+  explanation: string,
+  now: Date,
+): Promise<StartOutcome> {
+  const ended = endingOf(await ledger.endRollout(state, { status: 'REJECTED', reason, explanation }, now));
+  return {
+    status: 'REJECTED',
+    state,
+    rolloutId: ended.rolloutId,
+    facts: ended.facts,
+    announced: ended.announced,
+    reason: ended.outcome.reason ?? reason,
+    explanation: ended.outcome.explanation ?? explanation,
+  };
 }
 
 /**
@@ -148,10 +217,18 @@ export function functionNameOf(nameOrArn: string): string {
   return match?.[1] ?? nameOrArn;
 }
 
+/**
+ * A duplicate delivery (or a rolloutId used before) is answered in the execution's output and
+ * announced to nobody: a `ServiceRolloutRejected` under this id would read as the end of the
+ * first rollout, which may well be running.
+ */
 function duplicate(first: RolloutRecord): StartOutcome {
   return {
     status: 'REJECTED',
     state: first,
+    rolloutId: first.rolloutId,
+    facts: [],
+    announced: true,
     reason: 'DuplicateRollout',
     explanation: `rollout ${first.rolloutId} exists already (${first.status}); use a new rolloutId`,
   };

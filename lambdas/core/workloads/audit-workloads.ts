@@ -4,7 +4,7 @@
  * its `used` is the sum of their demand, and never more than its capacity. Anything else is
  * drift, reported in words.
  */
-import { amountOf } from '../allocation/amounts';
+import { amountOf, inThousandths, sumInThousandths } from '../allocation/amounts';
 import type { ResourceRecord, WorkloadRecord } from './workload-ledger';
 
 /** A resource as stored, with the running total beside its members. */
@@ -42,12 +42,10 @@ export function auditWorkloads(
       if (!members[workloadId]) drift.push(`${name} holds no room for ${workloadId}, which is on it`);
     }
     for (const dimension of Object.keys(resource.capacity)) {
-      const demanded = Object.values(members).reduce(
-        (sum, member) => sum + amountOf(member.demand, dimension),
-        0,
-      );
+      const demanded =
+        sumInThousandths(Object.values(members).map((member) => amountOf(member.demand, dimension))) / 1000;
       const used = amountOf(resource.used ?? {}, dimension);
-      if (Math.abs(used - demanded) > 1e-9) {
+      if (inThousandths(used) !== inThousandths(demanded)) {
         drift.push(`${name}: ${dimension} used ${used}, its workloads demand ${demanded}`);
       }
       if (demanded > amountOf(resource.capacity, dimension)) {

@@ -23,6 +23,8 @@ export interface PendingPlacement {
   readonly placed: Placement[];
   /** Still pending after the last round, with why. */
   readonly unschedulable: Unschedulable[];
+  /** Placed before (a placement whose announcement failed, a move's re-placement), not announced yet. */
+  readonly unannounced: Placement[];
 }
 
 export async function placePendingWorkloads(
@@ -36,14 +38,15 @@ export async function placePendingWorkloads(
   const placed: Placement[] = [];
   // Most events find nothing pending: that is one small read, not the tenant's whole partition.
   const waiting = await ledger.pendingWorkloads(tenantId);
-  if (!waiting.some((workload) => !only || only.has(workload.workloadId)))
-    return { placed, unschedulable: [] };
+  const unannounced = waiting.flatMap(({ workloadId, resourceId, placementUnannounced }) =>
+    resourceId !== undefined && placementUnannounced ? [{ workloadId, resourceId }] : [],
+  );
+  const pending = (workload: { workloadId: string; resourceId?: string | undefined }) =>
+    workload.resourceId === undefined && (!only || only.has(workload.workloadId));
+  if (!waiting.some(pending)) return { placed, unschedulable: [], unannounced };
   for (let round = 1; ; round++) {
     const tenant = await loadTenantCluster(ledger, tenantId);
-    const pending = tenant.cluster.workloads.filter(
-      (workload) => workload.resourceId === undefined && (!only || only.has(workload.workloadId)),
-    );
-    const plan = placeWorkloads(tenant.cluster, pending, strategy);
+    const plan = placeWorkloads(tenant.cluster, tenant.cluster.workloads.filter(pending), strategy);
     let contended = false;
     // This placer's mark on the room it takes, so that it never gives back another's.
     const token = crypto.randomUUID();
@@ -73,7 +76,7 @@ export async function placePendingWorkloads(
           await ledger.explainPending(tenantId, workloadId, explanation);
         }
       }
-      return { placed, unschedulable: plan.unschedulable };
+      return { placed, unschedulable: plan.unschedulable, unannounced };
     }
   }
 }

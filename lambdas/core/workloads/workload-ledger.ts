@@ -67,6 +67,8 @@ export interface WorkloadRecord {
   readonly pendingReason?: string | undefined;
   /** A placement under way: the room it is taking, under which token, since when. */
   readonly placing?: Placing | undefined;
+  /** Placed, and `WorkloadPlaced` not out yet: the next placement for its tenant announces it. */
+  readonly placementUnannounced?: boolean | undefined;
   readonly submittedAt: string;
 }
 
@@ -79,7 +81,10 @@ export interface WorkloadLedger {
   /** Every resource and workload of a tenant, in one consistent read. */
   tenantWorkloads(tenantId: string): Promise<{ resources: ResourceRecord[]; workloads: WorkloadRecord[] }>;
   workload(tenantId: string, workloadId: string): Promise<WorkloadRecord | undefined>;
-  /** A tenant's pending workloads only: read before the whole partition, which most events need not. */
+  /**
+   * A tenant's pending workloads, and its placed ones whose placement is not announced yet: read
+   * before the whole partition, which most events need not.
+   */
   pendingWorkloads(tenantId: string): Promise<WorkloadRecord[]>;
   resource(tenantId: string, resourceId: string): Promise<ResourceRecord | undefined>;
   /** The tenants that have submitted workloads. */
@@ -114,8 +119,10 @@ export interface WorkloadLedger {
   notePlacing(tenantId: string, workloadId: string, placing: Placing, staleBefore: string): Promise<boolean>;
   /** Drops this placer's note (it took no room after all). */
   forgetPlacing(tenantId: string, workloadId: string, token: string): Promise<void>;
-  /** Pending → on `resourceId`, for the placer whose note it carries; `false` otherwise. */
+  /** Pending → on `resourceId` (to be announced), for the placer whose note it carries; `false` otherwise. */
   assign(tenantId: string, workloadId: string, resourceId: string, token: string): Promise<boolean>;
+  /** Notes that the workload's placement on `resourceId` was announced; nothing if it is elsewhere now. */
+  markPlacementAnnounced(tenantId: string, workloadId: string, resourceId: string): Promise<void>;
   /** On `resourceId` → pending, with the reason; `false` if it was not there (or is moving). */
   unassign(tenantId: string, workloadId: string, resourceId: string, reason: string): Promise<boolean>;
   /** Notes why a pending workload is still pending. */

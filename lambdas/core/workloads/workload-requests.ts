@@ -2,16 +2,18 @@
  * What placement does on each event: a workload submitted is placed at once (or explained and
  * kept pending); one removed frees its room; a new resource, or a pool back in service, gives
  * pending workloads their chance; a released resource's workloads are evacuated — pending again,
- * then placed wherever they fit.
+ * then placed wherever they fit. Each announces what it placed — and what an earlier placement
+ * for the tenant placed but could not announce — before noting it announced.
  */
 
 import type { Amounts } from '../allocation/amounts';
 import type { PlacementStrategy } from '../allocation/choose-pool';
+import { publishNoting } from '../announcements';
 import { InvalidRequest } from '../errors';
-import type { Fact } from '../events/define-event';
+import type { FactPublisher } from '../ports';
 import type { WorkloadConstraints } from './cluster';
-import { placePendingWorkloads } from './place-pending-workloads';
-import { placementFacts } from './workload-facts';
+import { type PendingPlacement, placePendingWorkloads } from './place-pending-workloads';
+import { placedFact, placementsToAnnounce, unschedulableFacts } from './workload-facts';
 import type { WorkloadLedger } from './workload-ledger';
 
 /** Placement on events spreads: the least-utilised resource that fits (what kube-scheduler does by default). */
@@ -26,9 +28,10 @@ export interface WorkloadSubmission {
 
 export async function submitWorkload(
   ledger: WorkloadLedger,
+  publisher: FactPublisher,
   submission: WorkloadSubmission,
   now: Date,
-): Promise<Fact[]> {
+): Promise<void> {
   const registered = await ledger.registerWorkload({ ...submission, submittedAt: now.toISOString() });
   if (!registered) {
     const existing = await ledger.workload(submission.tenantId, submission.workloadId);
@@ -46,7 +49,7 @@ export async function submitWorkload(
     EVENT_PLACEMENT_STRATEGY,
     submitted,
   );
-  return placementFacts(submission.tenantId, placement, submitted);
+  await announcePlacement(ledger, publisher, submission.tenantId, placement, submitted);
 }
 
 /** Rounds of removing again when a placement or a move changed the workload meanwhile. */
@@ -59,9 +62,10 @@ export class WorkloadBusy extends Error {
 
 export async function removeWorkload(
   ledger: WorkloadLedger,
+  publisher: FactPublisher,
   tenantId: string,
   workloadId: string,
-): Promise<Fact[]> {
+): Promise<void> {
   for (let round = 1; ; round++) {
     const workload = await ledger.workload(tenantId, workloadId);
     if (!workload) {
@@ -77,23 +81,30 @@ export async function removeWorkload(
     if (round === REMOVAL_ROUNDS)
       throw new WorkloadBusy(`workload ${workloadId} kept changing while being removed`);
   }
-  return placeWhereRoomAppeared(ledger, tenantId);
+  await placeWhereRoomAppeared(ledger, publisher, tenantId);
 }
 
 export async function addResource(
   ledger: WorkloadLedger,
+  publisher: FactPublisher,
   resource: { tenantId: string; resourceId: string; poolId: string; capacity: Amounts },
-): Promise<Fact[]> {
+): Promise<void> {
   await ledger.addResource(resource);
-  return placeWhereRoomAppeared(ledger, resource.tenantId);
+  await placeWhereRoomAppeared(ledger, publisher, resource.tenantId);
 }
 
 export async function evacuateResource(
   ledger: WorkloadLedger,
+  publisher: FactPublisher,
   tenantId: string,
   resourceId: string,
-): Promise<Fact[]> {
-  if (!(await ledger.closeResource(tenantId, resourceId))) return [];
+): Promise<void> {
+  // Closed before (a redelivery, whose first delivery may have failed later on): what it placed
+  // and could not announce is announced now.
+  if (!(await ledger.closeResource(tenantId, resourceId))) {
+    await placeWhereRoomAppeared(ledger, publisher, tenantId);
+    return;
+  }
   const { workloads } = await ledger.tenantWorkloads(tenantId);
   const evacuated = new Set<string>();
   for (const workload of workloads) {
@@ -105,19 +116,45 @@ export async function evacuateResource(
     }
   }
   const placement = await placePendingWorkloads(ledger, tenantId, EVENT_PLACEMENT_STRATEGY);
-  return placementFacts(tenantId, placement, evacuated);
+  await announcePlacement(ledger, publisher, tenantId, placement, evacuated);
 }
 
 /** A pool back in service (or grown) may give every tenant's pending workloads room. */
-export async function placeAfterPoolChange(ledger: WorkloadLedger): Promise<Fact[]> {
-  const facts: Fact[] = [];
+export async function placeAfterPoolChange(ledger: WorkloadLedger, publisher: FactPublisher): Promise<void> {
   for (const tenantId of await ledger.workloadTenants()) {
-    facts.push(...(await placeWhereRoomAppeared(ledger, tenantId)));
+    await placeWhereRoomAppeared(ledger, publisher, tenantId);
   }
-  return facts;
 }
 
-async function placeWhereRoomAppeared(ledger: WorkloadLedger, tenantId: string): Promise<Fact[]> {
+async function placeWhereRoomAppeared(
+  ledger: WorkloadLedger,
+  publisher: FactPublisher,
+  tenantId: string,
+): Promise<void> {
   const placement = await placePendingWorkloads(ledger, tenantId, EVENT_PLACEMENT_STRATEGY);
-  return placementFacts(tenantId, placement, new Set());
+  await announcePlacement(ledger, publisher, tenantId, placement, new Set());
+}
+
+/**
+ * Publishes a placement round's facts, then notes each placement announced: a placement whose
+ * fact did not go out stays to announce, for the retry or the tenant's next placement.
+ */
+export async function announcePlacement(
+  ledger: WorkloadLedger,
+  publisher: FactPublisher,
+  tenantId: string,
+  placement: PendingPlacement,
+  announceUnschedulable: ReadonlySet<string>,
+): Promise<void> {
+  const placed = placementsToAnnounce(placement).map((subject) => ({
+    fact: placedFact(tenantId, subject),
+    subject,
+  }));
+  const explained = unschedulableFacts(tenantId, placement, announceUnschedulable).map((fact) => ({
+    fact,
+    subject: undefined,
+  }));
+  await publishNoting(publisher, [...placed, ...explained], async (subject) => {
+    if (subject) await ledger.markPlacementAnnounced(tenantId, subject.workloadId, subject.resourceId);
+  });
 }
