@@ -24,7 +24,11 @@ import {
 import type { AllocationLedger, AllocationOutcome } from '../../lambdas/core/allocation/allocation';
 import { auditLedger } from '../../lambdas/core/allocation/audit';
 import { expireLeases } from '../../lambdas/core/allocation/expire-leases';
-import { cancelProvisioning, confirmProvisioning } from '../../lambdas/core/allocation/provisioning';
+import {
+  abandonProvisioning,
+  cancelProvisioning,
+  confirmProvisioning,
+} from '../../lambdas/core/allocation/provisioning';
 import { release } from '../../lambdas/core/allocation/release';
 import { BATON_BUS_NAME } from '../../lib/embedded/event-bus';
 import { functionCredentials } from '../../lib/embedded/function-credentials';
@@ -511,6 +515,24 @@ describe('a callback provisioning whose confirmation failed after it took effect
     });
     expect((await ledger.quota(tenantId))?.used).toEqual({ vcpu: 0 });
     expect(await markers(poolId, tenantId)).toEqual({ holds: [], returns: [] });
+    expect(await drift()).toEqual([]);
+  });
+
+  it('is taken back by the recovery of its execution, which died before recording the outcome', async () => {
+    const { request, tenantId } = await setUp();
+    const { outcome } = await allocate(deps(), { ...request, provisioner: 'callback' }, EXECUTION);
+    if (outcome.status !== 'ALLOCATED') throw new Error(`expected an allocation, got ${outcome.status}`);
+    await expect(
+      confirmProvisioning(failing({ recordOutcome: 1 }), outcome, { instanceId: 'i-1' }, new Date()),
+    ).rejects.toMatchObject({ name: 'StoreUnavailable' });
+    // The recovery of another execution (a duplicate's) changes nothing.
+    expect(await abandonProvisioning(ledger, request.requestId, `${EXECUTION}-duplicate`)).toBeUndefined();
+    expect((await ledger.allocation(outcome.allocationId))?.status).toBe('ACTIVE');
+
+    expect(await abandonProvisioning(ledger, request.requestId, EXECUTION)).toBe(outcome.allocationId);
+    expect((await ledger.allocation(outcome.allocationId))?.status).toBe('RELEASED');
+    expect((await ledger.request(request.requestId))?.outcome?.status).toBe('PROVISIONING_FAILED');
+    expect((await ledger.quota(tenantId))?.used).toEqual({ vcpu: 0 });
     expect(await drift()).toEqual([]);
   });
 });

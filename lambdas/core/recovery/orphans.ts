@@ -102,7 +102,11 @@ export async function findOrphans(sources: OrphanSources, now: Date): Promise<Or
   ];
 }
 
-/** The allocation of a request whose callback provisioning has not finished (not yet ACTIVE). */
+/**
+ * The allocation of a request whose callback provisioning has not finished: its outcome still says
+ * provisioning — RESERVED, or ACTIVE by a confirmation that died before recording its outcome, or
+ * a cancellation left half-way; recovery cancels each.
+ */
 async function stillProvisioning(
   allocations: Pick<AllocationLedger, 'allocation'>,
   request: RequestRecord,
@@ -110,7 +114,7 @@ async function stillProvisioning(
   const outcome = request.outcome;
   if (outcome?.status !== 'ALLOCATED' || !outcome.provisioning) return undefined;
   const allocation = await allocations.allocation(outcome.allocationId);
-  return allocation && allocation.status !== 'ACTIVE' ? allocation.allocationId : undefined;
+  return allocation?.allocationId;
 }
 
 /** An orphan in words: what it is, and why nothing will finish it. */
