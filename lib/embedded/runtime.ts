@@ -1,8 +1,8 @@
 /**
  * The embedded runtime: Baton on one machine with no AWS account. One loopback endpoint speaks
  * EventBridge, Step Functions, DynamoDB and the Lambda control plane; behind it the local bus
- * routes by the shared routes, the ASL files run in aws-local-stepfunctions, the handler modules
- * run in-process, the ledger lives in dynalite under the data directory and a simulated fleet of
+ * routes by the shared routes, the ASL files run in aws-local-stepfunctions, the functions run
+ * in worker threads as Lambda runs them (`lambda-host.ts`), the ledger lives in dynalite under the data directory and a simulated fleet of
  * functions (versions, aliases) answers rollouts and provisioners.
  */
 import { randomUUID } from 'node:crypto';
@@ -19,7 +19,8 @@ import { productWorkflowDirectory, type WorkflowDefinition, workflowsIn } from '
 import { createAwsJsonServer } from './aws-json-server';
 import { BATON_BUS_NAME, type BoundRoute, bindRoutes, LocalEventBus, type PutEventsEntry } from './event-bus';
 import { eventBridgeApi } from './eventbridge-api';
-import { callerOrigin, type FunctionCredentials, functionCredentials } from './function-credentials';
+import { callerOrigin, functionCredentials } from './function-credentials';
+import type { PoolLimits } from './function-pool';
 import { lambdaApi } from './lambda-api';
 import { type LambdaFleet, openLambdaFleet } from './lambda-fleet';
 import { LambdaHost, localFunctionName } from './lambda-host';
@@ -57,6 +58,8 @@ export interface EmbeddedRuntimeOptions {
   readonly simulatedAgent?: SimulatedAgentOptions | false;
   /** Share of Lambda control-plane calls answered `TooManyRequestsException` (0–1). Default 0. */
   readonly lambdaThrottleRate?: number;
+  /** Execution environments per function, and how long an idle one is kept. Default `DEFAULT_POOL_LIMITS`. */
+  readonly functionEnvironments?: Partial<PoolLimits>;
 }
 
 export interface EmbeddedRuntime {
@@ -78,7 +81,13 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {})
     throw new RangeError('timeScale must be a positive number');
   const dataDirectory = options.dataDirectory === null ? undefined : (options.dataDirectory ?? '.baton');
   const functionDefinitions = options.functions ?? productFunctions;
-  // Before the store starts: a fleet file that cannot be read stops the start with nothing to close.
+  // Before the store starts: a function whose schema asks for a variable the runtime does not
+  // offer, or a fleet file that cannot be read, stops the start with nothing to close.
+  const lambda = new LambdaHost(
+    functionDefinitions,
+    { TABLE_NAME: LEDGER_TABLE_NAME, EVENT_BUS_NAME: BATON_BUS_NAME },
+    options.functionEnvironments,
+  );
   let closing = false;
   const lambdaFleet = openLambdaFleet(dataDirectory && join(dataDirectory, 'lambda-fleet.json'), {
     throttleRate: options.lambdaThrottleRate,
@@ -87,7 +96,6 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {})
   const eventLog = new NdjsonLog(dataDirectory && join(dataDirectory, 'events.ndjson'));
   const deadLetters = new NdjsonLog(dataDirectory && join(dataDirectory, 'dead-letters.ndjson'));
   const bus = new LocalEventBus(options.routes ?? bindRoutes(productRoutes), eventLog, deadLetters);
-  const lambda = new LambdaHost(functionDefinitions);
   const tokens = new TaskTokenRegistry();
   const engine = new WorkflowEngine({
     workflows: options.workflows ?? workflowsIn(productWorkflowDirectory),
@@ -115,14 +123,7 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {})
   );
   const port = await listen(server, options.port ?? DEFAULT_PORT);
   const url = `http://${LOOPBACK}:${port}`;
-  configureHandlerEnvironment(url, credentials);
-  // Handlers load in the background, like Lambda cold starts: the endpoint is ready at once and
-  // an early invocation waits for its module. A module that cannot load fails its invocations.
-  lambda
-    .warm()
-    .catch((error: Error) =>
-      console.error(`[baton] a handler failed to load: ${error.name}: ${error.message}`),
-    );
+  lambda.start({ url, credentials, logLevel: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN' });
   bus.connect({
     deliver: async (target, event) => {
       if (target.kind === 'function') return lambda.invoke(localFunctionName(target.functionId), event);
@@ -166,6 +167,7 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {})
       await bus.settle();
       await engine.stopAll();
       await Promise.all([bus.settle(), lambda.settle()]);
+      await lambda.close();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await closed;
@@ -223,25 +225,6 @@ function localSubstitutions(lambda: LambdaHost): Record<string, string> {
     tableName: LEDGER_TABLE_NAME,
     tableArn: localArn('dynamodb', `table/${LEDGER_TABLE_NAME}`),
   });
-}
-
-/**
- * In-process handlers read the same variables CDK sets in the cloud. Their SDK clients find
- * this runtime through the standard `AWS_ENDPOINT_URL`, with throwaway credentials so that a
- * local handler can never reach a real account — and so that the runtime knows them for Baton's.
- */
-function configureHandlerEnvironment(url: string, credentials: FunctionCredentials): void {
-  Object.assign(process.env, {
-    AWS_ENDPOINT_URL: url,
-    AWS_REGION: LOCAL_REGION,
-    AWS_ACCESS_KEY_ID: credentials.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-    TABLE_NAME: LEDGER_TABLE_NAME,
-    EVENT_BUS_NAME: BATON_BUS_NAME,
-    POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
-  });
-  delete process.env.AWS_SESSION_TOKEN;
-  delete process.env.AWS_PROFILE;
 }
 
 function listen(server: Server, port: number): Promise<number> {

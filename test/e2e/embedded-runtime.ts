@@ -88,7 +88,7 @@ export async function startTestRuntime(overrides: EmbeddedRuntimeOptions = {}): 
     },
     ledgerItem: async (key) =>
       (await ledger.send(new GetCommand({ TableName: LEDGER_TABLE_NAME, Key: key }))).Item,
-    // Restarts on the same port: handler clients created in this process keep their endpoint.
+    // Restarts on the same port: clients created in this process keep their endpoint.
     restart: async () => {
       const port = harness.runtime.port;
       await harness.runtime.close();
