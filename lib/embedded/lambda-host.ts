@@ -1,7 +1,7 @@
 /**
  * Hosts Baton's Lambda functions as Lambda hosts them, apart from the runtime's own event loop:
  * each function runs the bundle CDK would deploy (`function-bundles.ts`) in execution environments
- * of its own — worker threads, one invocation at a time (`function-pool.ts`) — with its own
+ * of its own — processes, one invocation at a time (`function-pool.ts`) — with its own
  * `process.env` (the variables its schema declares, the runtime's endpoint, Baton's function
  * credentials, Lambda's `AWS_LAMBDA_*`), its heap held to its memory size and its invocations to
  * its timeout (`function-sandbox.ts`). Whatever a handler does — loop, exhaust its memory, exit,
@@ -34,13 +34,14 @@ export interface FunctionEndpoint {
 }
 
 /**
- * Up to 10 environments a function: enough for the 20 allocations in flight of the allocation
- * bench to keep both cores busy (each handler mostly waits for the store), while a burst costs at
- * most ≈ 10 × 35 MB a function. Idle for 90 s, an environment ends: longer than the one-minute
- * schedules, so that their functions start warm, short enough that a burst's memory is returned
- * within a minute and a half.
+ * Up to 4 environments a function: each is a process (≈ 40 MB) whose code warms up on its own, so
+ * more of them cost more memory and more CPU per invocation (measured in the allocation run: the
+ * environments' CPU per allocation rises from ≈ 25 ms with 1 a function to ≈ 32 ms with 4 and
+ * ≈ 36 ms with 10), while 4 already keep more invocations in flight than the store's thread can
+ * serve. Idle for 90 s, an environment ends: longer than the one-minute schedules, so that their
+ * functions stay warm, short enough that a burst's memory is returned within a minute and a half.
  */
-export const DEFAULT_POOL_LIMITS: PoolLimits = { maxEnvironments: 10, idleMs: 90_000 };
+export const DEFAULT_POOL_LIMITS: PoolLimits = { maxEnvironments: 4, idleMs: 90_000 };
 
 export function localFunctionName(functionId: string): string {
   return batonName(LOCAL_STAGE, functionId);
@@ -109,14 +110,6 @@ export class LambdaHost {
     return this.hosted(nameOrArn);
   }
 
-  private hosted(nameOrArn: string): HostedFunction {
-    const afterFunction = nameOrArn.includes(':function:') ? nameOrArn.split(':function:')[1] : nameOrArn;
-    const name = afterFunction?.split(':')[0] ?? '';
-    const fn = this.byName.get(name);
-    if (!fn) throw new AwsError('ResourceNotFoundException', `Function not found: ${nameOrArn}`, 404);
-    return fn;
-  }
-
   /** The execution environments a function has now: busy, free or starting. */
   environments(nameOrArn: string): number {
     return this.pools.get(this.resolve(nameOrArn).functionName)?.size ?? 0;
@@ -162,6 +155,14 @@ export class LambdaHost {
       this.pools.set(fn.functionName, pool);
     }
     return pool.invoke(payload);
+  }
+
+  private hosted(nameOrArn: string): HostedFunction {
+    const afterFunction = nameOrArn.includes(':function:') ? nameOrArn.split(':function:')[1] : nameOrArn;
+    const name = afterFunction?.split(':')[0] ?? '';
+    const fn = this.byName.get(name);
+    if (!fn) throw new AwsError('ResourceNotFoundException', `Function not found: ${nameOrArn}`, 404);
+    return fn;
   }
 }
 
