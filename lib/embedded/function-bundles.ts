@@ -19,6 +19,11 @@ import { repositoryRoot } from '../topology/repository-root';
 
 const BUNDLES_DIRECTORY = join(repositoryRoot, 'node_modules', '.cache', 'baton', 'functions');
 
+/** Raised at start when a function's entry cannot be bundled (a missing file, a syntax error…). */
+export class FunctionBundlingFailed extends Error {
+  override readonly name = 'FunctionBundlingFailed';
+}
+
 export interface FunctionBundles {
   /** The URL a function's execution environment imports its handler from. */
   moduleUrl(functionId: string): string;
@@ -52,7 +57,8 @@ export async function bundleFunctions(definitions: readonly FunctionDefinition[]
     });
   } catch (error) {
     await rm(directory, { recursive: true, force: true });
-    throw error;
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new FunctionBundlingFailed(`the functions could not be bundled: ${reason}`, { cause: error });
   } finally {
     buildsUnderWay -= 1;
     // The service would otherwise live as long as the runtime, holding memory it no longer needs.

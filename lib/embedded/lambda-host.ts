@@ -14,7 +14,6 @@ import { batonName } from '../topology/resource-names';
 import { AwsError } from './aws-error';
 import { bundleFunctions, type FunctionBundles } from './function-bundles';
 import type { FunctionCredentials } from './function-credentials';
-import { FunctionInvocationError } from './function-invocation-error';
 import { FunctionPool, type PoolLimits } from './function-pool';
 import { FunctionSandbox } from './function-sandbox';
 import { LOCAL_REGION, LOCAL_STAGE, localArn } from './local-aws';
@@ -57,11 +56,8 @@ export class LambdaHost {
   private readonly pools = new Map<string, FunctionPool>();
   private readonly limits: PoolLimits;
   private readonly inFlight = new Set<Promise<unknown>>();
-  private readonly started = Promise.withResolvers<{
-    endpoint: FunctionEndpoint;
-    bundles: FunctionBundles;
-  }>();
-  private bundling: Promise<void> | undefined;
+  private bundles: FunctionBundles | undefined;
+  private endpoint: FunctionEndpoint | undefined;
   private closed = false;
 
   /**
@@ -83,26 +79,20 @@ export class LambdaHost {
         declared: declaredEnvironment(definition, offered),
       });
     }
-    // An invocation that awaits a failed build handles its rejection; nothing else must see it.
-    this.started.promise.catch(() => {});
   }
 
   get functions(): LocalFunction[] {
     return [...this.byName.values()];
   }
 
-  /**
-   * Bundles the functions in the background, like Lambda cold starts: the runtime serves at once
-   * and an early invocation waits for the bundles. Bundles that cannot be built fail every invocation.
-   */
-  start(endpoint: FunctionEndpoint): void {
-    this.bundling = bundleFunctions(this.functions.map((fn) => fn.definition)).then(
-      (bundles) => this.started.resolve({ endpoint, bundles }),
-      (error: Error) => {
-        console.error(`[baton] the functions could not be bundled: ${error.message}`);
-        this.started.reject(new FunctionInvocationError('Runtime.ImportModuleError', error.message));
-      },
-    );
+  /** Bundles every function, in one build: a handler that cannot be bundled stops the start. */
+  async bundle(): Promise<void> {
+    this.bundles = await bundleFunctions(this.functions.map((fn) => fn.definition));
+  }
+
+  /** Where the functions' environments find the runtime, once it listens. */
+  serve(endpoint: FunctionEndpoint): void {
+    this.endpoint = endpoint;
   }
 
   /** Accepts what Lambda accepts: a name, a full or partial ARN, each with or without a qualifier. */
@@ -132,16 +122,14 @@ export class LambdaHost {
   async close(): Promise<void> {
     this.closed = true;
     await Promise.all([...this.pools.values()].map((pool) => pool.close()));
-    if (!this.bundling) return;
-    await this.bundling;
-    const started = await this.started.promise.catch(() => undefined);
-    await started?.bundles.remove();
+    await this.bundles?.remove();
   }
 
   private async run(nameOrArn: string, payload: unknown): Promise<unknown> {
     const fn = this.hosted(nameOrArn);
-    const { endpoint, bundles } = await this.started.promise;
+    const { endpoint, bundles } = this;
     if (this.closed) throw new Error('the embedded runtime is closing');
+    if (!endpoint || !bundles) throw new Error('the functions are not served yet');
     let pool = this.pools.get(fn.functionName);
     if (!pool) {
       const spec = {

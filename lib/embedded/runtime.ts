@@ -82,7 +82,8 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {})
   const dataDirectory = options.dataDirectory === null ? undefined : (options.dataDirectory ?? '.baton');
   const functionDefinitions = options.functions ?? productFunctions;
   // Before the store starts: a function whose schema asks for a variable the runtime does not
-  // offer, or a fleet file that cannot be read, stops the start with nothing to close.
+  // offer, a fleet file that cannot be read, or a handler that cannot be bundled, stops the start
+  // with nothing to close.
   const lambda = new LambdaHost(
     functionDefinitions,
     { TABLE_NAME: LEDGER_TABLE_NAME, EVENT_BUS_NAME: BATON_BUS_NAME },
@@ -92,7 +93,14 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {})
   const lambdaFleet = openLambdaFleet(dataDirectory && join(dataDirectory, 'lambda-fleet.json'), {
     throttleRate: options.lambdaThrottleRate,
   });
-  const store = await startLedgerStore(dataDirectory && join(dataDirectory, 'store'), LEDGER_TABLE_NAME);
+  await lambda.bundle();
+  const store = await startLedgerStore(
+    dataDirectory && join(dataDirectory, 'store'),
+    LEDGER_TABLE_NAME,
+  ).catch(async (error: unknown) => {
+    await lambda.close();
+    throw error;
+  });
   const eventLog = new NdjsonLog(dataDirectory && join(dataDirectory, 'events.ndjson'));
   const deadLetters = new NdjsonLog(dataDirectory && join(dataDirectory, 'dead-letters.ndjson'));
   const bus = new LocalEventBus(options.routes ?? bindRoutes(productRoutes), eventLog, deadLetters);
@@ -123,7 +131,7 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {})
   );
   const port = await listen(server, options.port ?? DEFAULT_PORT);
   const url = `http://${LOOPBACK}:${port}`;
-  lambda.start({ url, credentials, logLevel: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN' });
+  lambda.serve({ url, credentials, logLevel: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN' });
   bus.connect({
     deliver: async (target, event) => {
       if (target.kind === 'function') return lambda.invoke(localFunctionName(target.functionId), event);

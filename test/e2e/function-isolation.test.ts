@@ -6,11 +6,16 @@
  * are started on demand up to a cap, reused warm and ended when idle.
  */
 
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { GetExecutionHistoryCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as z from 'zod/mini';
+import { FunctionBundlingFailed } from '../../lib/embedded/function-bundles';
 import { functionCredentials } from '../../lib/embedded/function-credentials';
-import { LEDGER_TABLE_NAME } from '../../lib/embedded/runtime';
+import { LEDGER_TABLE_NAME, startEmbeddedRuntime } from '../../lib/embedded/runtime';
+import { repositoryRoot } from '../../lib/topology/repository-root';
 import { bareFunction, unrulyFunction, unrulyWorkflows } from '../fixtures/fixture-topology';
 import type { UnrulyEvent } from '../fixtures/isolation/unruly-function';
 import { eventually, startTestRuntime, type TestRuntime } from './embedded-runtime';
@@ -20,6 +25,9 @@ const BARE = 'baton-local-fixture-bare';
 const MAX_ENVIRONMENTS = 3;
 
 const testProcessEnvironment = { ...process.env };
+const BUNDLES = join(repositoryRoot, 'node_modules', '.cache', 'baton', 'functions');
+/** The bundles of this process's runtimes (other test files' runtimes build beside them). */
+const ownBundles = () => readdirSync(BUNDLES).filter((name) => name.startsWith(`${process.pid}-`));
 let t: TestRuntime;
 let lambda: LambdaClient;
 
@@ -173,6 +181,38 @@ describe('each function has an environment of its own', () => {
     // Its schema declares no variable of Baton's: it gets none.
     expect(bare).toEqual(lambdaVariables(BARE, '256'));
     expect(process.env).toEqual(testProcessEnvironment);
+  });
+});
+
+describe('functions the runtime cannot host stop its start, with nothing left behind', () => {
+  const port = 0;
+  const dataDirectory = null;
+
+  it('a function whose handler cannot be bundled: FunctionBundlingFailed', async () => {
+    const missing = { ...bareFunction, id: 'missing', entry: 'test/fixtures/isolation/no-such-handler.ts' };
+    const bundlesBefore = ownBundles();
+    const start = startEmbeddedRuntime({
+      port,
+      dataDirectory,
+      functions: [missing],
+      workflows: [],
+      routes: [],
+    });
+    await expect(start).rejects.toThrow(FunctionBundlingFailed);
+    await expect(start).rejects.toThrow(/no-such-handler\.ts/);
+    expect(ownBundles()).toEqual(bundlesBefore);
+  });
+
+  it('a function whose schema reads a variable the runtime does not offer', async () => {
+    const greedy = { ...bareFunction, id: 'greedy', environment: z.object({ SECRET_TOKEN: z.string() }) };
+    const start = startEmbeddedRuntime({
+      port,
+      dataDirectory,
+      functions: [greedy],
+      workflows: [],
+      routes: [],
+    });
+    await expect(start).rejects.toThrow(/function greedy reads variables Baton does not offer/);
   });
 });
 
