@@ -9,7 +9,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { GetExecutionHistoryCommand } from '@aws-sdk/client-sfn';
+import { GetExecutionHistoryCommand, ListStateMachinesCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod/mini';
 import { FunctionBundlingFailed } from '../../lib/embedded/function-bundles';
@@ -150,6 +150,26 @@ describe('a handler that misbehaves fails its own task, and the runtime keeps se
       errorMessage: 'RangeError: rejected with no one to catch it',
     });
     expect((await whoami()).environmentId).not.toBe(afterThrow.environmentId);
+  });
+});
+
+describe("the request of issue 9 that grew the runtime's heap to 4 GB", () => {
+  it('ends its own execution (start-rollout runs out of memory), and the runtime keeps serving', async () => {
+    const product = await startTestRuntime();
+    try {
+      const description = await product.run('roll-out-service', {
+        rolloutId: 'issue-9',
+        functionName: 'hx',
+        alias: 'live',
+        targetVersion: '2',
+        strategy: { type: 'linear', stepPercent: 1e-7, intervalSeconds: 1 },
+      });
+      expect(['FAILED', 'SUCCEEDED']).toContain(description.status);
+      const { stateMachines = [] } = await product.sfn.send(new ListStateMachinesCommand({}));
+      expect(stateMachines.length).toBeGreaterThan(0);
+    } finally {
+      await product.stop();
+    }
   });
 });
 
