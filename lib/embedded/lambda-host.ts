@@ -33,12 +33,12 @@ export interface FunctionEndpoint {
 }
 
 /**
- * Up to 4 environments a function: each is a process (≈ 40 MB) whose code warms up on its own, so
- * more of them cost more memory and more CPU per invocation (measured in the allocation run: the
- * environments' CPU per allocation rises from ≈ 25 ms with 1 a function to ≈ 32 ms with 4 and
- * ≈ 36 ms with 10), while 4 already keep more invocations in flight than the store's thread can
- * serve. Idle for 90 s, an environment ends: longer than the one-minute schedules, so that their
- * functions stay warm, short enough that a burst's memory is returned within a minute and a half.
+ * Up to 4 environments a function. Each is a process (≈ 58 MB resident, ≈ 17 MB of it its own)
+ * whose code warms up on its own, so more of them cost memory and CPU; fewer hold too few
+ * invocations in flight (measured, 20 allocations in flight: ≈ 18 allocations/s with 1 a
+ * function, ≈ 23 with 2, ≈ 30 with 4, no better with 8). Idle for 90 s, an environment ends:
+ * longer than the one-minute schedules, so that their functions stay warm, short enough that a
+ * burst's memory is returned within a minute and a half.
  */
 export const DEFAULT_POOL_LIMITS: PoolLimits = { maxEnvironments: 4, idleMs: 90_000 };
 

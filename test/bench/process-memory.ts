@@ -1,39 +1,49 @@
 /**
- * Memory of this process together with the processes it started — the functions' execution
- * environments — read from Linux's /proc. RSS counts the pages they share (Node's code) once per
- * process; PSS divides each shared page among its sharers, so the PSS of a tree is what it costs.
+ * Memory of this process together with the functions' execution environments it started
+ * (`function-process.js` processes), read from Linux's /proc. RSS counts the pages they share
+ * (Node's code) once per process; PSS divides each shared page among its sharers, so the PSS of
+ * the whole is what it costs.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 
-export interface TreeMemory {
-  /** This process and its descendants. */
-  readonly processes: number;
+const ENVIRONMENT_SCRIPT = 'function-process.js';
+
+export interface RuntimeMemory {
+  /** Execution environments alive. */
+  readonly environments: number;
+  /** This process and its environments. */
   readonly rssMiB: number;
   readonly pssMiB: number;
 }
 
-export function processTreeMemory(root = process.pid): TreeMemory {
-  const pids = descendants(root);
+export function runtimeMemory(): RuntimeMemory {
+  const environments = children(process.pid).filter((pid) =>
+    readOrEmpty(`/proc/${pid}/cmdline`).includes(ENVIRONMENT_SCRIPT),
+  );
+  const pids = [process.pid, ...environments];
   return {
-    processes: pids.length,
+    environments: environments.length,
     rssMiB: sum(pids.map((pid) => kibibytes(`/proc/${pid}/status`, 'VmRSS'))) / 1024,
     pssMiB: sum(pids.map((pid) => kibibytes(`/proc/${pid}/smaps_rollup`, 'Pss'))) / 1024,
   };
 }
 
-function descendants(pid: number): number[] {
-  const children = readdirSync(`/proc/${pid}/task`).flatMap((task) =>
-    readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').split(' ').filter(Boolean).map(Number),
+function children(pid: number): number[] {
+  return readdirSync(`/proc/${pid}/task`).flatMap((task) =>
+    readOrEmpty(`/proc/${pid}/task/${task}/children`).split(' ').filter(Boolean).map(Number),
   );
-  return [pid, ...children.flatMap((child) => descendants(child))];
 }
 
 /** A `<field>: <n> kB` line of a /proc file; 0 for a process that ended meanwhile. */
 function kibibytes(file: string, field: string): number {
+  return Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readOrEmpty(file))?.[1] ?? 0);
+}
+
+function readOrEmpty(file: string): string {
   try {
-    return Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(file, 'utf8'))?.[1] ?? 0);
+    return readFileSync(file, 'utf8');
   } catch {
-    return 0;
+    return '';
   }
 }
 

@@ -15,7 +15,7 @@ import { SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { startEmbeddedRuntime } from '../../lib/embedded/runtime';
 import { repositoryRoot } from '../../lib/topology/repository-root';
 import { fixtureFunction, fixtureWorkflows } from '../fixtures/fixture-topology';
-import { processTreeMemory } from './process-memory';
+import { runtimeMemory } from './process-memory';
 import { drive, report } from './report';
 
 const STARTS = 5;
@@ -66,10 +66,10 @@ function reportMemory(label: string): void {
   const { rss, heapUsed } = process.memoryUsage();
   report(`runtime.${label}.rss`, rss / 2 ** 20, 'MiB');
   report(`runtime.${label}.heap_used`, heapUsed / 2 ** 20, 'MiB');
-  const tree = processTreeMemory();
-  report(`runtime.${label}.function_environments`, tree.processes - 1, 'processes');
-  report(`runtime.${label}.with_environments.rss`, tree.rssMiB, 'MiB');
-  report(`runtime.${label}.with_environments.pss`, tree.pssMiB, 'MiB');
+  const withEnvironments = runtimeMemory();
+  report(`runtime.${label}.function_environments`, withEnvironments.environments, 'processes');
+  report(`runtime.${label}.with_environments.rss`, withEnvironments.rssMiB, 'MiB');
+  report(`runtime.${label}.with_environments.pss`, withEnvironments.pssMiB, 'MiB');
 }
 reportMemory('baseline');
 const runtime = await startEmbeddedRuntime({
