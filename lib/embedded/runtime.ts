@@ -2,8 +2,9 @@
  * The embedded runtime: Baton on one machine with no AWS account. One loopback endpoint speaks
  * EventBridge, Step Functions, DynamoDB and the Lambda control plane; behind it the local bus
  * routes by the shared routes, the ASL files run in aws-local-stepfunctions, the functions run
- * in worker threads as Lambda runs them (`lambda-host.ts`), the ledger lives in dynalite under the data directory and a simulated fleet of
- * functions (versions, aliases) answers rollouts and provisioners.
+ * in processes of their own as Lambda runs them (`lambda-host.ts`), the ledger lives in dynalite
+ * under the data directory and a simulated fleet of functions (versions, aliases) answers
+ * rollouts and provisioners.
  */
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';

@@ -16,12 +16,13 @@ import { FunctionBundlingFailed } from '../../lib/embedded/function-bundles';
 import { functionCredentials } from '../../lib/embedded/function-credentials';
 import { LEDGER_TABLE_NAME, startEmbeddedRuntime } from '../../lib/embedded/runtime';
 import { repositoryRoot } from '../../lib/topology/repository-root';
-import { bareFunction, unrulyFunction, unrulyWorkflows } from '../fixtures/fixture-topology';
+import { bareFunction, brokenFunction, unrulyFunction, unrulyWorkflows } from '../fixtures/fixture-topology';
 import type { UnrulyEvent } from '../fixtures/isolation/unruly-function';
 import { eventually, startTestRuntime, type TestRuntime } from './embedded-runtime';
 
 const UNRULY = 'baton-local-fixture-unruly';
 const BARE = 'baton-local-fixture-bare';
+const BROKEN = 'baton-local-fixture-broken';
 const MAX_ENVIRONMENTS = 3;
 
 const testProcessEnvironment = { ...process.env };
@@ -33,7 +34,7 @@ let lambda: LambdaClient;
 
 beforeAll(async () => {
   t = await startTestRuntime({
-    functions: [unrulyFunction, bareFunction],
+    functions: [unrulyFunction, bareFunction, brokenFunction],
     workflows: unrulyWorkflows,
     routes: [],
     schedules: [],
@@ -150,6 +151,19 @@ describe('a handler that misbehaves fails its own task, and the runtime keeps se
       errorMessage: 'RangeError: rejected with no one to catch it',
     });
     expect((await whoami()).environmentId).not.toBe(afterThrow.environmentId);
+  });
+});
+
+describe('a function whose initialization fails', () => {
+  it('fails each invocation with the error its module threw, and tries again on the next', async () => {
+    for (let attempt = 0; attempt < 2; attempt++) {
+      expect(await invoke(BROKEN, { action: 'whoami' })).toEqual({
+        functionError: 'Unhandled',
+        errorType: 'BrokenAtImport',
+        errorMessage: 'this module fails while it loads',
+      });
+    }
+    expect(t.runtime.lambda.environments(BROKEN)).toBe(0);
   });
 });
 
