@@ -6,7 +6,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
-    // In-process handlers log rejected requests at WARN; tests assert on the facts instead.
+    // Handlers log rejected requests at WARN (the runtime passes its level on to them); tests assert
+    // on the facts instead.
     env: { POWERTOOLS_LOG_LEVEL: 'ERROR' },
   },
 });

@@ -20,15 +20,9 @@ import { Construct } from 'constructs';
 import type * as z from 'zod/mini';
 import { loadEnvironment } from '../lambdas/config/environment';
 import { DeadLetterQueue } from './orchestrator/dead-letter-queue';
+import { functionBundling } from './topology/function-bundling';
 import type { FunctionDefinition } from './topology/functions';
 import { repositoryRoot } from './topology/repository-root';
-
-/**
- * ESM bundles have no `require`; a dependency that still calls it (for a Node built-in) gets one
- * bound to the bundle's own URL.
- */
-const REQUIRE_SHIM =
-  "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);";
 
 /** Lambda retries a failed asynchronous invocation (a rule delivery) this many times. */
 const ASYNC_RETRY_ATTEMPTS = 2;
@@ -106,14 +100,15 @@ export class BatonFunction<Env extends z.ZodMiniType = z.ZodMiniType> extends Co
       },
       bundling: {
         format: OutputFormat.ESM,
-        mainFields: ['module', 'main'],
+        target: functionBundling.target,
+        mainFields: [...functionBundling.mainFields],
         minify: true,
         // Linked source maps without embedded sources: readable stack traces for a small zip.
         sourceMap: true,
         sourceMapMode: SourceMapMode.DEFAULT,
         sourcesContent: false,
-        externalModules: ['@aws-sdk/*'],
-        banner: REQUIRE_SHIM,
+        externalModules: [...functionBundling.external],
+        banner: functionBundling.banner,
       },
       loggingFormat: LoggingFormat.JSON,
       applicationLogLevelV2: ApplicationLogLevel.INFO,

@@ -14,7 +14,7 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { ledgerTableSchema } from '../lambdas/adapters/ledger-keys';
-import { loadEnvironment, type StoreAndBusEnvironment } from '../lambdas/config/environment';
+import type { StoreAndBusEnvironment } from '../lambdas/config/environment';
 import { events } from '../lambdas/core/events/catalog';
 import { BatonFunction } from './baton-function';
 import { DeadLetterQueue } from './orchestrator/dead-letter-queue';
@@ -24,6 +24,7 @@ import { ExecutionFailureAlerts } from './orchestrator/execution-failure-alerts'
 import { restrictFactPublishing } from './orchestrator/fact-publishing-policy';
 import { WorkflowStateMachine } from './orchestrator/workflow-state-machine';
 import { parseStage } from './stage';
+import { declaredEnvironment } from './topology/function-environment';
 import { type FunctionDefinition, functions as productFunctions } from './topology/functions';
 import { batonName } from './topology/resource-names';
 import { routes as productRoutes, type Route, routePattern } from './topology/routes';
@@ -395,28 +396,4 @@ export class Orchestrator extends Construct {
       }
     }
   }
-}
-
-/**
- * The variables Baton offers that a function's environment schema declares: a function gets only
- * what it reads, and a schema asking for something Baton does not offer fails the synth.
- */
-function declaredEnvironment(
-  definition: FunctionDefinition,
-  offered: Record<string, string>,
-): Record<string, string> {
-  let declared: unknown;
-  try {
-    declared = loadEnvironment(definition.environment, offered);
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new Error(`function ${definition.id} reads variables Baton does not offer (${reason})`, {
-      cause: error,
-    });
-  }
-  return Object.fromEntries(
-    Object.entries(offered).filter(
-      ([name]) => typeof declared === 'object' && declared !== null && name in declared,
-    ),
-  );
 }

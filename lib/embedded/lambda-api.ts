@@ -48,16 +48,17 @@ type Route = {
   | { readonly reply: (call: Call) => Promise<Reply> }
 );
 
-/** Functions that run for real when invoked: Baton's own handlers (and test fixtures), in-process. */
+/** Functions that run for real when invoked: Baton's own handlers (and test fixtures), in their environments. */
 export interface HostedFunctions {
   hosts(functionName: string): boolean;
   invoke(functionName: string, payload: unknown): Promise<unknown>;
 }
 
 /**
- * `Invoke` (RequestResponse): a hosted function runs in-process; a simulated one answers `null`,
- * as a function with nothing to say would. A function error answers 200 with
- * `X-Amz-Function-Error: Unhandled` and Lambda's `{errorType, errorMessage}`, as Lambda does.
+ * `Invoke` (RequestResponse): a hosted function runs in its execution environment; a simulated one
+ * answers `null`, as a function with nothing to say would. A function error — the handler's, or
+ * its environment's (`Sandbox.Timedout`, `Runtime.OutOfMemory`, `Runtime.ExitError`) — answers 200
+ * with `X-Amz-Function-Error: Unhandled` and Lambda's `{errorType, errorMessage}`, as Lambda does.
  */
 async function invoke(fleet: LambdaFleet, hosted: HostedFunctions, call: Call): Promise<Reply> {
   const reference = pathParameter(call.path, 'FunctionName');

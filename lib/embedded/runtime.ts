@@ -1,11 +1,11 @@
 /**
  * The embedded runtime: Baton on one machine with no AWS account. One loopback endpoint speaks
  * EventBridge, Step Functions, DynamoDB and the Lambda control plane; behind it the local bus
- * routes by the shared routes, the ASL files run in aws-local-stepfunctions, the handler modules
- * run in-process, the ledger lives in dynalite under the data directory (the execution records in
- * a journal beside it) and a simulated fleet of functions (versions, aliases) answers rollouts and
- * provisioners. A stop, or the start after a crash, ends what was running ABORTED and announces
- * it, so that Baton's own recovery runs.
+ * routes by the shared routes, the ASL files run in aws-local-stepfunctions, the functions run
+ * in processes of their own as Lambda runs them (`lambda-host.ts`), the ledger lives in dynalite
+ * under the data directory (the execution records in a journal beside it) and a simulated fleet of
+ * functions (versions, aliases) answers rollouts and provisioners. A stop, or the start after a
+ * crash, ends what was running ABORTED and announces it, so that Baton's own recovery runs.
  */
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
@@ -22,7 +22,8 @@ import { BATON_BUS_NAME, type BoundRoute, bindRoutes, LocalEventBus } from './ev
 import { eventBridgeApi } from './eventbridge-api';
 import { ExecutionJournal } from './execution-journal';
 import { executionStatusChange } from './execution-status-change';
-import { callerOrigin, type FunctionCredentials, functionCredentials } from './function-credentials';
+import { callerOrigin, functionCredentials } from './function-credentials';
+import type { PoolLimits } from './function-pool';
 import { lambdaApi } from './lambda-api';
 import { type LambdaFleet, openLambdaFleet } from './lambda-fleet';
 import { LambdaHost, localFunctionName } from './lambda-host';
@@ -65,6 +66,8 @@ export interface EmbeddedRuntimeOptions {
   readonly simulatedAgent?: SimulatedAgentOptions | false;
   /** Share of Lambda control-plane calls answered `TooManyRequestsException` (0–1). Default 0. */
   readonly lambdaThrottleRate?: number;
+  /** Execution environments per function, and how long an idle one is kept. Default `DEFAULT_POOL_LIMITS`. */
+  readonly functionEnvironments?: Partial<PoolLimits>;
 }
 
 export interface EmbeddedRuntime {
@@ -86,15 +89,28 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {})
     throw new RangeError('timeScale must be a positive number');
   const dataDirectory = options.dataDirectory === null ? undefined : (options.dataDirectory ?? '.baton');
   const functionDefinitions = options.functions ?? productFunctions;
-  // Before the store starts: a fleet file that cannot be read stops the start with nothing to close.
+  // Before the store starts: a function whose schema asks for a variable the runtime does not
+  // offer, a fleet file that cannot be read, or a handler that cannot be bundled, stops the start
+  // with nothing to close.
+  const lambda = new LambdaHost(
+    functionDefinitions,
+    { TABLE_NAME: LEDGER_TABLE_NAME, EVENT_BUS_NAME: BATON_BUS_NAME },
+    options.functionEnvironments,
+  );
   const lambdaFleet = openLambdaFleet(dataDirectory && join(dataDirectory, 'lambda-fleet.json'), {
     throttleRate: options.lambdaThrottleRate,
   });
-  const store = await startLedgerStore(dataDirectory && join(dataDirectory, 'store'), LEDGER_TABLE_NAME);
+  await lambda.bundle();
+  const store = await startLedgerStore(
+    dataDirectory && join(dataDirectory, 'store'),
+    LEDGER_TABLE_NAME,
+  ).catch(async (error: unknown) => {
+    await lambda.close();
+    throw error;
+  });
   const eventLog = new NdjsonLog(dataDirectory && join(dataDirectory, 'events.ndjson'));
   const deadLetters = new NdjsonLog(dataDirectory && join(dataDirectory, 'dead-letters.ndjson'));
   const bus = new LocalEventBus(options.routes ?? bindRoutes(productRoutes), eventLog, deadLetters);
-  const lambda = new LambdaHost(functionDefinitions);
   const tokens = new TaskTokenRegistry();
   const maxExecutions = options.maxExecutions ?? DEFAULT_MAX_EXECUTIONS;
   const journal = new ExecutionJournal(
@@ -130,14 +146,7 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {})
   );
   const port = await listen(server, options.port ?? DEFAULT_PORT);
   const url = `http://${LOOPBACK}:${port}`;
-  configureHandlerEnvironment(url, credentials);
-  // Handlers load in the background, like Lambda cold starts: the endpoint is ready at once and
-  // an early invocation waits for its module. A module that cannot load fails its invocations.
-  lambda
-    .warm()
-    .catch((error: Error) =>
-      console.error(`[baton] a handler failed to load: ${error.name}: ${error.message}`),
-    );
+  lambda.serve({ url, credentials, logLevel: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN' });
   bus.connect({
     deliver: async (target, event) => {
       if (target.kind === 'function') return lambda.invoke(localFunctionName(target.functionId), event);
@@ -183,6 +192,7 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {})
       await engine.stopAll();
       await atMost(SHUTDOWN_GRACE_MS, Promise.all([bus.settle(), lambda.settle()]));
       bus.stopDelivering();
+      await lambda.close();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await closed;
@@ -233,25 +243,6 @@ function localSubstitutions(lambda: LambdaHost): Record<string, string> {
     tableName: LEDGER_TABLE_NAME,
     tableArn: localArn('dynamodb', `table/${LEDGER_TABLE_NAME}`),
   });
-}
-
-/**
- * In-process handlers read the same variables CDK sets in the cloud. Their SDK clients find
- * this runtime through the standard `AWS_ENDPOINT_URL`, with throwaway credentials so that a
- * local handler can never reach a real account — and so that the runtime knows them for Baton's.
- */
-function configureHandlerEnvironment(url: string, credentials: FunctionCredentials): void {
-  Object.assign(process.env, {
-    AWS_ENDPOINT_URL: url,
-    AWS_REGION: LOCAL_REGION,
-    AWS_ACCESS_KEY_ID: credentials.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-    TABLE_NAME: LEDGER_TABLE_NAME,
-    EVENT_BUS_NAME: BATON_BUS_NAME,
-    POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
-  });
-  delete process.env.AWS_SESSION_TOKEN;
-  delete process.env.AWS_PROFILE;
 }
 
 /** Waits for `work`, but no longer than `ms`. */

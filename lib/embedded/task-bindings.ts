@@ -1,7 +1,7 @@
 /**
  * Binds each Task state to a local equivalent by its resource ARN — never by state name — so a
  * new state needs no local wiring: Lambda (optimized `lambda:invoke` or a function ARN) → the
- * handler in-process; `events:putEvents` → the local bus; `dynamodb:*` and
+ * function in its execution environment; `events:putEvents` → the local bus; `dynamodb:*` and
  * `aws-sdk:dynamodb:*` → the store; `.waitForTaskToken` on any of them → a token wait.
  */
 import { AwsError } from './aws-error';
@@ -14,7 +14,8 @@ import {
 } from './engine-definition';
 import type { LocalEventBus } from './event-bus';
 import type { ExecutionHistory } from './execution-history';
-import { FunctionInvocationError, type LambdaHost } from './lambda-host';
+import { FunctionInvocationError } from './function-invocation-error';
+import type { LambdaHost } from './lambda-host';
 import type { LedgerStore } from './ledger-store';
 import { LOCAL_REGION } from './local-aws';
 import { executionEnded, TaskFailure } from './task-failure';
@@ -265,12 +266,16 @@ function* strings(value: unknown): Generator<string> {
     for (const item of Object.values(value)) yield* strings(item);
 }
 
-/** Lambda reports a function error as `errorType` (Retry/Catch match it) and a JSON cause. */
+/**
+ * Lambda reports a function error as `errorType` (Retry/Catch match it) and a JSON cause. An
+ * environment that failed — timed out, out of memory, exited — is reported as AWS documents it for
+ * unhandled Lambda errors: `Lambda.Unknown`, which `States.ALL` and `States.TaskFailed` match too.
+ */
 function asTaskFailure(error: unknown): TaskFailure {
   if (error instanceof TaskFailure) return error;
   if (error instanceof FunctionInvocationError) {
     return new TaskFailure(
-      error.errorType,
+      error.environmentFailed ? 'Lambda.Unknown' : error.errorType,
       JSON.stringify({ errorType: error.errorType, errorMessage: error.errorMessage, trace: [] }),
     );
   }

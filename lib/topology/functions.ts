@@ -1,6 +1,6 @@
 /**
  * Baton's Lambda functions, declared once as data: the CDK construct builds a NodejsFunction
- * from each, the embedded runtime imports the same `entry` module in-process.
+ * from each, the embedded runtime bundles the same `entry` alike and runs it as Lambda would.
  */
 import type * as z from 'zod/mini';
 import { storeAndBusEnvironment } from '../../lambdas/config/environment';

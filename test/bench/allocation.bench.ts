@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import {
+  DescribeExecutionCommand,
   GetExecutionHistoryCommand,
   type HistoryEvent,
   ListExecutionsCommand,
@@ -59,7 +60,7 @@ const eventBridge = new EventBridgeClient(config);
 const sfn = new SFNClient(config);
 
 const inventory = runtime.engine.workflowArn('declare-inventory');
-await sfn.send(
+const { executionArn: declared } = await sfn.send(
   new StartExecutionCommand({
     stateMachineArn: inventory,
     input: JSON.stringify({
@@ -73,15 +74,20 @@ await sfn.send(
     }),
   }),
 );
-await new Promise((resolve) => setTimeout(resolve, 300));
+// Functions start cold: the pools must be declared before the first request, whatever that takes.
+while ((await sfn.send(new DescribeExecutionCommand({ executionArn: declared }))).status === 'RUNNING')
+  await new Promise((resolve) => setTimeout(resolve, 50));
 
-const allocated = new Map<string, () => void>();
+const answered = new Map<string, { allocated: () => void; rejected: (reason: Error) => void }>();
 runtime.bus.subscribe((event) => {
-  if (event['detail-type'] === 'ResourceAllocated')
-    allocated.get((event.detail as { requestId: string }).requestId)?.();
+  const { requestId, reason } = event.detail as { requestId: string; reason?: string };
+  if (event['detail-type'] === 'ResourceAllocated') answered.get(requestId)?.allocated();
+  // A refusal would otherwise leave the bench waiting for ever.
+  if (event['detail-type'] === 'ResourceAllocationRejected')
+    answered.get(requestId)?.rejected(new Error(`${requestId} was rejected: ${reason}`));
 });
 const allocateOnce = async (requestId: string) => {
-  const done = new Promise<void>((resolve) => allocated.set(requestId, resolve));
+  const done = new Promise<void>((allocated, rejected) => answered.set(requestId, { allocated, rejected }));
   await eventBridge.send(
     new PutEventsCommand({
       Entries: [
@@ -94,7 +100,7 @@ const allocateOnce = async (requestId: string) => {
     }),
   );
   await done;
-  allocated.delete(requestId);
+  answered.delete(requestId);
 };
 await drive(WARMUP, CONCURRENCY, (i) => allocateOnce(`warm-${i}`));
 const started = performance.now();

@@ -1,7 +1,8 @@
 /**
  * The fixture workflow driven end to end through PutEvents in the embedded runtime (HTTP, bus,
- * route, engine, in-process Lambda, dynalite, task token answered over the SFN API), beside the
- * same ASL run directly by aws-local-stepfunctions with trivial in-process overrides (baseline).
+ * route, engine, the function in its execution environments, dynalite, task token answered over
+ * the SFN API), beside the same ASL run directly by aws-local-stepfunctions with trivial
+ * in-process overrides (baseline).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

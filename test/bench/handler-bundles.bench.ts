@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
+import { functionBundling } from '../../lib/topology/function-bundling';
 import { functions } from '../../lib/topology/functions';
 import { repositoryRoot } from '../../lib/topology/repository-root';
 import { report } from './report';
@@ -52,15 +53,13 @@ for (const definition of functions) {
     entryPoints: [join(repositoryRoot, definition.entry)],
     outfile,
     bundle: true,
-    platform: 'node',
-    target: 'node24',
-    format: 'esm',
-    mainFields: ['module', 'main'],
+    platform: functionBundling.platform,
+    target: functionBundling.target,
+    format: functionBundling.format,
+    mainFields: [...functionBundling.mainFields],
     minify: true,
-    external: ['@aws-sdk/*'],
-    banner: {
-      js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-    },
+    external: [...functionBundling.external],
+    banner: { js: functionBundling.banner },
     logLevel: 'error',
   });
   report(`handler.${definition.id}.bundle`, statSync(outfile).size / 1024, 'KiB');

@@ -1,8 +1,11 @@
 /**
  * The embedded runtime's start-to-ready time (as `npm start` runs it, in a fresh process) beside
- * a bare tsx process (baseline), and its memory idle and after 10 000 executions beside the same
- * process before the runtime started (baseline): resident (what the OS sees; V8 keeps heap it
- * grew under load) and V8 heap in use after a full GC (what the runtime actually retains).
+ * a bare tsx process (baseline), and its memory idle, after 10 000 executions and once its
+ * functions' environments have gone idle, beside the same process before the runtime started
+ * (baseline): resident (what the OS sees; V8 keeps heap it grew under load) and V8 heap in use
+ * after a full GC (what the runtime actually retains) of the runtime's process, and the resident
+ * and proportional memory of that process with the functions' execution environments (processes
+ * of their own).
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -12,10 +15,12 @@ import { SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { startEmbeddedRuntime } from '../../lib/embedded/runtime';
 import { repositoryRoot } from '../../lib/topology/repository-root';
 import { fixtureFunction, fixtureWorkflows } from '../fixtures/fixture-topology';
+import { runtimeMemory } from './process-memory';
 import { drive, report } from './report';
 
 const STARTS = 5;
 const EXECUTIONS = 10_000;
+const ENVIRONMENT_IDLE_MS = 2000;
 
 /** Milliseconds from spawning `args` to the first stdout line containing `ready`. */
 function timeToReady(args: string[]): Promise<number> {
@@ -61,6 +66,10 @@ function reportMemory(label: string): void {
   const { rss, heapUsed } = process.memoryUsage();
   report(`runtime.${label}.rss`, rss / 2 ** 20, 'MiB');
   report(`runtime.${label}.heap_used`, heapUsed / 2 ** 20, 'MiB');
+  const withEnvironments = runtimeMemory();
+  report(`runtime.${label}.function_environments`, withEnvironments.environments, 'processes');
+  report(`runtime.${label}.with_environments.rss`, withEnvironments.rssMiB, 'MiB');
+  report(`runtime.${label}.with_environments.pss`, withEnvironments.pssMiB, 'MiB');
 }
 reportMemory('baseline');
 const runtime = await startEmbeddedRuntime({
@@ -69,6 +78,8 @@ const runtime = await startEmbeddedRuntime({
   functions: [fixtureFunction],
   workflows: fixtureWorkflows,
   routes: [],
+  // Short, so that the bench sees the environments go (the default keeps them 90 s).
+  functionEnvironments: { idleMs: ENVIRONMENT_IDLE_MS },
 });
 reportMemory('idle');
 
@@ -98,6 +109,8 @@ await drive(EXECUTIONS, 50, async (i) => {
 });
 reportMemory('after_10k_executions');
 await Promise.allSettled([...answers]);
+await new Promise((resolve) => setTimeout(resolve, ENVIRONMENT_IDLE_MS + 1000));
+reportMemory('environments_ended');
 sfn.destroy();
 await runtime.close();
 rmSync(dataDirectory, { recursive: true, force: true });

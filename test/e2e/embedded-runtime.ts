@@ -92,7 +92,7 @@ export async function startTestRuntime(overrides: EmbeddedRuntimeOptions = {}): 
     run: async (workflowId, input) => harness.finished(await harness.start(workflowId, input)),
     ledgerItem: async (key) =>
       (await ledger.send(new GetCommand({ TableName: LEDGER_TABLE_NAME, Key: key }))).Item,
-    // Restarts on the same port: handler clients created in this process keep their endpoint.
+    // Restarts on the same port: clients created in this process keep their endpoint.
     restart: async (meanwhile) => {
       const port = harness.runtime.port;
       await harness.runtime.close();

@@ -332,7 +332,7 @@ describe('the Lambda control plane', () => {
     expect(error.message).toContain('/2015-03-31/functions/checkout');
   });
 
-  it('invokes a simulated function (it answers null) and a hosted one (it runs in-process)', async () => {
+  it('invokes a simulated function (it answers null) and a hosted one (it runs in its own environment)', async () => {
     const simulated = await lambda.send(new InvokeCommand({ FunctionName: 'checkout' }));
     expect(simulated.StatusCode).toBe(200);
     expect(simulated.FunctionError).toBeUndefined();
