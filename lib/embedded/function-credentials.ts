@@ -6,6 +6,7 @@
  * signature itself is not checked: these are throwaway local credentials, not a secret.
  */
 import { randomBytes } from 'node:crypto';
+import { signingAccessKeyId } from './signing-key';
 
 /** `baton`: Baton's own functions, workflows and the runtime itself; `external`: anyone else. */
 export type CallerOrigin = 'baton' | 'external';
@@ -26,13 +27,10 @@ export function functionCredentials(): FunctionCredentials {
   return processCredentials;
 }
 
-const SIGV4_CREDENTIAL = /Credential=([^/\s,]+)\//;
-
 /** The origin of a request, by the access key id its `Authorization` header names. */
 export function callerOrigin(
   authorization: string | undefined,
   credentials: FunctionCredentials,
 ): CallerOrigin {
-  const accessKeyId = SIGV4_CREDENTIAL.exec(authorization ?? '')?.[1];
-  return accessKeyId === credentials.accessKeyId ? 'baton' : 'external';
+  return signingAccessKeyId(authorization) === credentials.accessKeyId ? 'baton' : 'external';
 }

@@ -27,6 +27,8 @@ export interface LocalFunction {
 /** Where the functions' SDK clients find the runtime, and as whom they call it. */
 export interface FunctionEndpoint {
   readonly url: string;
+  /** Where the functions' DynamoDB calls go: the store's own door (`AWS_ENDPOINT_URL_DYNAMODB`). */
+  readonly storeUrl: string;
   readonly credentials: FunctionCredentials;
   /** `POWERTOOLS_LOG_LEVEL` of every function. */
   readonly logLevel: string;
@@ -163,6 +165,7 @@ function functionEnvironment(fn: HostedFunction, endpoint: FunctionEndpoint): Re
   return {
     ...fn.declared,
     AWS_ENDPOINT_URL: endpoint.url,
+    AWS_ENDPOINT_URL_DYNAMODB: endpoint.storeUrl,
     AWS_REGION: LOCAL_REGION,
     AWS_DEFAULT_REGION: LOCAL_REGION,
     AWS_ACCESS_KEY_ID: endpoint.credentials.accessKeyId,

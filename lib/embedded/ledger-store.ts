@@ -12,6 +12,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Worker } from 'node:worker_threads';
 import { ledgerTableSchema } from '../../lambdas/adapters/ledger-keys';
 import type { RawService } from './aws-json-server';
+import { functionCredentials } from './function-credentials';
 
 export const DYNAMODB_TARGET_PREFIX = 'DynamoDB_20120810';
 
@@ -24,6 +25,11 @@ export class OutdatedLocalStore extends Error {
 export class StoreError extends Error {}
 
 export interface LedgerStore extends RawService {
+  /**
+   * The store thread's own loopback endpoint, for Baton's functions only (requests signed with
+   * `functionCredentials()`): their ledger calls skip the runtime's event loop.
+   */
+  readonly functionsUrl: string;
   /** One DynamoDB API call (`GetItem`, `PutItem`…) with its JSON input; resolves with the JSON output. */
   call(operation: string, input: Record<string, unknown>): Promise<Record<string, unknown>>;
   /** Ends the store's thread as a crash would (tests); the store starts a new one. */
@@ -57,7 +63,7 @@ interface StoreAnswer {
 }
 
 type WorkerMessage =
-  | { type: 'ready' }
+  | { type: 'ready'; port: number }
   | { type: 'failed'; message: string }
   | { type: 'closed'; message?: string }
   | ({ type: 'response'; id: number } & StoreAnswer);
@@ -72,6 +78,7 @@ export async function startLedgerStore(
   const call: StoreCall = (operation, input) => callInProcess(thread, operation, input);
   const store: LedgerStore = {
     targetPrefix: DYNAMODB_TARGET_PREFIX,
+    functionsUrl: `http://127.0.0.1:${thread.port}`,
     handle: (request, response) => forward(thread, request, response),
     call,
     crashThread: () => thread.crash(),
@@ -89,6 +96,8 @@ export async function startLedgerStore(
 type StoreCall = LedgerStore['call'];
 
 interface StoreThread {
+  /** The loopback port it serves Baton's functions on; a thread started again keeps it. */
+  readonly port: number;
   send(request: StoreRequest): Promise<StoreAnswer>;
   crash(): Promise<void>;
   close(): Promise<void>;
@@ -109,10 +118,11 @@ async function superviseStoreThread(
   prepare: (call: StoreCall) => Promise<void>,
 ): Promise<StoreThread> {
   let closing = false;
+  const first = await startWorkerThread(directory, undefined);
   const restart = async (): Promise<WorkerThread> => {
     for (let attempt = 1; ; attempt++) {
       try {
-        const next = await startWorkerThread(directory);
+        const next = await startWorkerThread(directory, first.port);
         await prepare((operation, input) => callInProcess(next, operation, input));
         return watch(next);
       } catch (error) {
@@ -136,7 +146,7 @@ async function superviseStoreThread(
     });
     return thread;
   };
-  let current: Promise<WorkerThread> = Promise.resolve(watch(await startWorkerThread(directory)));
+  let current: Promise<WorkerThread> = Promise.resolve(watch(first));
   /** The running thread; when it could not be started again, the next call tries once more. */
   const running = async (): Promise<WorkerThread> => {
     const attempt = current;
@@ -148,6 +158,7 @@ async function superviseStoreThread(
     }
   };
   return {
+    port: first.port,
     send: async (request) => (await running()).send(request),
     crash: async () => (await running()).crash(),
     close: async () => {
@@ -157,15 +168,18 @@ async function superviseStoreThread(
   };
 }
 
-async function startWorkerThread(directory: string | undefined): Promise<WorkerThread> {
+async function startWorkerThread(
+  directory: string | undefined,
+  port: number | undefined,
+): Promise<WorkerThread> {
   const worker = new Worker(new URL('./ledger-store-worker.js', import.meta.url), {
-    workerData: { path: directory },
+    workerData: { path: directory, port, functionsAccessKeyId: functionCredentials().accessKeyId },
   });
   const pending = new Map<number, { resolve: (answer: StoreAnswer) => void; reject: (e: Error) => void }>();
   let nextId = 0;
   let failure: Error | undefined;
   let closing: Promise<void> | undefined;
-  const ready = Promise.withResolvers<void>();
+  const ready = Promise.withResolvers<number>();
   const closed = Promise.withResolvers<void>();
   const died = Promise.withResolvers<Error>();
   const fail = (error: Error) => {
@@ -182,7 +196,7 @@ async function startWorkerThread(directory: string | undefined): Promise<WorkerT
       pending.delete(message.id);
       waiter?.resolve(message);
     } else if (message.type === 'ready') {
-      ready.resolve();
+      ready.resolve(message.port);
     } else if (message.type === 'failed') {
       fail(new Error(`the store failed to start: ${message.message}`));
     } else if (message.type === 'closed') {
@@ -194,13 +208,15 @@ async function startWorkerThread(directory: string | undefined): Promise<WorkerT
     fail(error);
   });
   worker.on('exit', (code) => fail(new Error(`the store stopped (exit code ${code})`)));
+  let servedPort: number;
   try {
-    await ready.promise;
+    servedPort = await ready.promise;
   } catch (error) {
     await worker.terminate();
     throw error;
   }
   return {
+    port: servedPort,
     died: died.promise,
     send: (request) => {
       if (failure) return Promise.reject(failure);

@@ -146,7 +146,12 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {})
   );
   const port = await listen(server, options.port ?? DEFAULT_PORT);
   const url = `http://${LOOPBACK}:${port}`;
-  lambda.serve({ url, credentials, logLevel: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN' });
+  lambda.serve({
+    url,
+    storeUrl: store.functionsUrl,
+    credentials,
+    logLevel: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
+  });
   bus.connect({
     deliver: async (target, event) => {
       if (target.kind === 'function') return lambda.invoke(localFunctionName(target.functionId), event);

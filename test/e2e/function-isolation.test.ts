@@ -194,6 +194,8 @@ describe('each function has an environment of its own', () => {
     const credentials = functionCredentials();
     const lambdaVariables = (functionName: string, memory: string) => ({
       AWS_ENDPOINT_URL: t.runtime.url,
+      // DynamoDB calls go straight to the store's thread.
+      AWS_ENDPOINT_URL_DYNAMODB: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
       AWS_REGION: 'us-east-1',
       AWS_DEFAULT_REGION: 'us-east-1',
       AWS_ACCESS_KEY_ID: credentials.accessKeyId,

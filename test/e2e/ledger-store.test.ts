@@ -3,8 +3,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAwsJsonServer } from '../../lib/embedded/aws-json-server';
+import { functionCredentials } from '../../lib/embedded/function-credentials';
 import { type LedgerStore, startLedgerStore } from '../../lib/embedded/ledger-store';
 import { nestedJson } from '../fuzz/hostile-json';
 
@@ -231,5 +234,52 @@ describe('a store whose thread dies', () => {
     expect(
       await store.call('GetItem', { TableName: 'ledger', Key: { pk: { S: 'a' }, sk: { S: 'b' } } }),
     ).toEqual({});
+  });
+});
+
+describe("the store's own door for Baton's functions", () => {
+  /** A DynamoDB client signed as `accessKeyId`, sent to the store thread's own endpoint. */
+  const client = (endpoint: string, accessKeyId: string) =>
+    DynamoDBDocumentClient.from(
+      new DynamoDBClient({
+        endpoint,
+        region: 'us-east-1',
+        credentials: { accessKeyId, secretAccessKey: 'x' },
+        maxAttempts: 1,
+      }),
+    );
+
+  it("serves requests signed with the functions' credentials, refuses anyone else's, and keeps its port across a restart", async () => {
+    store = await startLedgerStore(undefined, 'ledger');
+    const baton = client(store.functionsUrl, functionCredentials().accessKeyId);
+    const stranger = client(store.functionsUrl, 'AKIASTRANGER');
+    try {
+      const Item = { pk: 'door', sk: 'item', n: 1 };
+      await baton.send(new PutCommand({ TableName: 'ledger', Item }));
+      await expect(
+        stranger.send(new GetCommand({ TableName: 'ledger', Key: { pk: 'door', sk: 'item' } })),
+      ).rejects.toMatchObject({ name: 'AccessDeniedException' });
+      // The guard that DynamoDB's limits hold at the runtime's door holds here too.
+      await expect(
+        baton.send(
+          new GetCommand({
+            TableName: 'ledger',
+            Key: { pk: 'door', sk: 'item' },
+            ProjectionExpression: 'n'.repeat(5000),
+          }),
+        ),
+      ).rejects.toMatchObject({ name: 'ValidationException' });
+      const before = store.functionsUrl;
+      await store.crashThread();
+      await store.call('DescribeTable', { TableName: 'ledger' }); // waits for the new thread
+      // The new thread has the old port: the functions' endpoint still reaches it (the data was in memory).
+      await expect(
+        baton.send(new GetCommand({ TableName: 'ledger', Key: { pk: 'door', sk: 'item' } })),
+      ).resolves.toMatchObject({ $metadata: { httpStatusCode: 200 } });
+      expect(store.functionsUrl).toBe(before);
+    } finally {
+      baton.destroy();
+      stranger.destroy();
+    }
   });
 });
