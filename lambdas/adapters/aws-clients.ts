@@ -13,7 +13,8 @@ let stepFunctionsClient: SFNClient | undefined;
 
 export function sharedDocumentClient(): DynamoDBDocumentClient {
   documentClient ??= DynamoDBDocumentClient.from(new DynamoDBClient({}), {
-    marshallOptions: { removeUndefinedValues: true },
+    // A map with an own `constructor` key (a label may be named so) is a map, not a class instance.
+    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: true },
   });
   return documentClient;
 }

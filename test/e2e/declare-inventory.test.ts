@@ -27,6 +27,20 @@ const pool = (poolId: string, vcpu = 64) => ({
   state: 'active',
 });
 describe('declare-inventory', () => {
+  it('stores maps whose keys are names JavaScript gives meaning to (constructor, toString)', async () => {
+    // Found by the fuzz harness: a map with an own `constructor` key looked like a class instance
+    // to the DynamoDB marshaller, and the execution failed with a bare Error.
+    const labels = JSON.parse('{"constructor":"a.b.c","toString":"y"}');
+    const declared = await declare({
+      pools: [{ ...pool('js-names'), labels, capacity: JSON.parse('{"constructor":4,"vcpu":8}') }],
+    });
+    expect(declared.status).toBe('SUCCEEDED');
+    expect(await t.ledgerItem(ledgerKeys.pool('js-names'))).toMatchObject({
+      labels: { constructor: 'a.b.c', toString: 'y' },
+      capacity: { constructor: 4, vcpu: 8 },
+    });
+  });
+
   it('upserts pools and quotas and reports what it created', async () => {
     const first = await declare({
       pools: [pool('a'), pool('b')],
