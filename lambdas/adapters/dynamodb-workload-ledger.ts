@@ -7,6 +7,7 @@
 import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { PoolView } from '../core/allocation/choose-pool';
 import type {
+  Announcer,
   MoveInFlight,
   Occupancy,
   Occupant,
@@ -268,12 +269,43 @@ export class DynamoDbWorkloadLedger implements WorkloadLedger {
     });
   }
 
-  assign(tenantId: string, workloadId: string, resourceId: string, token: string): Promise<boolean> {
+  assign(
+    tenantId: string,
+    workloadId: string,
+    resourceId: string,
+    token: string,
+    announcer: Announcer,
+  ): Promise<boolean> {
     return this.updateWorkload(tenantId, workloadId, {
-      update: 'SET resourceId = :r, placementUnannounced = :yes REMOVE pendingReason, placing',
+      update: 'SET resourceId = :r, placementUnannounced = :announcer REMOVE pendingReason, placing',
       condition: 'attribute_not_exists(resourceId) AND placing.#token = :token',
       names: { '#token': 'token' },
-      values: { ':r': resourceId, ':token': token, ':yes': true },
+      values: { ':r': resourceId, ':token': token, ':announcer': { ...announcer } },
+    });
+  }
+
+  claimPlacementAnnouncement(
+    tenantId: string,
+    workloadId: string,
+    resourceId: string,
+    announcer: Announcer,
+    staleBefore: string,
+  ): Promise<boolean> {
+    return this.updateWorkload(tenantId, workloadId, {
+      update: 'SET placementUnannounced = :announcer',
+      condition: 'resourceId = :r AND placementUnannounced.#at < :stale',
+      names: { '#at': 'at' },
+      values: { ':r': resourceId, ':announcer': { ...announcer }, ':stale': staleBefore },
+    });
+  }
+
+  async releasePlacementAnnouncement(tenantId: string, workloadId: string, token: string): Promise<void> {
+    await this.updateWorkload(tenantId, workloadId, {
+      // The epoch: older than any deadline, so the next round takes it over at once.
+      update: 'SET placementUnannounced.#at = :epoch',
+      condition: 'placementUnannounced.#token = :token',
+      names: { '#at': 'at', '#token': 'token' },
+      values: { ':epoch': new Date(0).toISOString(), ':token': token },
     });
   }
 

@@ -1,7 +1,8 @@
 /**
  * Task of `rebalance-workloads`, once per move: `begin` notes the move and takes the target's
  * room (or skips a move the world has overtaken), `finish` settles it on the target after the
- * agent's answer, `revert` gives the target's room back after a failure or a timeout.
+ * agent's answer (placing and announcing it again if the target was released meanwhile),
+ * `revert` gives the target's room back after a failure or a timeout.
  */
 import * as z from 'zod/mini';
 import { wireWorkloads } from '../adapters/runtime-wiring';
@@ -9,7 +10,7 @@ import { plannedMove as move } from '../core/workloads/rebalance-schemas';
 import { beginMove, finishMove, revertMove } from '../core/workloads/rebalance-workloads';
 import { workflowTaskHandler } from '../middleware/workflow-task-handler';
 
-const { workloads } = wireWorkloads();
+const { workloads, publisher } = wireWorkloads();
 
 const step = z.union([
   z.object({ action: z.literal('begin'), move }),
@@ -29,7 +30,7 @@ export const handler = workflowTaskHandler({
       case 'begin':
         return beginMove(workloads, input.move);
       case 'finish':
-        return finishMove(workloads, input.move, new Date());
+        return finishMove(workloads, publisher, input.move, new Date());
       case 'revert':
         return revertMove(workloads, input.move, `${input.error.Error}: ${input.error.Cause ?? 'no answer'}`);
     }

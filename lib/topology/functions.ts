@@ -185,8 +185,8 @@ export const functions = [
     memoryMiB: 256,
     timeoutSeconds: 30,
     environment: storeAndBusEnvironment,
-    // Query: a workload whose target was released during its move is placed again.
-    access: { ledger: ['GetItem', 'UpdateItem', 'Query'], publishFacts: false },
+    // Query and facts: a workload whose target was released during its move is placed again, and announced.
+    access: { ledger: ['GetItem', 'UpdateItem', 'Query'], publishFacts: true },
   }),
   defineFunction({
     id: 'recover-rebalance',

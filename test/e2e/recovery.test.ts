@@ -286,7 +286,7 @@ describe('a move reverted after its execution ended', () => {
     const finishes: unknown[] = [];
     const racing = Object.create(scene.workloads) as DynamoDbWorkloadLedger;
     racing.vacate = async (...args) => {
-      finishes.push(await finishMove(scene.workloads, move, new Date()));
+      finishes.push(await finishMove(scene.workloads, scene.publisher, move, new Date()));
       return scene.workloads.vacate(...args);
     };
     await revertMove(racing, move, 'the rebalance execution ended');

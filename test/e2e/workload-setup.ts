@@ -1,13 +1,25 @@
 /** Setting the scene for workload tests: pools and a quota, allocations, workloads placed on them. */
-import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { expect } from 'vitest';
 import { DynamoDbWorkloadLedger } from '../../lambdas/adapters/dynamodb-workload-ledger';
+import { EventBridgePublisher } from '../../lambdas/adapters/event-bridge-publisher';
 import { auditWorkloads } from '../../lambdas/core/workloads/audit-workloads';
+import { BATON_BUS_NAME } from '../../lib/embedded/event-bus';
+import { functionCredentials } from '../../lib/embedded/function-credentials';
 import { LEDGER_TABLE_NAME } from '../../lib/embedded/runtime';
 import { eventually, type TestRuntime } from './embedded-runtime';
 
 export function workloadScene(t: TestRuntime) {
   const workloads = new DynamoDbWorkloadLedger(t.ledger, LEDGER_TABLE_NAME);
+  // Announces as Baton's functions do (only they may publish as source `baton`).
+  const publisher = new EventBridgePublisher(
+    new EventBridgeClient({
+      endpoint: t.runtime.url,
+      region: 'us-east-1',
+      credentials: functionCredentials(),
+    }),
+    BATON_BUS_NAME,
+  );
   let requests = 0;
 
   async function put(detailType: string, details: readonly object[]): Promise<void> {
@@ -27,6 +39,7 @@ export function workloadScene(t: TestRuntime) {
 
   return {
     workloads,
+    publisher,
     put,
 
     /** Pools of the tenant's own kind (vcpu and 4 GiB per vcpu) and a generous quota. */

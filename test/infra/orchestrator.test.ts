@@ -352,7 +352,7 @@ describe('Orchestrator', () => {
       ['remove-workload', [...readsUpdatesAndAnnounces, 'dynamodb:DeleteItem', 'dynamodb:Query']],
       ['follow-resources', [...readsUpdatesAndAnnounces, 'dynamodb:PutItem', 'dynamodb:Query']],
       ['plan-rebalance', [...own, 'dynamodb:Query']],
-      ['move-workload', [...own, 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Query']],
+      ['move-workload', [...readsUpdatesAndAnnounces, 'dynamodb:Query']],
       [
         'recover-rebalance',
         [...announces, 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Query', describes],

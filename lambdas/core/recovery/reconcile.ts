@@ -13,8 +13,9 @@ import { announceEnding, recover } from '../rollouts/finish-rollout';
 import type { AliasTraffic, RolloutLedger } from '../rollouts/rollout';
 import { abandonedPlacing, placePendingWorkloads } from '../workloads/place-pending-workloads';
 import { endedMoveReason, revertMove } from '../workloads/rebalance-workloads';
+import { announcePlacement } from '../workloads/workload-facts';
 import type { WorkloadLedger } from '../workloads/workload-ledger';
-import { announcePlacement, EVENT_PLACEMENT_STRATEGY } from '../workloads/workload-requests';
+import { EVENT_PLACEMENT_STRATEGY } from '../workloads/workload-requests';
 import { describeOrphan, findOrphans, type Orphan, type OrphanSources } from './orphans';
 
 export interface RecoveryDependencies {

@@ -9,11 +9,13 @@ import type { PlacementStrategy } from '../allocation/choose-pool';
 import { InvalidRequest } from '../errors';
 import { type Fact, fact } from '../events/define-event';
 import { WorkloadsRebalanced } from '../events/workload-events';
+import type { FactPublisher } from '../ports';
 import { ENDING_ERRORS, type EndedExecution } from '../recovery/executions';
 import type { Cluster } from './cluster';
 import { placePendingWorkloads } from './place-pending-workloads';
 import { type PlannedMove, planRebalance } from './plan-rebalance';
 import { loadTenantCluster } from './tenant-cluster';
+import { announcePlacement } from './workload-facts';
 import type { WorkloadLedger } from './workload-ledger';
 import { EVENT_PLACEMENT_STRATEGY } from './workload-requests';
 
@@ -136,7 +138,12 @@ export async function beginMove(
 }
 
 /** The agent moved it: the workload is on the target, its room on the source given back. */
-export async function finishMove(ledger: WorkloadLedger, move: Move, now: Date): Promise<MoveOutcome> {
+export async function finishMove(
+  ledger: WorkloadLedger,
+  publisher: FactPublisher,
+  move: Move,
+  now: Date,
+): Promise<MoveOutcome> {
   const { tenantId, workloadId, from, to } = move;
   const workload = await ledger.workload(tenantId, workloadId);
   if (!workload) return { ...move, outcome: 'SKIPPED', why: 'the workload was removed during its move' };
@@ -151,7 +158,9 @@ export async function finishMove(ledger: WorkloadLedger, move: Move, now: Date):
   if ((await ledger.resource(tenantId, to))?.released) {
     const reason = `evacuated: resource ${to} was released during the move`;
     if (await ledger.unassign(tenantId, workloadId, to, reason)) await ledger.vacate(tenantId, to, workload);
-    await placePendingWorkloads(ledger, tenantId, EVENT_PLACEMENT_STRATEGY, new Set([workloadId]), now);
+    const only = new Set([workloadId]);
+    const placement = await placePendingWorkloads(ledger, tenantId, EVENT_PLACEMENT_STRATEGY, only, now);
+    await announcePlacement(ledger, publisher, tenantId, placement, only);
     return { ...move, outcome: 'MOVED', why: `${to} was released meanwhile: the workload was placed again` };
   }
   return { ...move, outcome: 'MOVED' };

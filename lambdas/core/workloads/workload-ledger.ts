@@ -37,6 +37,17 @@ export interface Placing {
   readonly at: string;
 }
 
+/**
+ * Who announces a placement whose `WorkloadPlaced` is not out yet, and since when: one announcer
+ * at a time, so two placement rounds of a tenant never both announce it; a claim older than the
+ * placers' deadline was left by one that died, and the next round takes it over.
+ */
+export interface Announcer {
+  readonly token: string;
+  /** ISO time. */
+  readonly at: string;
+}
+
 export interface MoveInFlight {
   /** Unique per planned move: a retried step recognises its own move. */
   readonly moveId: string;
@@ -67,8 +78,8 @@ export interface WorkloadRecord {
   readonly pendingReason?: string | undefined;
   /** A placement under way: the room it is taking, under which token, since when. */
   readonly placing?: Placing | undefined;
-  /** Placed, and `WorkloadPlaced` not out yet: the next placement for its tenant announces it. */
-  readonly placementUnannounced?: boolean | undefined;
+  /** Placed, and `WorkloadPlaced` not out yet: its announcer (or the next placement round of its tenant) announces it. */
+  readonly placementUnannounced?: Announcer | undefined;
   readonly submittedAt: string;
 }
 
@@ -119,8 +130,30 @@ export interface WorkloadLedger {
   notePlacing(tenantId: string, workloadId: string, placing: Placing, staleBefore: string): Promise<boolean>;
   /** Drops this placer's note (it took no room after all). */
   forgetPlacing(tenantId: string, workloadId: string, token: string): Promise<void>;
-  /** Pending → on `resourceId` (to be announced), for the placer whose note it carries; `false` otherwise. */
-  assign(tenantId: string, workloadId: string, resourceId: string, token: string): Promise<boolean>;
+  /**
+   * Pending → on `resourceId`, to be announced by `announcer`, for the placer whose note it
+   * carries; `false` otherwise.
+   */
+  assign(
+    tenantId: string,
+    workloadId: string,
+    resourceId: string,
+    token: string,
+    announcer: Announcer,
+  ): Promise<boolean>;
+  /**
+   * Takes over announcing the workload's placement on `resourceId`, if it is still unannounced
+   * and its announcer has been silent since `staleBefore`; `false` otherwise.
+   */
+  claimPlacementAnnouncement(
+    tenantId: string,
+    workloadId: string,
+    resourceId: string,
+    announcer: Announcer,
+    staleBefore: string,
+  ): Promise<boolean>;
+  /** This announcer could not announce it: the next placement round may, at once. */
+  releasePlacementAnnouncement(tenantId: string, workloadId: string, token: string): Promise<void>;
   /** Notes that the workload's placement on `resourceId` was announced; nothing if it is elsewhere now. */
   markPlacementAnnounced(tenantId: string, workloadId: string, resourceId: string): Promise<void>;
   /** On `resourceId` → pending, with the reason; `false` if it was not there (or is moving). */

@@ -8,12 +8,11 @@
 
 import type { Amounts } from '../allocation/amounts';
 import type { PlacementStrategy } from '../allocation/choose-pool';
-import { publishNoting } from '../announcements';
 import { InvalidRequest } from '../errors';
 import type { FactPublisher } from '../ports';
 import type { WorkloadConstraints } from './cluster';
-import { type PendingPlacement, placePendingWorkloads } from './place-pending-workloads';
-import { placedFact, placementsToAnnounce, unschedulableFacts } from './workload-facts';
+import { placePendingWorkloads } from './place-pending-workloads';
+import { announcePlacement } from './workload-facts';
 import type { WorkloadLedger } from './workload-ledger';
 
 /** Placement on events spreads: the least-utilised resource that fits (what kube-scheduler does by default). */
@@ -133,28 +132,4 @@ async function placeWhereRoomAppeared(
 ): Promise<void> {
   const placement = await placePendingWorkloads(ledger, tenantId, EVENT_PLACEMENT_STRATEGY);
   await announcePlacement(ledger, publisher, tenantId, placement, new Set());
-}
-
-/**
- * Publishes a placement round's facts, then notes each placement announced: a placement whose
- * fact did not go out stays to announce, for the retry or the tenant's next placement.
- */
-export async function announcePlacement(
-  ledger: WorkloadLedger,
-  publisher: FactPublisher,
-  tenantId: string,
-  placement: PendingPlacement,
-  announceUnschedulable: ReadonlySet<string>,
-): Promise<void> {
-  const placed = placementsToAnnounce(placement).map((subject) => ({
-    fact: placedFact(tenantId, subject),
-    subject,
-  }));
-  const explained = unschedulableFacts(tenantId, placement, announceUnschedulable).map((fact) => ({
-    fact,
-    subject: undefined,
-  }));
-  await publishNoting(publisher, [...placed, ...explained], async (subject) => {
-    if (subject) await ledger.markPlacementAnnounced(tenantId, subject.workloadId, subject.resourceId);
-  });
 }
