@@ -46,6 +46,7 @@ export interface RestRequest {
   readonly path: string;
   readonly query: URLSearchParams;
   readonly body: Record<string, unknown>;
+  readonly origin: CallerOrigin;
 }
 
 /** A REST-JSON service (Lambda), chosen by path for requests that carry no `X-Amz-Target`. */
@@ -96,6 +97,7 @@ export function createAwsJsonServer(
           path,
           query,
           body: parseJsonObject(await readBody(request)),
+          origin: originOf(request),
         }),
       );
       return;

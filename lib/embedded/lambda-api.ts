@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import { AwsError, memberTooLong } from './aws-error';
 import type { Reply, RestJsonService, RestRequest } from './aws-json-server';
+import type { CallerOrigin } from './function-credentials';
 import {
   type FunctionAlias,
   type FunctionVersion,
@@ -36,6 +37,7 @@ interface Call {
   readonly path: Readonly<Record<string, string>>;
   readonly query: URLSearchParams;
   readonly body: Record<string, unknown>;
+  readonly origin: CallerOrigin;
 }
 
 type Route = {
@@ -59,6 +61,9 @@ export interface HostedFunctions {
  * answers `null`, as a function with nothing to say would. A function error — the handler's, or
  * its environment's (`Sandbox.Timedout`, `Runtime.OutOfMemory`, `Runtime.ExitError`) — answers 200
  * with `X-Amz-Function-Error: Unhandled` and Lambda's `{errorType, errorMessage}`, as Lambda does.
+ * Hosted functions are Baton's own: only Baton invokes them (its traffic-hook step may), as only
+ * Baton's roles may publish under source `baton` — a caller from outside would otherwise hand
+ * them a forged fact (a `ResourceAllocated` to `follow-resources`) the bus refuses.
  */
 async function invoke(fleet: LambdaFleet, hosted: HostedFunctions, call: Call): Promise<Reply> {
   const reference = pathParameter(call.path, 'FunctionName');
@@ -67,6 +72,13 @@ async function invoke(fleet: LambdaFleet, hosted: HostedFunctions, call: Call): 
   if (!hosted.hosts(functionName)) {
     fleet.version(reference, call.query.get('Qualifier') ?? undefined);
     return { status: 200, body: null, headers };
+  }
+  if (call.origin !== 'baton') {
+    throw new AwsError(
+      'AccessDeniedException',
+      `The caller is not authorized to perform lambda:InvokeFunction on ${functionArn(functionName)}: only Baton invokes its own functions`,
+      403,
+    );
   }
   try {
     return { status: 200, body: await hosted.invoke(functionName, call.body), headers };
@@ -225,7 +237,7 @@ export function lambdaApi(fleet: LambdaFleet, hosted: HostedFunctions): RestJson
         if (!path) continue;
         if (fleet.takeThrottle(route.operation))
           throw new AwsError('TooManyRequestsException', 'Rate exceeded', 429);
-        const call = { path, query: request.query, body: request.body };
+        const call = { path, query: request.query, body: request.body, origin: request.origin };
         return 'reply' in route ? route.reply(call) : { status: route.status, body: route.run(call) };
       }
       throw new AwsError(

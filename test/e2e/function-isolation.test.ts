@@ -41,10 +41,11 @@ beforeAll(async () => {
     simulatedAgent: false,
     functionEnvironments: { maxEnvironments: MAX_ENVIRONMENTS, idleMs: 1500 },
   });
+  // Signed as Baton's own functions sign: only Baton invokes its hosted functions.
   lambda = new LambdaClient({
     endpoint: t.runtime.url,
     region: 'us-east-1',
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    credentials: functionCredentials(),
     maxAttempts: 1,
   });
 });

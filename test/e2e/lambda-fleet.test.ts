@@ -25,6 +25,8 @@ import {
   type UpdateAliasCommandInput,
 } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ledgerKeys } from '../../lambdas/adapters/ledger-keys';
+import { functionCredentials } from '../../lib/embedded/function-credentials';
 import { repositoryRoot } from '../../lib/topology/repository-root';
 import { startTestRuntime, type TestRuntime } from './embedded-runtime';
 
@@ -36,6 +38,8 @@ let t: TestRuntime;
 let lambda: LambdaClient;
 /** The SDK's standard retries, as a rollout handler has them. */
 let retrying: LambdaClient;
+/** Signed as Baton's own functions sign (its traffic-hook step invokes functions). */
+let baton: LambdaClient;
 beforeAll(async () => {
   t = await startTestRuntime();
   const config = {
@@ -45,10 +49,12 @@ beforeAll(async () => {
   };
   lambda = new LambdaClient({ ...config, maxAttempts: 1 });
   retrying = new LambdaClient(config);
+  baton = new LambdaClient({ ...config, credentials: functionCredentials(), maxAttempts: 1 });
 });
 afterAll(async () => {
   lambda.destroy();
   retrying.destroy();
+  baton.destroy();
   await t.stop();
 });
 
@@ -337,20 +343,54 @@ describe('the Lambda control plane', () => {
     expect(simulated.StatusCode).toBe(200);
     expect(simulated.FunctionError).toBeUndefined();
     expect(new TextDecoder().decode(simulated.Payload)).toBe('null');
-    const hosted = await lambda.send(
+    const hosted = await baton.send(
       new InvokeCommand({
         FunctionName: 'baton-local-fixture',
         Payload: JSON.stringify({ action: 'square', value: 7 }),
       }),
     );
     expect(new TextDecoder().decode(hosted.Payload)).toBe('49');
-    const failed = await lambda.send(
+    const failed = await baton.send(
       new InvokeCommand({ FunctionName: 'baton-local-fixture', Payload: JSON.stringify({ action: 'fail' }) }),
     );
     expect(failed.FunctionError).toBe('Unhandled');
     expect(JSON.parse(new TextDecoder().decode(failed.Payload))).toMatchObject({
       errorType: 'CalloutFailed',
     });
+  });
+
+  it("refuses a caller from outside Baton's own functions, so no forged fact reaches them", async () => {
+    // The bus refuses source `baton` from outside; the function behind its route must too.
+    const forged = {
+      version: '0',
+      id: 'forged-1',
+      'detail-type': 'ResourceAllocated',
+      source: 'baton',
+      account: '000000000000',
+      time: new Date().toISOString(),
+      region: 'us-east-1',
+      resources: [],
+      detail: {
+        allocationId: 'alloc-forged',
+        requestId: 'req-forged',
+        tenantId: 'victim',
+        poolId: 'p',
+        amount: { vcpu: 1000 },
+      },
+    };
+    const refused = await refusal(
+      lambda.send(
+        new InvokeCommand({ FunctionName: 'baton-local-follow-resources', Payload: JSON.stringify(forged) }),
+      ),
+    );
+    expect(refused.name).toBe('AccessDeniedException');
+    expect((refused as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode).toBe(403);
+    expect(await t.ledgerItem(ledgerKeys.resource('victim', 'alloc-forged'))).toBeUndefined();
+    // The same forged fact, handed over by Baton itself, would have been recorded: the refusal is what stopped it.
+    await baton.send(
+      new InvokeCommand({ FunctionName: 'baton-local-follow-resources', Payload: JSON.stringify(forged) }),
+    );
+    expect(await t.ledgerItem(ledgerKeys.resource('victim', 'alloc-forged'))).toBeDefined();
   });
 
   it('throttles the next calls of an operation: one attempt fails twice, the standard retries get through', async () => {
