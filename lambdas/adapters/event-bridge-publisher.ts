@@ -11,11 +11,9 @@ import {
   type PutEventsRequestEntry,
 } from '@aws-sdk/client-eventbridge';
 import { BATON_SOURCE } from '../core/events/define-event';
+import { entrySize, MAX_ENTRIES_PER_PUT, MAX_PUT_EVENTS_BYTES } from '../core/events/put-events-limits';
 import type { Fact, FactPublisher, PartlyPublished } from '../core/ports';
 
-/** PutEvents accepts at most 10 entries, and 256 KB of them, per call. */
-const MAX_ENTRIES_PER_CALL = 10;
-const MAX_BYTES_PER_CALL = 256 * 1024;
 /** Tries per fact; between them a full-jitter pause of up to 50 ms, 100 ms, 200 ms. */
 const MAX_TRIES = 4;
 const FIRST_BACKOFF_MS = 50;
@@ -119,7 +117,7 @@ export class EventBridgePublisher implements FactPublisher {
     let bytes = 0;
     for (const fact of facts) {
       const size = entrySize(this.entry(fact));
-      if (batch.length === MAX_ENTRIES_PER_CALL || (batch.length > 0 && bytes + size > MAX_BYTES_PER_CALL)) {
+      if (batch.length === MAX_ENTRIES_PER_PUT || (batch.length > 0 && bytes + size > MAX_PUT_EVENTS_BYTES)) {
         yield batch;
         batch = [];
         bytes = 0;
@@ -129,12 +127,6 @@ export class EventBridgePublisher implements FactPublisher {
     }
     if (batch.length > 0) yield batch;
   }
-}
-
-/** EventBridge counts the UTF-8 bytes of Source, DetailType and Detail, and 14 for the time. */
-function entrySize(entry: PutEventsRequestEntry): number {
-  const bytes = (text: string | undefined) => Buffer.byteLength(text ?? '');
-  return 14 + bytes(entry.Source) + bytes(entry.DetailType) + bytes(entry.Detail);
 }
 
 function unpublishedError(unpublished: readonly Unpublished[], facts: readonly Fact[]): FactPublishFailed {

@@ -2,8 +2,9 @@
  * Scheduled (every 5 minutes in the cloud; at start and on a timer in the embedded runtime):
  * finds every record in flight whose execution is no longer running — the status-change event
  * that should have recovered it was lost — and recovers it as that route would have. A run that
- * could not recover everything fails after recovering (and announcing) the rest, so that the schedule's
- * dead-letter queue alarms; the next run tries again.
+ * could not recover everything fails after recovering (and announcing) the rest: Lambda retries
+ * the scheduled (asynchronous) invocation, then hands it to the function's on-failure destination,
+ * whose queue alarms; the next run tries again.
  */
 import { randomUUID } from 'node:crypto';
 import { wireReconciliation } from '../adapters/runtime-wiring';

@@ -7,6 +7,11 @@
 import { randomUUID } from 'node:crypto';
 import { BATON_SOURCE } from '../../lambdas/core/events/define-event';
 import { compileEventPattern, type EventPattern } from '../../lambdas/core/events/event-pattern';
+import {
+  entrySize,
+  MAX_ENTRIES_PER_PUT,
+  MAX_PUT_EVENTS_BYTES,
+} from '../../lambdas/core/events/put-events-limits';
 import { batonName } from '../topology/resource-names';
 import { type Route, type RouteTarget, routePattern } from '../topology/routes';
 import { AwsError, validationError } from './aws-error';
@@ -60,9 +65,6 @@ export interface RouteDelivery {
 export type PutEventsFault = (entry: PutEventsEntry) => 'call' | 'entry' | undefined;
 
 export const BATON_BUS_NAME = batonName(LOCAL_STAGE);
-export const MAX_ENTRIES_PER_PUT = 10;
-/** EventBridge's limit on the total size of the entries of one PutEvents request. */
-export const MAX_PUT_EVENTS_BYTES = 256 * 1024;
 /** PutEventsRequestEntry's DetailType: "a maximum of 128 characters" (API reference). */
 const MAX_DETAIL_TYPE_LENGTH = 128;
 const DELIVERY_ATTEMPTS = 3;
@@ -287,15 +289,6 @@ function isBatonBus(name: unknown): boolean {
   if (typeof name !== 'string') return false;
   const busName = name.startsWith('arn:') ? name.slice(name.lastIndexOf('/') + 1) : name;
   return busName === 'default' || busName === BATON_BUS_NAME;
-}
-
-/** EventBridge counts the UTF-8 bytes of Source, DetailType, Detail, Resources and 14 for Time. */
-export function entrySize(entry: unknown): number {
-  if (typeof entry !== 'object' || entry === null) return 0;
-  const { Source, DetailType, Detail, Resources } = entry as PutEventsEntry;
-  const text = (value: unknown) => (typeof value === 'string' ? Buffer.byteLength(value) : 0);
-  const resources = Array.isArray(Resources) ? Resources.reduce((sum: number, r) => sum + text(r), 0) : 0;
-  return 14 + text(Source) + text(DetailType) + text(Detail) + resources;
 }
 
 function eventTime(time: unknown): string {

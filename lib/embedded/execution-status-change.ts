@@ -5,7 +5,8 @@
  * it reads it with DescribeExecution.
  */
 import { StepFunctionsExecutionStatusChange } from '../../lambdas/core/events/execution-events';
-import { entrySize, MAX_PUT_EVENTS_BYTES, type PutEventsEntry } from './event-bus';
+import { entrySize, MAX_PUT_EVENTS_BYTES } from '../../lambdas/core/events/put-events-limits';
+import type { PutEventsEntry } from './event-bus';
 import type { ExecutionRecord } from './workflow-engine';
 
 /** Left out in this order until the event fits: the input, the output, then the cause. */

@@ -8,7 +8,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MAX_PUT_EVENTS_BYTES } from '../../lib/embedded/event-bus';
+import { MAX_PUT_EVENTS_BYTES } from '../../lambdas/core/events/put-events-limits';
 import { LEDGER_TABLE_NAME, startEmbeddedRuntime } from '../../lib/embedded/runtime';
 import { type DoorRequest, sendToDoor } from '../fuzz/door-client';
 import { exampleEvent, stateMachineArn } from '../fuzz/door-operations';

@@ -12,8 +12,9 @@ import {
   StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_PUT_EVENTS_BYTES } from '../../lambdas/core/events/put-events-limits';
 import { WorkloadMoveCompleted, WorkloadMoveRequested } from '../../lambdas/core/events/workload-events';
-import { BATON_BUS_NAME, MAX_PUT_EVENTS_BYTES } from '../../lib/embedded/event-bus';
+import { BATON_BUS_NAME } from '../../lib/embedded/event-bus';
 import { MAX_JSON_DEPTH, MAX_PAYLOAD_BYTES } from '../../lib/embedded/payload-limits';
 import { productWorkflowDirectory, workflowsIn } from '../../lib/topology/workflows';
 import { nestedJson } from '../fuzz/hostile-json';
