@@ -1,14 +1,28 @@
 /**
  * The embedded runtime's execution records, kept under the data directory so that they survive
  * it (`executions.ndjson`): a line when an execution starts (its input) and one when it ends (its
- * outcome and its whole history). Lines are written synchronously, in order, so that an execution
+ * outcome and its whole history). Lines are appended synchronously, in order, so that an execution
  * the runtime has answered for is on disk before anything else happens; a line torn by a crash is
- * skipped when the file is read back. The file is rewritten with only the records kept (the
- * newest `maxExecutions`) at start and whenever it has grown by as many again.
+ * skipped when the file is read back, line by line (the file may be larger than any one string).
+ * The file is rewritten with only the records kept at start and whenever it has grown by as many
+ * again (records or characters); the rewrite goes aside in the background, lines appended
+ * meanwhile follow it, and it replaces the file in one rename.
  */
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { ExecutionStatus } from './workflow-engine';
+
+/** How many finished records are kept, and how many characters of them (inputs, outputs, histories). */
+export interface Retention {
+  readonly maxExecutions: number;
+  readonly maxCharacters: number;
+}
+
+/** Bytes read from the file at a time. */
+const READ_CHUNK_BYTES = 1024 * 1024;
+/** Lines gathered before the background rewrite writes them. */
+const REWRITE_BATCH_BYTES = 1024 * 1024;
 
 /** What is kept of an execution that has ended. */
 export interface JournalEnd {
@@ -37,14 +51,19 @@ type EndLine = { ended: Omit<JournalEnd, 'history'> & { executionArn: string }; 
 export class ExecutionJournal {
   private fd: number | undefined;
   private linesSinceCompaction = 0;
+  private charactersSinceCompaction = 0;
+  /** While a rewrite runs, the lines appended meanwhile, for it to append before it takes over. */
+  private appendedDuringRewrite: string[] | undefined;
+  /** The rewrite under way, if any. */
+  private rewriting: Promise<void> | undefined;
 
   /**
-   * Opens the journal at `path` (nothing is kept when it is undefined) and reads back what it
-   * holds, oldest start first. `maxExecutions` sets how much it may grow before it is compacted.
+   * Opens the journal at `path` (nothing is kept when it is undefined). The retention sets how
+   * much it may grow before it is compacted.
    */
   constructor(
     private readonly path: string | undefined,
-    private readonly maxExecutions: number,
+    private readonly retention: Retention,
   ) {
     if (path) {
       mkdirSync(dirname(path), { recursive: true });
@@ -56,7 +75,7 @@ export class ExecutionJournal {
   read(): JournalEntry[] {
     if (!this.path || !existsSync(this.path)) return [];
     const entries = new Map<string, JournalEntry>();
-    for (const line of readFileSync(this.path, 'utf8').split('\n')) {
+    for (const line of readLines(this.path)) {
       const parsed = parseLine(line);
       if (!parsed) continue;
       if ('started' in parsed) entries.set(parsed.started.executionArn, parsed.started);
@@ -80,41 +99,92 @@ export class ExecutionJournal {
 
   /** Whether the file has grown enough since it was last rewritten to be rewritten again. */
   get wantsCompaction(): boolean {
-    return this.linesSinceCompaction > 2 * this.maxExecutions;
+    const { maxExecutions, maxCharacters } = this.retention;
+    return (
+      this.rewriting === undefined &&
+      (this.linesSinceCompaction > 2 * maxExecutions || this.charactersSinceCompaction > 2 * maxCharacters)
+    );
   }
 
-  /** Rewrites the file with these executions only (written aside, then renamed over it). */
+  /**
+   * Rewrites the file with these executions only, in the background: written aside, then the
+   * lines appended meanwhile, then renamed over it. One rewrite at a time.
+   */
   compact(entries: Iterable<JournalEntry>): void {
-    const { path, fd: current } = this;
-    if (!path || current === undefined) return;
+    const { path } = this;
+    if (!path || this.fd === undefined || this.rewriting) return;
     this.linesSinceCompaction = 0;
-    this.tolerate(() => {
-      const aside = `${path}.compacting`;
-      const fd = openSync(aside, 'w');
-      try {
-        for (const { end, ...start } of entries) {
-          writeSync(fd, `${JSON.stringify({ started: start } satisfies StartLine)}\n`);
-          if (end) writeSync(fd, endLine(start.executionArn, end));
-        }
-      } finally {
-        closeSync(fd);
-      }
-      renameSync(aside, path);
-      closeSync(current);
-      this.fd = openSync(path, 'a');
-    });
+    this.charactersSinceCompaction = 0;
+    this.appendedDuringRewrite = [];
+    const kept = [...entries];
+    this.rewriting = this.rewrite(path, kept)
+      .catch((error: unknown) => this.report(error))
+      .finally(() => {
+        this.appendedDuringRewrite = undefined;
+        this.rewriting = undefined;
+      });
   }
 
-  close(): void {
+  /** Waits for a rewrite under way (tests, and close). */
+  async settled(): Promise<void> {
+    await this.rewriting;
+  }
+
+  async close(): Promise<void> {
+    await this.rewriting;
     if (this.fd !== undefined) closeSync(this.fd);
     this.fd = undefined;
+  }
+
+  private async rewrite(path: string, kept: readonly JournalEntry[]): Promise<void> {
+    const aside = `${path}.compacting`;
+    const file = await open(aside, 'w');
+    try {
+      let batch: string[] = [];
+      let batchBytes = 0;
+      for (const { end, ...start } of kept) {
+        const lines = [`${JSON.stringify({ started: start } satisfies StartLine)}\n`];
+        if (end) lines.push(endLine(start.executionArn, end));
+        for (const line of lines) {
+          batch.push(line);
+          batchBytes += line.length;
+        }
+        if (batchBytes >= REWRITE_BATCH_BYTES) {
+          await file.write(batch.join(''));
+          batch = [];
+          batchBytes = 0;
+        }
+      }
+      await file.write(batch.join(''));
+    } finally {
+      await file.close();
+    }
+    const current = this.fd;
+    // Closed meanwhile: the file as it stands is the journal.
+    if (current === undefined) {
+      rmSync(aside, { force: true });
+      return;
+    }
+    // From here to the swap nothing else runs: no line can slip between the two files.
+    const fd = openSync(aside, 'a');
+    for (const line of this.appendedDuringRewrite ?? []) writeSync(fd, line);
+    renameSync(aside, path);
+    closeSync(current);
+    this.fd = fd;
   }
 
   private write(line: string): void {
     const fd = this.fd;
     if (fd === undefined) return;
     this.tolerate(() => writeSync(fd, line));
+    this.appendedDuringRewrite?.push(line);
     this.linesSinceCompaction += 1;
+    this.charactersSinceCompaction += line.length;
+  }
+
+  private report(error: unknown): void {
+    const failure = error instanceof Error ? error : new Error(String(error));
+    console.error(`[baton] ${this.path} could not be written; executions go on: ${failure.message}`);
   }
 
   /**
@@ -125,8 +195,7 @@ export class ExecutionJournal {
     try {
       write();
     } catch (error) {
-      const failure = error instanceof Error ? error : new Error(String(error));
-      console.error(`[baton] ${this.path} could not be written; executions go on: ${failure.message}`);
+      this.report(error);
     }
   }
 }
@@ -134,6 +203,32 @@ export class ExecutionJournal {
 /** The history goes in as the JSON it already is, not parsed and written again. */
 function endLine(executionArn: string, { history, ...end }: JournalEnd): string {
   return `{"ended":${JSON.stringify({ executionArn, ...end })},"history":${history}}\n`;
+}
+
+/** The file's lines, read a chunk at a time: no string ever holds more than one line. */
+export function* readLines(path: string, chunkBytes = READ_CHUNK_BYTES): Generator<string> {
+  const fd = openSync(path, 'r');
+  try {
+    const chunk = Buffer.alloc(chunkBytes);
+    let partial: Buffer[] = [];
+    for (let read = readSync(fd, chunk); read > 0; read = readSync(fd, chunk)) {
+      let from = 0;
+      for (
+        let newline = chunk.indexOf(10, from);
+        newline !== -1 && newline < read;
+        newline = chunk.indexOf(10, from)
+      ) {
+        partial.push(chunk.subarray(from, newline));
+        yield Buffer.concat(partial).toString('utf8');
+        partial = [];
+        from = newline + 1;
+      }
+      if (from < read) partial.push(Buffer.from(chunk.subarray(from, read)));
+    }
+    if (partial.length > 0) yield Buffer.concat(partial).toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
 }
 
 function parseLine(line: string): StartLine | EndLine | undefined {

@@ -43,6 +43,12 @@ export const LEDGER_TABLE_NAME = batonName(LOCAL_STAGE, 'ledger');
 /** Execution records kept (with their histories) before the oldest finished ones are dropped. */
 export const DEFAULT_MAX_EXECUTIONS = 1000;
 /**
+ * …and the characters of their inputs, outputs and histories: 1 000 executions near the 256 KB
+ * payload limit, whose histories repeat their payloads state by state, would otherwise hold
+ * gigabytes in memory and in the journal.
+ */
+export const DEFAULT_MAX_EXECUTION_CHARACTERS = 128 * 1024 * 1024;
+/**
  * How long a shutdown waits for the recovery of the executions it stopped (and for work in
  * flight) before it closes anyway: what is left then is found by the next start's reconciler.
  */
@@ -57,6 +63,8 @@ export interface EmbeddedRuntimeOptions {
   readonly timeScale?: number;
   /** Execution records kept before the oldest finished ones are dropped. Default {@link DEFAULT_MAX_EXECUTIONS}. */
   readonly maxExecutions?: number;
+  /** Characters of finished records kept, likewise. Default {@link DEFAULT_MAX_EXECUTION_CHARACTERS}. */
+  readonly maxExecutionCharacters?: number;
   readonly functions?: readonly FunctionDefinition[];
   readonly workflows?: readonly WorkflowDefinition[];
   readonly routes?: readonly BoundRoute[];
@@ -112,18 +120,18 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {})
   const deadLetters = new NdjsonLog(dataDirectory && join(dataDirectory, 'dead-letters.ndjson'));
   const bus = new LocalEventBus(options.routes ?? bindRoutes(productRoutes), eventLog, deadLetters);
   const tokens = new TaskTokenRegistry();
-  const maxExecutions = options.maxExecutions ?? DEFAULT_MAX_EXECUTIONS;
-  const journal = new ExecutionJournal(
-    dataDirectory && join(dataDirectory, 'executions.ndjson'),
-    maxExecutions,
-  );
+  const retention = {
+    maxExecutions: options.maxExecutions ?? DEFAULT_MAX_EXECUTIONS,
+    maxCharacters: options.maxExecutionCharacters ?? DEFAULT_MAX_EXECUTION_CHARACTERS,
+  };
+  const journal = new ExecutionJournal(dataDirectory && join(dataDirectory, 'executions.ndjson'), retention);
   const announceEnd = (record: ExecutionRecord) => announceExecutionEnd(bus, record);
   const engine = new WorkflowEngine({
     workflows: options.workflows ?? workflowsIn(productWorkflowDirectory),
     substitutions: localSubstitutions(lambda),
     bindings: workflowBindings(functionDefinitions.map((definition) => definition.id)),
     services: { lambda, bus, store, tokens, timeScale },
-    maxExecutions,
+    retention,
     journal,
     // As in AWS: every execution's end is announced on the bus, a shutdown's stops too.
     onExecutionEnded: announceEnd,
@@ -201,8 +209,7 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {})
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await closed;
-      await Promise.all([eventLog.close(), deadLetters.close()]);
-      journal.close();
+      await Promise.all([eventLog.close(), deadLetters.close(), journal.close()]);
       await store.close();
     },
   };

@@ -1,8 +1,8 @@
 /**
  * Step Functions, embedded: every workflow file loaded once into an aws-local-stepfunctions
  * `StateMachine`, executions run with their tasks bound locally, and execution records (status,
- * input, output, history) kept for the API — up to `maxExecutions`, oldest finished first out,
- * as AWS keeps them for 90 days — in a journal that outlives the runtime. An execution that was
+ * input, output, history) kept for the API — up to a number of them and of their characters,
+ * oldest finished first out, as AWS keeps them for 90 days — in a journal that outlives the runtime. An execution that was
  * running when the runtime died is ended ABORTED when the journal is read back, as a
  * StopExecution would have ended it.
  */
@@ -16,7 +16,7 @@ import type { WorkflowDefinition } from '../topology/workflows';
 import { AwsError } from './aws-error';
 import { type EngineDefinition, toEngineDefinition } from './engine-definition';
 import { type EngineLogEvent, ExecutionHistory } from './execution-history';
-import type { ExecutionJournal, JournalEntry } from './execution-journal';
+import type { ExecutionJournal, JournalEntry, Retention } from './execution-journal';
 import { exceedsJsonDepth } from './json-depth';
 import { LOCAL_STAGE, localArn, localRoleArn } from './local-aws';
 import { MAX_JSON_DEPTH } from './payload-limits';
@@ -59,7 +59,7 @@ export interface WorkflowEngineOptions {
   /** What the substitution keys name, to hold each file to the same rules as `cdk synth`. */
   readonly bindings: WorkflowBindings;
   readonly services: LocalServices;
-  readonly maxExecutions: number;
+  readonly retention: Retention;
   /** Where records are kept across restarts. */
   readonly journal: ExecutionJournal;
   /** Told of every execution that ends, as AWS announces it on the default bus. */
@@ -83,6 +83,9 @@ function isValidExecutionName(name: string): boolean {
 export class WorkflowEngine {
   readonly stateMachines = new Map<string, LoadedStateMachine>();
   private readonly executions = new Map<string, ExecutionRecord>();
+  /** The characters each finished record keeps, and their sum, held to the retention. */
+  private readonly finishedCharacters = new Map<string, number>();
+  private retainedCharacters = 0;
   private readonly byWorkflow = new Map<string, LoadedStateMachine>();
   private startedCount = 0;
   private stopping = false;
@@ -175,6 +178,7 @@ export class WorkflowEngine {
       if (!this.stateMachines.has(entry.stateMachineArn)) continue;
       const record = entry.end ? finishedRecord(entry, entry.end) : abortedAfterCrash(entry);
       this.executions.set(record.executionArn, record);
+      this.countFinished(record);
       if (!entry.end) interrupted.push(record);
     }
     // Those just ended stay, however old: their recovery reads them.
@@ -314,20 +318,41 @@ export class WorkflowEngine {
     record.history.add('ExecutionFailed', { error: record.error, cause: record.cause });
   }
 
-  /** Writes an ended execution to the journal, and compacts the journal once it has grown enough. */
+  /**
+   * Writes an ended execution to the journal, drops the oldest finished records beyond the
+   * retention, and compacts the journal once it has grown enough.
+   */
   private keep(record: ExecutionRecord): void {
     const { journal } = this.options;
     const end = journalEntry(record).end;
     if (end) journal.ended(record.executionArn, end);
+    this.countFinished(record);
+    // Its recovery reads it, however large.
+    this.evictOldest(new Set([record]));
     if (journal.wantsCompaction) journal.compact([...this.executions.values()].map(journalEntry));
   }
 
-  /** Drops the oldest finished records beyond `maxExecutions`, never a running or a `spared` one. */
+  private countFinished(record: ExecutionRecord): void {
+    if (record.status === 'RUNNING' || this.finishedCharacters.has(record.executionArn)) return;
+    const characters = recordCharacters(record);
+    this.finishedCharacters.set(record.executionArn, characters);
+    this.retainedCharacters += characters;
+  }
+
+  /** Drops the oldest finished records beyond the retention, never a running or a `spared` one. */
   private evictOldest(spared: ReadonlySet<ExecutionRecord> = new Set()): void {
-    if (this.executions.size <= this.options.maxExecutions) return;
+    const { maxExecutions, maxCharacters } = this.options.retention;
+    // The newest finished record stays, however large.
+    const over = () =>
+      this.executions.size > maxExecutions ||
+      (this.retainedCharacters > maxCharacters && this.finishedCharacters.size > 1);
+    if (!over()) return;
     for (const [arn, record] of this.executions) {
-      if (this.executions.size <= this.options.maxExecutions) return;
-      if (record.status !== 'RUNNING' && !spared.has(record)) this.executions.delete(arn);
+      if (!over()) return;
+      if (record.status === 'RUNNING' || spared.has(record)) continue;
+      this.executions.delete(arn);
+      this.retainedCharacters -= this.finishedCharacters.get(arn) ?? 0;
+      this.finishedCharacters.delete(arn);
     }
   }
 }
@@ -337,6 +362,12 @@ function withDefined(fields: Record<string, string | undefined>): Record<string,
     string,
     string
   >;
+}
+
+/** What a finished record holds, in characters: its input, output, cause and history. */
+function recordCharacters(record: ExecutionRecord): number {
+  const { input, output, cause, history } = record;
+  return input.length + (output?.length ?? 0) + (cause?.length ?? 0) + (history.json?.length ?? 0);
 }
 
 function journalEntry(record: ExecutionRecord): JournalEntry {

@@ -4,7 +4,8 @@
  * stopped — gracefully or not — is ended ABORTED and announced as a StopExecution would be. Every
  * end is announced, even one whose input is too big for an event.
  */
-import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   DescribeExecutionCommand,
@@ -12,9 +13,10 @@ import {
   ListExecutionsCommand,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ledgerKeys } from '../../lambdas/adapters/ledger-keys';
 import type { BusEvent } from '../../lib/embedded/event-bus';
+import { ExecutionJournal, readLines } from '../../lib/embedded/execution-journal';
 import { eventually, startTestRuntime, type TestRuntime } from './embedded-runtime';
 
 const STATUS_CHANGE = 'Step Functions Execution Status Change';
@@ -162,4 +164,68 @@ it('announces an end whose input is too big for an event without it, as AWS does
     outputDetails: { included: true },
   });
   expect((await t.sfn.send(new DescribeExecutionCommand({ executionArn }))).input).toBe(input);
+});
+
+it('holds the records it keeps to a number of characters too, the newest finished kept, across a restart', async () => {
+  const bounded = await startTestRuntime({ maxExecutionCharacters: 100_000 });
+  try {
+    const stateMachineArn = bounded.runtime.engine.workflowArn('declare-inventory');
+    const kept = async () =>
+      (await bounded.sfn.send(new ListExecutionsCommand({ stateMachineArn }))).executions?.map(
+        (execution) => execution.name,
+      );
+    // Each record holds its 30 000-character input at least three times (input, history's start
+    // and first state): two of them are over the bound, so only the newest stays.
+    for (const name of ['first', 'second', 'third']) {
+      const input = JSON.stringify({ quotas: [], note: name.padEnd(30_000, '.') });
+      const { executionArn = '' } = await bounded.sfn.send(
+        new StartExecutionCommand({ stateMachineArn, name, input }),
+      );
+      await bounded.finished(executionArn);
+    }
+    expect(await kept()).toEqual(['third']);
+    await bounded.restart();
+    expect(await kept()).toEqual(['third']);
+  } finally {
+    await bounded.stop();
+  }
+});
+
+describe('the journal file', () => {
+  const directory = () => mkdtempSync(join(tmpdir(), 'baton-journal-'));
+
+  it('is read line by line: lines across chunks, longer than a chunk, characters split, a torn end', () => {
+    const path = join(directory(), 'lines.ndjson');
+    const lines = ['a', 'é'.repeat(20), 'x'.repeat(100), '', '€uro'];
+    writeFileSync(path, `${lines.join('\n')}\n{"torn`);
+    for (const chunkBytes of [1, 3, 7, 64, 1024]) {
+      expect([...readLines(path, chunkBytes)]).toEqual([...lines, '{"torn']);
+    }
+  });
+
+  it('keeps the lines appended while it is rewritten in the background', async () => {
+    const path = join(directory(), 'executions.ndjson');
+    const retention = { maxExecutions: 10, maxCharacters: 1_000_000 };
+    const entry = (name: string) => ({
+      executionArn: `arn:aws:states:us-east-1:000000000000:execution:machine:${name}`,
+      stateMachineArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:machine',
+      name,
+      input: '{}',
+      startDate: Date.now(),
+    });
+    const journal = new ExecutionJournal(path, retention);
+    journal.started(entry('forgotten'));
+    journal.started(entry('kept'));
+    journal.compact([entry('kept')]);
+    // While the rewrite runs:
+    journal.started(entry('during'));
+    const end = { status: 'SUCCEEDED', stopDate: Date.now(), output: '{}', history: '[]' } as const;
+    journal.ended(entry('kept').executionArn, end);
+    await journal.settled();
+    journal.started(entry('after'));
+    await journal.close();
+    const read = new ExecutionJournal(path, retention).read();
+    expect(read.map((kept) => kept.name)).toEqual(['kept', 'during', 'after']);
+    expect(read[0]?.end).toEqual(end);
+  });
 });
