@@ -1,19 +1,22 @@
 /**
  * The execution environments of one function, kept as Lambda keeps them: one is started for an
  * invocation that finds none free (a cold start), at most `maxEnvironments` at once (further
- * invocations wait for one to be free), reused warm — the most recently used first, so that the
- * others go idle — ended once idle for `idleMs`, and replaced when one ends.
+ * invocations wait for one to be free) and only with a place in the runtime's budget across all
+ * functions (`environment-budget.ts`), reused warm — the most recently used first, so that the
+ * others go idle — ended once idle for `idleMs` (or sooner, when another function needs the
+ * place), and replaced when one ends.
  */
+import type { EnvironmentBudget, IdleEnvironments } from './environment-budget';
 import type { FunctionSandbox } from './function-sandbox';
 
 export interface PoolLimits {
-  /** Execution environments (worker threads) of one function at once. */
+  /** Execution environments (processes) of one function at once. */
   readonly maxEnvironments: number;
   /** How long an environment may stay unused before it is ended. */
   readonly idleMs: number;
 }
 
-/** Starts an environment; it calls `onEnded` once its worker is gone, however it ended. */
+/** Starts an environment; it calls `onEnded` once its process is gone, however it ended. */
 export type StartSandbox = (onEnded: (sandbox: FunctionSandbox) => void) => FunctionSandbox;
 
 interface Waiter {
@@ -21,10 +24,15 @@ interface Waiter {
   reject(error: Error): void;
 }
 
-export class FunctionPool {
+const CLOSING = 'the embedded runtime is closing';
+
+export class FunctionPool implements IdleEnvironments {
   private readonly environments = new Set<FunctionSandbox>();
-  /** Free environments, the most recently used last. */
+  /** Environments waiting for a place in the budget before they start. */
+  private starting = 0;
+  /** Free environments, the most recently used last, with when each went idle. */
   private readonly idle: FunctionSandbox[] = [];
+  private readonly idleSinceOf = new Map<FunctionSandbox, number>();
   private readonly idleTimers = new Map<FunctionSandbox, NodeJS.Timeout>();
   private readonly waiting: Waiter[] = [];
   private closed = false;
@@ -32,7 +40,10 @@ export class FunctionPool {
   constructor(
     private readonly startSandbox: StartSandbox,
     private readonly limits: PoolLimits,
-  ) {}
+    private readonly budget: EnvironmentBudget,
+  ) {
+    budget.register(this);
+  }
 
   /** Environments alive: busy, free or starting. */
   get size(): number {
@@ -51,26 +62,50 @@ export class FunctionPool {
   /** Ends every environment; invocations still waiting for one fail. */
   async close(): Promise<void> {
     this.closed = true;
-    for (const waiter of this.waiting.splice(0)) waiter.reject(new Error('the embedded runtime is closing'));
+    for (const waiter of this.waiting.splice(0)) waiter.reject(new Error(CLOSING));
     await Promise.all([...this.environments].map((sandbox) => sandbox.terminate()));
   }
 
-  private acquire(): Promise<FunctionSandbox> {
-    if (this.closed) return Promise.reject(new Error('the embedded runtime is closing'));
-    const warm = this.idle.pop();
-    if (warm) {
-      clearTimeout(this.idleTimers.get(warm));
-      this.idleTimers.delete(warm);
-      return Promise.resolve(warm);
-    }
-    if (this.environments.size < this.limits.maxEnvironments) return Promise.resolve(this.start());
-    return new Promise((resolve, reject) => this.waiting.push({ resolve, reject }));
+  idleSince(): number | undefined {
+    const longest = this.idle[0];
+    return longest && this.idleSinceOf.get(longest);
   }
 
-  private start(): FunctionSandbox {
-    const sandbox = this.startSandbox((ended) => this.forget(ended));
-    this.environments.add(sandbox);
-    return sandbox;
+  endLongestIdle(): void {
+    const longest = this.idle[0];
+    if (!longest) return;
+    this.removeIdle(longest);
+    void longest.terminate();
+  }
+
+  private acquire(): Promise<FunctionSandbox> {
+    if (this.closed) return Promise.reject(new Error(CLOSING));
+    const warm = this.idle.pop();
+    if (warm) {
+      this.removeIdle(warm);
+      return Promise.resolve(warm);
+    }
+    const waiter = Promise.withResolvers<FunctionSandbox>();
+    this.waiting.push(waiter);
+    if (this.environments.size + this.starting < this.limits.maxEnvironments) this.startForWaiter();
+    return waiter.promise;
+  }
+
+  /** Starts an environment once the budget has a place, for the first invocation waiting then. */
+  private startForWaiter(): void {
+    this.starting += 1;
+    void this.budget.take().then(() => {
+      this.starting -= 1;
+      const next = this.waiting.shift();
+      if (this.closed || !next) {
+        this.budget.give();
+        next?.reject(new Error(CLOSING));
+        return;
+      }
+      const sandbox = this.startSandbox((ended) => this.forget(ended));
+      this.environments.add(sandbox);
+      next.resolve(sandbox);
+    });
   }
 
   private release(sandbox: FunctionSandbox): void {
@@ -81,7 +116,13 @@ export class FunctionPool {
       next.resolve(sandbox);
       return;
     }
+    // Another function waits for a place: this one gives its place up rather than idle.
+    if (this.budget.wanted) {
+      void sandbox.terminate();
+      return;
+    }
     this.idle.push(sandbox);
+    this.idleSinceOf.set(sandbox, Date.now());
     const timer = setTimeout(() => {
       this.removeIdle(sandbox);
       void sandbox.terminate();
@@ -94,14 +135,16 @@ export class FunctionPool {
   private forget(sandbox: FunctionSandbox): void {
     this.environments.delete(sandbox);
     this.removeIdle(sandbox);
+    this.budget.give();
     if (this.closed) return;
-    const next = this.waiting.shift();
-    if (next) next.resolve(this.start());
+    // Invocations still waiting, more than the environments starting for them: one more starts.
+    if (this.waiting.length > this.starting) this.startForWaiter();
   }
 
   private removeIdle(sandbox: FunctionSandbox): void {
     clearTimeout(this.idleTimers.get(sandbox));
     this.idleTimers.delete(sandbox);
+    this.idleSinceOf.delete(sandbox);
     const index = this.idle.indexOf(sandbox);
     if (index >= 0) this.idle.splice(index, 1);
   }

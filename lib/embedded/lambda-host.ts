@@ -12,6 +12,7 @@ import { declaredEnvironment } from '../topology/function-environment';
 import type { FunctionDefinition } from '../topology/functions';
 import { batonName } from '../topology/resource-names';
 import { AwsError } from './aws-error';
+import { EnvironmentBudget } from './environment-budget';
 import { bundleFunctions, type FunctionBundles } from './function-bundles';
 import type { FunctionCredentials } from './function-credentials';
 import { FunctionPool, type PoolLimits } from './function-pool';
@@ -34,15 +35,27 @@ export interface FunctionEndpoint {
   readonly logLevel: string;
 }
 
+export interface EnvironmentLimits extends PoolLimits {
+  /** Execution environments across every function at once. */
+  readonly maxTotalEnvironments: number;
+}
+
 /**
  * Up to 4 environments a function. Each is a process (≈ 58 MB resident, ≈ 17 MB of it its own)
  * whose code warms up on its own, so more of them cost memory and CPU; fewer hold too few
  * invocations in flight (measured, 20 allocations in flight: ≈ 18 allocations/s with 1 a
  * function, ≈ 23 with 2, ≈ 30 with 4, no better with 8). Idle for 90 s, an environment ends:
  * longer than the one-minute schedules, so that their functions stay warm, short enough that a
- * burst's memory is returned within a minute and a half.
+ * burst's memory is returned within a minute and a half. At most 16 across all functions, where
+ * 4 × 27 functions could otherwise run (≈ 1.8 GB of their own beside the runtime): uncapped,
+ * the allocation bench (20 in flight) peaked at 15; and a function that invokes another (the
+ * traffic-hook step, 4 at most) can never hold every place while it waits.
  */
-export const DEFAULT_POOL_LIMITS: PoolLimits = { maxEnvironments: 4, idleMs: 90_000 };
+export const DEFAULT_ENVIRONMENT_LIMITS: EnvironmentLimits = {
+  maxEnvironments: 4,
+  idleMs: 90_000,
+  maxTotalEnvironments: 16,
+};
 
 export function localFunctionName(functionId: string): string {
   return batonName(LOCAL_STAGE, functionId);
@@ -56,7 +69,8 @@ interface HostedFunction extends LocalFunction {
 export class LambdaHost {
   private readonly byName = new Map<string, HostedFunction>();
   private readonly pools = new Map<string, FunctionPool>();
-  private readonly limits: PoolLimits;
+  private readonly limits: EnvironmentLimits;
+  private readonly budget: EnvironmentBudget;
   private readonly inFlight = new Set<Promise<unknown>>();
   private bundles: FunctionBundles | undefined;
   private endpoint: FunctionEndpoint | undefined;
@@ -69,9 +83,10 @@ export class LambdaHost {
   constructor(
     definitions: readonly FunctionDefinition[],
     offered: Record<string, string>,
-    limits: Partial<PoolLimits> = {},
+    limits: Partial<EnvironmentLimits> = {},
   ) {
-    this.limits = { ...DEFAULT_POOL_LIMITS, ...limits };
+    this.limits = { ...DEFAULT_ENVIRONMENT_LIMITS, ...limits };
+    this.budget = new EnvironmentBudget(this.limits.maxTotalEnvironments);
     for (const definition of definitions) {
       const functionName = localFunctionName(definition.id);
       this.byName.set(functionName, {
@@ -102,8 +117,9 @@ export class LambdaHost {
     return this.hosted(nameOrArn);
   }
 
-  /** The execution environments a function has now: busy, free or starting. */
-  environments(nameOrArn: string): number {
+  /** The execution environments a function has now (every function's, without one): busy, free or starting. */
+  environments(nameOrArn?: string): number {
+    if (nameOrArn === undefined) return this.budget.size;
     return this.pools.get(this.resolve(nameOrArn).functionName)?.size ?? 0;
   }
 
@@ -141,7 +157,7 @@ export class LambdaHost {
         memoryMiB: fn.definition.memoryMiB,
         timeoutSeconds: fn.definition.timeoutSeconds,
       };
-      pool = new FunctionPool((onEnded) => new FunctionSandbox(spec, onEnded), this.limits);
+      pool = new FunctionPool((onEnded) => new FunctionSandbox(spec, onEnded), this.limits, this.budget);
       this.pools.set(fn.functionName, pool);
     }
     return pool.invoke(payload);

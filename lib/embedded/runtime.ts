@@ -23,9 +23,9 @@ import { eventBridgeApi } from './eventbridge-api';
 import { ExecutionJournal } from './execution-journal';
 import { executionStatusChange } from './execution-status-change';
 import { callerOrigin, functionCredentials } from './function-credentials';
-import type { PoolLimits } from './function-pool';
 import { lambdaApi } from './lambda-api';
 import { type LambdaFleet, openLambdaFleet } from './lambda-fleet';
+import type { EnvironmentLimits } from './lambda-host';
 import { LambdaHost, localFunctionName } from './lambda-host';
 import { startLedgerStore } from './ledger-store';
 import { LOCAL_ACCOUNT, LOCAL_REGION, LOCAL_STAGE, localArn } from './local-aws';
@@ -74,8 +74,8 @@ export interface EmbeddedRuntimeOptions {
   readonly simulatedAgent?: SimulatedAgentOptions | false;
   /** Share of Lambda control-plane calls answered `TooManyRequestsException` (0–1). Default 0. */
   readonly lambdaThrottleRate?: number;
-  /** Execution environments per function, and how long an idle one is kept. Default `DEFAULT_POOL_LIMITS`. */
-  readonly functionEnvironments?: Partial<PoolLimits>;
+  /** Execution environments per function and across all, and how long an idle one is kept. Default `DEFAULT_ENVIRONMENT_LIMITS`. */
+  readonly functionEnvironments?: Partial<EnvironmentLimits>;
 }
 
 export interface EmbeddedRuntime {

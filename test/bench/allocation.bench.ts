@@ -16,6 +16,7 @@ import {
   SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
+import { DEFAULT_ENVIRONMENT_LIMITS } from '../../lib/embedded/lambda-host';
 import { startEmbeddedRuntime } from '../../lib/embedded/runtime';
 import { functions } from '../../lib/topology/functions';
 import { rawFixtureBaseline } from './raw-fixture-baseline';
@@ -103,9 +104,17 @@ const allocateOnce = async (requestId: string) => {
   answered.delete(requestId);
 };
 await drive(WARMUP, CONCURRENCY, (i) => allocateOnce(`warm-${i}`));
+// How many execution environments the allocations keep busy, beside the runtime's cap on them.
+let peakEnvironments = 0;
+const sampler = setInterval(() => {
+  peakEnvironments = Math.max(peakEnvironments, runtime.lambda.environments());
+}, 10);
 const started = performance.now();
 const latencies = await drive(RUNS, CONCURRENCY, (i) => allocateOnce(`run-${i}`));
 report('allocation.throughput', RUNS / ((performance.now() - started) / 1000), 'allocations/s');
+clearInterval(sampler);
+report('allocation.environments.peak', peakEnvironments, 'environments');
+report('allocation.environments.cap', DEFAULT_ENVIRONMENT_LIMITS.maxTotalEnvironments, 'environments');
 report('allocation.latency.p50', percentile(latencies, 50), 'ms');
 report('allocation.latency.p99', percentile(latencies, 99), 'ms');
 

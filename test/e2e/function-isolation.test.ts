@@ -268,6 +268,60 @@ describe('execution environments, as Lambda keeps them', () => {
     await eventually(() => (t.runtime.lambda.environments(BARE) === 0 ? true : undefined));
   });
 
+  it('holds every function to one cap together: an idle one of another function, then a finished one, makes room', async () => {
+    const capped = await startTestRuntime({
+      functions: [unrulyFunction, bareFunction],
+      workflows: [],
+      routes: [],
+      schedules: [],
+      simulatedAgent: false,
+      // Idle environments outlive the test: only the cap ends them.
+      functionEnvironments: { maxEnvironments: 3, idleMs: 60_000, maxTotalEnvironments: 4 },
+    });
+    const client = new LambdaClient({
+      endpoint: capped.runtime.url,
+      region: 'us-east-1',
+      credentials: functionCredentials(),
+      maxAttempts: 1,
+    });
+    let peak = 0;
+    const sampler = setInterval(() => {
+      peak = Math.max(peak, capped.runtime.lambda.environments());
+    }, 5);
+    const hold = async (functionName: string, holdMs: number) => {
+      const answer = await client.send(
+        new InvokeCommand({
+          FunctionName: functionName,
+          Payload: JSON.stringify({ action: 'whoami', holdMs }),
+        }),
+      );
+      expect(answer.FunctionError).toBeUndefined();
+      return JSON.parse(new TextDecoder().decode(answer.Payload)) as { environmentId: string };
+    };
+    try {
+      await Promise.all([hold(UNRULY, 300), hold(UNRULY, 300)]);
+      expect(capped.runtime.lambda.environments(UNRULY)).toBe(2);
+      // Three more than the two idle ones fit: the one idle longest is ended for the third.
+      const bare = await Promise.all([hold(BARE, 300), hold(BARE, 300), hold(BARE, 300)]);
+      expect(new Set(bare.map((answer) => answer.environmentId)).size).toBe(3);
+      expect(capped.runtime.lambda.environments(UNRULY)).toBe(1);
+      // Every place busy: a second invocation of UNRULY waits for one to finish and end.
+      await Promise.all([
+        hold(BARE, 400),
+        hold(BARE, 400),
+        hold(BARE, 400),
+        hold(UNRULY, 400),
+        hold(UNRULY, 0),
+      ]);
+      expect(capped.runtime.lambda.environments()).toBeLessThanOrEqual(4);
+      expect(peak).toBe(4);
+    } finally {
+      clearInterval(sampler);
+      client.destroy();
+      await capped.stop();
+    }
+  });
+
   it('ends every environment when the runtime closes', async () => {
     await whoami(BARE);
     const closing = t.runtime;
