@@ -26,6 +26,11 @@ interface Waiter {
 
 const CLOSING = 'the embedded runtime is closing';
 
+/** The pool was retired while an invocation waited in it: the invocation belongs in its successor. */
+export class PoolRetired extends Error {
+  override readonly name = 'PoolRetired';
+}
+
 export class FunctionPool implements IdleEnvironments {
   private readonly environments = new Set<FunctionSandbox>();
   /** Environments waiting for a place in the budget before they start. */
@@ -63,6 +68,16 @@ export class FunctionPool implements IdleEnvironments {
   async close(): Promise<void> {
     this.closed = true;
     for (const waiter of this.waiting.splice(0)) waiter.reject(new Error(CLOSING));
+    await Promise.all([...this.environments].map((sandbox) => sandbox.terminate()));
+  }
+
+  /**
+   * Ends every environment now, busy ones too (their invocations fail): what they were started
+   * with no longer holds (the store's door moved). Invocations waiting fail with `PoolRetired`.
+   */
+  async retire(): Promise<void> {
+    this.closed = true;
+    for (const waiter of this.waiting.splice(0)) waiter.reject(new PoolRetired('the pool was retired'));
     await Promise.all([...this.environments].map((sandbox) => sandbox.terminate()));
   }
 

@@ -15,7 +15,7 @@ import { AwsError } from './aws-error';
 import { EnvironmentBudget } from './environment-budget';
 import { bundleFunctions, type FunctionBundles } from './function-bundles';
 import type { FunctionCredentials } from './function-credentials';
-import { FunctionPool, type PoolLimits } from './function-pool';
+import { FunctionPool, type PoolLimits, PoolRetired } from './function-pool';
 import { FunctionSandbox } from './function-sandbox';
 import { LOCAL_REGION, LOCAL_STAGE, localArn } from './local-aws';
 
@@ -112,6 +112,19 @@ export class LambdaHost {
     this.endpoint = endpoint;
   }
 
+  /**
+   * The store serves the functions elsewhere now: environments started from now on are given the
+   * new door; every one that knows the old door is ended, busy or not, since whoever holds that
+   * port now is not the store.
+   */
+  async moveStore(storeUrl: string): Promise<void> {
+    if (!this.endpoint) return;
+    this.endpoint = { ...this.endpoint, storeUrl };
+    const retired = [...this.pools.values()];
+    this.pools.clear();
+    await Promise.all(retired.map((pool) => pool.retire()));
+  }
+
   /** Accepts what Lambda accepts: a name, a full or partial ARN, each with or without a qualifier. */
   resolve(nameOrArn: string): LocalFunction {
     return this.hosted(nameOrArn);
@@ -145,6 +158,16 @@ export class LambdaHost {
 
   private async run(nameOrArn: string, payload: unknown): Promise<unknown> {
     const fn = this.hosted(nameOrArn);
+    try {
+      return await this.pool(fn).invoke(payload);
+    } catch (error) {
+      // It waited in a pool retired meanwhile: it runs in the new one.
+      if (error instanceof PoolRetired) return this.pool(fn).invoke(payload);
+      throw error;
+    }
+  }
+
+  private pool(fn: HostedFunction): FunctionPool {
     const { endpoint, bundles } = this;
     if (this.closed) throw new Error('the embedded runtime is closing');
     if (!endpoint || !bundles) throw new Error('the functions are not served yet');
@@ -160,7 +183,7 @@ export class LambdaHost {
       pool = new FunctionPool((onEnded) => new FunctionSandbox(spec, onEnded), this.limits, this.budget);
       this.pools.set(fn.functionName, pool);
     }
-    return pool.invoke(payload);
+    return pool;
   }
 
   private hosted(nameOrArn: string): HostedFunction {

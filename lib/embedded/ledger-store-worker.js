@@ -29,13 +29,20 @@ if (!listener) {
   parentPort.postMessage({ type: 'failed', message: 'dynalite exposes no request listener' });
 } else {
   // Listening also lets dynalite's close() close LevelDB. A thread started again takes the port
-  // its predecessor had, which the functions already know.
+  // its predecessor had, which the functions already know; if another process took it meanwhile,
+  // a new one, and the runtime moves its functions there.
   server.removeAllListeners('request');
   server.on('request', serveFunction);
-  server.once('error', (error) => parentPort.postMessage({ type: 'failed', message: error.message }));
-  server.listen(port ?? 0, '127.0.0.1', () =>
-    parentPort.postMessage({ type: 'ready', port: server.address().port }),
-  );
+  const ready = () => parentPort.postMessage({ type: 'ready', port: server.address().port });
+  server.once('error', (error) => {
+    if (error.code !== 'EADDRINUSE' || !port) {
+      parentPort.postMessage({ type: 'failed', message: error.message });
+      return;
+    }
+    server.once('error', (again) => parentPort.postMessage({ type: 'failed', message: again.message }));
+    server.listen(0, '127.0.0.1', ready);
+  });
+  server.listen(port ?? 0, '127.0.0.1', ready);
 }
 
 parentPort.on('message', (message) => {

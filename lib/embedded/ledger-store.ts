@@ -30,6 +30,12 @@ export interface LedgerStore extends RawService {
    * `functionCredentials()`): their ledger calls skip the runtime's event loop.
    */
   readonly functionsUrl: string;
+  /**
+   * Called when the store thread, started again, could not take its port back (another process
+   * took it meanwhile) and serves the functions on `functionsUrl` now: whoever still calls the
+   * old one must stop.
+   */
+  onFunctionsUrlChange(listener: (functionsUrl: string) => void): void;
   /** One DynamoDB API call (`GetItem`, `PutItem`…) with its JSON input; resolves with the JSON output. */
   call(operation: string, input: Record<string, unknown>): Promise<Record<string, unknown>>;
   /** Ends the store's thread as a crash would (tests); the store starts a new one. */
@@ -78,7 +84,10 @@ export async function startLedgerStore(
   const call: StoreCall = (operation, input) => callInProcess(thread, operation, input);
   const store: LedgerStore = {
     targetPrefix: DYNAMODB_TARGET_PREFIX,
-    functionsUrl: `http://127.0.0.1:${thread.port}`,
+    get functionsUrl() {
+      return loopbackUrl(thread.port);
+    },
+    onFunctionsUrlChange: (listener) => thread.onPortChange((port) => listener(loopbackUrl(port))),
     handle: (request, response) => forward(thread, request, response),
     call,
     crashThread: () => thread.crash(),
@@ -95,15 +104,18 @@ export async function startLedgerStore(
 
 type StoreCall = LedgerStore['call'];
 
+const loopbackUrl = (port: number) => `http://127.0.0.1:${port}`;
+
 interface StoreThread {
-  /** The loopback port it serves Baton's functions on; a thread started again keeps it. */
+  /** The loopback port it serves Baton's functions on; a thread started again keeps it if it can. */
   readonly port: number;
+  onPortChange(listener: (port: number) => void): void;
   send(request: StoreRequest): Promise<StoreAnswer>;
   crash(): Promise<void>;
   close(): Promise<void>;
 }
 
-interface WorkerThread extends StoreThread {
+interface WorkerThread extends Omit<StoreThread, 'onPortChange'> {
   /** Resolves with the reason when the thread ends without being closed. */
   readonly died: Promise<Error>;
 }
@@ -119,11 +131,17 @@ async function superviseStoreThread(
 ): Promise<StoreThread> {
   let closing = false;
   const first = await startWorkerThread(directory, undefined);
+  let port = first.port;
+  const portListeners: ((port: number) => void)[] = [];
   const restart = async (): Promise<WorkerThread> => {
     for (let attempt = 1; ; attempt++) {
       try {
-        const next = await startWorkerThread(directory, first.port);
+        const next = await startWorkerThread(directory, port);
         await prepare((operation, input) => callInProcess(next, operation, input));
+        if (next.port !== port) {
+          port = next.port;
+          for (const listener of portListeners) listener(port);
+        }
         return watch(next);
       } catch (error) {
         if (attempt >= RESTART_ATTEMPTS) throw error;
@@ -158,7 +176,10 @@ async function superviseStoreThread(
     }
   };
   return {
-    port: first.port,
+    get port() {
+      return port;
+    },
+    onPortChange: (listener) => portListeners.push(listener),
     send: async (request) => (await running()).send(request),
     crash: async () => (await running()).crash(),
     close: async () => {

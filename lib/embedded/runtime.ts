@@ -27,7 +27,7 @@ import { lambdaApi } from './lambda-api';
 import { type LambdaFleet, openLambdaFleet } from './lambda-fleet';
 import type { EnvironmentLimits } from './lambda-host';
 import { LambdaHost, localFunctionName } from './lambda-host';
-import { startLedgerStore } from './ledger-store';
+import { type LedgerStore, startLedgerStore } from './ledger-store';
 import { LOCAL_ACCOUNT, LOCAL_REGION, LOCAL_STAGE, localArn } from './local-aws';
 import { NdjsonLog } from './ndjson-log';
 import { DEFAULT_SIMULATED_AGENT, type SimulatedAgentOptions, startSimulatedAgent } from './simulated-agent';
@@ -86,6 +86,8 @@ export interface EmbeddedRuntime {
   readonly lambda: LambdaHost;
   /** The simulated functions behind the Lambda control plane, and its throttle controls. */
   readonly lambdaFleet: LambdaFleet;
+  /** The ledger's DynamoDB, on its own thread. */
+  readonly store: LedgerStore;
   readonly tokens: TaskTokenRegistry;
   readonly dataDirectory: string | undefined;
   close(): Promise<void>;
@@ -160,6 +162,12 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {})
     credentials,
     logLevel: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
   });
+  store.onFunctionsUrlChange((storeUrl) => {
+    console.error(
+      `[baton] the store's port was taken while it restarted: its functions' door is ${storeUrl} now`,
+    );
+    void lambda.moveStore(storeUrl);
+  });
   bus.connect({
     deliver: async (target, event) => {
       if (target.kind === 'function') return lambda.invoke(localFunctionName(target.functionId), event);
@@ -194,6 +202,7 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {})
     engine,
     lambda,
     lambdaFleet,
+    store,
     tokens,
     dataDirectory,
     // Running executions are stopped and announced as in AWS, and the recovery they trigger is

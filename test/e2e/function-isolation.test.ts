@@ -7,6 +7,7 @@
  */
 
 import { readdirSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { GetExecutionHistoryCommand, ListStateMachinesCommand } from '@aws-sdk/client-sfn';
@@ -319,6 +320,36 @@ describe('execution environments, as Lambda keeps them', () => {
       clearInterval(sampler);
       client.destroy();
       await capped.stop();
+    }
+  });
+
+  it("moves every function to the store's new door when its port was taken while it restarted", async () => {
+    const before = await whoami();
+    expect(t.runtime.lambda.environments(UNRULY)).toBe(1);
+    const { store } = t.runtime;
+    const port = Number(new URL(store.functionsUrl).port);
+    await store.crashThread();
+    // Another local process takes the port before the store's new thread can.
+    let impostorCalls = 0;
+    const impostor = createServer((socket) => {
+      impostorCalls += 1;
+      socket.destroy();
+    });
+    await new Promise<void>((resolve) => impostor.listen(port, '127.0.0.1', resolve));
+    try {
+      await store.call('DescribeTable', { TableName: LEDGER_TABLE_NAME });
+      expect(Number(new URL(store.functionsUrl).port)).not.toBe(port);
+      // Environments that knew the old door were ended; new ones write through the new door.
+      expect(t.runtime.lambda.environments(UNRULY)).toBe(0);
+      const after = await whoami();
+      expect(after.environmentId).not.toBe(before.environmentId);
+      expect(await invoke(UNRULY, { action: 'write-late', key: 'moved', delayMs: 0 })).toEqual({
+        written: 'moved',
+      });
+      expect(await t.ledgerItem({ pk: 'UNRULY#moved', sk: 'WRITTEN' })).toBeDefined();
+      expect(impostorCalls).toBe(0);
+    } finally {
+      await new Promise((resolve) => impostor.close(resolve));
     }
   });
 
