@@ -28,6 +28,24 @@ describe('the event catalog', () => {
     },
   );
 
+  it('refuses a key named __proto__ anywhere, which a parsed object would silently drop', () => {
+    const definition = definitions.find(
+      ([, { detailType }]) => detailType === 'ResourceAllocationRequested',
+    )?.[1];
+    if (!definition) throw new Error('ResourceAllocationRequested is in the catalog');
+    // Dropped, this selector would be empty and select every pool.
+    const selector = JSON.parse('{"labels": {"__proto__": "gpu"}}');
+    expect(parseDetail(definition, { ...(definition.example as object), ...selector })).toEqual({
+      ok: false,
+      errors: [{ path: 'labels', message: 'the key __proto__ is not allowed' }],
+    });
+    const atTop = JSON.parse('{"__proto__": {"tenantId": "other"}}');
+    expect(parseDetail(definition, { ...(definition.example as object), ...atTop })).toEqual({
+      ok: false,
+      errors: [{ path: '(detail)', message: 'the key __proto__ is not allowed' }],
+    });
+  });
+
   it('has its JSON Schema files up to date (run `npm run catalog` after changing the catalog)', () => {
     const expected = catalogSchemaFiles();
     expect(readdirSync(schemaDirectory).sort()).toEqual([...expected.keys()].sort());

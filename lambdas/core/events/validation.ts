@@ -17,12 +17,23 @@ const MAX_ERRORS = 20;
 const MAX_PATH_CHARS = 256;
 const MAX_MESSAGE_CHARS = 1024;
 
+/**
+ * A key JSON may carry but a parsed object cannot keep: zod drops it without a word, so a label
+ * selector `{"__proto__": "x"}` would select every pool.
+ */
+const RESERVED_KEY = '__proto__';
+
 /** Validates a value against a schema, returning readable errors instead of throwing. */
 export function validate<Schema extends z.ZodMiniType>(
   schema: Schema,
   value: unknown,
   rootLabel: string,
 ): ValidationResult<z.output<Schema>> {
+  const reserved = reservedKeyPath(value);
+  if (reserved !== undefined) {
+    const path = truncate(reserved.length > 0 ? reserved.join('.') : rootLabel, MAX_PATH_CHARS);
+    return { ok: false, errors: [{ path, message: `the key ${RESERVED_KEY} is not allowed` }] };
+  }
   const result = schema.safeParse(value);
   if (result.success) return { ok: true, value: result.data };
   const { issues } = result.error;
@@ -34,6 +45,18 @@ export function validate<Schema extends z.ZodMiniType>(
     errors.push({ path: rootLabel, message: `and ${issues.length - MAX_ERRORS} more errors` });
   }
   return { ok: false, errors };
+}
+
+/** Where the first object holding the reserved key is, if any (walked without recursion). */
+function reservedKeyPath(value: unknown): string[] | undefined {
+  const stack: { value: unknown; path: string[] }[] = [{ value, path: [] }];
+  for (let next = stack.pop(); next; next = stack.pop()) {
+    if (typeof next.value !== 'object' || next.value === null) continue;
+    if (Object.hasOwn(next.value, RESERVED_KEY)) return next.path;
+    for (const [key, child] of Object.entries(next.value))
+      stack.push({ value: child, path: [...next.path, key] });
+  }
+  return undefined;
 }
 
 function truncate(text: string, chars: number): string {
