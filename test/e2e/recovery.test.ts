@@ -282,9 +282,15 @@ describe('the status-change routes', () => {
       (await t.ledgerItem(ledgerKeys.pool('halt-old')))?.state === 'draining' ? true : undefined,
     );
     const executionArn = await start('rebalance-workloads', { scope: { tenantId: 'halt-co' } });
-    for (const workloadId of ['h1', 'h2'])
-      await eventually(async () => (await scene.workloads.workload('halt-co', workloadId))?.move);
-    expect((await scene.workloads.resource('halt-co', spare))?.members).toHaveProperty('h1');
+    // Both moves begun: noted on the workload, then their room taken on the target (a look between
+    // the two would see the move without its room).
+    await eventually(async () => {
+      const moving = await Promise.all(
+        ['h1', 'h2'].map(async (workloadId) => (await scene.workloads.workload('halt-co', workloadId))?.move),
+      );
+      const members = (await scene.workloads.resource('halt-co', spare))?.members ?? {};
+      return moving.every(Boolean) && 'h1' in members && 'h2' in members ? true : undefined;
+    });
 
     await t.sfn.send(new StopExecutionCommand({ executionArn, error: 'Operator', cause: 'not today' }));
     await eventually(async () => {

@@ -3,9 +3,9 @@
  * request claimed with no outcome or still provisioning, a workload move — each names the
  * execution that drives it, and is an orphan once that execution is no longer running (or never
  * existed). A release left RELEASING, a placement note, and what was done but never announced (a
- * request's outcome, a rollout's ending, a release, a placement) name no execution that could still
- * finish them: each is an orphan once older than anything that could. The reconciler recovers them, `baton
- * audit` names them; both find them here.
+ * request's outcome, a rollout's ending, a release, a placement) name no execution that could
+ * still finish them: each is an orphan once older than anything that could. The reconciler
+ * recovers them, `baton audit` names them; both find them here.
  */
 import { STALE_CLAIM_MS } from '../allocation/allocate';
 import type {

@@ -134,7 +134,10 @@ async function recoverAbandonedPlacement(
 export interface Reconciliation {
   /** Each orphan found, in words. */
   readonly orphans: readonly string[];
-  /** The records that could not be judged and the orphans whose recovery failed, with why: the next run tries again. */
+  /**
+   * The records that could not be judged and the orphans whose recovery failed, with why: the
+   * next run tries again.
+   */
   readonly failures: readonly string[];
 }
 
