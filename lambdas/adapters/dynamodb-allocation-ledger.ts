@@ -108,25 +108,42 @@ export class DynamoDbAllocationLedger implements AllocationLedger {
     );
   }
 
-  claimAnnouncement(requestId: string): Promise<boolean> {
+  confirmOutcome(
+    requestId: string,
+    confirmed: AllocationOutcome & { status: 'ALLOCATED' },
+  ): Promise<boolean> {
+    const stillProvisioning = {
+      decided: 'attribute_exists(outcome)',
+      thisAllocation: 'outcome.allocationId = :allocationId',
+      provisioning: 'outcome.#provisioning = :yes',
+    };
     return writeConditionally(
       this.client,
       new UpdateCommand({
         TableName: this.tableName,
         Key: ledgerKeys.request(requestId),
-        UpdateExpression: 'SET announced = :yes',
-        ConditionExpression: 'attribute_exists(outcome) AND attribute_not_exists(announced)',
-        ExpressionAttributeValues: { ':yes': true },
+        UpdateExpression: 'SET outcome = :confirmed REMOVE announced',
+        ConditionExpression: Object.values(stillProvisioning).join(' AND '),
+        // PROVISIONING is one of DynamoDB's reserved words.
+        ExpressionAttributeNames: { '#provisioning': 'provisioning' },
+        ExpressionAttributeValues: {
+          ':confirmed': withoutUndefined(confirmed),
+          ':allocationId': confirmed.allocationId,
+          ':yes': true,
+        },
       }),
     );
   }
 
-  async releaseAnnouncement(requestId: string): Promise<void> {
-    await this.client.send(
+  async markOutcomeAnnounced(requestId: string): Promise<void> {
+    await writeConditionally(
+      this.client,
       new UpdateCommand({
         TableName: this.tableName,
         Key: ledgerKeys.request(requestId),
-        UpdateExpression: 'REMOVE announced',
+        UpdateExpression: 'SET announced = :yes',
+        ConditionExpression: 'attribute_exists(outcome)',
+        ExpressionAttributeValues: { ':yes': true },
       }),
     );
   }

@@ -11,9 +11,12 @@ import type { RolloutRecord } from '../core/rollouts/rollout';
 
 /** Each kind of record in flight, named. */
 const UNSETTLED = {
-  rollout: '(entity = :rollout AND #status IN (:running, :paused))',
-  request: '(entity = :request AND (attribute_not_exists(outcome) OR outcome.#provisioning = :yes))',
-  release: '(entity = :allocation AND #status = :releasing)',
+  rollout:
+    '(entity = :rollout AND (#status IN (:running, :paused) OR attribute_not_exists(endingAnnounced)))',
+  request:
+    '(entity = :request AND (attribute_not_exists(outcome) OR outcome.#provisioning = :yes OR attribute_not_exists(announced)))',
+  release:
+    '(entity = :allocation AND (#status = :releasing OR (#status = :released AND attribute_not_exists(releaseAnnounced))))',
 };
 
 export class DynamoDbUnsettledRecords implements UnsettledRecords {
@@ -39,6 +42,7 @@ export class DynamoDbUnsettledRecords implements UnsettledRecords {
             ':yes': true,
             ':allocation': 'allocation',
             ':releasing': 'RELEASING',
+            ':released': 'RELEASED',
           },
           ConsistentRead: true,
           ExclusiveStartKey: startKey,

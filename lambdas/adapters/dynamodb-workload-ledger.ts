@@ -79,7 +79,8 @@ export class DynamoDbWorkloadLedger implements WorkloadLedger {
         this.tableName,
         tenantPartition(tenantId),
         {
-          expression: 'attribute_exists(#move) OR attribute_exists(placing)',
+          expression:
+            'attribute_exists(#move) OR attribute_exists(placing) OR attribute_exists(placementUnannounced)',
           names: { '#move': 'move' },
           values: {},
         },

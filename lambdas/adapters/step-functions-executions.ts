@@ -10,8 +10,10 @@ export class StepFunctionsExecutions implements ExecutionLookup {
 
   async describe(executionArn: string): Promise<ExecutionView | undefined> {
     try {
-      const { status, input } = await this.client.send(new DescribeExecutionCommand({ executionArn }));
-      return { executionArn, status: status ?? 'RUNNING', input };
+      const { status, input, stopDate } = await this.client.send(
+        new DescribeExecutionCommand({ executionArn }),
+      );
+      return { executionArn, status: status ?? 'RUNNING', input, stopDate };
     } catch (error) {
       if (ABSENT.has((error as Error).name)) return undefined;
       throw error;

@@ -1,7 +1,8 @@
 /**
  * Task of the `allocate-resources` workflow: a validated request (else `InvalidRequest`) and the
  * execution deciding it → the allocation saga → `ResourceAllocated` or `ResourceAllocationRejected`.
- * A duplicate delivery returns the first outcome and announces nothing again.
+ * A duplicate delivery returns the first outcome and announces nothing again, unless the first
+ * never did (see `Allocated.announce`).
  */
 import { randomUUID } from 'node:crypto';
 import { setTimeout as pause } from 'node:timers/promises';
@@ -9,6 +10,7 @@ import * as z from 'zod/mini';
 import { wireAllocations } from '../adapters/runtime-wiring';
 import { allocate } from '../core/allocation/allocate';
 import { outcomeFacts } from '../core/allocation/allocation-facts';
+import { announceOutcome, recordedOutcomeFacts } from '../core/allocation/announce-outcome';
 import { InvalidRequest } from '../core/errors';
 import { ResourceAllocationRejected, ResourceAllocationRequested } from '../core/events/allocation-events';
 import { fact } from '../core/events/define-event';
@@ -27,7 +29,7 @@ export const handler = workflowTaskHandler({
   // The execution deciding the request is noted on its claim, so that only its end undoes it.
   input: z.object({ request: ResourceAllocationRequested.schema, executionId: z.string() }),
   handle: async ({ request, executionId }) => {
-    const { outcome, decided, announced } = await allocate(dependencies, request, executionId).catch(
+    const { outcome, decided, announce } = await allocate(dependencies, request, executionId).catch(
       async (error: unknown) => {
         // A request the ledger shows to be wrong (an unknown dimension) is refused in public too.
         if (error instanceof InvalidRequest) {
@@ -44,14 +46,10 @@ export const handler = workflowTaskHandler({
         throw error;
       },
     );
-    // One delivery announces; one that could not publish gives it back to the next (a retry).
-    if (!announced && (await ledger.claimAnnouncement(request.requestId))) {
-      try {
-        await publisher.publish(outcomeFacts(outcome));
-      } catch (error) {
-        await ledger.releaseAnnouncement(request.requestId).catch(() => undefined);
-        throw error;
-      }
+    if (announce) {
+      // A delivery that did not decide reads the allocation as it is now (it may be released since).
+      const facts = decided ? outcomeFacts(outcome) : await recordedOutcomeFacts(ledger, outcome);
+      await announceOutcome(ledger, publisher, request.requestId, facts);
     }
     // A duplicate returns the first delivery's result and must not provision a second time.
     return { ...outcome, duplicate: !decided };

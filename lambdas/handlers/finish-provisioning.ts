@@ -6,10 +6,10 @@
  */
 import * as z from 'zod/mini';
 import { wireAllocations } from '../adapters/runtime-wiring';
+import { allocatedFact } from '../core/allocation/allocation-facts';
+import { announceOutcome } from '../core/allocation/announce-outcome';
 import { cancelProvisioning, confirmProvisioning } from '../core/allocation/provisioning';
 import { announceReleases } from '../core/allocation/release';
-import { ResourceAllocated } from '../core/events/allocation-events';
-import { fact } from '../core/events/define-event';
 import { attributes, identifier, positiveAmounts } from '../core/events/primitives';
 import { workflowTaskHandler } from '../middleware/workflow-task-handler';
 
@@ -46,19 +46,14 @@ export const handler = workflowTaskHandler({
       return { status: 'PROVISIONING_FAILED', allocationId: input.allocation.allocationId };
     }
     const { attributes } = input.provisioned;
-    const outcome = await confirmProvisioning(ledger, input.allocation, attributes, new Date());
-    const { allocationId, requestId, tenantId, poolId, amount, expiresAt } = outcome;
-    await publisher.publish([
-      fact(ResourceAllocated, {
-        allocationId,
-        requestId,
-        tenantId,
-        poolId,
-        amount,
-        expiresAt,
-        attributes,
-      }),
-    ]);
+    const { outcome, announced } = await confirmProvisioning(
+      ledger,
+      input.allocation,
+      attributes,
+      new Date(),
+    );
+    if (!announced)
+      await announceOutcome(ledger, publisher, outcome.requestId, [allocatedFact(outcome, attributes)]);
     return { ...outcome, attributes };
   },
 });

@@ -500,7 +500,7 @@ describe('a callback provisioning whose confirmation failed after it took effect
     if (outcome.status !== 'ALLOCATED') throw new Error(`expected an allocation, got ${outcome.status}`);
     // Activated, then the outcome's write is refused (throttled): the workflow goes on to cancel.
     await expect(
-      confirmProvisioning(failing({ recordOutcome: 1 }), outcome, { instanceId: 'i-1' }, new Date()),
+      confirmProvisioning(failing({ confirmOutcome: 1 }), outcome, { instanceId: 'i-1' }, new Date()),
     ).rejects.toMatchObject({ name: 'StoreUnavailable' });
     expect(await t.ledgerItem(ledgerKeys.allocation(outcome.allocationId))).toMatchObject({
       status: 'ACTIVE',
@@ -523,7 +523,7 @@ describe('a callback provisioning whose confirmation failed after it took effect
     const { outcome } = await allocate(deps(), { ...request, provisioner: 'callback' }, EXECUTION);
     if (outcome.status !== 'ALLOCATED') throw new Error(`expected an allocation, got ${outcome.status}`);
     await expect(
-      confirmProvisioning(failing({ recordOutcome: 1 }), outcome, { instanceId: 'i-1' }, new Date()),
+      confirmProvisioning(failing({ confirmOutcome: 1 }), outcome, { instanceId: 'i-1' }, new Date()),
     ).rejects.toMatchObject({ name: 'StoreUnavailable' });
     // The recovery of another execution (a duplicate's) changes nothing.
     expect(await abandonProvisioning(ledger, request.requestId, `${EXECUTION}-duplicate`)).toBeUndefined();
@@ -532,6 +532,84 @@ describe('a callback provisioning whose confirmation failed after it took effect
     expect(await abandonProvisioning(ledger, request.requestId, EXECUTION)).toBe(outcome.allocationId);
     expect((await ledger.allocation(outcome.allocationId))?.status).toBe('RELEASED');
     expect((await ledger.request(request.requestId))?.outcome?.status).toBe('PROVISIONING_FAILED');
+    expect((await ledger.quota(tenantId))?.used).toEqual({ vcpu: 0 });
+    expect(await drift()).toEqual([]);
+  });
+});
+
+describe('a confirmation racing the recovery of its stopped execution', () => {
+  it.each([
+    ['after it activated the allocation', 'activateAllocation'],
+    ['after it recorded the confirmed outcome', 'confirmOutcome'],
+  ] as const)('stands down when the recovery took the allocation back %s', async (_, step) => {
+    const { request, poolId, tenantId } = await setUp();
+    const { outcome } = await allocate(deps(), { ...request, provisioner: 'callback' }, EXECUTION);
+    if (outcome.status !== 'ALLOCATED') throw new Error(`expected an allocation, got ${outcome.status}`);
+    // The execution is stopped while ConfirmProvisioning runs; its recovery (which read the
+    // outcome still provisioning) cancels right after `step`.
+    const racing = new Proxy(ledger, {
+      get(target, property: keyof AllocationLedger) {
+        const method = target[property];
+        if (typeof method !== 'function' || property !== step) return method;
+        return async (...args: unknown[]) => {
+          const result = await (method as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+          await cancelProvisioning(ledger, outcome);
+          return result;
+        };
+      },
+    });
+    await expect(
+      confirmProvisioning(racing, outcome, { instanceId: 'i-1' }, new Date()),
+    ).rejects.toMatchObject({ name: 'AllocationNotReserved' });
+    expect(await ledger.allocation(outcome.allocationId)).toMatchObject({
+      status: 'RELEASED',
+      releaseCause: 'cancel',
+    });
+    expect((await ledger.request(request.requestId))?.outcome?.status).toBe('PROVISIONING_FAILED');
+    expect((await ledger.quota(tenantId))?.used).toEqual({ vcpu: 0 });
+    expect(await markers(poolId, tenantId)).toEqual({ holds: [], returns: [] });
+    expect(await drift()).toEqual([]);
+  });
+
+  it('leaves a cancellation under way to finish it, rather than failing the recovery', async () => {
+    const { request, tenantId } = await setUp();
+    const { outcome } = await allocate(deps(), { ...request, provisioner: 'callback' }, EXECUTION);
+    if (outcome.status !== 'ALLOCATED') throw new Error(`expected an allocation, got ${outcome.status}`);
+    // Another recovery of the same end (the route, racing the reconciler) has taken it just now.
+    const now = new Date();
+    const staleBefore = new Date(now.getTime() - STALE_CLAIM_MS);
+    expect(await ledger.claimRelease(outcome.allocationId, 'RESERVED', now, staleBefore, 'cancel')).toBe(
+      true,
+    );
+    expect(await abandonProvisioning(ledger, request.requestId, EXECUTION)).toBeUndefined();
+    // Had that one died, its stale release is finished by the next.
+    const later = new Date(now.getTime() + STALE_CLAIM_MS + 1_000);
+    expect(await abandonProvisioning(ledger, request.requestId, EXECUTION, later)).toBe(outcome.allocationId);
+    expect((await ledger.request(request.requestId))?.outcome?.status).toBe('PROVISIONING_FAILED');
+    expect((await ledger.quota(tenantId))?.used).toEqual({ vcpu: 0 });
+    expect(await drift()).toEqual([]);
+  });
+});
+
+describe('a release requested and left half-way, finished by the lease sweep', () => {
+  it('is announced as the release it was, not as an expiry', async () => {
+    const { request, tenantId } = await setUp();
+    const allocationId = allocationIdOf(
+      (await allocate(deps(), { ...request, leaseSeconds: 1 }, EXECUTION)).outcome,
+    );
+    // The release's function died right after taking the allocation, long ago.
+    const longAgo = new Date(Date.now() - 10 * 60_000);
+    expect(await ledger.claimRelease(allocationId, 'ACTIVE', longAgo, longAgo, 'request')).toBe(true);
+    const swept = await expireLeases(ledger, publisher, new Date(Date.now() + 10_000));
+    expect(
+      swept
+        .filter((f) => (f.detail as { allocationId: string }).allocationId === allocationId)
+        .map((f) => f.detailType),
+    ).toEqual(['ResourceReleased']);
+    expect(await ledger.allocation(allocationId)).toMatchObject({
+      status: 'RELEASED',
+      releaseCause: 'request',
+    });
     expect((await ledger.quota(tenantId))?.used).toEqual({ vcpu: 0 });
     expect(await drift()).toEqual([]);
   });

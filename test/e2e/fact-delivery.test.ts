@@ -5,7 +5,8 @@
  * - transient entry failures outlasting the publisher's own tries (so the step's retry — the
  *   workflow's Retry, the bus's redelivery, Lambda's retry of a scheduled run — must announce
  *   again what its failed first try did not): the fact is delivered exactly once;
- * - transient failures of the whole call: delivered exactly once;
+ * - transient failures of the whole call: delivered exactly once — except by a step that hands a
+ *   task token out, which gives up rather than risk asking twice;
  * - the fact lost for good: it is never delivered, and no other fact contradicts the ledger.
  * After each scenario every fact it caused is checked against the ledger and the alias: no
  * `ServiceRolloutSucceeded` for an alias on the old version, no `ResourceReleased` for an ACTIVE
@@ -62,6 +63,12 @@ interface Row {
   readonly target?: (detail: Detail, id: string) => boolean;
   /** Failures the step itself must outlast (an ASL putEvents task has 3 retries and no publisher). */
   readonly tries?: number;
+  /**
+   * Hands a task token out: a failed call, which may have gone through, is not retried (a retry
+   * would hand out a second token) — the step gives up instead, its Catch returning the capacity
+   * or reverting the move.
+   */
+  readonly handsOutToken?: boolean;
   /** Starts the scenario; the execution it waits on, if any. */
   run(scene: Scene): Promise<string | undefined>;
   /** Brings the scenario to its end once the fact is out (answers a provisioner, aborts a rollout…). */
@@ -248,6 +255,7 @@ const rows: Row[] = [
     step: 'allocate-resources Provision (events:putEvents)',
     fact: 'ResourceProvisionRequested',
     tries: 3,
+    handsOutToken: true,
     succeeds: true,
     run: async (s) => {
       await inventory(s);
@@ -482,6 +490,7 @@ const sequentialRows: Row[] = [
     step: 'rebalance-workloads ApplyMove (events:putEvents)',
     fact: 'WorkloadMoveRequested',
     tries: 3,
+    handsOutToken: true,
     succeeds: true,
     run: async (s) => {
       const declared = await t.run('declare-inventory', {
@@ -640,6 +649,7 @@ const delivered = (row: Row, id: string, from: number) =>
 const PUBLISHER_TRIES = 4;
 
 async function transient(row: Row, id: string, kind: 'entry' | 'call') {
+  if (kind === 'call' && row.handsOutToken) return givenUp(row, id);
   const tries = kind === 'call' ? 2 : (row.tries ?? PUBLISHER_TRIES + 1);
   const fault = inject(row, id, kind, tries);
   const s = scene(id);
@@ -657,6 +667,23 @@ async function transient(row: Row, id: string, kind: 'entry' | 'call') {
     // At least once, and none twice: what went through was never sent again.
     expect(delivered(row, id, from)).toHaveLength(1);
     expect(await contradictions(id)).toEqual([]);
+  } finally {
+    fault.stop();
+  }
+}
+
+/** A step that hands a token out, its call failed once: nothing is asked, and nothing is false. */
+async function givenUp(row: Row, id: string) {
+  const fault = inject(row, id, 'call', 1);
+  const s = scene(id);
+  const from = facts.length;
+  try {
+    const executionArn = await row.run(s);
+    if (executionArn) await t.finished(executionArn);
+    await t.runtime.bus.settle();
+    expect(fault.refused()).toBe(1);
+    expect(delivered(row, id, from)).toEqual([]);
+    expect(await contradictions(id, row.fact)).toEqual([]);
   } finally {
     fault.stop();
   }
@@ -700,9 +727,14 @@ describe.concurrent('every publishing step', () => {
     (_, __, row) => transient(row, `fd-${short(row.step)}-t`, 'entry'),
     90_000,
   );
-  it.each(rows.map((row) => [row.step, row.fact, row] as const))(
+  it.each(rows.filter((row) => !row.handsOutToken).map((row) => [row.step, row.fact, row] as const))(
     '%s: %s delivered exactly once through failed calls',
     (_, __, row) => transient(row, `fd-${short(row.step)}-c`, 'call'),
+    90_000,
+  );
+  it.each(rows.filter((row) => row.handsOutToken).map((row) => [row.step, row.fact, row] as const))(
+    '%s: %s not asked again after a failed call, which may have gone through',
+    (_, __, row) => givenUp(row, `fd-${short(row.step)}-c`),
     90_000,
   );
   it.each(rows.map((row) => [row.step, row.fact, row] as const))(

@@ -6,6 +6,7 @@
  * recovering it once however often it runs.
  */
 import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
@@ -19,12 +20,24 @@ import {
 import { StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbAllocationLedger } from '../../lambdas/adapters/dynamodb-allocation-ledger';
+import { DynamoDbRolloutLedger } from '../../lambdas/adapters/dynamodb-rollout-ledger';
+import { DynamoDbUnsettledRecords } from '../../lambdas/adapters/dynamodb-unsettled-records';
 import type { DynamoDbWorkloadLedger } from '../../lambdas/adapters/dynamodb-workload-ledger';
+import { LambdaAliasTraffic } from '../../lambdas/adapters/lambda-alias-traffic';
 import { ledgerKeys } from '../../lambdas/adapters/ledger-keys';
 import { readLedgerSnapshot } from '../../lambdas/adapters/ledger-snapshot';
+import { StepFunctionsExecutions } from '../../lambdas/adapters/step-functions-executions';
 import { allocate } from '../../lambdas/core/allocation/allocate';
 import type { AllocationLedger } from '../../lambdas/core/allocation/allocation';
 import { auditLedger } from '../../lambdas/core/allocation/audit';
+import { release } from '../../lambdas/core/allocation/release';
+import { DESCRIBE_CONCURRENCY, findOrphans } from '../../lambdas/core/recovery/orphans';
+import {
+  RECOVERY_GRACE_MS,
+  type Reconciliation,
+  reconcile as reconcileAt,
+} from '../../lambdas/core/recovery/reconcile';
+import { placePendingWorkloads } from '../../lambdas/core/workloads/place-pending-workloads';
 import { beginMove, finishMove, revertMove } from '../../lambdas/core/workloads/rebalance-workloads';
 import type { BusEvent } from '../../lib/embedded/event-bus';
 import { LEDGER_TABLE_NAME } from '../../lib/embedded/runtime';
@@ -146,10 +159,35 @@ async function audit(): Promise<{
   return { code: outcome.code, report: JSON.parse(outcome.stdout) };
 }
 
-async function reconcile(): Promise<{ orphans: string[]; failures: string[] }> {
+/** A run of Baton's reconciler function, now. */
+async function reconcileNow(): Promise<Reconciliation> {
   const result = await t.runtime.lambda.invoke('baton-local-reconcile', {});
   await t.runtime.bus.settle();
-  return result as { orphans: string[]; failures: string[] };
+  return result as Reconciliation;
+}
+
+/** The reconciler's work at `now` (by default once what ended just now is its own), with Baton's adapters. */
+async function reconcile(now = new Date(Date.now() + RECOVERY_GRACE_MS)): Promise<Reconciliation> {
+  const workloads = scene.workloads;
+  const result = await reconcileAt(
+    {
+      records: new DynamoDbUnsettledRecords(t.ledger, LEDGER_TABLE_NAME),
+      workloads,
+      allocations,
+      executions: new StepFunctionsExecutions(t.sfn),
+    },
+    {
+      allocations,
+      rollouts: new DynamoDbRolloutLedger(t.ledger, LEDGER_TABLE_NAME),
+      traffic: new LambdaAliasTraffic(lambda),
+      workloads,
+      publisher: scene.publisher,
+      newClaimId: () => `recovery-${randomUUID()}`,
+    },
+    now,
+  );
+  await t.runtime.bus.settle();
+  return result;
 }
 
 describe('the status-change routes', () => {
@@ -244,9 +282,15 @@ describe('the status-change routes', () => {
       (await t.ledgerItem(ledgerKeys.pool('halt-old')))?.state === 'draining' ? true : undefined,
     );
     const executionArn = await start('rebalance-workloads', { scope: { tenantId: 'halt-co' } });
-    for (const workloadId of ['h1', 'h2'])
-      await eventually(async () => (await scene.workloads.workload('halt-co', workloadId))?.move);
-    expect((await scene.workloads.resource('halt-co', spare))?.members).toHaveProperty('h1');
+    // Both moves begun: noted on the workload, then their room taken on the target (a look between
+    // the two would see the move without its room).
+    await eventually(async () => {
+      const moving = await Promise.all(
+        ['h1', 'h2'].map(async (workloadId) => (await scene.workloads.workload('halt-co', workloadId))?.move),
+      );
+      const members = (await scene.workloads.resource('halt-co', spare))?.members ?? {};
+      return moving.every(Boolean) && 'h1' in members && 'h2' in members ? true : undefined;
+    });
 
     await t.sfn.send(new StopExecutionCommand({ executionArn, error: 'Operator', cause: 'not today' }));
     await eventually(async () => {
@@ -313,6 +357,9 @@ describe('the reconciler', () => {
     expect(await weightsOf('lost-svc')).toEqual({ '2': 0.1 });
     const orphan = `rollout ${rollout.rolloutId} RUNNING, its execution ${rollout.executionArn} ABORTED`;
     expect(await audit()).toMatchObject({ code: 1, report: { clean: false, orphans: [orphan] } });
+    // Just ended: the reconciler leaves it to its route (at a restart both would recover it at once).
+    expect(await reconcileNow()).toEqual({ orphans: [], failures: [] });
+    expect(await weightsOf('lost-svc')).toEqual({ '2': 0.1 });
 
     expect(await reconcile()).toEqual({ orphans: [orphan], failures: [] });
     expect(await weightsOf('lost-svc')).toEqual({});
@@ -400,11 +447,187 @@ describe('the reconciler', () => {
     expect(facts.map((f) => [f['detail-type'], f.detail])).toEqual(
       expect.arrayContaining([
         ['ResourceReleased', expect.objectContaining({ allocationId })],
+        // The saga cut short is refused in public, for its tenant to ask again.
+        [
+          'ResourceAllocationRejected',
+          expect.objectContaining({
+            requestId: 'cut-short',
+            tenantId: 'dead-tenant',
+            reason: 'RequestAbandoned',
+          }),
+        ],
         ['WorkloadPlaced', expect.objectContaining({ workloadId: 'stranded', resourceId })],
       ]),
     );
     expect(auditLedger(await readLedgerSnapshot(t.ledger, LEDGER_TABLE_NAME))).toEqual([]);
     expect(await reconcile()).toEqual({ orphans: [], failures: [] });
     expect((await audit()).code).toBe(0);
+  });
+
+  it('announces an outcome whose deciding function died before announcing it, once', async () => {
+    const declared = await t.run('declare-inventory', {
+      pools: [{ poolId: 'mute-pool', kind: 'mute', capacity: { vcpu: 10 }, state: 'active' }],
+      quotas: [{ tenantId: 'mute-tenant', limits: { vcpu: 10 } }],
+    });
+    expect(declared.status).toBe('SUCCEEDED');
+    const decider = 'arn:aws:states:us-east-1:000000000000:execution:baton-local-allocate-resources:mute';
+    const request = { requestId: 'mute', tenantId: 'mute-tenant', kind: 'mute', amount: { vcpu: 2 } };
+    const deps = (claimId: string) => ({
+      ledger: allocations,
+      now: () => new Date(),
+      newAllocationId: () => 'alloc-mute',
+      newClaimId: () => claimId,
+      pause: () => Promise.resolve(),
+    });
+    // Decided; the function is killed before it publishes (SIGKILL, or a sandbox timeout).
+    expect(await allocate(deps('claim-mute'), request, decider)).toMatchObject({
+      decided: true,
+      announce: true,
+    });
+    // A duplicate delivery leaves the announcing to the decider while its claim is fresh.
+    expect(await allocate(deps('claim-mute-2'), request, `${decider}-2`)).toMatchObject({
+      decided: false,
+      announce: false,
+    });
+    const announced = () =>
+      facts.filter(
+        (f) =>
+          f['detail-type'] === 'ResourceAllocated' &&
+          (f.detail as { requestId: string }).requestId === 'mute',
+      );
+    const orphan = 'allocation request mute ALLOCATED, its fact never announced';
+    expect(await reconcile()).toEqual({ orphans: [orphan], failures: [] });
+    expect(announced().map((f) => f.detail)).toEqual([
+      expect.objectContaining({ allocationId: 'alloc-mute' }),
+    ]);
+    expect(await reconcile()).toEqual({ orphans: [], failures: [] });
+    expect(announced()).toHaveLength(1);
+  });
+
+  it('judges records a few at a time, and names one it cannot judge without failing the others', async () => {
+    const execution = (i: number) =>
+      `arn:aws:states:us-east-1:000000000000:execution:baton-local-allocate-resources:unjudged-${i}`;
+    const ids = Array.from({ length: 20 }, (_, i) => i);
+    for (const i of ids)
+      expect(
+        await allocations.claimRequest(
+          `unjudged-${i}`,
+          { claimId: `claim-${i}`, executionId: execution(i) },
+          new Date(),
+        ),
+      ).toBe(true);
+    const stepFunctions = new StepFunctionsExecutions(t.sfn);
+    let asking = 0;
+    let mostAtOnce = 0;
+    const executions = {
+      describe: async (executionArn: string) => {
+        mostAtOnce = Math.max(mostAtOnce, ++asking);
+        try {
+          if (executionArn === execution(3))
+            throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+          return await stepFunctions.describe(executionArn);
+        } finally {
+          asking--;
+        }
+      },
+    };
+    try {
+      const { orphans, failures } = await findOrphans(
+        {
+          records: new DynamoDbUnsettledRecords(t.ledger, LEDGER_TABLE_NAME),
+          workloads: scene.workloads,
+          allocations,
+          executions,
+        },
+        new Date(),
+      );
+      const judged = orphans.flatMap((orphan) =>
+        orphan.kind === 'request' && orphan.requestId.startsWith('unjudged-') ? [orphan.requestId] : [],
+      );
+      expect(judged.toSorted()).toEqual(
+        ids
+          .filter((i) => i !== 3)
+          .map((i) => `unjudged-${i}`)
+          .toSorted(),
+      );
+      expect(failures).toEqual([
+        'allocation request unjudged-3 could not be judged: ThrottlingException: Rate exceeded',
+      ]);
+      expect(mostAtOnce).toBe(DESCRIBE_CONCURRENCY);
+    } finally {
+      for (const i of ids) await allocations.unclaimRequest(`unjudged-${i}`, `claim-${i}`);
+    }
+  });
+
+  it('announces what was done and never announced: a rollout ending, a release, a placement', async () => {
+    // A rollout whose ending's fact cannot go out: its recovery ends it, and gives up announcing.
+    const rollout = await rolloutBaking('mute-svc');
+    const unfault = t.runtime.bus.injectFault((entry) =>
+      entry.DetailType === 'ServiceRolloutRolledBack' && String(entry.Detail).includes(rollout.rolloutId)
+        ? 'entry'
+        : undefined,
+    );
+    try {
+      await t.sfn.send(new StopExecutionCommand({ executionArn: rollout.executionArn }));
+      await eventually(async () =>
+        (await t.ledgerItem(ledgerKeys.rollout(rollout.rolloutId)))?.status === 'ROLLED_BACK'
+          ? true
+          : undefined,
+      );
+      await t.runtime.bus.settle();
+    } finally {
+      unfault();
+    }
+    // A release whose function died between returning the capacity and announcing it (no lease:
+    // no sweep will ever look at it).
+    const declared = await t.run('declare-inventory', {
+      pools: [{ poolId: 'quiet-pool', kind: 'quiet', capacity: { vcpu: 10 }, state: 'active' }],
+      quotas: [{ tenantId: 'quiet-tenant', limits: { vcpu: 10 } }],
+    });
+    expect(declared.status).toBe('SUCCEEDED');
+    const allocated = await t.run('allocate-resources', {
+      requestId: 'quiet',
+      tenantId: 'quiet-tenant',
+      kind: 'quiet',
+      amount: { vcpu: 2 },
+    });
+    const { allocationId } = JSON.parse(allocated.output ?? 'null');
+    expect(await release(allocations, allocationId)).toMatchObject({ released: true });
+    // A placement whose placer died before announcing it, the tenant placing nothing since.
+    await scene.declare('hushed-co', [{ poolId: 'hushed-a', vcpu: 64 }]);
+    const resourceId = await scene.allocate('hushed-co', 4);
+    expect(
+      await scene.workloads.registerWorkload({
+        ...submission('hushed-co', 'hushed', 1),
+        submittedAt: new Date().toISOString(),
+      }),
+    ).toBe(true);
+    const placed = await placePendingWorkloads(scene.workloads, 'hushed-co', 'binpack');
+    expect(placed.placed).toEqual([{ workloadId: 'hushed', resourceId }]);
+    const announced = (detailType: string, key: string, id: string) =>
+      facts.filter(
+        (f) => f['detail-type'] === detailType && (f.detail as Record<string, unknown>)[key] === id,
+      );
+    const unannounced = () => [
+      ...announced('ServiceRolloutRolledBack', 'rolloutId', rollout.rolloutId),
+      ...announced('ResourceReleased', 'allocationId', allocationId),
+      ...announced('WorkloadPlaced', 'workloadId', 'hushed'),
+    ];
+    expect(unannounced()).toEqual([]);
+
+    const { orphans, failures } = await reconcile();
+    expect(failures).toEqual([]);
+    expect(orphans.toSorted()).toEqual([
+      `allocation ${allocationId} RELEASED, its release never announced`,
+      `rollout ${rollout.rolloutId} ROLLED_BACK, its ending never announced`,
+      expect.stringMatching(/^workload hushed of hushed-co placed on .*, its placement not announced since /),
+    ]);
+    expect(
+      unannounced()
+        .map((f) => f['detail-type'])
+        .toSorted(),
+    ).toEqual(['ResourceReleased', 'ServiceRolloutRolledBack', 'WorkloadPlaced']);
+    expect(await reconcile()).toEqual({ orphans: [], failures: [] });
+    expect(unannounced()).toHaveLength(3);
   });
 });

@@ -63,14 +63,16 @@ export interface AllocateDependencies {
 }
 
 /**
- * The outcome; whether this delivery decided it (a duplicate only reads the first's); and
- * whether it has been announced — a delivery that decided but failed to publish leaves that to
- * whichever delivery comes next.
+ * The outcome; whether this delivery decided it (a duplicate only reads the first's); and whether
+ * it is this delivery's to announce now: the deciding one's, a retry of its execution's (the first
+ * try may have died before announcing), or any delivery's once the claim is stale and the outcome
+ * still unannounced. Other duplicates leave it to the decider, so concurrent deliveries of one
+ * request announce one fact.
  */
 export interface Allocated {
   readonly outcome: AllocationOutcome;
   readonly decided: boolean;
-  readonly announced: boolean;
+  readonly announce: boolean;
 }
 
 export async function allocate(
@@ -90,9 +92,9 @@ export async function allocate(
   } catch (error) {
     throw error instanceof CompensationFailed ? error : interrupted(request, error);
   }
-  if (!claimed) return { ...(await firstOutcome(deps, request.requestId)), decided: false };
+  if (!claimed) return { ...(await firstOutcome(deps, request.requestId, executionId)), decided: false };
   try {
-    return { outcome: await placeAndReserve(deps, request, claimId), decided: true, announced: false };
+    return { outcome: await placeAndReserve(deps, request, claimId), decided: true, announce: true };
   } catch (error) {
     if (error instanceof OutcomeUnknown) throw error;
     await ledger.unclaimRequest(request.requestId, claimId).catch(() => undefined);
@@ -140,8 +142,9 @@ async function takeOver(
 /**
  * The execution deciding a request ended before it recorded an outcome (stopped, timed out, or
  * the runtime running it died): the claim is taken over, what its attempt may hold is given back,
- * and the request id is freed, so that a later delivery decides afresh. Nothing happens unless
- * that execution is still the one the claim names. Whether a claim was abandoned.
+ * the abandonment is announced (`announce`, given the record as it was), and the request id is
+ * freed, so that a later delivery decides afresh. Nothing happens unless that execution is still
+ * the one the claim names. Whether a claim was abandoned.
  */
 export async function abandonClaim(
   ledger: AllocationLedger,
@@ -149,12 +152,15 @@ export async function abandonClaim(
   endedExecutionId: string,
   claimId: string,
   now: Date,
+  announce: (record: RequestRecord) => Promise<void>,
 ): Promise<boolean> {
   const record = await ledger.request(requestId);
   if (!record || record.outcome || record.executionId !== endedExecutionId) return false;
-  // The claim keeps naming the ended execution: if this stops half-way, the next try finds it again.
+  // The claim keeps naming the ended execution: if this stops half-way (or announcing fails), the
+  // next try finds it again — and announces it again, before the id is freed.
   const claim = { claimId, executionId: endedExecutionId };
   if (!(await takeOver(ledger, requestId, record, claim, now))) return false;
+  await announce(record);
   await ledger.unclaimRequest(requestId, claimId);
   return true;
 }
@@ -368,13 +374,16 @@ function rejected(
 async function firstOutcome(
   deps: AllocateDependencies,
   requestId: string,
-): Promise<{ outcome: AllocationOutcome; announced: boolean }> {
+  executionId: string,
+): Promise<{ outcome: AllocationOutcome; announce: boolean }> {
   for (let look = 0; look < DUPLICATE_WAIT.looks; look++) {
     const record = await deps.ledger.request(requestId);
     if (record?.outcome) {
       // The first delivery may have stopped between recording its outcome and settling.
       await settle(deps.ledger, record.outcome);
-      return { outcome: record.outcome, announced: record.announced === true };
+      const itsDecider = record.executionId === executionId;
+      const stale = deps.now().getTime() - Date.parse(record.claimedAt) >= STALE_CLAIM_MS;
+      return { outcome: record.outcome, announce: !record.announced && (itsDecider || stale) };
     }
     await deps.pause(DUPLICATE_WAIT.pauseMs);
   }

@@ -7,6 +7,7 @@ import {
   ResourceReleased,
 } from '../events/allocation-events';
 import { type Fact, fact } from '../events/define-event';
+import type { EndedExecution } from '../recovery/executions';
 import type { Allocation, AllocationOutcome } from './allocation';
 
 /** `ResourceAllocated` once capacity is usable (a callback provisioner announces it later), or the rejection. */
@@ -16,10 +17,24 @@ export function outcomeFacts(outcome: AllocationOutcome): Fact[] {
     return [fact(ResourceAllocationRejected, { requestId, tenantId, reason, explanation })];
   }
   if (outcome.status === 'PROVISIONING_FAILED' || outcome.provisioning) return [];
+  return [allocatedFact(outcome)];
+}
+
+/** `ResourceAllocated` for an allocation usable now, with its provisioner's attributes if it had one. */
+export function allocatedFact(
+  outcome: AllocationOutcome & { status: 'ALLOCATED' },
+  attributes?: Readonly<Record<string, unknown>>,
+): Fact {
   const { allocationId, requestId, tenantId, poolId, amount, expiresAt } = outcome;
-  return [
-    fact(ResourceAllocated, { allocationId, requestId, tenantId, poolId, amount: { ...amount }, expiresAt }),
-  ];
+  return fact(ResourceAllocated, {
+    allocationId,
+    requestId,
+    tenantId,
+    poolId,
+    amount: { ...amount },
+    expiresAt,
+    ...(attributes ? { attributes: { ...attributes } } : {}),
+  });
 }
 
 export function releasedFact(
@@ -39,5 +54,23 @@ export function releaseFact(allocation: Allocation): Fact {
     poolId,
     amount: { ...amount },
     expiredAt: expiresAt,
+  });
+}
+
+/**
+ * The request's execution ended before deciding it (stopped, timed out, failed, or the runtime
+ * running it died): what it held is given back, and the request may be sent again.
+ */
+export function abandonedFact(
+  requestId: string,
+  tenantId: string | undefined,
+  ended: Pick<EndedExecution, 'executionArn' | 'ending'>,
+): Fact {
+  const how = ended.ending === 'NOT_FOUND' ? 'no longer exists' : `ended ${ended.ending}`;
+  return fact(ResourceAllocationRejected, {
+    requestId,
+    ...(tenantId ? { tenantId } : {}),
+    reason: 'RequestAbandoned',
+    explanation: `its execution ${ended.executionArn} ${how} before deciding it; nothing is held — request it again`,
   });
 }

@@ -101,7 +101,12 @@ export interface RequestRecord {
   readonly executionId?: string | undefined;
   readonly attempt?: Attempt | undefined;
   readonly outcome?: AllocationOutcome | undefined;
-  /** Set once a delivery has taken the publishing of the outcome's facts. */
+  /**
+   * Set once the outcome's fact is out (a confirmed provisioning's, once its `ResourceAllocated`
+   * is). Until then whoever finds it unset may announce it — the deciding execution at once, any
+   * other delivery or the reconciler once the claim is stale — so a fact may go out twice, never
+   * not at all.
+   */
   readonly announced?: boolean | undefined;
 }
 
@@ -125,13 +130,16 @@ export interface AllocationLedger {
   recordAttempt(requestId: string, claimId: string, attempt: Attempt): Promise<boolean>;
   /**
    * Records the request's outcome. With `claimId`, only while that claim still holds the request
-   * (`false` otherwise); without, unconditionally (a provisioning bringing the outcome up to date).
+   * (`false` otherwise); without, unconditionally (a cancelled provisioning's PROVISIONING_FAILED).
    */
   recordOutcome(requestId: string, outcome: AllocationOutcome, claimId?: string): Promise<boolean>;
-  /** Takes the announcing of the outcome; `false` if another delivery already has. */
-  claimAnnouncement(requestId: string): Promise<boolean>;
-  /** Gives the announcing back after publishing failed, for the next delivery to do. */
-  releaseAnnouncement(requestId: string): Promise<void>;
+  /**
+   * Records a confirmed provisioning's outcome, not announced yet, only while the outcome still
+   * says this allocation is provisioning; `false` otherwise (confirmed already, or cancelled).
+   */
+  confirmOutcome(requestId: string, confirmed: AllocationOutcome & { status: 'ALLOCATED' }): Promise<boolean>;
+  /** Notes that the outcome's fact is out. */
+  markOutcomeAnnounced(requestId: string): Promise<void>;
   /** Gives a request id back after a failed attempt, so a retry may claim it again. */
   unclaimRequest(requestId: string, claimId: string): Promise<void>;
   poolsOfKind(kind: string): Promise<PoolView[]>;

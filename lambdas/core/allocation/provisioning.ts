@@ -15,26 +15,51 @@ export class AllocationNotReserved extends Error {
   override readonly name = 'AllocationNotReserved';
 }
 
+/** A confirmed provisioning, and whether its `ResourceAllocated` is out already (a retry's). */
+export interface Confirmed {
+  readonly outcome: Allocated;
+  readonly announced: boolean;
+}
+
+/**
+ * Activates the allocation and records the confirmed outcome — only while the outcome still says
+ * it is provisioning: a cancellation (the recovery of a stopped execution) that recorded
+ * PROVISIONING_FAILED meanwhile stands. The allocation is read again last, so that one taken back
+ * since it was activated is not announced.
+ */
 export async function confirmProvisioning(
   ledger: AllocationLedger,
   outcome: Allocated,
   attributes: Readonly<Record<string, unknown>>,
   now: Date,
-): Promise<Allocated> {
-  const allocation = await ledger.allocation(outcome.allocationId);
-  if (allocation?.status === 'ACTIVE') {
-    // A retry of a confirmation that went through.
-    const confirmed: Allocated = { ...outcome, provisioning: false, expiresAt: allocation.expiresAt };
-    await ledger.recordOutcome(outcome.requestId, confirmed);
-    return confirmed;
-  }
-  const expiresAt = allocation?.leaseSeconds ? leaseEnd(now, allocation.leaseSeconds) : undefined;
-  if (!allocation || !(await ledger.activateAllocation(outcome.allocationId, attributes, expiresAt))) {
-    throw new AllocationNotReserved(`allocation ${outcome.allocationId} is no longer reserved`);
+): Promise<Confirmed> {
+  const { allocationId, requestId } = outcome;
+  const allocation = await ledger.allocation(allocationId);
+  // ACTIVE already: a retry of a confirmation that activated it.
+  let expiresAt = allocation?.expiresAt;
+  if (allocation?.status !== 'ACTIVE') {
+    expiresAt = allocation?.leaseSeconds ? leaseEnd(now, allocation.leaseSeconds) : undefined;
+    if (!allocation || !(await ledger.activateAllocation(allocationId, attributes, expiresAt))) {
+      throw new AllocationNotReserved(`allocation ${allocationId} is no longer reserved`);
+    }
   }
   const confirmed: Allocated = { ...outcome, provisioning: false, expiresAt };
-  await ledger.recordOutcome(outcome.requestId, confirmed);
-  return confirmed;
+  let announced = false;
+  if (!(await ledger.confirmOutcome(requestId, confirmed))) {
+    const record = await ledger.request(requestId);
+    const recorded = record?.outcome;
+    if (recorded?.status !== 'ALLOCATED' || recorded.allocationId !== allocationId || recorded.provisioning) {
+      throw new AllocationNotReserved(
+        `allocation ${allocationId} was cancelled while it was being confirmed (its request is ${recorded?.status ?? 'gone'})`,
+      );
+    }
+    // Recorded by an earlier try of this confirmation.
+    announced = record?.announced === true;
+  }
+  if ((await ledger.allocation(allocationId))?.status !== 'ACTIVE') {
+    throw new AllocationNotReserved(`allocation ${allocationId} was taken back while it was being confirmed`);
+  }
+  return { outcome: confirmed, announced };
 }
 
 /**
@@ -50,13 +75,25 @@ export async function cancelProvisioning(
   outcome: Allocated,
   now: Date = new Date(),
 ): Promise<void> {
+  if ((await takeBack(ledger, outcome, now)) === 'under-way') {
+    throw new ReleaseInterrupted(
+      `the capacity of ${outcome.allocationId} is being returned by another request`,
+    );
+  }
+}
+
+/** The cancellation's work; `under-way` (nothing done) when another holds the allocation's release. */
+async function takeBack(
+  ledger: AllocationLedger,
+  outcome: Allocated,
+  now: Date,
+): Promise<'done' | 'under-way'> {
   const { allocationId, requestId, tenantId } = outcome;
   let cancelled = await releaseFrom(ledger, allocationId, 'RESERVED', now, 'cancel');
   if (cancelled === 'refused') cancelled = await releaseFrom(ledger, allocationId, 'ACTIVE', now, 'cancel');
-  if (cancelled === 'under-way' || cancelled === 'refused') {
-    throw new ReleaseInterrupted(`the capacity of ${allocationId} is being returned by another request`);
-  }
+  if (cancelled === 'under-way' || cancelled === 'refused') return 'under-way';
   await ledger.recordOutcome(requestId, { status: 'PROVISIONING_FAILED', allocationId, requestId, tenantId });
+  return 'done';
 }
 
 /**
@@ -66,6 +103,9 @@ export async function cancelProvisioning(
  * execution reports no allocation — if that execution is the one that decided the request (a
  * duplicate's end changes nothing). Returns the allocation whose provisioning failed, if any, for
  * its release to be announced (the cancellation may have returned it without announcing it).
+ * Another cancellation under way (the route and the reconciler racing, or the workflow's own) is
+ * left to finish and announce it: recovery has nothing to add — and if that one dies, its stale
+ * release and the outcome still provisioning are found again.
  */
 export async function abandonProvisioning(
   ledger: AllocationLedger,
@@ -79,6 +119,6 @@ export async function abandonProvisioning(
   if (outcome?.status === 'PROVISIONING_FAILED') return outcome.allocationId;
   if (outcome?.status !== 'ALLOCATED' || !outcome.provisioning) return undefined;
   if (!(await ledger.allocation(outcome.allocationId))) return undefined;
-  await cancelProvisioning(ledger, outcome, now);
+  if ((await takeBack(ledger, outcome, now)) === 'under-way') return undefined;
   return outcome.allocationId;
 }

@@ -52,7 +52,8 @@ export async function release(
 }
 
 /**
- * Releases an allocation that is `from`, or finishes the release of a RELEASING one, for `cause`.
+ * Releases an allocation that is `from`, for `cause`, or finishes the release of a RELEASING one,
+ * for the cause it was taken for.
  * `under-way` when another release holds it and is still within its time (it will finish it);
  * `refused` when the allocation is in another live status.
  */
@@ -81,9 +82,12 @@ export async function releaseFrom(
     ) {
       return 'under-way';
     }
+    // A stalled release finished by another keeps the cause its first taker recorded: a release
+    // requested, then finished by the lease sweep, is still a release, not an expiry.
+    const takenFor = allocation.status === 'RELEASING' ? (allocation.releaseCause ?? cause) : cause;
     const claimed = await interruptible(allocation, async () => {
       try {
-        return await ledger.claimRelease(allocationId, from, now, staleBefore, cause);
+        return await ledger.claimRelease(allocationId, from, now, staleBefore, takenFor);
       } catch (error) {
         // The claim may have gone through with only its answer lost.
         await ledger.unclaimRelease(allocationId, now).catch(() => undefined);
@@ -93,7 +97,7 @@ export async function releaseFrom(
     // Not claimed: the allocation changed since it was read; read it again.
     if (!claimed) continue;
     return {
-      allocation: { ...allocation, status: 'RELEASED', releaseCause: cause },
+      allocation: { ...allocation, status: 'RELEASED', releaseCause: takenFor },
       released: await returnCapacity(ledger, allocation, now),
     };
   }

@@ -17,6 +17,8 @@ const allocationReason = z.enum([
   'InsufficientCapacity',
   'NoMatchingPool',
   'InvalidRequest',
+  // The execution deciding the request ended before deciding it; nothing is held.
+  'RequestAbandoned',
 ]);
 
 export const ResourceAllocationRequested = defineEvent(
@@ -92,7 +94,7 @@ export const ResourceAllocationRejected = defineEvent(
     reason: allocationReason,
     explanation: z.string(),
   }),
-  'An allocation request was refused; `reason` says which rule refused it and `explanation` why.',
+  'An allocation request was refused; `reason` says which rule refused it and `explanation` why. `RequestAbandoned`: the execution deciding it ended before it did (stopped, timed out, or the runtime died); nothing is held, and the request may be sent again.',
   {
     requestId: 'req-0002',
     tenantId: 'acme',

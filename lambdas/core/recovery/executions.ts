@@ -11,6 +11,8 @@ export interface ExecutionView {
   readonly status: string;
   /** Its JSON input, as it was started. */
   readonly input: string | undefined;
+  /** When it ended; absent while it runs. */
+  readonly stopDate?: Date | undefined;
 }
 
 export interface ExecutionLookup {
@@ -38,6 +40,7 @@ export interface EndedExecution {
   readonly executionArn: string;
   readonly ending: ExecutionEnding;
   readonly input: string | undefined;
+  readonly stopDate?: Date | undefined;
 }
 
 const ENDED_STATUSES: ReadonlySet<string> = new Set(['SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED']);
@@ -50,5 +53,6 @@ export async function endedExecution(
   const execution = await executions.describe(executionArn);
   if (!execution) return { executionArn, ending: 'NOT_FOUND', input: undefined };
   if (!ENDED_STATUSES.has(execution.status)) return undefined;
-  return { executionArn, ending: execution.status as ExecutionEnding, input: execution.input };
+  const { input, stopDate } = execution;
+  return { executionArn, ending: execution.status as ExecutionEnding, input, stopDate };
 }

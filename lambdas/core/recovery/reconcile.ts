@@ -2,21 +2,33 @@
  * The reconciler: every orphan found (see `orphans.ts`) is recovered with the very code the
  * status-change routes run for its kind — an allocation's claim or reservation given back
  * (`recoverRequest`), a rollout's alias put back (`recover`), a move reverted (`revertMove`) — and
- * what a dead release or placer left is finished. Every step re-reads what it changes and is
- * idempotent, so the routes and the reconciler may race, and repeat, harmlessly.
+ * what a dead release or placer left is finished, and what was done but never announced (an
+ * outcome, an ending, a release, a placement) is announced. Every
+ * step re-reads what it changes and is idempotent, so the routes and the reconciler may race, and
+ * repeat, harmlessly — and the reconciler leaves an execution that ended just now to its route.
  */
+
+import { STALE_CLAIM_MS } from '../allocation/allocate';
 import type { AllocationLedger } from '../allocation/allocation';
+import { announceOutcome, recordedOutcomeFacts } from '../allocation/announce-outcome';
 import { recoverRequest } from '../allocation/recover-request';
 import { announceReleases, releaseFrom } from '../allocation/release';
 import type { FactPublisher } from '../ports';
-import { announceEnding, recover } from '../rollouts/finish-rollout';
-import type { AliasTraffic, RolloutLedger } from '../rollouts/rollout';
+import { announceEnding, endingOf, recover } from '../rollouts/finish-rollout';
+import { type AliasTraffic, ENDED_STATUSES, type RolloutLedger } from '../rollouts/rollout';
 import { abandonedPlacing, placePendingWorkloads } from '../workloads/place-pending-workloads';
 import { endedMoveReason, revertMove } from '../workloads/rebalance-workloads';
 import { announcePlacement } from '../workloads/workload-facts';
 import type { WorkloadLedger } from '../workloads/workload-ledger';
 import { EVENT_PLACEMENT_STRATEGY } from '../workloads/workload-requests';
 import { describeOrphan, findOrphans, type Orphan, type OrphanSources } from './orphans';
+
+/**
+ * How long after its execution ended a record is the reconciler's: before, its status-change route
+ * is still recovering it (at a restart both would run at once, each announcing what it recovered).
+ * An execution that does not exist has no route coming.
+ */
+export const RECOVERY_GRACE_MS = STALE_CLAIM_MS;
 
 export interface RecoveryDependencies {
   readonly allocations: AllocationLedger;
@@ -39,10 +51,15 @@ async function recoverOrphan(deps: RecoveryDependencies, orphan: Orphan, now: Da
       return;
     }
     case 'request': {
-      const { executionArn } = orphan.execution;
       const claimId = deps.newClaimId();
-      const returned = await recoverRequest(deps.allocations, orphan.requestId, executionArn, claimId, now);
-      await announceReleases(deps.allocations, deps.publisher, returned);
+      await recoverRequest(
+        deps.allocations,
+        deps.publisher,
+        orphan.requestId,
+        orphan.execution,
+        claimId,
+        now,
+      );
       return;
     }
     case 'move': {
@@ -50,16 +67,45 @@ async function recoverOrphan(deps: RecoveryDependencies, orphan: Orphan, now: Da
       await revertMove(deps.workloads, { tenantId, workloadId, ...move }, endedMoveReason(execution));
       return;
     }
+    case 'announcement': {
+      // Re-read: announced by a late delivery since it was found, it is not announced again.
+      const record = await deps.allocations.request(orphan.requestId);
+      if (!record?.outcome || record.announced) return;
+      const facts = await recordedOutcomeFacts(deps.allocations, record.outcome);
+      await announceOutcome(deps.allocations, deps.publisher, orphan.requestId, facts);
+      return;
+    }
     case 'release': {
-      // A stale release is taken over and finished, as the lease sweep finishes one; its cause is
-      // the one its first taker recorded.
-      const { allocationId, releaseCause } = orphan.allocation;
-      await releaseFrom(deps.allocations, allocationId, 'ACTIVE', now, releaseCause ?? 'request');
+      // A stale release is taken over and finished, as the lease sweep finishes one, for the cause
+      // its first taker recorded.
+      const { allocationId } = orphan.allocation;
+      await releaseFrom(deps.allocations, allocationId, 'ACTIVE', now, 'request');
       await announceReleases(deps.allocations, deps.publisher, [allocationId]);
+      return;
+    }
+    case 'ending': {
+      const record = await deps.rollouts.rollout(orphan.rolloutId);
+      if (record && ENDED_STATUSES.has(record.status))
+        await announceEnding(deps.rollouts, deps.publisher, endingOf(record));
       return;
     }
     case 'placement':
       await recoverAbandonedPlacement(deps, orphan.workload.tenantId, orphan.workload.workloadId, now);
+      return;
+    case 'unannounced placement': {
+      // A placement round that places nothing takes over the tenant's placements whose announcer
+      // is silent, and announces them.
+      const { tenantId } = orphan.workload;
+      const none = new Set<string>();
+      const placement = await placePendingWorkloads(
+        deps.workloads,
+        tenantId,
+        EVENT_PLACEMENT_STRATEGY,
+        none,
+        now,
+      );
+      await announcePlacement(deps.workloads, deps.publisher, tenantId, placement, none);
+    }
   }
 }
 
@@ -88,7 +134,10 @@ async function recoverAbandonedPlacement(
 export interface Reconciliation {
   /** Each orphan found, in words. */
   readonly orphans: readonly string[];
-  /** The orphans whose recovery failed, with why: the next run tries again. */
+  /**
+   * The records that could not be judged and the orphans whose recovery failed, with why: the
+   * next run tries again.
+   */
   readonly failures: readonly string[];
 }
 
@@ -98,8 +147,12 @@ export async function reconcile(
   deps: RecoveryDependencies,
   now: Date,
 ): Promise<Reconciliation> {
-  const orphans = await findOrphans(sources, now);
-  const failures: string[] = [];
+  const { orphans, failures: unjudged } = await findOrphans(
+    sources,
+    now,
+    new Date(now.getTime() - RECOVERY_GRACE_MS),
+  );
+  const failures = [...unjudged];
   for (const orphan of orphans) {
     try {
       await recoverOrphan(deps, orphan, now);

@@ -100,7 +100,7 @@ export interface WorkloadLedger {
   resource(tenantId: string, resourceId: string): Promise<ResourceRecord | undefined>;
   /** The tenants that have submitted workloads. */
   workloadTenants(): Promise<string[]>;
-  /** Every tenant's workloads with a move in flight or a placement under way. */
+  /** Every tenant's workloads with a move in flight, a placement under way, or a placement not announced. */
   workloadsInFlight(): Promise<WorkloadRecord[]>;
   pools(): Promise<PoolView[]>;
   /** Records a new pending workload (and its tenant); `false` if the id is taken. */

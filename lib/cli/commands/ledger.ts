@@ -55,7 +55,7 @@ export function registerLedger(program: Command): void {
   program
     .command('audit')
     .description(
-      "recompute every pool's and tenant's usage from the allocations, and every resource's from its workloads, and name every record in flight whose execution no longer runs (an orphan, which the reconciler recovers); exit 1 on any drift or orphan",
+      "recompute every pool's and tenant's usage from the allocations, and every resource's from its workloads, and name every record in flight whose execution no longer runs (an orphan, which the reconciler recovers); exit 1 on any drift or orphan, or a record it could not judge",
     )
     .option('--table <name>', 'the ledger table of a deployed stage (stack output TableName)')
     .action(async (_options: unknown, command: Command) => {
@@ -68,23 +68,30 @@ export function registerLedger(program: Command): void {
         ),
         ...auditWorkloads(snapshot.resources, snapshot.workloads),
       ];
-      const orphans = await orphansOf(connection);
-      const clean = drift.length === 0 && orphans.length === 0;
+      const { orphans, unjudged } = await orphansOf(connection);
+      const clean = drift.length === 0 && orphans.length === 0 && unjudged.length === 0;
       if (!clean) process.exitCode = 1;
       print(
         global,
-        { clean, drift, orphans },
+        { clean, drift, orphans, unjudged },
         clean
           ? `clean: ${snapshot.pools.length} pools, ${snapshot.quotas.length} quotas, ${snapshot.allocations.length} allocations, ${snapshot.resources.length} resources and ${snapshot.workloads.length} workloads add up, and nothing is left in flight`
-          : [...drift.map((d) => `drift: ${d}`), ...orphans.map((o) => `orphan: ${o}`)].join('\n'),
+          : [
+              ...drift.map((d) => `drift: ${d}`),
+              ...orphans.map((o) => `orphan: ${o}`),
+              ...unjudged.map((u) => `unjudged: ${u}`),
+            ].join('\n'),
       );
     });
 }
 
-/** The reconciler's finder, read-only: what it would recover now. */
-async function orphansOf(connection: Connection): Promise<string[]> {
+/**
+ * The reconciler's finder, read-only: what it would recover now (an execution ended just now
+ * included), and the records it could not judge.
+ */
+async function orphansOf(connection: Connection): Promise<{ orphans: string[]; unjudged: string[] }> {
   const tableName = connection.ledgerTableName();
-  const orphans = await findOrphans(
+  const { orphans, failures } = await findOrphans(
     {
       records: new DynamoDbUnsettledRecords(connection.ledger, tableName),
       workloads: new DynamoDbWorkloadLedger(connection.ledger, tableName),
@@ -93,7 +100,7 @@ async function orphansOf(connection: Connection): Promise<string[]> {
     },
     new Date(),
   );
-  return orphans.map(describeOrphan);
+  return { orphans: orphans.map(describeOrphan), unjudged: [...failures] };
 }
 
 function usage(used: Amounts, limit: Amounts): string {
