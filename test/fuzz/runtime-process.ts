@@ -31,6 +31,8 @@ function dieOf(kind: 'unhandledRejection' | 'uncaughtException') {
 }
 process.on('unhandledRejection', dieOf('unhandledRejection'));
 process.on('uncaughtException', dieOf('uncaughtException'));
+// A harness that is gone (killed, interrupted) takes its runtime with it.
+process.on('disconnect', () => process.exit(0));
 
 const runtime = await startEmbeddedRuntime({
   port: 0,
