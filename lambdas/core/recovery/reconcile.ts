@@ -1,7 +1,7 @@
 /**
  * The reconciler: every orphan found (see `orphans.ts`) is recovered with the very code the
  * status-change routes run for its kind — an allocation's claim or reservation given back
- * (`recoverRequest`), a rollout's alias put back (`recover`), a move reverted (`revertMove`) — and
+ * (`recoverRequest`), a rollout's alias put back (`recoverRollout`), a move reverted (`revertMove`) — and
  * what a dead release or placer left is finished. Every step re-reads what it changes and is
  * idempotent, so the routes and the reconciler may race, and repeat, harmlessly.
  */
@@ -9,7 +9,7 @@ import type { AllocationLedger } from '../allocation/allocation';
 import { recoverRequest } from '../allocation/recover-request';
 import { announceReleases, releaseFrom } from '../allocation/release';
 import type { FactPublisher } from '../ports';
-import { announceEnding, recover } from '../rollouts/finish-rollout';
+import { recoverRollout } from '../rollouts/finish-rollout';
 import type { AliasTraffic, RolloutLedger } from '../rollouts/rollout';
 import { abandonedPlacing, placePendingWorkloads } from '../workloads/place-pending-workloads';
 import { endedMoveReason, revertMove } from '../workloads/rebalance-workloads';
@@ -32,12 +32,9 @@ export interface RecoveryDependencies {
 /** Recovers one orphan as the route for its kind would have, and announces it. */
 async function recoverOrphan(deps: RecoveryDependencies, orphan: Orphan, now: Date): Promise<void> {
   switch (orphan.kind) {
-    case 'rollout': {
-      const { executionArn, ending } = orphan.execution;
-      const ended = await recover(deps.rollouts, deps.traffic, orphan.rolloutId, executionArn, ending, now);
-      if (ended) await announceEnding(deps.rollouts, deps.publisher, ended);
+    case 'rollout':
+      await recoverRollout(deps, orphan.rolloutId, orphan.execution, now);
       return;
-    }
     case 'request': {
       const { executionArn } = orphan.execution;
       const claimId = deps.newClaimId();
