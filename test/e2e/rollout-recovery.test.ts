@@ -127,6 +127,31 @@ describe('a stop while Succeed runs', () => {
     expect(await t.ledgerItem(ledgerKeys.aliasLock('late-success', 'live'))).toBeUndefined();
   });
 
+  it('Succeed took an alarm and rolls back as a recovery does too: both end as the first rollback began, its evidence kept', async () => {
+    const state = await rolloutShifted('alarmed-last', 'alarmed-last', 'allAtOnce', 1);
+    const evidence = { alarmName: 'alarmed-last-errors', stateReason: 'errors' };
+    expect(
+      (await ledger.leaveSignal('alarmed-last', { signalId: 'alarm-1', kind: 'alarm', evidence })).left,
+    ).toBe(true);
+    let recovered: EndedRollout | undefined;
+    // The recovery runs, whole, right after the Succeed task routed the alias back.
+    const traffic = racing('route', 'after', async () => {
+      recovered = await recover(
+        ledger,
+        new LambdaAliasTraffic(lambda),
+        'alarmed-last',
+        executionOf('alarmed-last'),
+        'ABORTED',
+        new Date(),
+      );
+    });
+    const succeeded = await succeed(ledger, traffic, state, new Date());
+    for (const ended of [succeeded, recovered]) {
+      expect(ended?.outcome).toMatchObject({ status: 'ROLLED_BACK', reason: 'AlarmFired', evidence });
+    }
+    expect(await aliasOf('alarmed-last')).toEqual({ version: '1', weights: {} });
+  });
+
   it('a success recorded first stands: the recovery leaves the alias on the target', async () => {
     const state = await rolloutShifted('early-success', 'early-success', 'allAtOnce', 1);
     expect((await succeed(ledger, traffic, state, new Date())).outcome.status).toBe('SUCCEEDED');
