@@ -204,16 +204,17 @@ describe('the status-change routes', () => {
       }),
     );
     await t.sfn.send(new StopExecutionCommand({ executionArn: rollout.executionArn }));
+    // Ended and announced (before the fix, recovery failed on every try and it stayed RUNNING).
     const record = await eventually(async () => {
       const item = await t.ledgerItem(ledgerKeys.rollout(rollout.rolloutId));
-      return item?.status === 'RUNNING' ? undefined : item;
+      return item?.endingAnnounced ? item : undefined;
     });
     expect(record).toMatchObject({
       status: 'FAILED',
       reason: 'AliasTakenOver',
       explanation: expect.stringContaining('after ExecutionAborted'),
-      endingAnnounced: true,
     });
+    await t.runtime.bus.settle();
     expect(
       facts.filter(
         (f) =>
@@ -291,7 +292,8 @@ describe('the status-change routes', () => {
     const executionArn = await start('rebalance-workloads', { scope: { tenantId: 'halt-co' } });
     for (const workloadId of ['h1', 'h2'])
       await eventually(async () => (await scene.workloads.workload('halt-co', workloadId))?.move);
-    expect((await scene.workloads.resource('halt-co', spare))?.members).toHaveProperty('h1');
+    // A move is noted on its workload before it takes room on its target: wait for the room too.
+    await eventually(async () => (await scene.workloads.resource('halt-co', spare))?.members?.h1);
 
     await t.sfn.send(new StopExecutionCommand({ executionArn, error: 'Operator', cause: 'not today' }));
     await eventually(async () => {
