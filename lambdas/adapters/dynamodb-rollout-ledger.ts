@@ -1,7 +1,8 @@
 /**
  * The rollout ledger on DynamoDB: an alias's lock is one item taken with a conditional put; a
- * rollout's record carries its state, the gate it waits at and the signal waiting for it, each
- * changed by one conditional write so that a signal is delivered by exactly one taker.
+ * rollout's record carries its state, the gate it waits at, the signal waiting for it and the
+ * rollback begun, each changed by one conditional write so that a signal is delivered by exactly
+ * one taker and no success is recorded once a rollback has begun.
  */
 import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import {
@@ -40,6 +41,7 @@ const GOING_ON = {
   values: UNDER_WAY.values,
 };
 
+/** A named condition on the rollout's record, with the names and values it uses. */
 type Condition = typeof UNDER_WAY;
 
 /** Record fields that say how the rollout stands, beyond the workflow's state: each is set or removed. */
