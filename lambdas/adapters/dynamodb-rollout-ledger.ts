@@ -1,7 +1,8 @@
 /**
  * The rollout ledger on DynamoDB: an alias's lock is one item taken with a conditional put; a
- * rollout's record carries its state, the gate it waits at and the signal waiting for it, each
- * changed by one conditional write so that a signal is delivered by exactly one taker.
+ * rollout's record carries its state, the gate it waits at, the signal waiting for it and the
+ * rollback begun, each changed by one conditional write so that a signal is delivered by exactly
+ * one taker and no success is recorded once a rollback has begun.
  */
 import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import {
@@ -12,6 +13,7 @@ import {
   type RolloutRecord,
   type RolloutSignal,
   type RolloutState,
+  type UnsuccessfulEnding,
 } from '../core/rollouts/rollout';
 import {
   isConditionFailure,
@@ -31,6 +33,16 @@ const UNDER_WAY = {
   names: { '#status': 'status' },
   values: Object.fromEntries([...ENDED_STATUSES].map((status, i) => [`:ended${i}`, status])),
 };
+
+/** Under way, and no rollback begun: the rollout may still take a step, wait at a gate, or succeed. */
+const GOING_ON = {
+  condition: `${UNDER_WAY.condition} AND attribute_not_exists(#rollingBack)`,
+  names: { ...UNDER_WAY.names, '#rollingBack': 'rollingBack' },
+  values: UNDER_WAY.values,
+};
+
+/** A named condition on the rollout's record, with the names and values it uses. */
+type Condition = typeof UNDER_WAY;
 
 /** Record fields that say how the rollout stands, beyond the workflow's state: each is set or removed. */
 type RecordFields = Record<string, unknown>;
@@ -76,6 +88,11 @@ export class DynamoDbRolloutLedger implements RolloutLedger {
     );
   }
 
+  async aliasHolder(functionName: string, alias: string): Promise<string | undefined> {
+    const lock = await readItem(this.client, this.tableName, ledgerKeys.aliasLock(functionName, alias));
+    return lock ? String(lock.rolloutId) : undefined;
+  }
+
   createRollout(record: RolloutRecord): Promise<boolean> {
     return writeConditionally(
       this.client,
@@ -98,22 +115,50 @@ export class DynamoDbRolloutLedger implements RolloutLedger {
     at: Date,
     reason?: string,
   ): Promise<boolean> {
-    return writeConditionally(this.client, this.recordUpdate(state, { status, reason }, at));
+    return writeConditionally(this.client, this.recordUpdate(state, { status, reason }, at, GOING_ON));
   }
 
-  async endRollout(state: RolloutState, ending: RolloutEnding, at: Date): Promise<RolloutRecord> {
+  async beginRollback(rolloutId: string, ending: UnsuccessfulEnding, at: Date): Promise<RolloutRecord> {
+    const update = new UpdateCommand({
+      TableName: this.tableName,
+      Key: ledgerKeys.rollout(rolloutId),
+      UpdateExpression: 'SET #rollingBack = :ending, updatedAt = :at',
+      ConditionExpression: GOING_ON.condition,
+      ExpressionAttributeNames: GOING_ON.names,
+      ExpressionAttributeValues: {
+        ...GOING_ON.values,
+        ':ending': withoutUndefined(ending),
+        ':at': at.toISOString(),
+      },
+      ReturnValues: 'ALL_NEW',
+    });
+    return this.updatedOrAsItIs(rolloutId, update, 'marked as rolling back');
+  }
+
+  endRollout(state: RolloutState, ending: RolloutEnding, at: Date): Promise<RolloutRecord> {
     const { status, reason, evidence, explanation } = ending;
     const fields = { status, reason, evidence, explanation, endingAnnounced: undefined };
+    // A success is refused once a rollback has begun; any other ending finishes that rollback.
+    const condition = status === 'SUCCEEDED' ? GOING_ON : UNDER_WAY;
+    const update = this.recordUpdate(state, fields, at, condition, 'ALL_NEW');
+    return this.updatedOrAsItIs(state.rolloutId, update, 'ended');
+  }
+
+  /** The record as the update left it — or, its condition failing, as it is (that ending or rollback stands). */
+  private async updatedOrAsItIs(
+    rolloutId: string,
+    update: UpdateCommand,
+    doing: string,
+  ): Promise<RolloutRecord> {
     try {
-      const { Attributes } = await this.client.send(this.recordUpdate(state, fields, at, 'ALL_NEW'));
+      const { Attributes } = await this.client.send(update);
       return recordOf(Attributes ?? {});
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
     }
-    // Ended already: that ending stands.
-    const ended = await this.rollout(state.rolloutId);
-    if (!ended) throw new Error(`rollout ${state.rolloutId} vanished while it was ended`);
-    return ended;
+    const record = await this.rollout(rolloutId);
+    if (!record) throw new Error(`rollout ${rolloutId} vanished while it was ${doing}`);
+    return record;
   }
 
   async markEndingAnnounced(rolloutId: string): Promise<void> {
@@ -131,16 +176,17 @@ export class DynamoDbRolloutLedger implements RolloutLedger {
 
   /**
    * The record brought up to the workflow's state and the given fields (an undefined one is
-   * removed), its gate closed — on condition that the rollout is still under way.
+   * removed), its gate closed — on the given condition (the rollout under way, or going on).
    */
   private recordUpdate(
     state: RolloutState,
     fields: RecordFields,
     at: Date,
+    condition: Condition,
     returnValues?: 'ALL_NEW',
   ): UpdateCommand {
-    const names: Record<string, string> = { ...UNDER_WAY.names, '#gate': 'gate' };
-    const values: Record<string, unknown> = { ...UNDER_WAY.values };
+    const names: Record<string, string> = { ...condition.names, '#gate': 'gate' };
+    const values: Record<string, unknown> = { ...condition.values };
     const sets: string[] = [];
     // A state without revisionId (after drift) must not keep the old one.
     const removals = ['#gate'];
@@ -163,7 +209,7 @@ export class DynamoDbRolloutLedger implements RolloutLedger {
       TableName: this.tableName,
       Key: ledgerKeys.rollout(state.rolloutId),
       UpdateExpression: `SET ${sets.join(', ')} REMOVE ${removals.join(', ')}`,
-      ConditionExpression: UNDER_WAY.condition,
+      ConditionExpression: condition.condition,
       ExpressionAttributeNames: names,
       ExpressionAttributeValues: values,
       ...(returnValues ? { ReturnValues: returnValues } : {}),
@@ -207,10 +253,10 @@ export class DynamoDbRolloutLedger implements RolloutLedger {
           Key: ledgerKeys.rollout(rolloutId),
           // A pause gate marks the rollout PAUSED, a bake gate RUNNING again (after a resume).
           UpdateExpression: 'SET #gate = :gate, updatedAt = :at, #status = :status',
-          ConditionExpression: UNDER_WAY.condition,
-          ExpressionAttributeNames: { ...UNDER_WAY.names, '#gate': 'gate' },
+          ConditionExpression: GOING_ON.condition,
+          ExpressionAttributeNames: { ...GOING_ON.names, '#gate': 'gate' },
           ExpressionAttributeValues: {
-            ...UNDER_WAY.values,
+            ...GOING_ON.values,
             ':gate': { token: gate.token, kind: gate.kind },
             ':at': at.toISOString(),
             ':status': gate.kind === 'pause' ? 'PAUSED' : 'RUNNING',

@@ -16,6 +16,7 @@ import {
   GetAliasCommand,
   LambdaClient,
   PublishVersionCommand,
+  UpdateAliasCommand,
 } from '@aws-sdk/client-lambda';
 import { StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -226,6 +227,51 @@ describe('the status-change routes', () => {
     expect(await t.finished(provisioning.executionArn)).toMatchObject({ status: 'SUCCEEDED' });
     await t.sfn.send(new StopExecutionCommand({ executionArn: rollout.executionArn }));
     await eventually(async () => ((await weightsOf('forged-svc'))['2'] === undefined ? true : undefined));
+  });
+
+  it('end a rollout whose alias someone else took over as FAILED: the alias left to them, its lock freed', async () => {
+    const rollout = await rolloutBaking('hotfix-svc');
+    // A hotfix: someone points the alias at a version 3, then the rollout's execution is stopped.
+    await lambda.send(new PublishVersionCommand({ FunctionName: 'hotfix-svc' }));
+    await lambda.send(
+      new UpdateAliasCommand({
+        FunctionName: 'hotfix-svc',
+        Name: 'live',
+        FunctionVersion: '3',
+        RoutingConfig: { AdditionalVersionWeights: {} },
+      }),
+    );
+    await t.sfn.send(new StopExecutionCommand({ executionArn: rollout.executionArn }));
+    // Ended and announced (before the fix, recovery failed on every try and it stayed RUNNING).
+    const record = await eventually(async () => {
+      const item = await t.ledgerItem(ledgerKeys.rollout(rollout.rolloutId));
+      return item?.endingAnnounced ? item : undefined;
+    });
+    expect(record).toMatchObject({
+      status: 'FAILED',
+      reason: 'AliasTakenOver',
+      explanation: expect.stringContaining('after ExecutionAborted'),
+    });
+    await t.runtime.bus.settle();
+    expect(
+      facts.filter(
+        (f) =>
+          f['detail-type'] === 'ServiceRolloutFailed' &&
+          (f.detail as { rolloutId: string }).rolloutId === rollout.rolloutId,
+      ),
+    ).toMatchObject([{ detail: { reason: 'AliasTakenOver' } }]);
+    const alias = await lambda.send(new GetAliasCommand({ FunctionName: 'hotfix-svc', Name: 'live' }));
+    expect([alias.FunctionVersion, alias.RoutingConfig?.AdditionalVersionWeights ?? {}]).toEqual(['3', {}]);
+    expect(await t.ledgerItem(ledgerKeys.aliasLock('hotfix-svc', 'live'))).toBeUndefined();
+    // The alias is free for the next rollout.
+    const next = await t.run('roll-out-service', {
+      rolloutId: 'hotfix-svc-next',
+      functionName: 'hotfix-svc',
+      alias: 'live',
+      targetVersion: '2',
+      strategy: 'allAtOnce',
+    });
+    expect(JSON.parse(next.output ?? 'null')).toMatchObject({ status: 'SUCCEEDED' });
   });
 
   it.each([

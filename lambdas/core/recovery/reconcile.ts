@@ -1,11 +1,11 @@
 /**
  * The reconciler: every orphan found (see `orphans.ts`) is recovered with the very code the
  * status-change routes run for its kind — an allocation's claim or reservation given back
- * (`recoverRequest`), a rollout's alias put back (`recover`), a move reverted (`revertMove`) — and
- * what a dead release or placer left is finished, and what was done but never announced (an
- * outcome, an ending, a release, a placement) is announced. Every
- * step re-reads what it changes and is idempotent, so the routes and the reconciler may race, and
- * repeat, harmlessly — and the reconciler leaves an execution that ended just now to its route.
+ * (`recoverRequest`), a rollout's alias put back (`recoverRollout`), a move reverted (`revertMove`)
+ * — and what a dead release or placer left is finished, and what was done but never announced (an
+ * outcome, an ending, a release, a placement) is announced. Every step re-reads what it changes
+ * and is idempotent, so the routes and the reconciler may race, and repeat, harmlessly — and the
+ * reconciler leaves an execution that ended just now to its route.
  */
 
 import { STALE_CLAIM_MS } from '../allocation/allocate';
@@ -14,7 +14,7 @@ import { announceOutcome, recordedOutcomeFacts } from '../allocation/announce-ou
 import { recoverRequest } from '../allocation/recover-request';
 import { announceReleases, releaseFrom } from '../allocation/release';
 import type { FactPublisher } from '../ports';
-import { announceEnding, endingOf, recover } from '../rollouts/finish-rollout';
+import { announceEnding, endingOf, recoverRollout } from '../rollouts/finish-rollout';
 import { type AliasTraffic, ENDED_STATUSES, type RolloutLedger } from '../rollouts/rollout';
 import { abandonedPlacing, placePendingWorkloads } from '../workloads/place-pending-workloads';
 import { endedMoveReason, revertMove } from '../workloads/rebalance-workloads';
@@ -44,12 +44,9 @@ export interface RecoveryDependencies {
 /** Recovers one orphan as the route for its kind would have, and announces it. */
 async function recoverOrphan(deps: RecoveryDependencies, orphan: Orphan, now: Date): Promise<void> {
   switch (orphan.kind) {
-    case 'rollout': {
-      const { executionArn, ending } = orphan.execution;
-      const ended = await recover(deps.rollouts, deps.traffic, orphan.rolloutId, executionArn, ending, now);
-      if (ended) await announceEnding(deps.rollouts, deps.publisher, ended);
+    case 'rollout':
+      await recoverRollout(deps, orphan.rolloutId, orphan.execution, now);
       return;
-    }
     case 'request': {
       const claimId = deps.newClaimId();
       await recoverRequest(

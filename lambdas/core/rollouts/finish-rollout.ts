@@ -6,7 +6,9 @@
  *
  * A rollout ends once: its record keeps the first ending (and what its fact needs), and every
  * later attempt to end it — a retried step, a recovery — returns that ending, never another, and
- * announces it again until it has been announced.
+ * announces it again until it has been announced. A rollback marks the record before it touches
+ * the alias, and a marked rollout cannot succeed: a success and a rollback racing (a stop while
+ * the last task runs) never end as SUCCEEDED with the alias put back.
  */
 import type { Fact } from '../events/define-event';
 import type { FactPublisher } from '../ports';
@@ -15,11 +17,11 @@ import {
   AliasDrift,
   type AliasTraffic,
   ENDED_STATUSES,
-  type RolloutEnding,
   type RolloutLedger,
   type RolloutRecord,
   type RolloutState,
   type RolloutStatus,
+  type UnsuccessfulEnding,
 } from './rollout';
 import { failedFact, rejectedFact, rolledBackFact, succeededFact } from './rollout-facts';
 import { GATE_ERRORS, takeEndingSignal } from './rollout-signals';
@@ -78,7 +80,13 @@ export async function succeed(
       now,
     );
   }
-  return close(ledger, state, { status: 'SUCCEEDED' }, now);
+  const record = await ledger.endRollout(state, { status: 'SUCCEEDED' }, now);
+  // A rollback began meanwhile (a recovery, the execution stopped while this task ran): it may
+  // have put the alias back already, so the rollout ends as that rollback — finished here too.
+  if (!ENDED_STATUSES.has(record.status) && record.rollingBack) {
+    return finishRollback(ledger, traffic, state, record.rollingBack, now);
+  }
+  return letGo(ledger, state, record);
 }
 
 export async function rollBack(
@@ -88,13 +96,30 @@ export async function rollBack(
   failure: Failure,
   now: Date,
 ): Promise<EndedRollout> {
-  // Ended already (a retried step, a recovery): the alias is left as that ending left it.
-  const recorded = await recordedEnding(ledger, state.rolloutId);
-  if (recorded) return recorded;
+  const ending: UnsuccessfulEnding = {
+    status: failure.Error === GATE_ERRORS.abort ? 'ABORTED' : 'ROLLED_BACK',
+    reason: failure.Error,
+    evidence: { ...evidenceOf(failure), stepReached: state.step, weightReached: state.weight },
+  };
+  // Marked first, so that no success is recorded once the alias may be on its way back.
+  const record = await ledger.beginRollback(state.rolloutId, ending, now);
+  // Ended already (a retried step, a recovery, a success recorded first): the alias is left as
+  // that ending left it.
+  if (ENDED_STATUSES.has(record.status)) return endingOf(record);
+  // A rollback begun first (the workflow's, a recovery's) ends as it was begun.
+  return finishRollback(ledger, traffic, state, record.rollingBack ?? ending, now);
+}
+
+/** Puts the alias back and ends the rollout as the rollback begun says. */
+async function finishRollback(
+  ledger: RolloutLedger,
+  traffic: AliasTraffic,
+  state: RolloutState,
+  ending: UnsuccessfulEnding,
+  now: Date,
+): Promise<EndedRollout> {
   await restoreAlias(traffic, state);
-  const status = failure.Error === GATE_ERRORS.abort ? 'ABORTED' : 'ROLLED_BACK';
-  const evidence = { ...evidenceOf(failure), stepReached: state.step, weightReached: state.weight };
-  return close(ledger, state, { status, reason: failure.Error, evidence }, now);
+  return close(ledger, state, ending, now);
 }
 
 /** The rollback itself failed: the lock is freed all the same, and an operator is told. */
@@ -109,11 +134,23 @@ export function fail(
   return close(ledger, state, { status: 'FAILED', reason: failure.Error, explanation }, now);
 }
 
+/** How a rollout that never held its alias ends: refused, with what kept it from starting. */
+export function notStarted(failure: Failure): UnsuccessfulEnding {
+  return {
+    status: 'REJECTED',
+    reason: failure.Error,
+    explanation: `the rollout could not start: ${failure.Error} ${failure.Cause ?? ''}`.trim(),
+  };
+}
+
 /**
  * The rollout's execution ended without the rollout ending (stopped, timed out, failed outside
  * its catches, or the runtime running it died): the alias is put back and the lock freed, as a
- * rollback would have — only if it is the execution that runs the rollout. If it ended but its fact
- * did not go out, the ending is returned for announcing.
+ * rollback would have — only if it is the execution that runs the rollout. A rollout that never
+ * held the alias (it waited for a superseded one to let go) touches no alias: it ends as not
+ * started, as the workflow's Abandon ends it. An alias someone else has taken over is left to
+ * them, and the rollout ends FAILED, as the workflow's CouldNotFinish ends it — its lock freed,
+ * not held for good. If it ended but its fact did not go out, the ending is returned for announcing.
  */
 export async function recover(
   ledger: RolloutLedger,
@@ -126,7 +163,51 @@ export async function recover(
   const record = await ledger.rollout(rolloutId);
   if (!record || record.executionId !== executionArn) return undefined;
   if (ENDED_STATUSES.has(record.status)) return endingOf(record);
-  return rollBack(ledger, traffic, stateOf(record), { Error: ENDING_ERRORS[ending] }, now);
+  const state = stateOf(record);
+  const cause = ENDING_ERRORS[ending];
+  if (!(await heldAlias(ledger, record))) {
+    const failure = { Error: cause, Cause: `its execution ended before it held alias ${record.alias}` };
+    return close(ledger, state, notStarted(failure), now);
+  }
+  try {
+    return await rollBack(ledger, traffic, state, { Error: cause }, now);
+  } catch (error) {
+    if (!(error instanceof AliasTakenOver)) throw error;
+    return fail(ledger, state, { Error: error.name, Cause: `after ${cause}: ${error.message}` }, now);
+  }
+}
+
+/**
+ * Whether the rollout has held its alias: it holds the lock, or it has taken a step (the lock is
+ * freed only once it has ended). A rollout whose start is still trying finds the ending recorded
+ * when it takes the lock, and lets go.
+ */
+async function heldAlias(ledger: RolloutLedger, record: RolloutRecord): Promise<boolean> {
+  return (
+    record.step > 0 || (await ledger.aliasHolder(record.functionName, record.alias)) === record.rolloutId
+  );
+}
+
+/** Recovers a rollout whose execution ended (see `recover`) and announces how it ended: the status-change route and the reconciler both run this. */
+export async function recoverRollout(
+  deps: {
+    readonly rollouts: RolloutLedger;
+    readonly traffic: AliasTraffic;
+    readonly publisher: FactPublisher;
+  },
+  rolloutId: string,
+  execution: { readonly executionArn: string; readonly ending: ExecutionEnding },
+  now: Date,
+): Promise<void> {
+  const ended = await recover(
+    deps.rollouts,
+    deps.traffic,
+    rolloutId,
+    execution.executionArn,
+    execution.ending,
+    now,
+  );
+  if (ended) await announceEnding(deps.rollouts, deps.publisher, ended);
 }
 
 /** Announces an ending whose facts have not gone out yet, then notes that they have. */
@@ -203,14 +284,25 @@ async function restoreAlias(traffic: AliasTraffic, state: RolloutState): Promise
   }
 }
 
-/** Ends the rollout (or finds how it ended), stops watching its alarms and frees its lock. */
+/**
+ * Ends the rollout otherwise than by success (or finds how it ended), stops watching its alarms and
+ * frees its lock. A success goes through `succeed`: the ledger refuses it once a rollback has begun.
+ */
 export async function close(
   ledger: RolloutLedger,
   state: RolloutState,
-  ending: RolloutEnding,
+  ending: UnsuccessfulEnding,
   now: Date,
 ): Promise<EndedRollout> {
-  const ended = await ledger.endRollout(state, ending, now);
+  return letGo(ledger, state, await ledger.endRollout(state, ending, now));
+}
+
+/** Once ended: its alarms are no longer watched, its lock is freed. */
+async function letGo(
+  ledger: RolloutLedger,
+  state: RolloutState,
+  ended: RolloutRecord,
+): Promise<EndedRollout> {
   await ledger.unwatchAlarms(state.rolloutId, state.alarms);
   await ledger.unlockAlias(state.functionName, state.alias, state.rolloutId);
   return endingOf(ended);
@@ -261,6 +353,7 @@ export function stateOf(record: RolloutRecord): RolloutState {
     evidence,
     explanation,
     endingAnnounced,
+    rollingBack,
     updatedAt,
     ...state
   } = record;

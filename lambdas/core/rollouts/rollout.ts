@@ -80,6 +80,12 @@ export interface RolloutRecord extends RolloutState {
   readonly explanation?: string | undefined;
   /** Set once the ending's fact is published: until then every finish, retry or recovery announces it. */
   readonly endingAnnounced?: boolean | undefined;
+  /**
+   * A rollback has begun, and the ending it records: from then on the rollout takes no step and
+   * cannot succeed — whoever finds the mark (a retry, a recovery, a success arriving late) finishes
+   * that rollback, since the alias may be on its way back already.
+   */
+  readonly rollingBack?: UnsuccessfulEnding | undefined;
   readonly updatedAt: string;
 }
 
@@ -90,6 +96,11 @@ export interface RolloutEnding {
   readonly evidence?: Readonly<Record<string, unknown>> | undefined;
   readonly explanation?: string | undefined;
 }
+
+/** Any ending but success — which only `succeed` records, and the ledger refuses once a rollback has begun. */
+export type UnsuccessfulEnding = RolloutEnding & {
+  readonly status: Exclude<RolloutEnding['status'], 'SUCCEEDED'>;
+};
 
 /** Raised when a rollout that has ended is asked to go on: its record keeps the ending it had. */
 export class RolloutEnded extends Error {
@@ -110,17 +121,26 @@ export interface RolloutLedger {
   ): Promise<{ holder: string }>;
   /** Frees the alias, if this rollout holds it. */
   unlockAlias(functionName: string, alias: string, rolloutId: string): Promise<void>;
+  /** The rollout holding the alias's lock, if any. */
+  aliasHolder(functionName: string, alias: string): Promise<string | undefined>;
   /** Records a new rollout; `false` if the id is taken. */
   createRollout(record: RolloutRecord): Promise<boolean>;
   rollout(rolloutId: string): Promise<RolloutRecord | undefined>;
   /**
    * Brings the record of a rollout still under way up to date with the workflow's state, status and
-   * reason, and closes its gate; `false` if the rollout has ended (its record is left as it is).
+   * reason, and closes its gate; `false` if the rollout has ended or is rolling back (its record is
+   * left as it is).
    */
   saveRollout(state: RolloutState, status: 'RUNNING' | 'PAUSED', at: Date, reason?: string): Promise<boolean>;
   /**
-   * Ends the rollout with the workflow's state — unless it has ended already: an ending is never
-   * overwritten. The record as it ended, by this call or an earlier one.
+   * Marks the rollout as rolling back, with the ending its rollback records — unless it has ended or
+   * a rollback has begun already (that one's mark stands). The record as it now is.
+   */
+  beginRollback(rolloutId: string, ending: UnsuccessfulEnding, at: Date): Promise<RolloutRecord>;
+  /**
+   * Ends the rollout with the workflow's state — unless it has ended already (an ending is never
+   * overwritten), or the ending is SUCCEEDED and a rollback has begun (it must end as that
+   * rollback). The record as it now is: ended, by this call or an earlier one, or rolling back.
    */
   endRollout(state: RolloutState, ending: RolloutEnding, at: Date): Promise<RolloutRecord>;
   /** Notes that the ending's fact went out. */
@@ -130,7 +150,7 @@ export interface RolloutLedger {
   rolloutsWatching(alarmName: string): Promise<string[]>;
   /**
    * Notes the gate the rollout waits at (PAUSED at a pause gate, RUNNING at a bake); the record as
-   * it now is, or `undefined` if the rollout has ended.
+   * it now is, or `undefined` if the rollout has ended or is rolling back.
    */
   openGate(rolloutId: string, gate: Gate, at: Date): Promise<RolloutRecord | undefined>;
   /**

@@ -3,12 +3,17 @@
  * revision is the one the rollout left (anything else is drift: the rollout pauses and says so)
  * — and is read back to verify it. At 100 % the target becomes the alias's version, with no
  * routing left.
+ *
+ * A step of a rollout that has ended, or begun to roll back (recovered while this step was on its
+ * way: a stop lets the task in flight finish), routes nothing — and one that routed as the ending
+ * came puts the alias back, so no alias is left split after its rollout ended.
  */
 import type { Fact } from '../events/define-event';
 import {
   AliasDrift,
   type AliasRouting,
   type AliasTraffic,
+  ENDED_STATUSES,
   RolloutEnded,
   type RolloutLedger,
   type RolloutState,
@@ -28,6 +33,7 @@ export async function shiftTraffic(
   now: Date,
 ): Promise<{ state: RolloutState; facts: Fact[] }> {
   const { functionName, alias, fromVersion, toVersion } = state;
+  if (!(await goesOn(ledger, state.rolloutId))) throw ended(state);
   const revisionId = state.revisionId ?? (await adoptAlias(traffic, state));
   const index = state.promote ? state.steps.length - 1 : Math.min(state.step, state.steps.length - 1);
   const next = state.steps[index] ?? { percent: 100, bakeSeconds: 0 };
@@ -57,8 +63,30 @@ export async function shiftTraffic(
     drift: false,
     promote: false,
   };
-  if (!(await ledger.saveRollout(shifted, 'RUNNING', now))) throw ended(state);
+  if (!(await ledger.saveRollout(shifted, 'RUNNING', now))) {
+    await routeBack(traffic, state, revision);
+    throw ended(state);
+  }
   return { state: shifted, facts: [stepFact(shifted)] };
+}
+
+/** Whether the rollout may still take a step: neither ended nor rolling back. */
+async function goesOn(ledger: RolloutLedger, rolloutId: string): Promise<boolean> {
+  const record = await ledger.rollout(rolloutId);
+  return record !== undefined && !ENDED_STATUSES.has(record.status) && !record.rollingBack;
+}
+
+/**
+ * Undoes this step's routing, the rollout having ended (or begun rolling back) as it routed: back
+ * to the version every ending but success leaves — only if the alias is still as this step left it
+ * (a rollback that put it back since, or anyone else's change, stands).
+ */
+async function routeBack(traffic: AliasTraffic, state: RolloutState, revision: string): Promise<void> {
+  try {
+    await traffic.route(state.functionName, state.alias, { primary: state.fromVersion }, revision);
+  } catch (error) {
+    if (!(error instanceof AliasDrift)) throw error;
+  }
 }
 
 /** The rollout ended meanwhile (recovered after its execution was stopped): its ending stands. */

@@ -9,7 +9,7 @@ import { InvalidRequest } from '../errors';
 import type { Fact } from '../events/define-event';
 import type { ServiceRolloutRequested } from '../events/rollout-events';
 import type { TaskAnswerer } from '../ports';
-import { close, type EndedRollout, endingOf, type Failure, stateOf } from './finish-rollout';
+import { close, type EndedRollout, endingOf, type Failure, notStarted, stateOf } from './finish-rollout';
 import {
   type AliasRouting,
   type AliasTraffic,
@@ -152,11 +152,7 @@ export async function abandonStart(
   failure: Failure,
   now: Date,
 ): Promise<EndedRollout | undefined> {
-  const ending = {
-    status: 'REJECTED',
-    reason: failure.Error,
-    explanation: `the rollout could not start: ${failure.Error} ${failure.Cause ?? ''}`.trim(),
-  } as const;
+  const ending = notStarted(failure);
   const record = await ledger.rollout(request.rolloutId);
   if (record) {
     return record.executionId === executionId ? close(ledger, stateOf(record), ending, now) : undefined;
