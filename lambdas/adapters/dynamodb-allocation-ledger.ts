@@ -111,6 +111,7 @@ export class DynamoDbAllocationLedger implements AllocationLedger {
   confirmOutcome(
     requestId: string,
     confirmed: AllocationOutcome & { status: 'ALLOCATED' },
+    at: Date,
   ): Promise<boolean> {
     const stillProvisioning = {
       decided: 'attribute_exists(outcome)',
@@ -122,12 +123,13 @@ export class DynamoDbAllocationLedger implements AllocationLedger {
       new UpdateCommand({
         TableName: this.tableName,
         Key: ledgerKeys.request(requestId),
-        UpdateExpression: 'SET outcome = :confirmed REMOVE announced',
+        UpdateExpression: 'SET outcome = :confirmed, claimedAt = :at REMOVE announced',
         ConditionExpression: Object.values(stillProvisioning).join(' AND '),
         // PROVISIONING is one of DynamoDB's reserved words.
         ExpressionAttributeNames: { '#provisioning': 'provisioning' },
         ExpressionAttributeValues: {
           ':confirmed': withoutUndefined(confirmed),
+          ':at': at.toISOString(),
           ':allocationId': confirmed.allocationId,
           ':yes': true,
         },

@@ -310,11 +310,17 @@ export class DynamoDbWorkloadLedger implements WorkloadLedger {
     });
   }
 
-  async markPlacementAnnounced(tenantId: string, workloadId: string, resourceId: string): Promise<void> {
+  async markPlacementAnnounced(
+    tenantId: string,
+    workloadId: string,
+    resourceId: string,
+    token: string,
+  ): Promise<void> {
     await this.updateWorkload(tenantId, workloadId, {
       update: 'REMOVE placementUnannounced',
-      condition: 'resourceId = :r',
-      values: { ':r': resourceId },
+      condition: 'resourceId = :r AND placementUnannounced.#token = :token',
+      names: { '#token': 'token' },
+      values: { ':r': resourceId, ':token': token },
     });
   }
 

@@ -59,6 +59,9 @@ export interface RestJsonService {
   errorReply(error: AwsError): Reply;
 }
 
+/** How long an idle client connection is kept open. */
+const KEEP_ALIVE_MS = 60_000;
+
 /** Request bodies beyond this are refused before parsing (PutEvents allows 256 KB of entries). */
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
@@ -118,6 +121,11 @@ export function createAwsJsonServer(
     });
   });
   server.on('clientError', answerUnreadableRequest);
+  // An SDK client keeps its connections and reuses one whenever it calls again; a server that
+  // closes an idle one after Node's 5 s may close it just as the client writes on it (ECONNRESET).
+  // Idle connections are kept a minute, as AWS's endpoints keep them; headers still arrive in time.
+  server.keepAliveTimeout = KEEP_ALIVE_MS;
+  server.headersTimeout = KEEP_ALIVE_MS + 1000;
   return server;
 }
 

@@ -12,9 +12,15 @@ export interface IdleEnvironments {
   endLongestIdle(): void;
 }
 
+interface PlaceRequest {
+  grant(): void;
+  /** Whether its pool still has an invocation that needs the place (one may have been served warm meanwhile). */
+  stillWanted(): boolean;
+}
+
 export class EnvironmentBudget {
   private used = 0;
-  private readonly waiting: (() => void)[] = [];
+  private readonly waiting: PlaceRequest[] = [];
   private readonly pools = new Set<IdleEnvironments>();
 
   constructor(readonly max: number) {}
@@ -26,28 +32,34 @@ export class EnvironmentBudget {
 
   /** Whether a function waits for a place: a finished environment should end rather than idle. */
   get wanted(): boolean {
-    return this.waiting.length > 0;
+    return this.waiting.some((request) => request.stillWanted());
   }
 
   register(pool: IdleEnvironments): void {
     this.pools.add(pool);
   }
 
+  /** A pool retired or closed: none of its environments is idle any more. */
+  unregister(pool: IdleEnvironments): void {
+    this.pools.delete(pool);
+  }
+
   /** Resolves once a place is taken: at once below the cap, else when an environment ends. */
-  take(): Promise<void> {
+  take(stillWanted: () => boolean): Promise<void> {
     if (this.used < this.max) {
       this.used += 1;
       return Promise.resolve();
     }
-    const place = new Promise<void>((resolve) => this.waiting.push(resolve));
+    const place = Promise.withResolvers<void>();
+    this.waiting.push({ grant: place.resolve, stillWanted });
     this.endLongestIdle();
-    return place;
+    return place.promise;
   }
 
   /** An environment ended (or never started): its place goes to the first waiting, else is free. */
   give(): void {
     const next = this.waiting.shift();
-    if (next) next();
+    if (next) next.grant();
     else this.used -= 1;
   }
 

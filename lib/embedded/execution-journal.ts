@@ -8,7 +8,17 @@
  * again (records or characters); the rewrite goes aside in the background, lines appended
  * meanwhile follow it, and it replaces the file in one rename.
  */
-import { closeSync, existsSync, mkdirSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readSync,
+  renameSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
 import { open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { ExecutionStatus } from './workflow-engine';
@@ -68,6 +78,8 @@ export class ExecutionJournal {
     if (path) {
       mkdirSync(dirname(path), { recursive: true });
       this.fd = openSync(path, 'a');
+      // A line torn by a crash is ended, so that the next line is not glued to it and lost.
+      if (!endsWithNewline(path)) this.tolerate(() => writeSync(this.fd as number, '\n'));
     }
   }
 
@@ -138,39 +150,34 @@ export class ExecutionJournal {
 
   private async rewrite(path: string, kept: readonly JournalEntry[]): Promise<void> {
     const aside = `${path}.compacting`;
-    const file = await open(aside, 'w');
+    let swapped = false;
     try {
-      let batch: string[] = [];
-      let batchBytes = 0;
-      for (const { end, ...start } of kept) {
-        const lines = [`${JSON.stringify({ started: start } satisfies StartLine)}\n`];
-        if (end) lines.push(endLine(start.executionArn, end));
-        for (const line of lines) {
-          batch.push(line);
-          batchBytes += line.length;
-        }
-        if (batchBytes >= REWRITE_BATCH_BYTES) {
-          await file.write(batch.join(''));
-          batch = [];
-          batchBytes = 0;
-        }
-      }
-      await file.write(batch.join(''));
+      await writeEntries(aside, kept);
+      swapped = this.swapIn(aside, path);
     } finally {
-      await file.close();
+      // The journal as it stands stays the journal; what was written aside goes.
+      if (!swapped) rmSync(aside, { force: true });
     }
+  }
+
+  /**
+   * Appends the lines written meanwhile to the rewritten file and renames it over the journal;
+   * `false` if the journal was closed meanwhile. Synchronous: no line can slip between the two files.
+   */
+  private swapIn(aside: string, path: string): boolean {
     const current = this.fd;
-    // Closed meanwhile: the file as it stands is the journal.
-    if (current === undefined) {
-      rmSync(aside, { force: true });
-      return;
-    }
-    // From here to the swap nothing else runs: no line can slip between the two files.
+    if (current === undefined) return false;
     const fd = openSync(aside, 'a');
-    for (const line of this.appendedDuringRewrite ?? []) writeSync(fd, line);
-    renameSync(aside, path);
+    try {
+      for (const line of this.appendedDuringRewrite ?? []) writeSync(fd, line);
+      renameSync(aside, path);
+    } catch (error) {
+      closeSync(fd);
+      throw error;
+    }
     closeSync(current);
     this.fd = fd;
+    return true;
   }
 
   private write(line: string): void {
@@ -200,9 +207,46 @@ export class ExecutionJournal {
   }
 }
 
+/** Writes the entries' lines to a new file, a batch at a time, without blocking the event loop. */
+async function writeEntries(path: string, entries: readonly JournalEntry[]): Promise<void> {
+  const file = await open(path, 'w');
+  try {
+    let batch: string[] = [];
+    let batchBytes = 0;
+    for (const { end, ...start } of entries) {
+      const lines = [`${JSON.stringify({ started: start } satisfies StartLine)}\n`];
+      if (end) lines.push(endLine(start.executionArn, end));
+      batch.push(...lines);
+      batchBytes += lines.reduce((sum, line) => sum + line.length, 0);
+      if (batchBytes >= REWRITE_BATCH_BYTES) {
+        await file.write(batch.join(''));
+        batch = [];
+        batchBytes = 0;
+      }
+    }
+    await file.write(batch.join(''));
+  } finally {
+    await file.close();
+  }
+}
+
 /** The history goes in as the JSON it already is, not parsed and written again. */
 function endLine(executionArn: string, { history, ...end }: JournalEnd): string {
   return `{"ended":${JSON.stringify({ executionArn, ...end })},"history":${history}}\n`;
+}
+
+/** Whether the file is empty or ends with a newline. */
+function endsWithNewline(path: string): boolean {
+  const fd = openSync(path, 'r');
+  try {
+    const { size } = fstatSync(fd);
+    if (size === 0) return true;
+    const last = Buffer.alloc(1);
+    readSync(fd, last, 0, 1, size - 1);
+    return last[0] === 10;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** The file's lines, read a chunk at a time: no string ever holds more than one line. */

@@ -67,6 +67,7 @@ export class FunctionPool implements IdleEnvironments {
   /** Ends every environment; invocations still waiting for one fail. */
   async close(): Promise<void> {
     this.closed = true;
+    this.budget.unregister(this);
     for (const waiter of this.waiting.splice(0)) waiter.reject(new Error(CLOSING));
     await Promise.all([...this.environments].map((sandbox) => sandbox.terminate()));
   }
@@ -77,6 +78,7 @@ export class FunctionPool implements IdleEnvironments {
    */
   async retire(): Promise<void> {
     this.closed = true;
+    this.budget.unregister(this);
     for (const waiter of this.waiting.splice(0)) waiter.reject(new PoolRetired('the pool was retired'));
     await Promise.all([...this.environments].map((sandbox) => sandbox.terminate()));
   }
@@ -109,18 +111,28 @@ export class FunctionPool implements IdleEnvironments {
   /** Starts an environment once the budget has a place, for the first invocation waiting then. */
   private startForWaiter(): void {
     this.starting += 1;
-    void this.budget.take().then(() => {
-      this.starting -= 1;
-      const next = this.waiting.shift();
-      if (this.closed || !next) {
-        this.budget.give();
-        next?.reject(new Error(CLOSING));
-        return;
-      }
-      const sandbox = this.startSandbox((ended) => this.forget(ended));
-      this.environments.add(sandbox);
-      next.resolve(sandbox);
-    });
+    void this.budget
+      .take(() => !this.closed && this.waiting.length > 0)
+      .then(() => {
+        this.starting -= 1;
+        const next = this.waiting.shift();
+        if (this.closed || !next) {
+          this.budget.give();
+          next?.reject(new Error(CLOSING));
+          return;
+        }
+        let sandbox: FunctionSandbox;
+        try {
+          sandbox = this.startSandbox((ended) => this.forget(ended));
+        } catch (error) {
+          // No process (fork refused): the place goes back and this invocation fails, not the runtime.
+          this.budget.give();
+          next.reject(error instanceof Error ? error : new Error(String(error)));
+          return;
+        }
+        this.environments.add(sandbox);
+        next.resolve(sandbox);
+      });
   }
 
   private release(sandbox: FunctionSandbox): void {

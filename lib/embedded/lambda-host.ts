@@ -158,12 +158,13 @@ export class LambdaHost {
 
   private async run(nameOrArn: string, payload: unknown): Promise<unknown> {
     const fn = this.hosted(nameOrArn);
-    try {
-      return await this.pool(fn).invoke(payload);
-    } catch (error) {
-      // It waited in a pool retired meanwhile: it runs in the new one.
-      if (error instanceof PoolRetired) return this.pool(fn).invoke(payload);
-      throw error;
+    for (;;) {
+      try {
+        return await this.pool(fn).invoke(payload);
+      } catch (error) {
+        // It waited in a pool retired meanwhile: it runs in the new one.
+        if (!(error instanceof PoolRetired)) throw error;
+      }
     }
   }
 

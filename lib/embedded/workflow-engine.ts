@@ -66,6 +66,9 @@ export interface WorkflowEngineOptions {
   readonly onExecutionEnded?: ((record: ExecutionRecord) => void) | undefined;
 }
 
+/** How long the records a restore ended are kept whatever the retention: their recovery runs within seconds. */
+const KEPT_FOR_RECOVERY_MS = 10 * 60_000;
+
 /** The error of an execution ended because the runtime stopped: on shutdown, or at the start after a crash. */
 export const RUNTIME_STOPPED = 'Baton.RuntimeStopped';
 
@@ -86,6 +89,8 @@ export class WorkflowEngine {
   /** The characters each finished record keeps, and their sum, held to the retention. */
   private readonly finishedCharacters = new Map<string, number>();
   private retainedCharacters = 0;
+  /** The records a restore ended ABORTED: kept a while whatever their age, for their recovery reads them. */
+  private readonly endedAtRestore = new Set<ExecutionRecord>();
   private readonly byWorkflow = new Map<string, LoadedStateMachine>();
   private startedCount = 0;
   private stopping = false;
@@ -182,7 +187,9 @@ export class WorkflowEngine {
       if (!entry.end) interrupted.push(record);
     }
     // Those just ended stay, however old: their recovery reads them.
-    this.evictOldest(new Set(interrupted));
+    for (const record of interrupted) this.endedAtRestore.add(record);
+    setTimeout(() => this.endedAtRestore.clear(), KEPT_FOR_RECOVERY_MS).unref();
+    this.evictOldest();
     this.options.journal.compact([...this.executions.values()].map(journalEntry));
     return interrupted;
   }
@@ -349,7 +356,7 @@ export class WorkflowEngine {
     if (!over()) return;
     for (const [arn, record] of this.executions) {
       if (!over()) return;
-      if (record.status === 'RUNNING' || spared.has(record)) continue;
+      if (record.status === 'RUNNING' || spared.has(record) || this.endedAtRestore.has(record)) continue;
       this.executions.delete(arn);
       this.retainedCharacters -= this.finishedCharacters.get(arn) ?? 0;
       this.finishedCharacters.delete(arn);

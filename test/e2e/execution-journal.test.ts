@@ -203,6 +203,22 @@ describe('the journal file', () => {
     }
   });
 
+  it('ends a line torn by a crash before it appends, so the next line is not lost with it', () => {
+    const path = join(directory(), 'executions.ndjson');
+    writeFileSync(path, '{"started":{"executionArn":"arn:torn","sta');
+    const retention = { maxExecutions: 10, maxCharacters: 1_000_000 };
+    const journal = new ExecutionJournal(path, retention);
+    const started = {
+      executionArn: 'arn:aws:states:us-east-1:000000000000:execution:machine:after-the-crash',
+      stateMachineArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:machine',
+      name: 'after-the-crash',
+      input: '{}',
+      startDate: Date.now(),
+    };
+    journal.started(started);
+    expect(new ExecutionJournal(path, retention).read()).toEqual([started]);
+  });
+
   it('keeps the lines appended while it is rewritten in the background', async () => {
     const path = join(directory(), 'executions.ndjson');
     const retention = { maxExecutions: 10, maxCharacters: 1_000_000 };

@@ -175,7 +175,8 @@ describe('placement on events', () => {
             (f.detail as { workloadId: string }).workloadId === 'news',
         );
     // Placed by a round that died before announcing it: while it may still, no other round does.
-    expect((await placePendingWorkloads(scene.workloads, 'herald-co', 'spread')).placed).toEqual(news);
+    const first = await placePendingWorkloads(scene.workloads, 'herald-co', 'spread');
+    expect(first.placed).toEqual(news);
     expect((await placePendingWorkloads(scene.workloads, 'herald-co', 'spread')).unannounced).toEqual([]);
     // Silent past the deadline: one of three racing rounds takes it over.
     const later = new Date(Date.now() + STALE_PLACING_MS + 1000);
@@ -183,6 +184,9 @@ describe('placement on events', () => {
       [1, 2, 3].map(() => placePendingWorkloads(scene.workloads, 'herald-co', 'spread', undefined, later)),
     );
     expect(rounds.flatMap((round) => round.unannounced)).toEqual(news);
+    // The first announcer, late, notes it announced: taken over, it is no longer its to note.
+    await scene.workloads.markPlacementAnnounced('herald-co', 'news', resource, first.announcer);
+    expect((await scene.workloads.workload('herald-co', 'news'))?.placementUnannounced).toBeDefined();
     // Its publishing fails: the placement is handed back, and the very next round announces it.
     const taker = rounds.find((round) => round.unannounced.length > 0) as PendingPlacement;
     const from = facts.length;

@@ -135,9 +135,15 @@ export interface AllocationLedger {
   recordOutcome(requestId: string, outcome: AllocationOutcome, claimId?: string): Promise<boolean>;
   /**
    * Records a confirmed provisioning's outcome, not announced yet, only while the outcome still
-   * says this allocation is provisioning; `false` otherwise (confirmed already, or cancelled).
+   * says this allocation is provisioning; `false` otherwise (confirmed already, or cancelled). The
+   * claim is stamped `at` again: the confirmation announces it, and another delivery takes over
+   * only once that stamp is stale.
    */
-  confirmOutcome(requestId: string, confirmed: AllocationOutcome & { status: 'ALLOCATED' }): Promise<boolean>;
+  confirmOutcome(
+    requestId: string,
+    confirmed: AllocationOutcome & { status: 'ALLOCATED' },
+    at: Date,
+  ): Promise<boolean>;
   /** Notes that the outcome's fact is out. */
   markOutcomeAnnounced(requestId: string): Promise<void>;
   /** Gives a request id back after a failed attempt, so a retry may claim it again. */

@@ -45,7 +45,7 @@ export async function confirmProvisioning(
   }
   const confirmed: Allocated = { ...outcome, provisioning: false, expiresAt };
   let announced = false;
-  if (!(await ledger.confirmOutcome(requestId, confirmed))) {
+  if (!(await ledger.confirmOutcome(requestId, confirmed, now))) {
     const record = await ledger.request(requestId);
     const recorded = record?.outcome;
     if (recorded?.status !== 'ALLOCATED' || recorded.allocationId !== allocationId || recorded.provisioning) {

@@ -47,14 +47,25 @@ export function validate<Schema extends z.ZodMiniType>(
   return { ok: false, errors };
 }
 
-/** Where the first object holding the reserved key is, if any (walked without recursion). */
+/**
+ * Where the first object holding the reserved key is, if any: walked without recursion, each node
+ * linked to its parent, so that only the path found is ever built.
+ */
 function reservedKeyPath(value: unknown): string[] | undefined {
-  const stack: { value: unknown; path: string[] }[] = [{ value, path: [] }];
-  for (let next = stack.pop(); next; next = stack.pop()) {
-    if (typeof next.value !== 'object' || next.value === null) continue;
-    if (Object.hasOwn(next.value, RESERVED_KEY)) return next.path;
-    for (const [key, child] of Object.entries(next.value))
-      stack.push({ value: child, path: [...next.path, key] });
+  interface Node {
+    readonly value: unknown;
+    readonly key?: string;
+    readonly parent?: Node;
+  }
+  const stack: Node[] = [{ value }];
+  for (let node = stack.pop(); node; node = stack.pop()) {
+    if (typeof node.value !== 'object' || node.value === null) continue;
+    if (Object.hasOwn(node.value, RESERVED_KEY)) {
+      const path: string[] = [];
+      for (let at: Node | undefined = node; at?.key !== undefined; at = at.parent) path.unshift(at.key);
+      return path;
+    }
+    for (const [key, child] of Object.entries(node.value)) stack.push({ value: child, key, parent: node });
   }
   return undefined;
 }

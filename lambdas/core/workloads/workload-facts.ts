@@ -52,7 +52,14 @@ export async function announcePlacement(
   }));
   try {
     await publishNoting(publisher, [...placed, ...explained], async (subject) => {
-      if (subject) await ledger.markPlacementAnnounced(tenantId, subject.workloadId, subject.resourceId);
+      if (subject) {
+        await ledger.markPlacementAnnounced(
+          tenantId,
+          subject.workloadId,
+          subject.resourceId,
+          placement.announcer,
+        );
+      }
     });
   } catch (error) {
     // Those noted announced are no longer this announcer's to give back.

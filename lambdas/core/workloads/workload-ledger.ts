@@ -154,8 +154,17 @@ export interface WorkloadLedger {
   ): Promise<boolean>;
   /** This announcer could not announce it: the next placement round may, at once. */
   releasePlacementAnnouncement(tenantId: string, workloadId: string, token: string): Promise<void>;
-  /** Notes that the workload's placement on `resourceId` was announced; nothing if it is elsewhere now. */
-  markPlacementAnnounced(tenantId: string, workloadId: string, resourceId: string): Promise<void>;
+  /**
+   * Notes that the workload's placement on `resourceId` was announced by the announcer `token`;
+   * nothing if it is elsewhere now, or another announcer has taken it over (a placement made again
+   * since is that one's to announce).
+   */
+  markPlacementAnnounced(
+    tenantId: string,
+    workloadId: string,
+    resourceId: string,
+    token: string,
+  ): Promise<void>;
   /** On `resourceId` → pending, with the reason; `false` if it was not there (or is moving). */
   unassign(tenantId: string, workloadId: string, resourceId: string, reason: string): Promise<boolean>;
   /** Notes why a pending workload is still pending. */
