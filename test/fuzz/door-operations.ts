@@ -7,8 +7,7 @@
  * a caller allowed to write the ledger can corrupt it in AWS too, and the audit must judge Baton.
  */
 import { events } from '../../lambdas/core/events/catalog';
-import { LOCAL_STAGE, localArn } from '../../lib/embedded/local-aws';
-import { LEDGER_TABLE_NAME } from '../../lib/embedded/runtime';
+import { LEDGER_TABLE_NAME, LOCAL_STAGE, localArn } from '../../lib/embedded/local-aws';
 import { functions } from '../../lib/topology/functions';
 import { batonName } from '../../lib/topology/resource-names';
 import { productWorkflowDirectory, workflowsIn } from '../../lib/topology/workflows';

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { DEFAULT_MAX_EXECUTIONS, DEFAULT_PORT, startEmbeddedRuntime } from '../../embedded/runtime';
+import { DEFAULT_PORT } from '../../embedded/local-aws';
+import { DEFAULT_MAX_EXECUTIONS, startEmbeddedRuntime } from '../../embedded/runtime';
 import { DEFAULT_SIMULATED_AGENT } from '../../embedded/simulated-agent';
 import { routes } from '../../topology/routes';
 import { fraction, nonNegativeInteger, port, positiveInteger, positiveNumber } from '../option-parsers';
