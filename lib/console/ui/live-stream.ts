@@ -1,0 +1,124 @@
+/**
+ * The page's one `EventSource` on the bus. Pages subscribe with what they find relevant and reload
+ * their data when it comes (debounced), never on a timer; after a reconnection every page reloads,
+ * since events may have passed while the stream was down.
+ */
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { type ConsoleEvent, STREAM_EVENT } from '../console-api';
+import { API } from './console-client';
+
+type Listener = { onEvent: (event: ConsoleEvent) => void; onResync: () => void };
+type StreamState = 'connecting' | 'live' | 'reconnecting';
+
+const listeners = new Set<Listener>();
+const stateListeners = new Set<(state: StreamState) => void>();
+let source: EventSource | undefined;
+let state: StreamState = 'connecting';
+let everOpened = false;
+
+function openStream(): void {
+  if (source) return;
+  source = new EventSource(`${API}/stream`);
+  source.addEventListener(STREAM_EVENT, (message) => {
+    const event = JSON.parse((message as MessageEvent<string>).data) as ConsoleEvent;
+    for (const listener of listeners) listener.onEvent(event);
+  });
+  source.addEventListener('open', () => {
+    if (everOpened) for (const listener of listeners) listener.onResync();
+    everOpened = true;
+    setState('live');
+  });
+  source.addEventListener('error', () => setState('reconnecting'));
+}
+
+function setState(next: StreamState): void {
+  state = next;
+  for (const listener of stateListeners) listener(state);
+}
+
+export function subscribe(listener: Listener): () => void {
+  openStream();
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
+export function useStreamState(): StreamState {
+  const [current, setCurrent] = useState(state);
+  useEffect(() => {
+    openStream();
+    stateListeners.add(setCurrent);
+    return () => stateListeners.delete(setCurrent);
+  }, []);
+  return current;
+}
+
+/** Every bus event as it comes (the overview's and the events page's live lists). */
+export function useBusEvents(onEvent: (event: ConsoleEvent) => void): void {
+  const latest = useRef(onEvent);
+  latest.current = onEvent;
+  useEffect(() => subscribe({ onEvent: (event) => latest.current(event), onResync: () => {} }), []);
+}
+
+export interface LiveData<T> {
+  readonly data: T | undefined;
+  readonly error: Error | undefined;
+  readonly reload: () => void;
+}
+
+const RELOAD_DEBOUNCE_MS = 120;
+
+/**
+ * Loads `load()` now, and again when a relevant event arrives: events in a burst (a rollout's step
+ * and its facts) make one reload; one that arrives during a load makes another after it, so the
+ * page always ends up showing what the server had after the last event.
+ */
+export function useLiveData<T>(
+  load: () => Promise<T>,
+  relevant: (event: ConsoleEvent) => boolean,
+  key: string,
+): LiveData<T> {
+  const [result, setResult] = useState<{ data: T | undefined; error: Error | undefined }>({
+    data: undefined,
+    error: undefined,
+  });
+  const control = useRef({ reload: () => {} });
+  useEffect(() => {
+    let cancelled = false;
+    let inFlight = false;
+    let again = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const run = async () => {
+      if (inFlight) {
+        again = true;
+        return;
+      }
+      inFlight = true;
+      try {
+        const data = await load();
+        if (!cancelled) setResult({ data, error: undefined });
+      } catch (error) {
+        if (!cancelled) setResult((previous) => ({ data: previous.data, error: error as Error }));
+      } finally {
+        inFlight = false;
+        if (again && !cancelled) {
+          again = false;
+          void run();
+        }
+      }
+    };
+    const soon = () => {
+      clearTimeout(timer);
+      timer = setTimeout(run, RELOAD_DEBOUNCE_MS);
+    };
+    control.current.reload = () => void run();
+    void run();
+    const unsubscribe = subscribe({ onEvent: (event) => relevant(event) && soon(), onResync: soon });
+    return () => {
+      cancelled = true;
+      clearTimeout(timer);
+      unsubscribe();
+    };
+    // `key` names what is loaded: a new key loads afresh; `load` and `relevant` follow it.
+  }, [key]);
+  return { ...result, reload: () => control.current.reload() };
+}
