@@ -61,7 +61,12 @@ export function workloadScene(t: TestRuntime) {
     },
 
     /** Allocates a resource for the tenant, and waits until workloads may use it. */
-    async allocate(tenantId: string, vcpu: number, labels: object = {}): Promise<string> {
+    async allocate(
+      tenantId: string,
+      vcpu: number,
+      labels: object = {},
+      leaseSeconds?: number,
+    ): Promise<string> {
       const result = JSON.parse(
         (
           await t.run('allocate-resources', {
@@ -70,6 +75,7 @@ export function workloadScene(t: TestRuntime) {
             kind: `${tenantId}-kind`,
             amount: { vcpu, memoryGiB: vcpu * 4 },
             labels,
+            ...(leaseSeconds === undefined ? {} : { leaseSeconds }),
           })
         ).output ?? 'null',
       );

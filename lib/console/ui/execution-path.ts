@@ -37,9 +37,10 @@ interface Tracking {
 }
 
 /**
- * Walks the history: a state entered and exited succeeded; one left by an error that a later state
- * entered through its Catch was caught; one still open when the execution failed is where it failed
- * (with the Map or Parallel around it); one still open otherwise is running.
+ * Walks the history: a state entered and exited succeeded, unless its last attempt failed (then a
+ * Catch took the error: caught); one left for its Catch's target without an exit was caught too;
+ * one still open when the execution failed is where it failed (with the Map or Parallel around
+ * it); one still open otherwise is running.
  */
 export function traceExecution(
   history: readonly HistoryEventView[],
@@ -63,6 +64,7 @@ export function traceExecution(
   let succeeded = false;
   for (const event of history) {
     const name = typeof event.details.name === 'string' ? event.details.name : undefined;
+    const innermost = open.at(-1);
     if (event.type.endsWith('StateEntered') && name) {
       const caughtBy = open.filter((state) => catchTargets.get(state)?.has(name));
       for (const state of caughtBy) {
@@ -83,12 +85,18 @@ export function traceExecution(
     } else if (event.type.endsWith('StateExited') && name) {
       const state = states.get(name);
       if (state) {
-        state.outcome = 'succeeded';
+        // The engine exits a state whose error a Catch took, with the error as its output.
+        if (failure && name === innermost) markEnded(states, name, 'caught', failure);
+        else state.outcome = 'succeeded';
         state.output = text(event.details.output);
       }
       const at = open.lastIndexOf(name);
       if (at >= 0) open.splice(at, 1);
       lastLeft = joinOf(name, edgeSet);
+      failure = undefined;
+    } else if (event.type === 'TaskScheduled') {
+      // A new attempt (a Retry): the failure before it was not the state's last word.
+      failure = undefined;
     } else if (event.type.endsWith('Failed') || event.type.endsWith('TimedOut')) {
       failure = { error: text(event.details.error), cause: text(event.details.cause) };
       if (ENDED_BADLY.has(event.type)) endedBadly = true;

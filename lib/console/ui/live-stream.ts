@@ -77,7 +77,9 @@ export function useLiveData<T>(
   relevant: (event: ConsoleEvent) => boolean,
   key: string,
 ): LiveData<T> {
-  const [result, setResult] = useState<{ data: T | undefined; error: Error | undefined }>({
+  // Kept with the key it was loaded for: data of a former key (the pattern before an edit) is never shown as the new one's.
+  const [result, setResult] = useState<{ key: string; data: T | undefined; error: Error | undefined }>({
+    key,
     data: undefined,
     error: undefined,
   });
@@ -95,9 +97,14 @@ export function useLiveData<T>(
       inFlight = true;
       try {
         const data = await load();
-        if (!cancelled) setResult({ data, error: undefined });
+        if (!cancelled) setResult({ key, data, error: undefined });
       } catch (error) {
-        if (!cancelled) setResult((previous) => ({ data: previous.data, error: error as Error }));
+        if (!cancelled)
+          setResult((previous) => ({
+            key,
+            data: previous.key === key ? previous.data : undefined,
+            error: error as Error,
+          }));
       } finally {
         inFlight = false;
         if (again && !cancelled) {
@@ -120,5 +127,6 @@ export function useLiveData<T>(
     };
     // `key` names what is loaded: a new key loads afresh; `load` and `relevant` follow it.
   }, [key]);
-  return { ...result, reload: () => control.current.reload() };
+  const current = result.key === key ? result : { data: undefined, error: undefined };
+  return { data: current.data, error: current.error, reload: () => control.current.reload() };
 }

@@ -90,7 +90,6 @@ function StepTrack(props: { rollout: RolloutView }) {
         ${current && rollout.gate && html`<${Gate} gate=${rollout.gate} />`}
       </li>`;
     })}
-    <li class=${`step${rollout.status === 'SUCCEEDED' ? ' reached' : ''}`}><span class="step-weight">100 %</span></li>
   </ol>`;
 }
 

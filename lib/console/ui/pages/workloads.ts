@@ -3,9 +3,8 @@
  * inside, anti-affinity groups by colour), pending workloads with their reasons, and a rebalance
  * dry run drawn before/after with an apply button.
  */
-import { useMemo, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import type {
-  Amounts,
   PendingWorkloadView,
   PlannedMoveView,
   RebalanceAsk,
@@ -59,14 +58,14 @@ function ResourceMap(props: {
 }) {
   return html`<div class="resource-map">
     ${props.resources.map(
-      (resource) =>
-        html`<${ResourceCell} key=${resource.resourceId} resource=${resource} utilisation=${props.utilisation?.get(resource.resourceId) ?? resource.utilisation} />`,
+      (resource) => html`<${ResourceCell} key=${resource.resourceId} resource=${resource} />`,
     )}
   </div>`;
 }
 
-function ResourceCell(props: { resource: ResourceView; utilisation: number }) {
-  const { resource, utilisation } = props;
+function ResourceCell(props: { resource: ResourceView }) {
+  const { resource } = props;
+  const { utilisation } = resource;
   const marks = resource.workloads.slice(0, MARKS_PER_CELL);
   const hidden = resource.workloads.length - marks.length;
   return html`<div
@@ -160,17 +159,15 @@ function RebalancePreviewView(props: { preview: RebalancePreview; resources: rea
   const { preview } = props;
   const touched = new Set(preview.moves.flatMap((move) => [move.from, move.to]));
   const involved = props.resources.filter((resource) => touched.has(resource.resourceId));
-  const after = useMemo(() => utilisationAfter(props.resources, preview.moves), [props.resources, preview]);
+  const after = resourcesAfter(involved, preview.moves);
   return html`<div data-testid="rebalance-preview">
     <p>${preview.explanation}</p>
-    <table class="grid compact"><tbody>
-      ${Object.entries(preview.metrics).map(([name, value]) => html`<tr><td>${name}</td><td class="number">${formatNumber(value)}</td></tr>`)}
-    </tbody></table>
+    <${PlanMetrics} metrics=${preview.metrics} />
     ${
       involved.length > 0 &&
       html`<div class="columns">
       <div><h3>Before</h3><${ResourceMap} resources=${involved} /></div>
-      <div><h3>After</h3><${ResourceMap} resources=${involved} utilisation=${after} /></div>
+      <div><h3>After</h3><${ResourceMap} resources=${after} /></div>
     </div>`
     }
     <table class="grid" data-testid="rebalance-moves">
@@ -185,33 +182,52 @@ function RebalancePreviewView(props: { preview: RebalancePreview; resources: rea
   </div>`;
 }
 
-/** Each resource's utilisation once the planned moves are made: demand leaves `from` and joins `to`. */
-export function utilisationAfter(
+/** The plan's figures, a `…Before`/`…After` pair on one row. */
+function PlanMetrics(props: { metrics: Readonly<Record<string, number>> }) {
+  const rows = new Map<string, { before?: number; after?: number; value?: number }>();
+  for (const [name, value] of Object.entries(props.metrics)) {
+    const paired = /^(.*)(Before|After)$/.exec(name);
+    const row = rows.get(paired?.[1] ?? name) ?? {};
+    if (paired?.[2] === 'Before') row.before = value;
+    else if (paired?.[2] === 'After') row.after = value;
+    else row.value = value;
+    rows.set(paired?.[1] ?? name, row);
+  }
+  const show = (value: number | undefined) => (value === undefined ? '' : formatNumber(value));
+  return html`<table class="grid compact plan-metrics" data-testid="rebalance-metrics">
+    <thead><tr><th>figure</th><th class="number">before</th><th class="number">after</th></tr></thead>
+    <tbody>${[...rows].map(
+      ([name, row]) =>
+        html`<tr><td>${name}</td>${
+          row.value === undefined
+            ? html`<td class="number">${show(row.before)}</td><td class="number">${show(row.after)}</td>`
+            : html`<td class="number" colspan="2">${show(row.value)}</td>`
+        }</tr>`,
+    )}</tbody>
+  </table>`;
+}
+
+/** The resources as they will be once the planned moves are made: each moved workload and its demand on its target. */
+export function resourcesAfter(
   resources: readonly ResourceView[],
   moves: readonly PlannedMoveView[],
-): Map<string, number> {
-  const demandOf = new Map<string, Amounts>();
-  const used = new Map<string, Record<string, number>>();
-  for (const resource of resources) {
-    used.set(resource.resourceId, { ...resource.used });
-    for (const workload of resource.workloads) demandOf.set(workload.workloadId, workload.demand);
-  }
-  for (const move of moves) {
-    const demand = demandOf.get(move.workloadId) ?? {};
-    for (const [dimension, amount] of Object.entries(demand)) {
-      const from = used.get(move.from);
-      const to = used.get(move.to);
-      if (from) from[dimension] = (from[dimension] ?? 0) - amount;
-      if (to) to[dimension] = (to[dimension] ?? 0) + amount;
-    }
-  }
-  const after = new Map<string, number>();
-  for (const resource of resources) {
-    const amounts = used.get(resource.resourceId) ?? {};
+): ResourceView[] {
+  const destination = new Map(moves.map((move) => [move.workloadId, move.to]));
+  const moving = resources.flatMap((resource) =>
+    resource.workloads.filter((workload) => destination.has(workload.workloadId)),
+  );
+  return resources.map((resource) => {
+    const workloads = [
+      ...resource.workloads.filter((workload) => !destination.has(workload.workloadId)),
+      ...moving.filter((workload) => destination.get(workload.workloadId) === resource.resourceId),
+    ];
+    const used: Record<string, number> = {};
+    for (const workload of workloads)
+      for (const [dimension, amount] of Object.entries(workload.demand))
+        used[dimension] = (used[dimension] ?? 0) + amount;
     const shares = Object.entries(resource.capacity).map(([dimension, capacity]) =>
-      capacity > 0 ? (amounts[dimension] ?? 0) / capacity : 0,
+      capacity > 0 ? (used[dimension] ?? 0) / capacity : 0,
     );
-    after.set(resource.resourceId, Math.max(0, ...shares));
-  }
-  return after;
+    return { ...resource, workloads, used, utilisation: Math.max(0, ...shares) };
+  });
 }
