@@ -241,7 +241,8 @@ export class ConsoleServer {
       clearInterval(heartbeat);
       this.streams.delete(response);
     };
-    request.once('close', end);
+    // The response's close, not the request's: a GET's request closes as soon as it is read (Node
+    // 16+), which ended every stream at once — the page stayed open and heard nothing.
     response.once('close', end);
   }
 }
