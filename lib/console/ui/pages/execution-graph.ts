@@ -5,10 +5,23 @@ import { type GraphEdge, type GraphLayout, type GraphNode, layoutDefinition } fr
 import { type ExecutionPath, edgeKey, traceExecution } from '../execution-path';
 import { html } from '../html';
 
-export function useExecutionGraph(definition: unknown, history: readonly HistoryEventView[]) {
-  const layout = useMemo(() => layoutDefinition(definition), [definition]);
-  const path = useMemo(() => traceExecution(history, layout.edges), [history, layout]);
-  return { layout, path };
+/** The layout and the path taken, or why the definition cannot be drawn (the rest of the page still shows). */
+export function useExecutionGraph(
+  definition: unknown,
+  history: readonly HistoryEventView[],
+): { layout: GraphLayout; path: ExecutionPath } | { error: Error } {
+  const layout = useMemo(() => {
+    try {
+      return layoutDefinition(definition);
+    } catch (error) {
+      return error as Error;
+    }
+  }, [definition]);
+  return useMemo(
+    () =>
+      layout instanceof Error ? { error: layout } : { layout, path: traceExecution(history, layout.edges) },
+    [history, layout],
+  );
 }
 
 export function ExecutionGraph(props: {

@@ -81,9 +81,9 @@ function ExecutionView(props: { executionArn: string }) {
 
 function ExecutionDetailView(props: { detail: ExecutionDetail; error: Error | undefined }) {
   const { execution, definition, history } = props.detail;
-  const { layout, path } = useExecutionGraph(definition, history);
+  const graph = useExecutionGraph(definition, history);
   const [selected, setSelected] = useState<string | undefined>();
-  const visit = selected ? path.states.get(selected) : undefined;
+  const visit = selected && 'path' in graph ? graph.path.states.get(selected) : undefined;
   return html`<section data-testid="page-execution" data-status=${execution.status}>
     <${ErrorNote} error=${props.error} />
     <div class="card-title">
@@ -94,7 +94,11 @@ function ExecutionDetailView(props: { detail: ExecutionDetail; error: Error | un
     </div>
     ${execution.error && html`<p class="error" data-testid="execution-error"><b>${execution.error}</b> ${execution.cause ?? ''}</p>`}
     <div class="execution-layout">
-      <${ExecutionGraph} layout=${layout} path=${path} selected=${selected} onSelect=${setSelected} />
+      ${
+        'error' in graph
+          ? html`<${ErrorNote} error=${graph.error} />`
+          : html`<${ExecutionGraph} layout=${graph.layout} path=${graph.path} selected=${selected} onSelect=${setSelected} />`
+      }
       <aside class="panel" data-testid="state-detail">
         ${
           selected
