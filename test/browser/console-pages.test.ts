@@ -6,9 +6,9 @@
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { Browser } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, startTestRuntime, type TestRuntime } from '../e2e/embedded-runtime';
+import { startTestRuntime, type TestRuntime } from '../e2e/embedded-runtime';
 import { type ConsolePage, launchBrowser, openConsole, textsOf } from './browser-session';
-import { lambdaOf, type Scene, setScene } from './console-scene';
+import { lambdaOf, rolloutOf, type Scene, setScene } from './console-scene';
 
 let t: TestRuntime;
 let lambda: LambdaClient;
@@ -76,7 +76,9 @@ describe('every page renders real data', () => {
     const page = console.page;
     await page.waitForSelector(`[data-testid="rollout-card"][data-rollout="${scene.runningRolloutId}"]`);
     await page.waitForSelector('[data-testid="bake-countdown"]');
-    expect((await textsOf(page, '[data-testid="rollout-history-row"]')).join('\n')).toContain('checkout-1');
+    const history = (await textsOf(page, '[data-testid="rollout-history-row"]')).join('\n');
+    expect(history).toContain('checkout-1');
+    expect(history).toContain('orders-errors');
     await console.screenshot('rollouts');
   });
 
@@ -146,13 +148,12 @@ describe('actions need the session token', () => {
       return { status: response.status, body: await response.json() };
     }, scene.runningRolloutId);
     expect(refused).toMatchObject({ status: 403, body: { error: 'MissingToken' } });
+    // Were the pause sent, the rollout would be PAUSED within a few hundred milliseconds.
     await new Promise((resolve) => setTimeout(resolve, 500));
-    const rollouts = await eventually(async () => {
-      const response = await fetch(`${t.runtime.url}/console/api/rollouts`);
-      return (await response.json()) as { rollouts: { rolloutId: string; status: string }[] };
-    });
-    expect(rollouts.rollouts.find((rollout) => rollout.rolloutId === scene.runningRolloutId)?.status).toBe(
-      'RUNNING',
+    expect((await rolloutOf(t, scene.runningRolloutId))?.status).toBe('RUNNING');
+    const controls = await fetch(
+      `${t.runtime.url}/console/api/events?pattern=${encodeURIComponent('{"detail-type":["ServiceRolloutControl"]}')}`,
     );
+    expect(((await controls.json()) as { events: unknown[] }).events).toEqual([]);
   });
 });

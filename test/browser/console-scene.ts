@@ -2,9 +2,11 @@
  * Real data for the console's pages, made as users and other systems make it: inventory, requests
  * and workloads through the bus and the workflows, rollouts on the simulated Lambda fleet.
  */
+import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { expect } from 'vitest';
-import type { TestRuntime } from '../e2e/embedded-runtime';
+import type { Rollouts, RolloutView } from '../../lib/console/console-api';
+import { eventually, type TestRuntime } from '../e2e/embedded-runtime';
 import { publishedService, rolloutRequest } from '../e2e/rollout-setup';
 import { submission, workloadScene } from '../e2e/workload-setup';
 
@@ -57,10 +59,38 @@ export async function setScene(t: TestRuntime, lambda: LambdaClient): Promise<Sc
   await publishedService(lambda, 'checkout');
   const done = await t.run('roll-out-service', rolloutRequest('checkout-1', 'checkout', 'canary:10:60'));
   expect(done.status).toBe('SUCCEEDED');
+  await publishedService(lambda, 'orders');
+  const alarmed = await t.start(
+    'roll-out-service',
+    rolloutRequest('orders-1', 'orders', 'steps:10@60,50@60000', { alarms: ['orders-errors'] }),
+  );
+  await eventually(async () => ((await rolloutOf(t, 'orders-1'))?.step === 2 ? true : undefined));
+  await t.eventBridge.send(
+    new PutEventsCommand({
+      Entries: [
+        {
+          Source: 'aws.cloudwatch',
+          DetailType: 'CloudWatch Alarm State Change',
+          Detail: JSON.stringify({
+            alarmName: 'orders-errors',
+            state: { value: 'ALARM', reason: 'Threshold Crossed: 5 errors' },
+            previousState: { value: 'OK' },
+          }),
+        },
+      ],
+    }),
+  );
+  await t.finished(alarmed);
   await publishedService(lambda, 'payments');
   await t.start('roll-out-service', rolloutRequest('payments-1', 'payments', 'steps:10@60,50@60000'));
 
   const failed = await t.run('release-resources', {});
   expect(failed.status).toBe('FAILED');
   return { failedExecutionArn: failed.executionArn ?? '', runningRolloutId: 'payments-1' };
+}
+
+/** A rollout as the console's server shows it. */
+export async function rolloutOf(t: TestRuntime, rolloutId: string): Promise<RolloutView | undefined> {
+  const { rollouts } = (await (await fetch(`${t.runtime.url}/console/api/rollouts`)).json()) as Rollouts;
+  return rollouts.find((rollout) => rollout.rolloutId === rolloutId);
 }
