@@ -1,8 +1,7 @@
 /**
  * What the console's pages show, read through the same AWS APIs the CLI uses — the ledger table,
  * Step Functions, the event feed — so the console reads a deployed stage exactly as it reads the
- * embedded runtime. The ledger is scanned once per change: a scan is kept until the next event on
- * the bus (every change to the ledger is announced), so pages that refetch together share it.
+ * embedded runtime. Pages that refetch together on one event share one scan of the ledger.
  */
 import {
   DescribeExecutionCommand,
@@ -240,15 +239,20 @@ export class ConsoleReads {
     return this.options.feed.subscribe(listener);
   }
 
+  /**
+   * The ledger as it is now. Reads that come together share one scan; an event on the bus (a
+   * change) starts a new one for whoever asks next, and so does the end of the scan (not every
+   * write is announced: a rollout's gate is not).
+   */
   private ledger(): Promise<Items> {
     if (this.scan) return this.scan;
     const { connection } = this.options;
     const scan = scanLedger(connection.ledger, connection.ledgerTableName());
     this.scan = scan;
-    // A failed scan is not kept: the next page asks again.
-    scan.catch(() => {
+    const forget = () => {
       if (this.scan === scan) this.scan = undefined;
-    });
+    };
+    scan.then(forget, forget);
     return scan;
   }
 

@@ -114,7 +114,7 @@ export class ConsoleServer {
     if (method !== 'GET' && method !== 'HEAD')
       throw new ConsoleRequestError(405, 'MethodNotAllowed', `${method} is not supported here`);
     if (isAssetPath(path)) return this.sendAsset(response, path);
-    if (path === `${API}stream`) return this.openStream(request, response, query);
+    if (path === `${API}stream`) return this.openStream(response, query);
     sendJson(response, 200, await this.read(path, query));
   }
 
@@ -211,7 +211,7 @@ export class ConsoleServer {
     response.end(asset.body);
   }
 
-  private openStream(request: IncomingMessage, response: ServerResponse, query: URLSearchParams): void {
+  private openStream(response: ServerResponse, query: URLSearchParams): void {
     const matches = patternMatcher(query.get('pattern'));
     if (this.streams.size >= MAX_STREAMS)
       throw new ConsoleRequestError(
@@ -241,7 +241,7 @@ export class ConsoleServer {
       clearInterval(heartbeat);
       this.streams.delete(response);
     };
-    request.once('close', end);
+    // Not the request's 'close': that fires as soon as its (empty) body is read.
     response.once('close', end);
   }
 }
