@@ -22,6 +22,7 @@ import type {
   Rollouts,
   Workloads,
 } from '../../lib/console/console-api';
+import { MAX_STREAMS } from '../../lib/console/console-server';
 import { eventually, startTestRuntime, type TestRuntime } from './embedded-runtime';
 import { publishedService, rolloutRequest } from './rollout-setup';
 import { submission, workloadScene } from './workload-setup';
@@ -298,6 +299,18 @@ describe('events', () => {
 });
 
 describe('what is refused', () => {
+  it('opens at most MAX_STREAMS live streams at once, and a closed one makes room', async () => {
+    const streams = Array.from({ length: MAX_STREAMS }, () => streamEvents('/console/api/stream'));
+    await Promise.all(streams.map((stream) => stream.open));
+    const refused = await fetch(`${t.runtime.url}/console/api/stream`);
+    expect(refused.status).toBe(429);
+    expect(((await refused.json()) as { error: string }).error).toBe('TooManyStreams');
+    streams[0]?.close();
+    const reopened = streamEvents('/console/api/stream');
+    await eventually(async () => (await reopened.open.then(() => true).catch(() => undefined)) ?? undefined);
+    for (const stream of [...streams.slice(1), reopened]) stream.close();
+  });
+
   it('refuses a foreign page and a foreign host, and answers an unknown path by name', async () => {
     for (const headers of [{ origin: 'https://evil.example' }, { host: 'evil.example:4010' }]) {
       const status = await new Promise<number>((resolve, reject) => {
