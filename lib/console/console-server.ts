@@ -78,7 +78,7 @@ export class ConsoleServer {
 
   /** The requests the console answers: its page and everything under `/console/`. */
   owns(path: string): boolean {
-    return isAssetPath(path) || path.startsWith('/console/');
+    return isConsolePath(path);
   }
 
   handle(request: IncomingMessage, response: ServerResponse, path: string, query: URLSearchParams): void {
@@ -86,7 +86,7 @@ export class ConsoleServer {
       const failure = asConsoleError(error);
       if (failure.status >= 500 && !(error instanceof ConsoleRequestError))
         console.error(`[baton] console: ${request.method} ${path} failed`, error);
-      sendJson(response, failure.status, { error: failure.name, message: failure.message });
+      sendJson(response, failure.status, { error: failure.name, message: failure.message }, failure.name);
     });
   }
 
@@ -241,10 +241,14 @@ export class ConsoleServer {
       clearInterval(heartbeat);
       this.streams.delete(response);
     };
-    // The response's close, not the request's: a GET's request closes as soon as it is read (Node
-    // 16+), which ended every stream at once — the page stayed open and heard nothing.
+    // Not the request's 'close': that fires as soon as its (empty) body is read.
     response.once('close', end);
   }
+}
+
+/** Whether a path is the console's (its page, or anything under `/console/`). */
+export function isConsolePath(path: string): boolean {
+  return isAssetPath(path) || path.startsWith('/console/');
 }
 
 /** A pattern from the query, compiled with the bus's own matcher; none accepts everything. */
@@ -358,7 +362,13 @@ function asConsoleError(error: unknown): { status: number; name: string; message
   };
 }
 
-function sendJson(response: ServerResponse, status: number, body: unknown | ConsoleError): void {
+/** A JSON answer; an error's also names itself in `x-amzn-ErrorType`, as the AWS APIs beside it do. */
+function sendJson(
+  response: ServerResponse,
+  status: number,
+  body: unknown | ConsoleError,
+  errorName?: string,
+): void {
   if (response.headersSent) {
     response.end();
     return;
@@ -368,6 +378,7 @@ function sendJson(response: ServerResponse, status: number, body: unknown | Cons
     ...SAFE_HEADERS,
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(text),
+    ...(errorName ? { 'x-amzn-ErrorType': errorName } : {}),
   });
   response.end(text);
 }

@@ -25,6 +25,7 @@ export interface WebConsoleOptions {
 
 export interface WebConsole {
   readonly server: ConsoleServer;
+  readonly reads: ConsoleReads;
   close(): void;
 }
 
@@ -39,6 +40,7 @@ export function openWebConsole(options: WebConsoleOptions): WebConsole {
   });
   return {
     server,
+    reads,
     close: () => {
       server.close();
       reads.close();

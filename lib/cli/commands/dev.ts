@@ -77,6 +77,7 @@ export function registerDev(program: Command): void {
       console.log(
         [
           `Baton embedded runtime ready on ${runtime.url} in ${Math.round(performance.now() - started)} ms`,
+          `  web console: ${runtime.url}/`,
           `  EventBridge, Step Functions, DynamoDB and Lambda (simulated fleet) APIs at ${runtime.url} (any AWS SDK client: endpoint)`,
           `  data: ${options.dataDir}/ (store, executions.ndjson, events.ndjson, dead-letters.ndjson, lambda-fleet.json)`,
           `  routes: ${routes.map((route) => route.id).join(', ')}`,
