@@ -100,7 +100,9 @@ export function createAwsJsonServer(
       return;
     }
     const { path, query } = splitUrl(request.url);
-    if (target === '' && pages?.owns(path)) {
+    // Only a request with no X-Amz-Target at all is the console's: one with an empty target is an
+    // AWS call naming no operation, and is answered as one (UnknownOperationException).
+    if (request.headers['x-amz-target'] === undefined && pages?.owns(path)) {
       pages.handle(request, response, path, query);
       return;
     }
