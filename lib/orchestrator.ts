@@ -270,6 +270,7 @@ export class Orchestrator extends Construct {
         const fn = new BatonFunction(scope, definition.id, {
           definition,
           functionName: batonName(this.stage, definition.id),
+          serviceName: this.namePrefix,
           environment: declaredEnvironment(definition, offered),
           logRetention,
         });
