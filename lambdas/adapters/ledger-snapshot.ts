@@ -1,4 +1,4 @@
-/** Reads the whole ledger table (a Scan): for `baton state`, `baton audit` and tests. */
+/** Reads the whole ledger table (a Scan): for `baton state`, `baton audit`, the console and tests. */
 import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { Allocation } from '../core/allocation/allocation';
 import type { LedgerSnapshot } from '../core/allocation/audit';
@@ -15,6 +15,14 @@ export async function readLedgerSnapshot(
   client: DynamoDBDocumentClient,
   tableName: string,
 ): Promise<StateSnapshot> {
+  return snapshotOf(await scanLedger(client, tableName));
+}
+
+/** Every item of the ledger table, of every entity (a consistent Scan, all pages). */
+export async function scanLedger(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+): Promise<Record<string, unknown>[]> {
   const items: Record<string, unknown>[] = [];
   let startKey: Record<string, unknown> | undefined;
   do {
@@ -24,6 +32,11 @@ export async function readLedgerSnapshot(
     items.push(...(page.Items ?? []));
     startKey = page.LastEvaluatedKey;
   } while (startKey);
+  return items;
+}
+
+/** The scanned items by entity. */
+export function snapshotOf(items: readonly Record<string, unknown>[]): StateSnapshot {
   const of = (entity: string) => items.filter((item) => item.entity === entity);
   return {
     pools: of('pool') as unknown as LedgerSnapshot['pools'],

@@ -7,8 +7,7 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { ListStateMachinesCommand, SFNClient, type StateMachineListItem } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { LOCAL_REGION, LOCAL_STAGE } from '../embedded/local-aws';
-import { DEFAULT_PORT, LEDGER_TABLE_NAME, LOOPBACK } from '../embedded/runtime';
+import { DEFAULT_PORT, LEDGER_TABLE_NAME, LOCAL_REGION, LOCAL_STAGE, LOOPBACK } from '../embedded/local-aws';
 import { batonName } from '../topology/resource-names';
 
 export interface ConnectionOptions {

@@ -28,7 +28,12 @@ export async function watchExecution(
   }
 }
 
-export async function allHistory(sfn: SFNClient, executionArn: string): Promise<HistoryEvent[]> {
+/** An execution's history, all pages — or its first `max` events. */
+export async function allHistory(
+  sfn: SFNClient,
+  executionArn: string,
+  max = Number.POSITIVE_INFINITY,
+): Promise<HistoryEvent[]> {
   const events: HistoryEvent[] = [];
   let nextToken: string | undefined;
   do {
@@ -37,8 +42,8 @@ export async function allHistory(sfn: SFNClient, executionArn: string): Promise<
     );
     events.push(...(page.events ?? []));
     nextToken = page.nextToken;
-  } while (nextToken);
-  return events;
+  } while (nextToken && events.length < max);
+  return events.slice(0, max);
 }
 
 /** One readable line per history event: `12 TaskStateEntered Validate`. */

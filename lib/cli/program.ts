@@ -1,5 +1,6 @@
 /** The `baton` command line: every command talks AWS APIs, to the embedded runtime by default. */
 import { Command } from 'commander';
+import { registerConsole } from './commands/console';
 import { registerDev } from './commands/dev';
 import { registerEmit } from './commands/emit';
 import { registerEvents } from './commands/events';
@@ -22,6 +23,7 @@ export function batonProgram(): Command {
     .showHelpAfterError();
   for (const register of [
     registerDev,
+    registerConsole,
     registerEmit,
     registerRun,
     registerExecutions,

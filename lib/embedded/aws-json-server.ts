@@ -16,6 +16,7 @@ import {
 import type { Duplex } from 'node:stream';
 import { AwsError } from './aws-error';
 import type { CallerOrigin } from './function-credentials';
+import { foreignRequestProblem } from './loopback-guard';
 
 /** One AWS operation: its JSON input in, its JSON output out (or an AwsError thrown). */
 export type Operation = (input: Record<string, unknown>, caller: CallerOrigin) => Promise<unknown> | unknown;
@@ -59,6 +60,12 @@ export interface RestJsonService {
   errorReply(error: AwsError): Reply;
 }
 
+/** Requests that are not AWS API calls (no `X-Amz-Target`, a path it owns): the web console. */
+export interface PageService {
+  owns(path: string): boolean;
+  handle(request: IncomingMessage, response: ServerResponse, path: string, query: URLSearchParams): void;
+}
+
 /** How long an idle client connection is kept open. */
 const KEEP_ALIVE_MS = 60_000;
 
@@ -71,6 +78,7 @@ export function createAwsJsonServer(
   restServices: readonly RestJsonService[],
   /** Tells Baton's own functions from other callers. */
   originOf: (request: IncomingMessage) => CallerOrigin,
+  pages?: PageService,
 ): Server {
   const byPrefix = new Map(jsonServices.map((service) => [service.targetPrefix, service]));
   const rawByPrefix = new Map(rawServices.map((service) => [service.targetPrefix, service]));
@@ -92,6 +100,10 @@ export function createAwsJsonServer(
       return;
     }
     const { path, query } = splitUrl(request.url);
+    if (target === '' && pages?.owns(path)) {
+      pages.handle(request, response, path, query);
+      return;
+    }
     const rest = target === '' ? restServices.find((service) => service.owns(path)) : undefined;
     if (rest) {
       void answer(response, rest, async () =>
@@ -214,32 +226,6 @@ function send(response: ServerResponse, contentType: string, requestId: string, 
     ...reply.headers,
   });
   response.end(text);
-}
-
-/**
- * The server listens on loopback only, but a web page can still reach loopback through the
- * browser (DNS rebinding, cross-site requests): requests must name a loopback host and carry no
- * foreign Origin. AWS SDK clients send neither problem.
- */
-function foreignRequestProblem(request: IncomingMessage): string | undefined {
-  const host = hostnameOf(`http://${request.headers.host ?? ''}`);
-  if (!host || !LOOPBACK_HOSTS.has(host))
-    return `Host ${request.headers.host ?? '(none)'} is not a loopback address`;
-  const origin = request.headers.origin;
-  if (origin !== undefined && !LOOPBACK_HOSTS.has(hostnameOf(origin) ?? '')) {
-    return `Requests from ${origin} are not accepted`;
-  }
-  return undefined;
-}
-
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
-
-function hostnameOf(url: string): string | undefined {
-  try {
-    return new URL(url).hostname;
-  } catch {
-    return undefined;
-  }
 }
 
 /** Splits a request target into its path and query (by hand: a malformed URL must not throw). */

@@ -11,6 +11,9 @@ import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { connect } from '../cli/connection';
+import { eventLogTail, RecentEvents } from '../console/event-feed';
+import { openWebConsole, type WebConsole } from '../console/web-console';
 import { type FunctionDefinition, functions as productFunctions } from '../topology/functions';
 import { batonName } from '../topology/resource-names';
 import { routes as productRoutes } from '../topology/routes';
@@ -30,18 +33,23 @@ import { type LambdaFleet, openLambdaFleet } from './lambda-fleet';
 import type { EnvironmentLimits } from './lambda-host';
 import { LambdaHost, localFunctionName } from './lambda-host';
 import { type LedgerStore, startLedgerStore } from './ledger-store';
-import { LOCAL_ACCOUNT, LOCAL_REGION, LOCAL_STAGE, localArn } from './local-aws';
+import {
+  DEFAULT_PORT,
+  LEDGER_TABLE_NAME,
+  LOCAL_ACCOUNT,
+  LOCAL_REGION,
+  LOCAL_STAGE,
+  LOOPBACK,
+  localArn,
+} from './local-aws';
 import { NdjsonLog } from './ndjson-log';
 import { DEFAULT_SIMULATED_AGENT, type SimulatedAgentOptions, startSimulatedAgent } from './simulated-agent';
 import { stepFunctionsApi } from './stepfunctions-api';
 import { TaskTokenRegistry } from './task-tokens';
 import { type ExecutionRecord, WorkflowEngine } from './workflow-engine';
 
-export const DEFAULT_PORT = 4010;
 /** However strong the time scale, a schedule runs at most this often (a sweep takes time too). */
 const MIN_SCHEDULE_PERIOD_MS = 100;
-export const LOOPBACK = '127.0.0.1';
-export const LEDGER_TABLE_NAME = batonName(LOCAL_STAGE, 'ledger');
 /** Execution records kept (with their histories) before the oldest finished ones are dropped. */
 export const DEFAULT_MAX_EXECUTIONS = 1000;
 /**
@@ -82,6 +90,8 @@ export interface EmbeddedRuntimeOptions {
 
 export interface EmbeddedRuntime {
   readonly url: string;
+  /** The web console's page (`url` + `/`), its reads and its action token. */
+  readonly console: WebConsole;
   readonly port: number;
   readonly bus: LocalEventBus;
   readonly engine: WorkflowEngine;
@@ -122,7 +132,11 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {})
     await lambda.close();
     throw error;
   });
-  const eventLog = new NdjsonLog(dataDirectory && join(dataDirectory, 'events.ndjson'));
+  const eventLogPath = dataDirectory && join(dataDirectory, 'events.ndjson');
+  // The console shows the latest events from before this start too.
+  const consoleFeed = new RecentEvents();
+  for (const event of eventLogTail(eventLogPath)) consoleFeed.add(event);
+  const eventLog = new NdjsonLog(eventLogPath);
   const deadLetters = new NdjsonLog(dataDirectory && join(dataDirectory, 'dead-letters.ndjson'));
   const metricsLog = new NdjsonLog(dataDirectory && join(dataDirectory, 'metrics.ndjson'));
   const metrics = new MetricsCollector();
@@ -148,6 +162,9 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {})
   // Baton's recovery runs once the routes are connected below.
   for (const record of engine.restore(journal.read())) announceEnd(record);
 
+  bus.subscribe((event) => consoleFeed.add(event));
+  // The console reads through the endpoint it is served from, once it listens.
+  let webConsole: WebConsole | undefined;
   const credentials = functionCredentials();
   const server = createAwsJsonServer(
     [eventBridgeApi(bus), stepFunctionsApi(engine, tokens)],
@@ -159,9 +176,20 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {})
       }),
     ],
     (request) => callerOrigin(request.headers.authorization, credentials),
+    {
+      owns: (path) => webConsole?.server.owns(path) ?? false,
+      handle: (request, response, path, query) => webConsole?.server.handle(request, response, path, query),
+    },
   );
   const port = await listen(server, options.port ?? DEFAULT_PORT);
   const url = `http://${LOOPBACK}:${port}`;
+  webConsole = openWebConsole({
+    connection: connect({ endpoint: url }),
+    feed: consoleFeed,
+    mode: 'embedded',
+    metrics: () => metrics.figures(),
+    timeScale,
+  });
   lambda.serve(
     { url, storeUrl: store.functionsUrl, credentials, logLevel: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN' },
     new FunctionOutput(metricsLog, metrics),
@@ -201,6 +229,7 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {})
 
   return {
     url,
+    console: webConsole,
     port,
     bus,
     engine,
@@ -216,6 +245,7 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {})
     close: async () => {
       for (const timer of timers) clearInterval(timer);
       stopAgent();
+      webConsole?.close();
       await engine.stopAll();
       await atMost(SHUTDOWN_GRACE_MS, Promise.all([bus.settle(), lambda.settle()]));
       bus.stopDelivering();

@@ -12,7 +12,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { ledgerKeys } from '../../lambdas/adapters/ledger-keys';
-import { LEDGER_TABLE_NAME } from '../../lib/embedded/runtime';
+import { LEDGER_TABLE_NAME } from '../../lib/embedded/local-aws';
 import { repositoryRoot } from '../../lib/topology/repository-root';
 import { drive, report } from './report';
 

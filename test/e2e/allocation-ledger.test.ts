@@ -32,7 +32,7 @@ import {
 import { release } from '../../lambdas/core/allocation/release';
 import { BATON_BUS_NAME } from '../../lib/embedded/event-bus';
 import { functionCredentials } from '../../lib/embedded/function-credentials';
-import { LEDGER_TABLE_NAME } from '../../lib/embedded/runtime';
+import { LEDGER_TABLE_NAME } from '../../lib/embedded/local-aws';
 import { schedules } from '../../lib/topology/schedules';
 import { startTestRuntime, type TestRuntime } from './embedded-runtime';
 

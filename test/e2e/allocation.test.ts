@@ -10,7 +10,7 @@ import { ledgerKeys } from '../../lambdas/adapters/ledger-keys';
 import { readLedgerSnapshot } from '../../lambdas/adapters/ledger-snapshot';
 import { auditLedger } from '../../lambdas/core/allocation/audit';
 import type { BusEvent } from '../../lib/embedded/event-bus';
-import { LEDGER_TABLE_NAME } from '../../lib/embedded/runtime';
+import { LEDGER_TABLE_NAME } from '../../lib/embedded/local-aws';
 import { eventually, startTestRuntime, type TestRuntime } from './embedded-runtime';
 
 let t: TestRuntime;

@@ -28,7 +28,7 @@ import { ledgerKeys } from '../../lambdas/adapters/ledger-keys';
 import { readLedgerSnapshot } from '../../lambdas/adapters/ledger-snapshot';
 import { auditLedger } from '../../lambdas/core/allocation/audit';
 import { auditWorkloads } from '../../lambdas/core/workloads/audit-workloads';
-import { LEDGER_TABLE_NAME } from '../../lib/embedded/runtime';
+import { LEDGER_TABLE_NAME } from '../../lib/embedded/local-aws';
 import { eventually } from './embedded-runtime';
 import { type RuntimeProcess, startRuntimeProcess } from './runtime-process';
 

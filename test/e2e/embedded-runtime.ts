@@ -12,10 +12,10 @@ import {
 } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { type BoundRoute, bindRoutes } from '../../lib/embedded/event-bus';
+import { LEDGER_TABLE_NAME } from '../../lib/embedded/local-aws';
 import {
   type EmbeddedRuntime,
   type EmbeddedRuntimeOptions,
-  LEDGER_TABLE_NAME,
   startEmbeddedRuntime,
 } from '../../lib/embedded/runtime';
 import { functions } from '../../lib/topology/functions';

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MetricFigure } from '../../lib/console/console-api';
+import type { MetricFigure, Overview } from '../../lib/console/console-api';
 import type { BusEvent } from '../../lib/embedded/event-bus';
 import { eventually, startTestRuntime, type TestRuntime } from './embedded-runtime';
 import { publishedService, rolloutFacts, rolloutRequest } from './rollout-setup';
@@ -89,6 +89,11 @@ describe('allocation metrics', () => {
     expect(
       await figure('QuotaUtilisation', { tenantId: 'metrics-tenant', dimension: 'memoryGiB' }),
     ).toMatchObject({ last: 25 });
+    // The console's overview shows the same figures.
+    const overview = (await (await fetch(`${t.runtime.url}/console/api/overview`)).json()) as Overview;
+    expect(overview.metrics).toContainEqual(
+      await figure('Allocations', { outcome: 'Allocated', reason: 'None' }),
+    );
     // As CloudWatch Logs would hold them: the documents, in the data directory's metrics log.
     const logged = readFileSync(join(t.dataDirectory, 'metrics.ndjson'), 'utf8')
       .trim()

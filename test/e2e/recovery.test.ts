@@ -41,7 +41,7 @@ import {
 import { placePendingWorkloads } from '../../lambdas/core/workloads/place-pending-workloads';
 import { beginMove, finishMove, revertMove } from '../../lambdas/core/workloads/rebalance-workloads';
 import type { BusEvent } from '../../lib/embedded/event-bus';
-import { LEDGER_TABLE_NAME } from '../../lib/embedded/runtime';
+import { LEDGER_TABLE_NAME } from '../../lib/embedded/local-aws';
 import { repositoryRoot } from '../../lib/topology/repository-root';
 import { eventually, startTestRuntime, type TestRuntime } from './embedded-runtime';
 import { submission, workloadScene } from './workload-setup';

@@ -23,7 +23,7 @@ import { parseDetail } from '../../lambdas/core/events/validation';
 import { addResource, submitWorkload } from '../../lambdas/core/workloads/workload-requests';
 import { BATON_BUS_NAME, type BusEvent } from '../../lib/embedded/event-bus';
 import { functionCredentials } from '../../lib/embedded/function-credentials';
-import { LEDGER_TABLE_NAME } from '../../lib/embedded/runtime';
+import { LEDGER_TABLE_NAME } from '../../lib/embedded/local-aws';
 import { schedules } from '../../lib/topology/schedules';
 import { eventually, startTestRuntime, type TestRuntime } from './embedded-runtime';
 

@@ -16,7 +16,7 @@ import { ledgerKeys } from '../../lambdas/adapters/ledger-keys';
 import { TaskAnswers } from '../../lambdas/adapters/task-answers';
 import { abandonStart, type RolloutRequest, startRollout } from '../../lambdas/core/rollouts/start-rollout';
 import type { BusEvent } from '../../lib/embedded/event-bus';
-import { LEDGER_TABLE_NAME } from '../../lib/embedded/runtime';
+import { LEDGER_TABLE_NAME } from '../../lib/embedded/local-aws';
 import { eventually, startTestRuntime, type TestRuntime } from './embedded-runtime';
 import { publishedService, rolloutFacts, rolloutRequest } from './rollout-setup';
 

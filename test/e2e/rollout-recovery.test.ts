@@ -21,7 +21,7 @@ import {
   type RolloutRequest,
   startRollout,
 } from '../../lambdas/core/rollouts/start-rollout';
-import { LEDGER_TABLE_NAME } from '../../lib/embedded/runtime';
+import { LEDGER_TABLE_NAME } from '../../lib/embedded/local-aws';
 import { startTestRuntime, type TestRuntime } from './embedded-runtime';
 import { publishedService, rolloutRequest } from './rollout-setup';
 

@@ -6,7 +6,7 @@ import { EventBridgePublisher } from '../../lambdas/adapters/event-bridge-publis
 import { auditWorkloads } from '../../lambdas/core/workloads/audit-workloads';
 import { BATON_BUS_NAME } from '../../lib/embedded/event-bus';
 import { functionCredentials } from '../../lib/embedded/function-credentials';
-import { LEDGER_TABLE_NAME } from '../../lib/embedded/runtime';
+import { LEDGER_TABLE_NAME } from '../../lib/embedded/local-aws';
 import { eventually, type TestRuntime } from './embedded-runtime';
 
 export function workloadScene(t: TestRuntime) {

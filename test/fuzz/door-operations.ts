@@ -7,8 +7,7 @@
  * a caller allowed to write the ledger can corrupt it in AWS too, and the audit must judge Baton.
  */
 import { events } from '../../lambdas/core/events/catalog';
-import { LOCAL_STAGE, localArn } from '../../lib/embedded/local-aws';
-import { LEDGER_TABLE_NAME } from '../../lib/embedded/runtime';
+import { LEDGER_TABLE_NAME, LOCAL_STAGE, localArn } from '../../lib/embedded/local-aws';
 import { functions } from '../../lib/topology/functions';
 import { batonName } from '../../lib/topology/resource-names';
 import { productWorkflowDirectory, workflowsIn } from '../../lib/topology/workflows';
@@ -20,7 +19,7 @@ export interface DoorContext {
   readonly functionNames: readonly string[];
 }
 
-export type Service = 'events' | 'states' | 'dynamodb' | 'lambda';
+export type Service = 'events' | 'states' | 'dynamodb' | 'lambda' | 'console';
 
 export interface SeedRequest {
   readonly body: unknown;
@@ -310,9 +309,73 @@ const lambda: DoorOperation[] = [
   },
 ];
 
+/**
+ * The web console's page and JSON: reads with hostile queries (a pattern, filters), and actions,
+ * which without the page's token are refused before their body is read.
+ */
+const webConsole: DoorOperation[] = [
+  ...['session', 'overview', 'capacity', 'workloads', 'rollouts'].map(
+    (read): DoorOperation => ({
+      service: 'console',
+      name: `Console.${read}`,
+      http: rest('GET', `/console/api/${read}`),
+      seed: () => ({ body: {} }),
+    }),
+  ),
+  {
+    service: 'console',
+    name: 'Console.page',
+    http: rest('GET', '/'),
+    seed: () => ({ body: {} }),
+  },
+  {
+    service: 'console',
+    name: 'Console.executions',
+    http: rest('GET', '/console/api/executions'),
+    seed: (_context, ref) => ({
+      body: {},
+      query: { workflow: pick(workflowIds, ref) ?? '', status: 'FAILED', limit: String(1 + (ref % 50)) },
+    }),
+  },
+  {
+    service: 'console',
+    name: 'Console.execution',
+    http: rest('GET', '/console/api/executions/{executionArn}'),
+    seed: (context, ref) => ({ body: {}, pathParameters: [knownExecution(context, ref)] }),
+  },
+  {
+    service: 'console',
+    name: 'Console.events',
+    http: rest('GET', '/console/api/events'),
+    seed: (_context, ref) => ({
+      body: {},
+      query: {
+        pattern: JSON.stringify({
+          'detail-type': [{ prefix: 'Resource' }],
+          detail: { poolId: [{ exists: true }] },
+        }),
+        limit: String(1 + (ref % 100)),
+      },
+    }),
+  },
+  {
+    service: 'console',
+    name: 'Console.rebalancePlan',
+    http: rest('POST', '/console/api/rebalance/plan'),
+    seed: () => ({ body: { strategy: 'spread', maxMoves: 5 } }),
+  },
+  {
+    service: 'console',
+    name: 'Console.rolloutControl',
+    http: rest('POST', '/console/api/rollouts/{rolloutId}/pause'),
+    seed: () => ({ body: {}, pathParameters: ['checkout-42'] }),
+  },
+];
+
 export const doorOperations: readonly DoorOperation[] = [
   ...eventBridge,
   ...stepFunctions,
   ...dynamoDb,
   ...lambda,
+  ...webConsole,
 ];

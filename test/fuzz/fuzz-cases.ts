@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { type EventName, events } from '../../lambdas/core/events/catalog';
+import { isConsolePath } from '../../lib/console/console-server';
 import { routes } from '../../lib/topology/routes';
 import { productWorkflowDirectory, workflowsIn } from '../../lib/topology/workflows';
 import type { DoorRequest } from './door-client';
@@ -461,11 +462,13 @@ function buildOperationRequest(fuzz: RequestCase, context: DoorContext): BuiltRe
       ...(fuzz.abortAfterBytes !== undefined && sendsBody ? { abortAfterBytes: fuzz.abortAfterBytes } : {}),
     },
     service:
-      http.kind === 'json'
-        ? fuzz.target === undefined
-          ? operation.service
-          : serviceOfTarget(fuzz.target)
-        : 'lambda',
+      headers['x-amz-target'] === undefined && isConsolePath(path.split('?')[0] ?? '')
+        ? 'console'
+        : http.kind === 'json'
+          ? fuzz.target === undefined
+            ? operation.service
+            : serviceOfTarget(fuzz.target)
+          : 'lambda',
     payloads: [],
   };
 }

@@ -55,6 +55,13 @@ export function answerProblem(
   if (status >= 500) return `${status} answered: ${body.slice(0, 300)}`;
   // dynalite answers as DynamoDB does, in DynamoDB's own shapes (an XML 404, an empty 413).
   if (service === 'dynamodb' || method === 'HEAD') return undefined;
+  // The console's page and assets are answered as what they are.
+  if (
+    service === 'console' &&
+    status < 400 &&
+    /^text\/(html|css|javascript)/.test(headers['content-type'] ?? '')
+  )
+    return undefined;
   const parsed = parseJson(body);
   if (status < 400)
     return body === '' || parsed.ok ? undefined : `${status} answered with a body that is not JSON`;

@@ -31,7 +31,7 @@ import { readLedgerSnapshot } from '../../lambdas/adapters/ledger-snapshot';
 import { auditLedger } from '../../lambdas/core/allocation/audit';
 import { events } from '../../lambdas/core/events/catalog';
 import { auditWorkloads } from '../../lambdas/core/workloads/audit-workloads';
-import { LEDGER_TABLE_NAME } from '../../lib/embedded/runtime';
+import { LEDGER_TABLE_NAME } from '../../lib/embedded/local-aws';
 import { type DoorOutcome, sendToDoor } from './door-client';
 import {
   type DoorContext,

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { DEFAULT_MAX_EXECUTIONS, DEFAULT_PORT, startEmbeddedRuntime } from '../../embedded/runtime';
+import { DEFAULT_PORT } from '../../embedded/local-aws';
+import { DEFAULT_MAX_EXECUTIONS, startEmbeddedRuntime } from '../../embedded/runtime';
 import { DEFAULT_SIMULATED_AGENT } from '../../embedded/simulated-agent';
 import { routes } from '../../topology/routes';
 import { fraction, nonNegativeInteger, port, positiveInteger, positiveNumber } from '../option-parsers';
@@ -76,6 +77,7 @@ export function registerDev(program: Command): void {
       console.log(
         [
           `Baton embedded runtime ready on ${runtime.url} in ${Math.round(performance.now() - started)} ms`,
+          `  web console: ${runtime.url}/`,
           `  EventBridge, Step Functions, DynamoDB and Lambda (simulated fleet) APIs at ${runtime.url} (any AWS SDK client: endpoint)`,
           `  data: ${options.dataDir}/ (store, executions.ndjson, events.ndjson, dead-letters.ndjson, lambda-fleet.json)`,
           `  routes: ${routes.map((route) => route.id).join(', ')}`,
