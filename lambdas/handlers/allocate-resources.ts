@@ -16,7 +16,7 @@ import { InvalidRequest } from '../core/errors';
 import { ResourceAllocationRejected, ResourceAllocationRequested } from '../core/events/allocation-events';
 import { fact } from '../core/events/define-event';
 import { utilisationAfterChange } from '../metrics/utilisation-metrics';
-import { recordMetrics } from '../middleware/observability';
+import { recordMeasured } from '../middleware/observability';
 import { workflowTaskHandler } from '../middleware/workflow-task-handler';
 
 const { ledger, publisher } = wireAllocations();
@@ -55,7 +55,7 @@ export const handler = workflowTaskHandler({
       await announceOutcome(ledger, publisher, request.requestId, facts);
     }
     if (decided && outcome.status === 'ALLOCATED')
-      recordMetrics(await utilisationAfterChange(ledger, outcome));
+      await recordMeasured(() => utilisationAfterChange(ledger, outcome));
     // A duplicate returns the first delivery's result and must not provision a second time.
     return { ...outcome, duplicate: !decided };
   },

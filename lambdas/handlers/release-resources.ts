@@ -7,7 +7,7 @@ import { wireAllocations } from '../adapters/runtime-wiring';
 import { announceReleases, release } from '../core/allocation/release';
 import { ResourceReleaseRequested } from '../core/events/allocation-events';
 import { utilisationAfterChange } from '../metrics/utilisation-metrics';
-import { recordMetrics } from '../middleware/observability';
+import { recordMeasured } from '../middleware/observability';
 import { workflowTaskHandler } from '../middleware/workflow-task-handler';
 
 const { ledger, publisher } = wireAllocations();
@@ -19,7 +19,7 @@ export const handler = workflowTaskHandler({
     // Also when released already: a first release whose fact failed to go out is announced now.
     await announceReleases(ledger, publisher, [allocationId]);
     const { tenantId, poolId, amount } = allocation;
-    if (released) recordMetrics(await utilisationAfterChange(ledger, allocation));
+    if (released) await recordMeasured(() => utilisationAfterChange(ledger, allocation));
     return { status: 'RELEASED', allocationId, tenantId, poolId, amount, alreadyReleased: !released };
   },
 });

@@ -31,3 +31,21 @@ export function recordMetrics(records: readonly MetricRecord[]): void {
     single.addMetric(metric.name, metric.unit, value);
   }
 }
+
+/**
+ * Records what `measure` reads (utilisation from the ledger); a measurement that fails is logged,
+ * never the handler's failure: the change it measures is done.
+ */
+export async function recordMeasured(measure: () => Promise<readonly MetricRecord[]>): Promise<void> {
+  let records: readonly MetricRecord[];
+  try {
+    records = await measure();
+  } catch (error) {
+    logger.warn('metrics not measured', {
+      errorName: (error as Error).name,
+      errorMessage: (error as Error).message,
+    });
+    return;
+  }
+  recordMetrics(records);
+}
