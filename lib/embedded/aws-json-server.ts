@@ -62,7 +62,7 @@ export interface RestJsonService {
 
 /** Requests that are not AWS API calls (no `X-Amz-Target`, a path it owns): the web console. */
 export interface PageService {
-  owns(path: string): boolean;
+  owns(path: string, method: string): boolean;
   handle(request: IncomingMessage, response: ServerResponse, path: string, query: URLSearchParams): void;
 }
 
@@ -100,7 +100,7 @@ export function createAwsJsonServer(
       return;
     }
     const { path, query } = splitUrl(request.url);
-    if (target === '' && pages?.owns(path)) {
+    if (target === '' && pages?.owns(path, request.method ?? '')) {
       pages.handle(request, response, path, query);
       return;
     }

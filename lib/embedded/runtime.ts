@@ -177,7 +177,7 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {})
     ],
     (request) => callerOrigin(request.headers.authorization, credentials),
     {
-      owns: (path) => webConsole?.server.owns(path) ?? false,
+      owns: (path, method) => webConsole?.server.owns(path, method) ?? false,
       handle: (request, response, path, query) => webConsole?.server.handle(request, response, path, query),
     },
   );
