@@ -32,6 +32,8 @@ export interface BatonFunctionProps<Env extends z.ZodMiniType> {
   readonly definition: FunctionDefinition<Env>;
   /** The deployed name, `baton-<stage>-<id>`. */
   readonly functionName: string;
+  /** `baton-<stage>`: the `service` of its metrics and traces, so that stages keep theirs apart. */
+  readonly serviceName: string;
   /** The variables its environment schema declares; checked against that schema at synth. */
   readonly environment: z.input<Env> & Record<string, string>;
   /** How long its log group keeps events. */
@@ -97,6 +99,7 @@ export class BatonFunction<Env extends z.ZodMiniType = z.ZodMiniType> extends Co
         ...props.environment,
         // Stack traces in the JSON logs point at the TypeScript sources, not at the minified bundle.
         NODE_OPTIONS: '--enable-source-maps',
+        POWERTOOLS_SERVICE_NAME: props.serviceName,
       },
       bundling: {
         format: OutputFormat.ESM,

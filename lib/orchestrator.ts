@@ -22,6 +22,7 @@ import { DEFAULT_EVENT_DELIVERY, type EventDelivery } from './orchestrator/event
 import { EventSchemaRegistry } from './orchestrator/event-schema-registry';
 import { ExecutionFailureAlerts } from './orchestrator/execution-failure-alerts';
 import { restrictFactPublishing } from './orchestrator/fact-publishing-policy';
+import { OperationsDashboard } from './orchestrator/operations-dashboard';
 import { WorkflowStateMachine } from './orchestrator/workflow-state-machine';
 import { parseStage } from './stage';
 import { declaredEnvironment } from './topology/function-environment';
@@ -85,8 +86,8 @@ export interface OrchestratorProps {
  * Baton in one construct: the `baton-<stage>` bus and its fact-publishing policy, the ledger
  * table, one function per function definition, one state machine per workflow file, one rule per
  * route (each target with a dead-letter queue), alerts on faulted executions and on every
- * dead-letter queue that holds a message, and the event catalog's schema registry. Everything is
- * derived from the topology in `lib/topology/`.
+ * dead-letter queue that holds a message, the event catalog's schema registry, and the
+ * operations dashboard. Everything is derived from the topology in `lib/topology/`.
  */
 export class Orchestrator extends Construct {
   readonly stage: string;
@@ -104,6 +105,8 @@ export class Orchestrator extends Construct {
   readonly deadLetterQueues: ReadonlyMap<string, DeadLetterQueue>;
   readonly alerts: ExecutionFailureAlerts;
   readonly schemaRegistry: EventSchemaRegistry;
+  /** `baton-<stage>`: Baton's metrics, its workflows, functions and dead-letter queues at a glance. */
+  readonly dashboard: OperationsDashboard;
 
   /** `baton-<stage>`: every physical name starts with it. */
   private readonly namePrefix: string;
@@ -189,9 +192,16 @@ export class Orchestrator extends Construct {
     });
     // Every dead-letter queue (route targets, functions' asynchronous invocations, the alerts rule's own) holds
     // work that only an operator can finish, so each one alerts when a message arrives.
-    for (const construct of this.node.findAll()) {
-      if (construct instanceof DeadLetterQueue) construct.alarmWhenNotEmpty(this.alerts.topic);
-    }
+    const everyDeadLetterQueue = this.node
+      .findAll()
+      .filter((construct): construct is DeadLetterQueue => construct instanceof DeadLetterQueue);
+    for (const queue of everyDeadLetterQueue) queue.alarmWhenNotEmpty(this.alerts.topic);
+    this.dashboard = new OperationsDashboard(this, 'Operations', {
+      namePrefix: this.namePrefix,
+      stateMachines: this.stateMachines,
+      functions: new Map([...this.functions].map(([functionId, fn]) => [functionId, fn.function])),
+      deadLetterQueues: everyDeadLetterQueue,
+    });
     this.schemaRegistry = new EventSchemaRegistry(this, 'Schemas', { registryName: this.namePrefix });
   }
 
@@ -270,6 +280,7 @@ export class Orchestrator extends Construct {
         const fn = new BatonFunction(scope, definition.id, {
           definition,
           functionName: batonName(this.stage, definition.id),
+          serviceName: this.namePrefix,
           environment: declaredEnvironment(definition, offered),
           logRetention,
         });

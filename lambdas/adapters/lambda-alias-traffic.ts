@@ -11,13 +11,14 @@ import {
   UpdateAliasCommand,
 } from '@aws-sdk/client-lambda';
 import { AliasDrift, type AliasRouting, type AliasTraffic } from '../core/rollouts/rollout';
+import { traced } from './aws-clients';
 
 /** The SDK's standard retry mode, with room for a throttled control plane. */
 const CONTROL_PLANE_ATTEMPTS = 6;
 
 export class LambdaAliasTraffic implements AliasTraffic {
   constructor(
-    private readonly lambda: LambdaClient = new LambdaClient({ maxAttempts: CONTROL_PLANE_ATTEMPTS }),
+    private readonly lambda: LambdaClient = traced(new LambdaClient({ maxAttempts: CONTROL_PLANE_ATTEMPTS })),
   ) {}
 
   async alias(functionName: string, alias: string): Promise<AliasRouting | undefined> {

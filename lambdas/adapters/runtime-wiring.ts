@@ -1,9 +1,10 @@
 /**
  * Cold-start wiring for handlers that use the ledger table and Baton's bus: the environment is
- * validated once, the clients are built once. Each handler wires only the adapters it uses, so
- * its bundle carries nothing else.
+ * validated once, the clients are built once, the facts published are counted in the metrics.
+ * Each handler wires only the adapters it uses, so its bundle carries nothing else.
  */
 import { loadEnvironment, storeAndBusEnvironment } from '../config/environment';
+import { recordMetrics } from '../middleware/observability';
 import { sharedDocumentClient, sharedEventBridgeClient, sharedStepFunctionsClient } from './aws-clients';
 import { DynamoDbAllocationLedger } from './dynamodb-allocation-ledger';
 import { DynamoDbInventoryStore } from './dynamodb-inventory-store';
@@ -12,6 +13,7 @@ import { DynamoDbUnsettledRecords } from './dynamodb-unsettled-records';
 import { DynamoDbWorkloadLedger } from './dynamodb-workload-ledger';
 import { EventBridgePublisher } from './event-bridge-publisher';
 import { LambdaAliasTraffic } from './lambda-alias-traffic';
+import { MeasuredPublisher } from './measured-publisher';
 import { StepFunctionsExecutions } from './step-functions-executions';
 import { TaskAnswers } from './task-answers';
 
@@ -19,7 +21,10 @@ function storeAndBus() {
   const env = loadEnvironment(storeAndBusEnvironment);
   return {
     tableName: env.TABLE_NAME,
-    publisher: new EventBridgePublisher(sharedEventBridgeClient(), env.EVENT_BUS_NAME),
+    publisher: new MeasuredPublisher(
+      new EventBridgePublisher(sharedEventBridgeClient(), env.EVENT_BUS_NAME),
+      recordMetrics,
+    ),
   };
 }
 

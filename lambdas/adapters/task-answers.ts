@@ -3,14 +3,15 @@
  * (timed out, answered, its execution stopped) is logged and dropped: the sender cannot do
  * anything about it, and retrying it would only fail again.
  */
-import { SendTaskFailureCommand, SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { SendTaskFailureCommand, SendTaskSuccessCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import type { TaskAnswer, TaskAnswerer } from '../core/ports';
-import { logger } from '../middleware/baton-handler';
+import { logger } from '../middleware/observability';
+import { sharedStepFunctionsClient } from './aws-clients';
 
 const ENDED_TASK_ERRORS = new Set(['TaskDoesNotExist', 'TaskTimedOut', 'InvalidToken']);
 
 export class TaskAnswers implements TaskAnswerer {
-  constructor(private readonly sfn: SFNClient = new SFNClient({})) {}
+  constructor(private readonly sfn: SFNClient = sharedStepFunctionsClient()) {}
 
   async answer(taskToken: string, answer: TaskAnswer): Promise<boolean> {
     try {

@@ -1,6 +1,7 @@
 /**
  * Task of the `allocate-resources` workflow: a validated request (else `InvalidRequest`) and the
- * execution deciding it → the allocation saga → `ResourceAllocated` or `ResourceAllocationRejected`.
+ * execution deciding it → the allocation saga → `ResourceAllocated` or `ResourceAllocationRejected`,
+ * and the utilisation of the pool and quota it took from.
  * A duplicate delivery returns the first outcome and announces nothing again, unless the first
  * never did (see `Allocated.announce`).
  */
@@ -14,6 +15,8 @@ import { announceOutcome, recordedOutcomeFacts } from '../core/allocation/announ
 import { InvalidRequest } from '../core/errors';
 import { ResourceAllocationRejected, ResourceAllocationRequested } from '../core/events/allocation-events';
 import { fact } from '../core/events/define-event';
+import { utilisationAfterChange } from '../metrics/utilisation-metrics';
+import { recordMeasured } from '../middleware/observability';
 import { workflowTaskHandler } from '../middleware/workflow-task-handler';
 
 const { ledger, publisher } = wireAllocations();
@@ -51,6 +54,8 @@ export const handler = workflowTaskHandler({
       const facts = decided ? outcomeFacts(outcome) : await recordedOutcomeFacts(ledger, outcome);
       await announceOutcome(ledger, publisher, request.requestId, facts);
     }
+    if (decided && outcome.status === 'ALLOCATED')
+      await recordMeasured(() => utilisationAfterChange(ledger, outcome));
     // A duplicate returns the first delivery's result and must not provision a second time.
     return { ...outcome, duplicate: !decided };
   },

@@ -9,7 +9,8 @@
 import { randomUUID } from 'node:crypto';
 import { wireReconciliation } from '../adapters/runtime-wiring';
 import { type Reconciliation, reconcile } from '../core/recovery/reconcile';
-import { batonHandler, logger } from '../middleware/baton-handler';
+import { batonHandler } from '../middleware/baton-handler';
+import { logger } from '../middleware/observability';
 
 const { allocations, rollouts, workloads, traffic, records, executions, publisher } = wireReconciliation();
 

@@ -1,11 +1,13 @@
 /**
  * Task of the `release-resources` workflow: returns an allocation's capacity and announces
- * `ResourceReleased`. Releasing twice is harmless (and announces a first release whose fact did
+ * `ResourceReleased` (and the utilisation of the pool and quota it gave back to). Releasing twice is harmless (and announces a first release whose fact did
  * not go out); an unknown id is `InvalidRequest`.
  */
 import { wireAllocations } from '../adapters/runtime-wiring';
 import { announceReleases, release } from '../core/allocation/release';
 import { ResourceReleaseRequested } from '../core/events/allocation-events';
+import { utilisationAfterChange } from '../metrics/utilisation-metrics';
+import { recordMeasured } from '../middleware/observability';
 import { workflowTaskHandler } from '../middleware/workflow-task-handler';
 
 const { ledger, publisher } = wireAllocations();
@@ -17,6 +19,7 @@ export const handler = workflowTaskHandler({
     // Also when released already: a first release whose fact failed to go out is announced now.
     await announceReleases(ledger, publisher, [allocationId]);
     const { tenantId, poolId, amount } = allocation;
+    if (released) await recordMeasured(() => utilisationAfterChange(ledger, allocation));
     return { status: 'RELEASED', allocationId, tenantId, poolId, amount, alreadyReleased: !released };
   },
 });

@@ -23,7 +23,13 @@ export const handler = busEventHandler({
     }
     const { alarmName, state } = detail as z.output<typeof CloudWatchAlarmStateChange.schema>;
     if (state.value === 'ALARM') {
-      await alarmRollouts(rollouts, answers, { alarmName, reason: state.reason }, event.id);
+      // The event's time is the state change's, as CloudWatch puts it on the bus.
+      await alarmRollouts(
+        rollouts,
+        answers,
+        { alarmName, reason: state.reason, changedAt: event.time },
+        event.id,
+      );
     }
     return [];
   },

@@ -77,8 +77,8 @@ export class ConsoleServer {
   constructor(private readonly options: ConsoleServerOptions) {}
 
   /** The requests the console answers: its page and everything under `/console/`. */
-  owns(path: string): boolean {
-    return isConsolePath(path);
+  owns(path: string, method: string): boolean {
+    return isConsoleRequest(path, method);
   }
 
   handle(request: IncomingMessage, response: ServerResponse, path: string, query: URLSearchParams): void {
@@ -246,9 +246,12 @@ export class ConsoleServer {
   }
 }
 
-/** Whether a path is the console's (its page, or anything under `/console/`). */
-export function isConsolePath(path: string): boolean {
-  return isAssetPath(path) || path.startsWith('/console/');
+/**
+ * Whether a request is the console's: anything under `/console/`, and a GET (or HEAD) of its page —
+ * a POST to `/` with no `X-Amz-Target` is still an AWS call with no operation named.
+ */
+export function isConsoleRequest(path: string, method: string): boolean {
+  return path.startsWith('/console/') || (isAssetPath(path) && (method === 'GET' || method === 'HEAD'));
 }
 
 /** A pattern from the query, compiled with the bus's own matcher; none accepts everything. */

@@ -58,7 +58,7 @@ export async function serveWebConsole(
     const target = request.url ?? '/';
     const at = target.indexOf('?');
     const path = at < 0 ? target : target.slice(0, at);
-    if (foreign || !webConsole.server.owns(path)) {
+    if (foreign || !webConsole.server.owns(path, request.method ?? '')) {
       request.resume();
       const body = JSON.stringify(
         foreign

@@ -62,7 +62,7 @@ export interface RestJsonService {
 
 /** Requests that are not AWS API calls (no `X-Amz-Target`, a path it owns): the web console. */
 export interface PageService {
-  owns(path: string): boolean;
+  owns(path: string, method: string): boolean;
   handle(request: IncomingMessage, response: ServerResponse, path: string, query: URLSearchParams): void;
 }
 
@@ -100,9 +100,7 @@ export function createAwsJsonServer(
       return;
     }
     const { path, query } = splitUrl(request.url);
-    // Only a request with no X-Amz-Target at all is the console's: one with an empty target is an
-    // AWS call naming no operation, and is answered as one (UnknownOperationException).
-    if (request.headers['x-amz-target'] === undefined && pages?.owns(path)) {
+    if (target === '' && pages?.owns(path, request.method ?? '')) {
       pages.handle(request, response, path, query);
       return;
     }

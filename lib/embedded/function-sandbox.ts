@@ -10,6 +10,7 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { FunctionInvocationError } from './function-invocation-error';
+import type { FunctionOutput } from './function-output';
 
 const PROCESS_SCRIPT = fileURLToPath(new URL('./function-process.js', import.meta.url));
 /** Lambda's limit on a function's initialization (importing its module), apart from its timeout. */
@@ -33,6 +34,8 @@ export interface SandboxSpec {
   readonly environment: Readonly<Record<string, string>>;
   readonly memoryMiB: number;
   readonly timeoutSeconds: number;
+  /** Where its standard output goes: its metrics apart, the rest to the runtime's. */
+  readonly output: FunctionOutput;
 }
 
 type ProcessMessage =
@@ -72,8 +75,9 @@ export class FunctionSandbox {
       env: { ...spec.environment },
       // Not the runtime's own flags and loaders (tsx): the bundle is plain JavaScript.
       execArgv: [`--max-old-space-size=${spec.memoryMiB}`],
-      stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
+    if (this.process.stdout) spec.output.follow(this.process.stdout);
     // An invocation that awaits a failed start handles its rejection; nothing else must see it.
     this.initialized.promise.catch(() => {});
     const initLimit = setTimeout(() => {

@@ -15,6 +15,7 @@ import { AwsError } from './aws-error';
 import { EnvironmentBudget } from './environment-budget';
 import { bundleFunctions, type FunctionBundles } from './function-bundles';
 import type { FunctionCredentials } from './function-credentials';
+import type { FunctionOutput } from './function-output';
 import { FunctionPool, type PoolLimits, PoolRetired } from './function-pool';
 import { FunctionSandbox } from './function-sandbox';
 import { LOCAL_REGION, LOCAL_STAGE, localArn } from './local-aws';
@@ -76,6 +77,7 @@ export class LambdaHost {
   private readonly inFlight = new Set<Promise<unknown>>();
   private bundles: FunctionBundles | undefined;
   private endpoint: FunctionEndpoint | undefined;
+  private output: FunctionOutput | undefined;
   private closed = false;
 
   /**
@@ -109,9 +111,10 @@ export class LambdaHost {
     this.bundles = await bundleFunctions(this.functions.map((fn) => fn.definition));
   }
 
-  /** Where the functions' environments find the runtime, once it listens. */
-  serve(endpoint: FunctionEndpoint): void {
+  /** Where the functions' environments find the runtime, once it listens, and where their output goes. */
+  serve(endpoint: FunctionEndpoint, output: FunctionOutput): void {
     this.endpoint = endpoint;
+    this.output = output;
   }
 
   /**
@@ -171,9 +174,9 @@ export class LambdaHost {
   }
 
   private pool(fn: HostedFunction): FunctionPool {
-    const { endpoint, bundles } = this;
+    const { endpoint, bundles, output } = this;
     if (this.closed) throw new Error('the embedded runtime is closing');
-    if (!endpoint || !bundles) throw new Error('the functions are not served yet');
+    if (!endpoint || !bundles || !output) throw new Error('the functions are not served yet');
     let pool = this.pools.get(fn.functionName);
     if (!pool) {
       const spec = {
@@ -182,6 +185,7 @@ export class LambdaHost {
         environment: functionEnvironment(fn, endpoint),
         memoryMiB: fn.definition.memoryMiB,
         timeoutSeconds: fn.definition.timeoutSeconds,
+        output,
       };
       pool = new FunctionPool((onEnded) => new FunctionSandbox(spec, onEnded), this.limits, this.budget);
       this.pools.set(fn.functionName, pool);
@@ -218,5 +222,10 @@ function functionEnvironment(fn: HostedFunction, endpoint: FunctionEndpoint): Re
     AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${fn.functionName}`,
     AWS_LAMBDA_LOG_STREAM_NAME: 'embedded',
     POWERTOOLS_LOG_LEVEL: endpoint.logLevel,
+    POWERTOOLS_SERVICE_NAME: batonName(LOCAL_STAGE),
+    // There is no X-Ray daemon here. The Tracer already disables itself without Lambda's
+    // `AWS_EXECUTION_ENV` (which the runtime does not set); said outright, so that it stays off
+    // should that variable ever be set, instead of sending segments over UDP to nobody.
+    POWERTOOLS_TRACE_ENABLED: 'false',
   };
 }

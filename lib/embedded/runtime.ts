@@ -21,11 +21,13 @@ import { schedules as productSchedules, type Schedule } from '../topology/schedu
 import { workflowBindings, workflowSubstitutions } from '../topology/workflow-substitutions';
 import { productWorkflowDirectory, type WorkflowDefinition, workflowsIn } from '../topology/workflows';
 import { createAwsJsonServer } from './aws-json-server';
+import { MetricsCollector, type RuntimeMetrics } from './emf-metrics';
 import { BATON_BUS_NAME, type BoundRoute, bindRoutes, LocalEventBus } from './event-bus';
 import { eventBridgeApi } from './eventbridge-api';
 import { ExecutionJournal } from './execution-journal';
 import { executionStatusChange } from './execution-status-change';
 import { callerOrigin, functionCredentials } from './function-credentials';
+import { FunctionOutput } from './function-output';
 import { lambdaApi } from './lambda-api';
 import { type LambdaFleet, openLambdaFleet } from './lambda-fleet';
 import type { EnvironmentLimits } from './lambda-host';
@@ -99,6 +101,8 @@ export interface EmbeddedRuntime {
   /** The ledger's DynamoDB, on its own thread. */
   readonly store: LedgerStore;
   readonly tokens: TaskTokenRegistry;
+  /** The functions' EMF metrics, summed since the start (their lines are in `metrics.ndjson`). */
+  readonly metrics: RuntimeMetrics;
   readonly dataDirectory: string | undefined;
   close(): Promise<void>;
 }
@@ -134,6 +138,8 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {})
   for (const event of eventLogTail(eventLogPath)) consoleFeed.add(event);
   const eventLog = new NdjsonLog(eventLogPath);
   const deadLetters = new NdjsonLog(dataDirectory && join(dataDirectory, 'dead-letters.ndjson'));
+  const metricsLog = new NdjsonLog(dataDirectory && join(dataDirectory, 'metrics.ndjson'));
+  const metrics = new MetricsCollector();
   const bus = new LocalEventBus(options.routes ?? bindRoutes(productRoutes), eventLog, deadLetters);
   const tokens = new TaskTokenRegistry();
   const retention = {
@@ -171,7 +177,7 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {})
     ],
     (request) => callerOrigin(request.headers.authorization, credentials),
     {
-      owns: (path) => webConsole?.server.owns(path) ?? false,
+      owns: (path, method) => webConsole?.server.owns(path, method) ?? false,
       handle: (request, response, path, query) => webConsole?.server.handle(request, response, path, query),
     },
   );
@@ -181,14 +187,13 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {})
     connection: connect({ endpoint: url }),
     feed: consoleFeed,
     mode: 'embedded',
+    metrics: () => metrics.figures(),
     timeScale,
   });
-  lambda.serve({
-    url,
-    storeUrl: store.functionsUrl,
-    credentials,
-    logLevel: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
-  });
+  lambda.serve(
+    { url, storeUrl: store.functionsUrl, credentials, logLevel: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN' },
+    new FunctionOutput(metricsLog, metrics),
+  );
   store.onFunctionsUrlChange((storeUrl) => {
     console.error(
       `[baton] the store's port was taken while it restarted: its functions' door is ${storeUrl} now`,
@@ -232,6 +237,7 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {})
     lambdaFleet,
     store,
     tokens,
+    metrics,
     dataDirectory,
     // Running executions are stopped and announced as in AWS, and the recovery they trigger is
     // given a moment to run; in-flight work still needs the endpoint (handlers call it), so it
@@ -247,7 +253,7 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {})
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await closed;
-      await Promise.all([eventLog.close(), deadLetters.close(), journal.close()]);
+      await Promise.all([eventLog.close(), deadLetters.close(), metricsLog.close(), journal.close()]);
       await store.close();
     },
   };

@@ -210,6 +210,9 @@ describe('each function has an environment of its own', () => {
       AWS_LAMBDA_LOG_STREAM_NAME: 'embedded',
       // The runtime's level (vitest.config.ts sets it), passed on.
       POWERTOOLS_LOG_LEVEL: 'ERROR',
+      // The stage's service names its metrics; there is no X-Ray daemon to trace to.
+      POWERTOOLS_SERVICE_NAME: 'baton-local',
+      POWERTOOLS_TRACE_ENABLED: 'false',
     });
     expect(unruly).toEqual({
       ...lambdaVariables(UNRULY, '128'),

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { type EventName, events } from '../../lambdas/core/events/catalog';
-import { isConsolePath } from '../../lib/console/console-server';
+import { isConsoleRequest } from '../../lib/console/console-server';
 import { routes } from '../../lib/topology/routes';
 import { productWorkflowDirectory, workflowsIn } from '../../lib/topology/workflows';
 import type { DoorRequest } from './door-client';
@@ -462,7 +462,7 @@ function buildOperationRequest(fuzz: RequestCase, context: DoorContext): BuiltRe
       ...(fuzz.abortAfterBytes !== undefined && sendsBody ? { abortAfterBytes: fuzz.abortAfterBytes } : {}),
     },
     service:
-      headers['x-amz-target'] === undefined && isConsolePath(path.split('?')[0] ?? '')
+      headers['x-amz-target'] === undefined && isConsoleRequest(path.split('?')[0] ?? '', method)
         ? 'console'
         : http.kind === 'json'
           ? fuzz.target === undefined

@@ -55,11 +55,19 @@ export async function controlRollout(
   }
 }
 
+/** What an alarm's rollback carries as evidence (with the step and weight it reached). */
+export interface AlarmEvidence {
+  readonly alarmName: string;
+  readonly stateReason: string;
+  /** When the alarm changed state (ISO): how long its rollback took is measured from here. */
+  readonly alarmChangedAt: string;
+}
+
 /** An alarm went to ALARM: every running rollout that watches it rolls back, with the evidence. */
 export async function alarmRollouts(
   ledger: RolloutLedger,
   answers: TaskAnswerer,
-  alarm: { alarmName: string; reason?: string | undefined },
+  alarm: { alarmName: string; reason?: string | undefined; changedAt: string },
   signalId: string,
 ): Promise<void> {
   for (const rolloutId of await ledger.rolloutsWatching(alarm.alarmName)) {
@@ -69,7 +77,11 @@ export async function alarmRollouts(
       signalId,
       kind: 'alarm',
       // The rollback adds the step and weight it reached.
-      evidence: { alarmName: alarm.alarmName, stateReason: alarm.reason ?? '' },
+      evidence: {
+        alarmName: alarm.alarmName,
+        stateReason: alarm.reason ?? '',
+        alarmChangedAt: alarm.changedAt,
+      } satisfies AlarmEvidence,
     });
   }
 }

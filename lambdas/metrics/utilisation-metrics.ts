@@ -1,0 +1,44 @@
+/**
+ * Pool and quota utilisation after a change: the share of each dimension's capacity (or limit) in
+ * use, read back from the ledger once the change is written, so the figure is the ledger's own.
+ */
+import type { AllocationLedger } from '../core/allocation/allocation';
+import type { Amounts } from '../core/allocation/amounts';
+import { batonMetrics, type MetricRecord, metricRecord } from './metric-catalogue';
+
+/** What a change touched: a pool (found among those of its kind) and a tenant's quota. */
+export interface ChangedCapacity {
+  readonly kind: string;
+  readonly poolId: string;
+  readonly tenantId: string;
+}
+
+export async function utilisationAfterChange(
+  ledger: Pick<AllocationLedger, 'poolsOfKind' | 'quota'>,
+  changed: ChangedCapacity,
+): Promise<MetricRecord[]> {
+  const [pools, quota] = await Promise.all([
+    ledger.poolsOfKind(changed.kind),
+    ledger.quota(changed.tenantId),
+  ]);
+  const pool = pools.find((candidate) => candidate.poolId === changed.poolId);
+  return [
+    ...(pool
+      ? shares(pool.used, pool.capacity).map(([dimension, percent]) =>
+          metricRecord(batonMetrics.poolUtilisation, { poolId: pool.poolId, dimension }, percent),
+        )
+      : []),
+    ...(quota
+      ? shares(quota.used, quota.limits).map(([dimension, percent]) =>
+          metricRecord(batonMetrics.quotaUtilisation, { tenantId: quota.tenantId, dimension }, percent),
+        )
+      : []),
+  ];
+}
+
+/** Percent of each dimension of `of` in use; a dimension of capacity 0 has no share to give. */
+function shares(used: Amounts, of: Amounts): [string, number][] {
+  return Object.entries(of)
+    .filter(([, total]) => total > 0)
+    .map(([dimension, total]) => [dimension, ((used[dimension] ?? 0) / total) * 100]);
+}
