@@ -3,7 +3,7 @@
  * to the page drawn with its data (`firstRender`), and the part of it after the data arrived
  * (`render`: the page's own work) — with 1 000 allocations and 10 000 workloads in the store,
  * beside the same page on the same runtime's empty store measured first (the baseline). Also the
- * bundle's size, as served.
+ * bundle's size, as served, and how soon an alarm's rollback shows on the open Rollouts page.
  */
 
 import { gzipSync } from 'node:zlib';
@@ -15,13 +15,16 @@ import { DynamoDbWorkloadLedger } from '../../lambdas/adapters/dynamodb-workload
 import { ledgerKeys } from '../../lambdas/adapters/ledger-keys';
 import { LEDGER_TABLE_NAME } from '../../lib/embedded/local-aws';
 import { launchBrowser } from '../browser/browser-session';
+import { lambdaOf } from '../browser/console-scene';
 import { startTestRuntime } from '../e2e/embedded-runtime';
+import { publishedService, rolloutRequest } from '../e2e/rollout-setup';
 import { drive, percentile, report } from './report';
 
 const TENANTS = 10;
 const RESOURCES_PER_TENANT = 100;
 const WORKLOADS_PER_RESOURCE = 10;
 const RUNS = 5;
+const ROLLBACK_RUNS = 5;
 const PAGES = ['overview', 'capacity', 'workloads', 'rollouts', 'executions', 'events'];
 
 /**
@@ -60,9 +63,70 @@ try {
     report(`console.render.${name}.empty_store`, empty.get(name)?.render ?? Number.NaN, 'ms');
     report(`console.render.${name}.seeded`, seeded.get(name)?.render ?? Number.NaN, 'ms');
   }
+  const rollbacks = await measureRollbacks();
+  report('console.alarmToRollbackShown.p50', percentile(rollbacks.shown, 50), 'ms');
+  report('console.alarmToRollbackFact.p50', percentile(rollbacks.fact, 50), 'ms');
 } finally {
   await browser.close();
   await t.stop();
+}
+
+/**
+ * How soon after an alarm the Rollouts page, open and not reloaded, shows the rollback — beside the
+ * baseline of how soon the runtime announces it (`ServiceRolloutRolledBack` on the bus): the
+ * difference is the console's (stream, refetch, render).
+ */
+async function measureRollbacks(): Promise<{ shown: number[]; fact: number[] }> {
+  const lambda = lambdaOf(t);
+  const page = await browser.newPage();
+  await page.goto(`${t.runtime.url}/#/rollouts`);
+  await page.waitForSelector('[data-testid="page-rollouts"]');
+  const shown: number[] = [];
+  const fact: number[] = [];
+  for (let run = 0; run < ROLLBACK_RUNS; run += 1) {
+    const functionName = `bench-rollback-${run}`;
+    await publishedService(lambda, functionName);
+    await t.start(
+      'roll-out-service',
+      rolloutRequest(functionName, functionName, 'steps:10@3600,50@3600', {
+        alarms: [`${functionName}-errors`],
+      }),
+    );
+    await page.waitForSelector(
+      `[data-testid="rollout-card"][data-rollout="${functionName}"] [data-testid="bake-countdown"]`,
+    );
+    const announced = Promise.withResolvers<number>();
+    const stop = t.runtime.bus.subscribe((event) => {
+      const detail = event.detail as { rolloutId?: string };
+      if (event['detail-type'] === 'ServiceRolloutRolledBack' && detail.rolloutId === functionName)
+        announced.resolve(performance.now());
+    });
+    const alarmed = performance.now();
+    await t.eventBridge.send(
+      new PutEventsCommand({
+        Entries: [
+          {
+            Source: 'aws.cloudwatch',
+            DetailType: 'CloudWatch Alarm State Change',
+            Detail: JSON.stringify({
+              alarmName: `${functionName}-errors`,
+              state: { value: 'ALARM', reason: 'bench' },
+              previousState: { value: 'OK' },
+            }),
+          },
+        ],
+      }),
+    );
+    await page.waitForSelector(
+      `[data-testid="rollout-history-row"][data-rollout="${functionName}"][data-status="ROLLED_BACK"]`,
+    );
+    shown.push(performance.now() - alarmed);
+    fact.push((await announced.promise) - alarmed);
+    stop();
+  }
+  await page.close();
+  lambda.destroy();
+  return { shown, fact };
 }
 
 async function measurePages(): Promise<Map<string, { firstRender: number; render: number }>> {

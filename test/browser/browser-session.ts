@@ -50,7 +50,15 @@ export async function openConsole(browser: Browser, consoleUrl: string): Promise
     open: async (route, testId) => {
       // A string runs in the page, whose `location` the Node-side types do not know.
       await page.evaluate(`location.hash = ${JSON.stringify(route)}`);
-      await page.waitForSelector(`[data-testid="${testId}"]`, { timeout: 10_000 });
+      await page
+        .waitForSelector(`[data-testid="${testId}"]`, { timeout: 10_000 })
+        .catch(async (error: Error) => {
+          // Say what the page shows instead, and what went wrong on the way.
+          const shown = await page.evaluate('document.body.innerText').catch(() => '(unreadable)');
+          throw new Error(
+            `${error.message}\nthe page shows: ${String(shown).slice(0, 500)}\nproblems: ${problems.join('; ') || 'none'}`,
+          );
+        });
     },
     screenshot: async (name) => {
       mkdirSync(SCREENSHOT_DIRECTORY, { recursive: true });
