@@ -18,16 +18,26 @@ export async function readLedgerSnapshot(
   return snapshotOf(await scanLedger(client, tableName));
 }
 
-/** Every item of the ledger table, of every entity (a consistent Scan, all pages). */
+/**
+ * Every item of the ledger table (a consistent Scan, all pages) — or only those of the entities
+ * named, filtered by the table's side so that only they travel and are parsed.
+ */
 export async function scanLedger(
   client: DynamoDBDocumentClient,
   tableName: string,
+  entities?: readonly string[],
 ): Promise<Record<string, unknown>[]> {
+  const filter = entities && {
+    FilterExpression: `entity IN (${entities.map((_, index) => `:entity${index}`).join(', ')})`,
+    ExpressionAttributeValues: Object.fromEntries(
+      entities.map((entity, index) => [`:entity${index}`, entity]),
+    ),
+  };
   const items: Record<string, unknown>[] = [];
   let startKey: Record<string, unknown> | undefined;
   do {
     const page = await client.send(
-      new ScanCommand({ TableName: tableName, ConsistentRead: true, ExclusiveStartKey: startKey }),
+      new ScanCommand({ TableName: tableName, ConsistentRead: true, ExclusiveStartKey: startKey, ...filter }),
     );
     items.push(...(page.Items ?? []));
     startKey = page.LastEvaluatedKey;

@@ -13,7 +13,7 @@ import {
 import { scanLedger, snapshotOf } from '../../lambdas/adapters/ledger-snapshot';
 import type { Allocation } from '../../lambdas/core/allocation/allocation';
 import { type Amounts, amountOf } from '../../lambdas/core/allocation/amounts';
-import type { RolloutRecord } from '../../lambdas/core/rollouts/rollout';
+import type { Gate, RolloutRecord } from '../../lambdas/core/rollouts/rollout';
 import type { WorkloadRecord } from '../../lambdas/core/workloads/workload-ledger';
 import type { Connection } from '../cli/connection';
 import { allHistory } from '../cli/execution-watch';
@@ -58,16 +58,17 @@ export interface ConsoleReadsOptions {
 }
 
 type Items = readonly Record<string, unknown>[];
+/** The kinds of item in the ledger table that the console shows (its `entity` attribute). */
+type LedgerEntity = 'pool' | 'quota' | 'allocation' | 'request' | 'resource' | 'workload' | 'rollout';
 
 export class ConsoleReads {
-  private scan: Promise<Items> | undefined;
+  /** Scans under way or kept, by the entities they read. */
+  private readonly scans = new Map<string, Promise<Items>>();
   private machines: Promise<{ workflowId: string; stateMachineArn: string }[]> | undefined;
   private readonly stopFollowing: () => void;
 
   constructor(private readonly options: ConsoleReadsOptions) {
-    this.stopFollowing = options.feed.subscribe(() => {
-      this.scan = undefined;
-    });
+    this.stopFollowing = options.feed.subscribe(() => this.scans.clear());
   }
 
   close(): void {
@@ -111,7 +112,7 @@ export class ConsoleReads {
   }
 
   async capacity(): Promise<Capacity> {
-    const items = await this.ledger();
+    const items = await this.ledger(['pool', 'quota', 'allocation', 'request']);
     const snapshot = snapshotOf(items);
     return {
       pools: snapshot.pools.map(
@@ -139,7 +140,7 @@ export class ConsoleReads {
   }
 
   async workloads(): Promise<Workloads> {
-    const snapshot = snapshotOf(await this.ledger());
+    const snapshot = snapshotOf(await this.ledger(['resource', 'workload']));
     const byId = new Map(snapshot.workloads.map((workload) => [workload.workloadId, workload]));
     const tenants = new Map<string, ResourceView[]>();
     for (const resource of snapshot.resources) {
@@ -178,7 +179,7 @@ export class ConsoleReads {
   async rollouts(): Promise<Rollouts> {
     const timeScale = this.options.timeScale ?? 1;
     return {
-      rollouts: rolloutsIn(await this.ledger())
+      rollouts: rolloutsIn(await this.ledger(['rollout']))
         .sort(newestFirst((rollout) => rollout.updatedAt))
         .map((rollout) => rolloutView(rollout, timeScale)),
     };
@@ -242,18 +243,21 @@ export class ConsoleReads {
   }
 
   /**
-   * The ledger as it is now. A scan of a large ledger takes a while (11 000 items: ≈ 150 ms in the
-   * store alone), so pages that refetch together on one event share one, and a scan is kept
-   * until the next event on the bus (every change worth a refetch is announced) — but no longer
-   * than {@link SCAN_MAX_AGE_MS}, since some writes are not announced (a rollout's gate).
+   * The ledger's items of some entities (all, when none are named), as they are now. A scan of a
+   * large ledger takes a while (11 000 items: ≈ 150 ms in the store alone), so a page reads only
+   * the entities it shows, pages that refetch together on one event share a scan, and a scan is
+   * kept until the next event on the bus (every change worth a refetch is announced) — but no
+   * longer than {@link SCAN_MAX_AGE_MS}, since some writes are not announced (a rollout's gate).
    */
-  private ledger(): Promise<Items> {
-    if (this.scan) return this.scan;
+  private ledger(entities?: readonly LedgerEntity[]): Promise<Items> {
+    const key = entities?.join(',') ?? '*';
+    const kept = this.scans.get(key);
+    if (kept) return kept;
     const { connection } = this.options;
-    const scan = scanLedger(connection.ledger, connection.ledgerTableName());
-    this.scan = scan;
+    const scan = scanLedger(connection.ledger, connection.ledgerTableName(), entities);
+    this.scans.set(key, scan);
     const forget = () => {
-      if (this.scan === scan) this.scan = undefined;
+      if (this.scans.get(key) === scan) this.scans.delete(key);
     };
     scan.then(() => setTimeout(forget, SCAN_MAX_AGE_MS).unref(), forget);
     return scan;
@@ -353,8 +357,9 @@ function workloadView(workloadId: string, workload: WorkloadRecord | undefined) 
 }
 
 function rolloutView(rollout: RolloutRecord, timeScale: number): RolloutView {
+  const gate = rollout.gate ?? bakeAboutToOpen(rollout);
   const bakeEnds =
-    rollout.gate?.kind === 'bake'
+    gate?.kind === 'bake'
       ? new Date(Date.parse(rollout.updatedAt) + (rollout.bakeSeconds * 1000) / timeScale).toISOString()
       : undefined;
   return {
@@ -369,13 +374,23 @@ function rolloutView(rollout: RolloutRecord, timeScale: number): RolloutView {
     step: rollout.step,
     weight: rollout.weight,
     alarms: rollout.alarms,
-    gate: rollout.gate ? { kind: rollout.gate.kind, endsAt: bakeEnds } : undefined,
+    gate: gate ? { kind: gate.kind, endsAt: bakeEnds } : undefined,
     reason: rollout.reason,
     evidence: rollout.evidence,
     explanation: rollout.explanation,
     executionArn: rollout.executionId,
     updatedAt: rollout.updatedAt,
   };
+}
+
+/**
+ * A running rollout that has taken a step and has more to take bakes that step next. Its gate opens
+ * a moment after the step's fact (`ServiceRolloutStepCompleted`) and is not announced itself, so a
+ * page refetching on the fact may read the record just before: the bake is shown from the step.
+ */
+function bakeAboutToOpen(rollout: RolloutRecord): Pick<Gate, 'kind'> | undefined {
+  const baking = rollout.status === 'RUNNING' && rollout.step > 0 && !rollout.done && rollout.bakeSeconds > 0;
+  return baking ? { kind: 'bake' } : undefined;
 }
 
 function historyEventView(event: HistoryEvent): HistoryEventView {

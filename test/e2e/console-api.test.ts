@@ -8,6 +8,7 @@
  */
 import { request as httpRequest } from 'node:http';
 import { LambdaClient } from '@aws-sdk/client-lambda';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ledgerKeys } from '../../lambdas/adapters/ledger-keys';
 import type {
@@ -23,6 +24,7 @@ import type {
   Workloads,
 } from '../../lib/console/console-api';
 import { MAX_STREAMS } from '../../lib/console/console-server';
+import { LEDGER_TABLE_NAME } from '../../lib/embedded/local-aws';
 import { eventually, startTestRuntime, type TestRuntime } from './embedded-runtime';
 import { publishedService, rolloutRequest } from './rollout-setup';
 import { submission, workloadScene } from './workload-setup';
@@ -265,6 +267,47 @@ describe('rollouts', () => {
     expect(await post('/console/api/rollouts/co-1/resume', {})).toMatchObject({
       status: 409,
       body: { error: 'RolloutEnded' },
+    });
+  });
+
+  it('shows the bake of a step just taken before its gate is noted (the gate is not announced)', async () => {
+    const updatedAt = new Date().toISOString();
+    await t.ledger.send(
+      new PutCommand({
+        TableName: LEDGER_TABLE_NAME,
+        Item: {
+          ...ledgerKeys.rollout('between'),
+          entity: 'rollout',
+          rolloutId: 'between',
+          functionName: 'between',
+          alias: 'live',
+          fromVersion: '1',
+          toVersion: '2',
+          strategy: 'canary:10:600',
+          steps: [
+            { percent: 10, bakeSeconds: 600 },
+            { percent: 100, bakeSeconds: 0 },
+          ],
+          step: 1,
+          weight: 0.1,
+          alarms: [],
+          bakeSeconds: 600,
+          done: false,
+          drift: false,
+          promote: false,
+          status: 'RUNNING',
+          executionId: 'arn:aws:states:us-east-1:000000000000:execution:baton-local-roll-out-service:between',
+          updatedAt,
+        },
+      }),
+    );
+    const rollout = await eventually(async () =>
+      (await get<Rollouts>('/console/api/rollouts')).rollouts.find((r) => r.rolloutId === 'between'),
+    );
+    // 600 s at this runtime's time scale of 600: one second after the step.
+    expect(rollout.gate).toEqual({
+      kind: 'bake',
+      endsAt: new Date(Date.parse(updatedAt) + 1000).toISOString(),
     });
   });
 });
