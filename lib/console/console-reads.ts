@@ -39,8 +39,8 @@ import type {
 import { ConsoleRequestError } from './console-request-error';
 import type { EventFeed } from './event-feed';
 
-/** How long a scan of the ledger is reused when no event says that it changed. */
-const SCAN_MAX_AGE_MS = 1000;
+/** How long a read (a scan of the ledger, execution counts) is reused when no event says that it changed. */
+const KEPT_READ_MAX_AGE_MS = 1000;
 /** Executions listed per workflow (the embedded runtime keeps 1 000 in all). */
 export const MAX_LISTED_EXECUTIONS = 1000;
 /** Rejected requests shown, newest first. */
@@ -62,13 +62,13 @@ type Items = readonly Record<string, unknown>[];
 type LedgerEntity = 'pool' | 'quota' | 'allocation' | 'request' | 'resource' | 'workload' | 'rollout';
 
 export class ConsoleReads {
-  /** Scans under way or kept, by the entities they read. */
-  private readonly scans = new Map<string, Promise<Items>>();
+  /** Reads under way or kept (ledger scans by the entities they read, execution counts). */
+  private readonly kept = new Map<string, Promise<unknown>>();
   private machines: Promise<{ workflowId: string; stateMachineArn: string }[]> | undefined;
   private readonly stopFollowing: () => void;
 
   constructor(private readonly options: ConsoleReadsOptions) {
-    this.stopFollowing = options.feed.subscribe(() => this.scans.clear());
+    this.stopFollowing = options.feed.subscribe(() => this.kept.clear());
   }
 
   close(): void {
@@ -245,25 +245,39 @@ export class ConsoleReads {
   /**
    * The ledger's items of some entities (all, when none are named), as they are now. A scan of a
    * large ledger takes a while (11 000 items: ≈ 150 ms in the store alone), so a page reads only
-   * the entities it shows, pages that refetch together on one event share a scan, and a scan is
-   * kept until the next event on the bus (every change worth a refetch is announced) — but no
-   * longer than {@link SCAN_MAX_AGE_MS}, since some writes are not announced (a rollout's gate).
+   * the entities it shows.
    */
   private ledger(entities?: readonly LedgerEntity[]): Promise<Items> {
-    const key = entities?.join(',') ?? '*';
-    const kept = this.scans.get(key);
-    if (kept) return kept;
     const { connection } = this.options;
-    const scan = scanLedger(connection.ledger, connection.ledgerTableName(), entities);
-    this.scans.set(key, scan);
-    const forget = () => {
-      if (this.scans.get(key) === scan) this.scans.delete(key);
-    };
-    scan.then(() => setTimeout(forget, SCAN_MAX_AGE_MS).unref(), forget);
-    return scan;
+    return this.keep(`ledger:${entities?.join(',') ?? '*'}`, () =>
+      scanLedger(connection.ledger, connection.ledgerTableName(), entities),
+    );
   }
 
-  private async executionCounts(): Promise<Record<string, Record<string, number>>> {
+  /**
+   * A read shared by the pages that refetch together on one event, and kept until the next event
+   * on the bus (every change worth a refetch is announced) — but no longer than
+   * {@link KEPT_READ_MAX_AGE_MS}, since some writes are not announced (a rollout's gate). A read
+   * that fails is not kept.
+   */
+  private keep<T>(key: string, read: () => Promise<T>): Promise<T> {
+    const kept = this.kept.get(key) as Promise<T> | undefined;
+    if (kept) return kept;
+    const reading = read();
+    this.kept.set(key, reading);
+    const forget = () => {
+      if (this.kept.get(key) === reading) this.kept.delete(key);
+    };
+    reading.then(() => setTimeout(forget, KEPT_READ_MAX_AGE_MS).unref(), forget);
+    return reading;
+  }
+
+  /** Each workflow's executions by status: kept like a scan (ListExecutions is throttled per account in AWS). */
+  private executionCounts(): Promise<Record<string, Record<string, number>>> {
+    return this.keep('executionCounts', () => this.countExecutions());
+  }
+
+  private async countExecutions(): Promise<Record<string, Record<string, number>>> {
     const workflows = await this.workflows();
     const counts = await Promise.all(
       workflows.map(async (workflow) => [

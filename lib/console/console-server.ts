@@ -73,6 +73,7 @@ export class ConsoleServer {
   /** This process's token: every action must carry it. */
   readonly token = randomBytes(32).toString('base64url');
   private readonly streams = new Set<ServerResponse>();
+  private readonly endings = new WeakMap<ServerResponse, () => void>();
 
   constructor(private readonly options: ConsoleServerOptions) {}
 
@@ -90,9 +91,12 @@ export class ConsoleServer {
     });
   }
 
-  /** Ends every live stream (a shutdown). */
+  /** Ends every live stream (a shutdown): each stops listening first, then its response ends. */
   close(): void {
-    for (const stream of this.streams) stream.end();
+    for (const stream of this.streams) {
+      this.endings.get(stream)?.();
+      stream.end();
+    }
     this.streams.clear();
   }
 
@@ -103,6 +107,7 @@ export class ConsoleServer {
     query: URLSearchParams,
   ): Promise<void> {
     const method = request.method ?? '';
+    this.checkSite(request, path);
     if (method === 'POST') {
       request.setEncoding('utf8');
       this.checkToken(request);
@@ -114,7 +119,11 @@ export class ConsoleServer {
     if (method !== 'GET' && method !== 'HEAD')
       throw new ConsoleRequestError(405, 'MethodNotAllowed', `${method} is not supported here`);
     if (isAssetPath(path)) return this.sendAsset(response, path);
-    if (path === `${API}stream`) return this.openStream(response, query);
+    if (path === `${API}stream`) {
+      if (method !== 'GET')
+        throw new ConsoleRequestError(405, 'MethodNotAllowed', 'a live stream is opened with GET');
+      return this.openStream(response, query);
+    }
     sendJson(response, 200, await this.read(path, query));
   }
 
@@ -173,6 +182,22 @@ export class ConsoleServer {
     throw notFound(path);
   }
 
+  /**
+   * A browser says where a request comes from (`Sec-Fetch-Site`): another site may link to the
+   * console's page, but not make its page fetch the console's data or hold its live streams (a
+   * no-cors request carries no Origin, so the loopback rule alone lets it through).
+   */
+  private checkSite(request: IncomingMessage, path: string): void {
+    const site = request.headers['sec-fetch-site'];
+    if (site === undefined || site === 'same-origin' || site === 'none') return;
+    if (isAssetPath(path) && request.headers['sec-fetch-mode'] === 'navigate') return;
+    throw new ConsoleRequestError(
+      403,
+      'CrossSiteRequest',
+      `requests from another site (${site}) are not accepted`,
+    );
+  }
+
   private checkToken(request: IncomingMessage): void {
     const given = request.headers[TOKEN_HEADER];
     if (typeof given !== 'string' || given === '')
@@ -226,23 +251,34 @@ export class ConsoleServer {
     });
     response.write('retry: 1000\n\n');
     this.streams.add(response);
+    // Once ended, a stream is written no more: a write after the end is an error nothing would catch.
+    let ended = false;
+    const write = (text: string) => {
+      if (!ended) response.write(text);
+    };
     const send = (event: ConsoleEvent) => {
       if (matches && !matches(event)) return;
+      // A reader that stopped reading is cut off (it reconnects when it reads again), not buffered for.
       if (response.writableLength > MAX_STREAM_BACKLOG_BYTES) {
-        response.end();
+        end();
+        response.destroy();
         return;
       }
-      response.write(`event: ${STREAM_EVENT}\ndata: ${JSON.stringify(event)}\n\n`);
+      write(`event: ${STREAM_EVENT}\ndata: ${JSON.stringify(event)}\n\n`);
     };
     const stop = this.options.reads.follow(send);
-    const heartbeat = setInterval(() => response.write(': keep-alive\n\n'), STREAM_HEARTBEAT_MS);
+    const heartbeat = setInterval(() => write(': keep-alive\n\n'), STREAM_HEARTBEAT_MS);
     const end = () => {
+      if (ended) return;
+      ended = true;
       stop();
       clearInterval(heartbeat);
       this.streams.delete(response);
     };
+    this.endings.set(response, end);
     // Not the request's 'close': that fires as soon as its (empty) body is read.
     response.once('close', end);
+    response.on('error', end);
   }
 }
 
@@ -354,8 +390,11 @@ function asConsoleError(error: unknown): { status: number; name: string; message
   if (error instanceof ConsoleRequestError) return error;
   const sdk = error as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
   const status = sdk.$metadata?.httpStatusCode;
-  if (status && status >= 400 && status < 500)
-    return { status, name: sdk.name ?? 'BadRequest', message: sdk.message ?? '' };
+  if (status && status >= 400 && status < 500) {
+    const name = sdk.name ?? 'BadRequest';
+    // AWS answers a missing execution or state machine with 400; the console says what it is.
+    return { status: /DoesNotExist$|NotFound/.test(name) ? 404 : status, name, message: sdk.message ?? '' };
+  }
   if (error instanceof Error && error.name === 'UnknownWorkflow')
     return { status: 404, name: error.name, message: error.message };
   return {
@@ -363,6 +402,16 @@ function asConsoleError(error: unknown): { status: number; name: string; message
     name: 'InternalFailure',
     message: 'the console could not answer; the runtime log says why',
   };
+}
+
+/** An error answer of the console's, with its safe headers and its name. */
+export function sendConsoleError(
+  response: ServerResponse,
+  status: number,
+  name: string,
+  message: string,
+): void {
+  sendJson(response, status, { error: name, message }, name);
 }
 
 /** A JSON answer; an error's also names itself in `x-amzn-ErrorType`, as the AWS APIs beside it do. */

@@ -23,23 +23,35 @@ export function followExecutionChanges(
   feed: RecentEvents,
   intervalMs = EXECUTION_POLL_MS,
 ): () => void {
-  const known = new Map<string, string>();
-  let first = true;
+  // What each workflow's latest executions were at the last round: only those are kept, so the
+  // memory stays that of one round however long the console runs.
+  const known = new Map<string, Map<string, string>>();
   let running = false;
   const round = async () => {
     for (const { stateMachineArn } of await watched.workflows()) {
-      const { executions = [] } = await sfn.send(
-        new ListExecutionsCommand({ stateMachineArn, maxResults: EXECUTIONS_PER_ROUND }),
-      );
-      for (const execution of [...executions].reverse()) {
-        const arn = execution.executionArn ?? '';
-        const status = execution.status ?? '';
-        if (known.get(arn) === status) continue;
-        known.set(arn, status);
-        if (!first) feed.add(statusChange(stateMachineArn, execution, status));
+      try {
+        const { executions = [] } = await sfn.send(
+          new ListExecutionsCommand({ stateMachineArn, maxResults: EXECUTIONS_PER_ROUND }),
+        );
+        const before = known.get(stateMachineArn);
+        const now = new Map<string, string>();
+        for (const execution of [...executions].reverse()) {
+          const arn = execution.executionArn ?? '';
+          const status = execution.status ?? '';
+          now.set(arn, status);
+          // The first round learns what exists; after it, a new execution or a new status is news.
+          if (before && before.get(arn) !== status)
+            feed.add(statusChange(stateMachineArn, execution, status));
+        }
+        known.set(stateMachineArn, now);
+      } catch (error) {
+        // One workflow that cannot be listed now (throttled) does not hold back the others.
+        const failure = error as Error;
+        console.error(
+          `[baton] console: listing ${stateMachineArn} failed: ${failure.name}: ${failure.message}`,
+        );
       }
     }
-    first = false;
   };
   const timer = setInterval(() => {
     if (running) return;

@@ -11,7 +11,7 @@ import { foreignRequestProblem } from '../embedded/loopback-guard';
 import { ConsoleActions } from './console-actions';
 import type { ConsoleSession, MetricFigure } from './console-api';
 import { ConsoleReads } from './console-reads';
-import { ConsoleServer } from './console-server';
+import { ConsoleServer, sendConsoleError } from './console-server';
 import type { EventFeed } from './event-feed';
 
 export interface WebConsoleOptions {
@@ -60,13 +60,8 @@ export async function serveWebConsole(
     const path = at < 0 ? target : target.slice(0, at);
     if (foreign || !webConsole.server.owns(path, request.method ?? '')) {
       request.resume();
-      const body = JSON.stringify(
-        foreign
-          ? { error: 'AccessDenied', message: foreign }
-          : { error: 'NotFound', message: `nothing at ${path}` },
-      );
-      response.writeHead(foreign ? 403 : 404, { 'content-type': 'application/json; charset=utf-8' });
-      response.end(body);
+      if (foreign) sendConsoleError(response, 403, 'AccessDenied', foreign);
+      else sendConsoleError(response, 404, 'NotFound', `nothing at ${path}`);
       return;
     }
     webConsole.server.handle(

@@ -342,6 +342,24 @@ describe('events', () => {
 });
 
 describe('what is refused', () => {
+  it('refuses what another site makes a browser fetch, but lets it link to the page', async () => {
+    const crossSite = await answerTo('/console/api/workloads', {
+      'sec-fetch-site': 'cross-site',
+      'sec-fetch-mode': 'no-cors',
+    });
+    expect(crossSite).toMatchObject({ status: 403, errorType: 'CrossSiteRequest' });
+    expect((await answerTo('/console/api/stream', { 'sec-fetch-site': 'same-site' })).status).toBe(403);
+    const linked = await answerTo('/', { 'sec-fetch-site': 'cross-site', 'sec-fetch-mode': 'navigate' });
+    expect(linked.status).toBe(200);
+    expect(linked.policy).toContain("frame-ancestors 'none'");
+    expect((await answerTo('/console/api/overview', { 'sec-fetch-site': 'same-origin' })).status).toBe(200);
+  });
+
+  it('opens a live stream with GET only (a HEAD would hold a slot unanswered)', async () => {
+    const head = await fetch(`${t.runtime.url}/console/api/stream`, { method: 'HEAD' });
+    expect(head.status).toBe(405);
+  });
+
   it('opens at most MAX_STREAMS live streams at once, and a closed one makes room', async () => {
     const streams = Array.from({ length: MAX_STREAMS }, () => streamEvents('/console/api/stream'));
     await Promise.all(streams.map((stream) => stream.open));
@@ -371,6 +389,42 @@ describe('what is refused', () => {
     expect(put.status).toBe(405);
   });
 });
+
+describe('a shutdown with the console open', () => {
+  it('ends the live streams without a write after their end, while executions are stopped and announced', async () => {
+    const other = await startTestRuntime();
+    const stream = httpRequest(`${other.runtime.url}/console/api/stream`);
+    const opened = Promise.withResolvers<void>();
+    stream.on('response', (response) => {
+      response.resume();
+      opened.resolve();
+    });
+    stream.on('error', () => {});
+    stream.end();
+    await opened.promise;
+    for (let index = 0; index < 3; index += 1) await other.start('fixture', { waitSeconds: 300 });
+    // Each stop is announced on the bus, which the ended streams must no longer write to (an
+    // uncaught ERR_STREAM_WRITE_AFTER_END here fails the run).
+    await other.stop();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  });
+});
+
+/** A request with exactly these headers (fetch would set its own Sec-Fetch-*): its status and a few headers. */
+function answerTo(path: string, headers: Record<string, string>) {
+  return new Promise<{ status: number; errorType?: string; policy?: string }>((resolve, reject) => {
+    const request = httpRequest(`${t.runtime.url}${path}`, { headers }, (response) => {
+      response.resume();
+      resolve({
+        status: response.statusCode ?? 0,
+        errorType: String(response.headers['x-amzn-errortype']),
+        policy: String(response.headers['content-security-policy']),
+      });
+    });
+    request.on('error', reject);
+    request.end();
+  });
+}
 
 /** Opens the console's stream: resolves `open` once connected, `first` with the first event. */
 function streamEvents(path: string) {
