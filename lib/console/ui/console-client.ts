@@ -39,19 +39,38 @@ export async function getJson<T>(path: string, query: Record<string, string | un
   return answer<T>(await fetch(`${API}${path}${suffix}`, { headers: { accept: 'application/json' } }));
 }
 
+/**
+ * An action, with the session's token. The token is the server process's: after a restart of the
+ * runtime the page's is no longer valid, so an `InvalidToken` refusal reopens the session and the
+ * action is sent once more.
+ */
 export async function postJson<T>(path: string, body: unknown = {}): Promise<T> {
-  return answer<T>(
-    await fetch(`${API}${path}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', [TOKEN_HEADER]: currentSession().token },
-      body: JSON.stringify(body),
-    }),
-  );
+  const send = async () =>
+    answer<T>(
+      await fetch(`${API}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', [TOKEN_HEADER]: currentSession().token },
+        body: JSON.stringify(body),
+      }),
+    );
+  try {
+    return await send();
+  } catch (error) {
+    if (!(error instanceof ConsoleRequestFailed && error.error === 'InvalidToken')) throw error;
+    await openSession();
+    return send();
+  }
 }
 
 async function answer<T>(response: Response): Promise<T> {
   const text = await response.text();
-  const body: unknown = text ? JSON.parse(text) : {};
+  let body: unknown = {};
+  try {
+    body = text ? JSON.parse(text) : {};
+  } catch {
+    // Not the console's answer (a proxy's page): named by its status.
+    throw new ConsoleRequestFailed(response.status, `HTTP${response.status}`, text.slice(0, 200));
+  }
   if (!response.ok) {
     const { error, message } = (body ?? {}) as Partial<ConsoleError>;
     throw new ConsoleRequestFailed(response.status, error ?? `HTTP${response.status}`, message ?? text);

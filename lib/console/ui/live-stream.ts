@@ -1,11 +1,12 @@
 /**
  * The page's one `EventSource` on the bus. Pages subscribe with what they find relevant and reload
- * their data when it comes (debounced), never on a timer; after a reconnection every page reloads,
- * since events may have passed while the stream was down.
+ * their data when it comes (debounced) — on a timer only against a deployed stage, whose bus the
+ * console cannot hear; after a reconnection every page reloads, since events may have passed while
+ * the stream was down.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { type ConsoleEvent, STREAM_EVENT } from '../console-api';
-import { API } from './console-client';
+import { API, currentSession } from './console-client';
 
 type Listener = { onEvent: (event: ConsoleEvent) => void; onResync: () => void };
 type StreamState = 'connecting' | 'live' | 'reconnecting';
@@ -28,8 +29,25 @@ function openStream(): void {
     everOpened = true;
     setState('live');
   });
-  source.addEventListener('error', () => setState('reconnecting'));
+  source.addEventListener('error', () => {
+    setState('reconnecting');
+    // An answer other than 200 (a restart's 503, 429 TooManyStreams) closes an EventSource for
+    // good: open a new one a moment later.
+    if (source?.readyState === EventSource.CLOSED) {
+      source = undefined;
+      setTimeout(openStream, REOPEN_DELAY_MS);
+    }
+  });
 }
+
+/** How soon a stream the server refused is asked for again. */
+const REOPEN_DELAY_MS = 2000;
+/**
+ * Against a deployed stage the console hears of executions starting and ending only (the stage's
+ * bus cannot be read from outside AWS): a rollout's step or a placement made inside a running
+ * execution sends no news, so there each page also reloads now and then.
+ */
+const STAGE_RELOAD_MS = 5000;
 
 function setState(next: StreamState): void {
   state = next;
@@ -120,9 +138,11 @@ export function useLiveData<T>(
     control.current.reload = () => void run();
     void run();
     const unsubscribe = subscribe({ onEvent: (event) => relevant(event) && soon(), onResync: soon });
+    const stageReloads = currentSession().mode === 'stage' ? setInterval(soon, STAGE_RELOAD_MS) : undefined;
     return () => {
       cancelled = true;
       clearTimeout(timer);
+      clearInterval(stageReloads);
       unsubscribe();
     };
     // `key` names what is loaded: a new key loads afresh; `load` and `relevant` follow it.
