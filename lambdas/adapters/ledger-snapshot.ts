@@ -18,14 +18,20 @@ export async function readLedgerSnapshot(
   return snapshotOf(await scanLedger(client, tableName));
 }
 
+/** Which items, and which of their attributes, a scan reads (by default all of both). */
+export interface LedgerScope {
+  readonly entities?: readonly string[];
+  readonly attributes?: readonly string[];
+}
+
 /**
  * Every item of the ledger table (a consistent Scan, all pages) — or only those of the entities
- * named, filtered by the table's side so that only they travel and are parsed.
+ * and the attributes named, chosen on the table's side so that only they travel and are parsed.
  */
 export async function scanLedger(
   client: DynamoDBDocumentClient,
   tableName: string,
-  entities?: readonly string[],
+  { entities, attributes }: LedgerScope = {},
 ): Promise<Record<string, unknown>[]> {
   const filter = entities && {
     FilterExpression: `entity IN (${entities.map((_, index) => `:entity${index}`).join(', ')})`,
@@ -33,11 +39,24 @@ export async function scanLedger(
       entities.map((entity, index) => [`:entity${index}`, entity]),
     ),
   };
+  // Every name through a placeholder: some are DynamoDB reserved words (`status`, `capacity`).
+  const projection = attributes && {
+    ProjectionExpression: attributes.map((_, index) => `#attribute${index}`).join(', '),
+    ExpressionAttributeNames: Object.fromEntries(
+      attributes.map((attribute, index) => [`#attribute${index}`, attribute]),
+    ),
+  };
   const items: Record<string, unknown>[] = [];
   let startKey: Record<string, unknown> | undefined;
   do {
     const page = await client.send(
-      new ScanCommand({ TableName: tableName, ConsistentRead: true, ExclusiveStartKey: startKey, ...filter }),
+      new ScanCommand({
+        TableName: tableName,
+        ConsistentRead: true,
+        ExclusiveStartKey: startKey,
+        ...filter,
+        ...projection,
+      }),
     );
     items.push(...(page.Items ?? []));
     startKey = page.LastEvaluatedKey;

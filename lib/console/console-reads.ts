@@ -58,6 +58,11 @@ export interface ConsoleReadsOptions {
 }
 
 type Items = readonly Record<string, unknown>[];
+/** What the workloads map reads of a resource (the first line) and of a workload (the second). */
+const WORKLOAD_MAP_ATTRIBUTES = [
+  ...['entity', 'tenantId', 'resourceId', 'poolId', 'capacity', 'used', 'released'],
+  ...['workloadId', 'demand', 'constraints', 'move', 'pendingReason'],
+];
 /** The kinds of item in the ledger table that the console shows (its `entity` attribute). */
 type LedgerEntity = 'pool' | 'quota' | 'allocation' | 'request' | 'resource' | 'workload' | 'rollout';
 
@@ -140,23 +145,34 @@ export class ConsoleReads {
   }
 
   async workloads(): Promise<Workloads> {
-    const snapshot = snapshotOf(await this.ledger(['resource', 'workload']));
-    const byId = new Map(snapshot.workloads.map((workload) => [workload.workloadId, workload]));
+    // Only what the map shows: a resource's members (each workload's room, token and demand) are
+    // most of a large ledger's bytes, and each workload names its resource already.
+    const snapshot = snapshotOf(await this.ledger(['resource', 'workload'], WORKLOAD_MAP_ATTRIBUTES));
+    const onResource = new Map<string, WorkloadRecord[]>();
+    const add = (resourceId: string, workload: WorkloadRecord) =>
+      onResource.set(resourceId, [...(onResource.get(resourceId) ?? []), workload]);
+    for (const workload of snapshot.workloads) {
+      if (workload.resourceId) add(workload.resourceId, workload);
+      // A moving workload holds room on both ends.
+      if (workload.move && workload.move.to !== workload.resourceId) add(workload.move.to, workload);
+    }
     const tenants = new Map<string, ResourceView[]>();
     for (const resource of snapshot.resources) {
       const used = resource.used ?? {};
-      const view: ResourceView = {
+      const views = tenants.get(resource.tenantId) ?? [];
+      tenants.set(resource.tenantId, views);
+      views.push({
         resourceId: resource.resourceId,
         poolId: resource.poolId,
         capacity: resource.capacity,
         used,
         utilisation: utilisation(used, resource.capacity),
         released: resource.released === true,
-        workloads: Object.keys(resource.members ?? {})
-          .sort()
-          .map((workloadId) => workloadView(workloadId, byId.get(workloadId))),
-      };
-      tenants.set(resource.tenantId, [...(tenants.get(resource.tenantId) ?? []), view]);
+        workloads: (onResource.get(resource.resourceId) ?? [])
+          .filter((workload) => workload.tenantId === resource.tenantId)
+          .sort((a, b) => a.workloadId.localeCompare(b.workloadId))
+          .map(workloadView),
+      });
     }
     return {
       tenants: [...tenants]
@@ -247,10 +263,10 @@ export class ConsoleReads {
    * large ledger takes a while (11 000 items: ≈ 150 ms in the store alone), so a page reads only
    * the entities it shows.
    */
-  private ledger(entities?: readonly LedgerEntity[]): Promise<Items> {
+  private ledger(entities?: readonly LedgerEntity[], attributes?: readonly string[]): Promise<Items> {
     const { connection } = this.options;
-    return this.keep(`ledger:${entities?.join(',') ?? '*'}`, () =>
-      scanLedger(connection.ledger, connection.ledgerTableName(), entities),
+    return this.keep(`ledger:${entities?.join(',') ?? '*'}:${attributes?.join(',') ?? '*'}`, () =>
+      scanLedger(connection.ledger, connection.ledgerTableName(), { entities, attributes }),
     );
   }
 
@@ -361,12 +377,12 @@ function allocationView(allocation: Allocation): AllocationView {
   };
 }
 
-function workloadView(workloadId: string, workload: WorkloadRecord | undefined) {
+function workloadView(workload: WorkloadRecord) {
   return {
-    workloadId,
-    demand: workload?.demand ?? {},
-    antiAffinityGroup: workload?.constraints?.antiAffinityGroup,
-    movingTo: workload?.move && workload.move.from !== workload.move.to ? workload.move.to : undefined,
+    workloadId: workload.workloadId,
+    demand: workload.demand,
+    antiAffinityGroup: workload.constraints?.antiAffinityGroup,
+    movingTo: workload.move && workload.move.from !== workload.move.to ? workload.move.to : undefined,
   };
 }
 
