@@ -58,6 +58,8 @@ export interface ConsoleReadsOptions {
 }
 
 type Items = readonly Record<string, unknown>[];
+/** What the overview counts by. */
+const OVERVIEW_ATTRIBUTES = ['entity', 'status', 'resourceId', 'move'];
 /** What the workloads map reads of a resource (the first line) and of a workload (the second). */
 const WORKLOAD_MAP_ATTRIBUTES = [
   ...['entity', 'tenantId', 'resourceId', 'poolId', 'capacity', 'used', 'released'],
@@ -99,7 +101,11 @@ export class ConsoleReads {
   }
 
   async overview(): Promise<Overview> {
-    const [items, executions] = await Promise.all([this.ledger(), this.executionCounts()]);
+    // Counts only: each item's entity, status and placement, not its contents.
+    const [items, executions] = await Promise.all([
+      this.ledger(undefined, OVERVIEW_ATTRIBUTES),
+      this.executionCounts(),
+    ]);
     const snapshot = snapshotOf(items);
     return {
       pools: snapshot.pools.length,
