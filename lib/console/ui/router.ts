@@ -18,6 +18,9 @@ export function useRoute(): Route {
   useEffect(() => {
     const follow = () => setRoute(parseRoute(location.hash));
     addEventListener('hashchange', follow);
+    // A hash that changed between the first render and this effect (which runs after the paint)
+    // fired its hashchange before anyone listened: catch up with it.
+    follow();
     return () => removeEventListener('hashchange', follow);
   }, []);
   return route;
