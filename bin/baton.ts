@@ -1,11 +1,14 @@
 /** Entry of the `baton` command (bin/baton.js loads it with tsx). */
-import { batonProgram } from '../lib/cli/program';
+import { describeFailure } from '../lib/cli/describe-failure';
+import { batonProgram, batonVersion } from '../lib/cli/program';
 
 try {
-  await batonProgram().parseAsync();
+  const [first] = process.argv.slice(2);
+  if (first === '--version' || first === '-V') console.log(batonVersion());
+  else await batonProgram().parseAsync();
 } catch (error) {
   const failure = error instanceof Error ? error : new Error(String(error));
   // Named errors (SDK exceptions, InvalidJsonArgument, UnknownWorkflow…) tell the user what to fix.
-  console.error(`${failure.name}: ${failure.message}`);
+  console.error(describeFailure(failure));
   process.exitCode = 1;
 }

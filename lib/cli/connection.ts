@@ -9,6 +9,7 @@ import { ListStateMachinesCommand, SFNClient, type StateMachineListItem } from '
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DEFAULT_PORT, LEDGER_TABLE_NAME, LOCAL_REGION, LOCAL_STAGE, LOOPBACK } from '../embedded/local-aws';
 import { batonName } from '../topology/resource-names';
+import { closestName } from './closest-name';
 
 export interface ConnectionOptions {
   endpoint?: string;
@@ -83,10 +84,18 @@ export function connect(options: ConnectionOptions): Connection {
     stageStateMachines,
     stateMachineArn: async (workflowId) => {
       const wanted = batonName(stage, workflowId);
-      const found = (await stageStateMachines()).find((machine) => machine.name === wanted);
+      const machines = await stageStateMachines();
+      const found = machines.find((machine) => machine.name === wanted);
       if (found?.stateMachineArn) return found.stateMachineArn;
+      const prefix = `${batonName(stage)}-`;
+      const workflows = machines.map((machine) => (machine.name ?? '').slice(prefix.length)).sort();
+      const meant = closestName(workflowId, workflows);
       throw new UnknownWorkflow(
-        `no workflow "${workflowId}" in stage ${stage} (state machine ${wanted} not found)`,
+        [
+          `no workflow "${workflowId}" in stage ${stage} (state machine ${wanted} not found)`,
+          ...(meant ? [`did you mean ${meant}?`] : []),
+          `its workflows: ${workflows.join(', ') || '(none)'}`,
+        ].join('; '),
       );
     },
   };

@@ -1,5 +1,8 @@
 /** The `baton` command line: every command talks AWS APIs, to the embedded runtime by default. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Command } from 'commander';
+import { repositoryRoot } from '../topology/repository-root';
 import { registerConsole } from './commands/console';
 import { registerDev } from './commands/dev';
 import { registerEmit } from './commands/emit';
@@ -20,6 +23,7 @@ export function batonProgram(): Command {
     .option('--stage <stage>', 'the Baton stage; any stage but "local" uses your AWS credentials', 'local')
     .option('--region <region>', 'AWS region of a deployed stage')
     .option('--json', 'machine-readable output')
+    .addHelpText('after', '\nbaton --version (or -V) prints the version.')
     .showHelpAfterError();
   for (const register of [
     registerDev,
@@ -38,4 +42,13 @@ export function batonProgram(): Command {
     register(program);
   }
   return program;
+}
+
+/**
+ * Baton's version, which `baton --version` prints. Not commander's `.version()`: that takes
+ * `--version` anywhere on the line, and `baton function alias … --version 1` names a function version.
+ */
+export function batonVersion(): string {
+  return (JSON.parse(readFileSync(join(repositoryRoot, 'package.json'), 'utf8')) as { version: string })
+    .version;
 }

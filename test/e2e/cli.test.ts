@@ -87,6 +87,28 @@ describe('baton', () => {
     expect(history.stdout).toContain('ExecutionSucceeded');
   });
 
+  it('says its version, and how to start the runtime when nothing answers', async () => {
+    const version = await run(process.execPath, [join(repositoryRoot, 'bin', 'baton.js'), '--version'], {
+      cwd: repositoryRoot,
+    });
+    expect(version.stdout.trim()).toBe(
+      (JSON.parse(readFileSync(join(repositoryRoot, 'package.json'), 'utf8')) as { version: string }).version,
+    );
+    // A port nothing listens on (the runtime's, once stopped, would be one).
+    const { stdout, stderr, code } = await run(
+      process.execPath,
+      [join(repositoryRoot, 'bin', 'baton.js'), '--endpoint', 'http://127.0.0.1:9', 'executions'],
+      { cwd: repositoryRoot },
+    ).then(
+      (done) => ({ ...done, code: 0 }),
+      (failure: { stdout: string; stderr: string; code: number }) => failure,
+    );
+    expect(code).toBe(1);
+    expect(stdout).toBe('');
+    expect(stderr).toContain('RuntimeNotRunning: nothing answers at 127.0.0.1:9');
+    expect(stderr).toContain('npm start');
+  });
+
   it('exits non-zero with a named error for bad input', async () => {
     const badJson = await baton('emit', 'ResourcePoolChanged', '--detail', '{nope');
     expect(badJson.code).toBe(1);
@@ -94,6 +116,10 @@ describe('baton', () => {
     const unknown = await baton('run', 'no-such-workflow');
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('UnknownWorkflow');
+    expect(unknown.stderr).toContain('its workflows: allocate-resources, declare-inventory');
+    expect(unknown.stderr).not.toContain('did you mean');
+    const misspelled = await baton('run', 'alocate-resources');
+    expect(misspelled.stderr).toContain('did you mean allocate-resources?');
     const failed = await baton('run', 'declare-inventory', '--input', '{}', '--wait');
     expect(failed.code).toBe(1);
     expect(failed.stdout).toContain('error: InvalidRequest');
