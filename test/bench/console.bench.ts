@@ -16,9 +16,8 @@ import { DynamoDbWorkloadLedger } from '../../lambdas/adapters/dynamodb-workload
 import { ledgerKeys } from '../../lambdas/adapters/ledger-keys';
 import { LEDGER_TABLE_NAME } from '../../lib/embedded/local-aws';
 import { launchBrowser } from '../browser/browser-session';
-import { lambdaOf } from '../browser/console-scene';
 import { startTestRuntime } from '../e2e/embedded-runtime';
-import { publishedService, rolloutRequest } from '../e2e/rollout-setup';
+import { alarmFired, lambdaOf, publishedService, rolloutRequest } from '../e2e/rollout-setup';
 import { drive, percentile, report } from './report';
 
 const TENANTS = 10;
@@ -108,21 +107,7 @@ async function measureRollbacks(): Promise<{ shown: number[]; fact: number[] }> 
         announced.resolve(performance.now());
     });
     const alarmed = performance.now();
-    await t.eventBridge.send(
-      new PutEventsCommand({
-        Entries: [
-          {
-            Source: 'aws.cloudwatch',
-            DetailType: 'CloudWatch Alarm State Change',
-            Detail: JSON.stringify({
-              alarmName: `${functionName}-errors`,
-              state: { value: 'ALARM', reason: 'bench' },
-              previousState: { value: 'OK' },
-            }),
-          },
-        ],
-      }),
-    );
+    await t.eventBridge.send(new PutEventsCommand({ Entries: [alarmFired(`${functionName}-errors`)] }));
     await page.waitForSelector(
       `[data-testid="rollout-history-row"][data-rollout="${functionName}"][data-status="ROLLED_BACK"]`,
     );

@@ -7,8 +7,9 @@ import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { Browser } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestRuntime, type TestRuntime } from '../e2e/embedded-runtime';
+import { lambdaOf } from '../e2e/rollout-setup';
 import { type ConsolePage, launchBrowser, openConsole, textsOf } from './browser-session';
-import { lambdaOf, rolloutOf, type Scene, setScene } from './console-scene';
+import { rolloutOf, type Scene, setScene } from './console-scene';
 
 let t: TestRuntime;
 let lambda: LambdaClient;

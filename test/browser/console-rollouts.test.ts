@@ -9,9 +9,8 @@ import type { Browser } from 'puppeteer-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ledgerKeys } from '../../lambdas/adapters/ledger-keys';
 import { eventually, startTestRuntime, type TestRuntime } from '../e2e/embedded-runtime';
-import { publishedService, rolloutRequest } from '../e2e/rollout-setup';
+import { alarmFired, lambdaOf, publishedService, rolloutRequest } from '../e2e/rollout-setup';
 import { type ConsolePage, launchBrowser, openConsole, textsOf } from './browser-session';
-import { lambdaOf } from './console-scene';
 
 /** A 600 s bake lasts one second: long enough for the page to show each step. */
 const TIME_SCALE = 600;
@@ -57,21 +56,7 @@ it('shows a rollout’s weights move, then its rollback with the evidence, witho
     ),
   ).toEqual(['true', 'true', 'false']);
 
-  await t.eventBridge.send(
-    new PutEventsCommand({
-      Entries: [
-        {
-          Source: 'aws.cloudwatch',
-          DetailType: 'CloudWatch Alarm State Change',
-          Detail: JSON.stringify({
-            alarmName: 'checkout-errors',
-            state: { value: 'ALARM', reason: 'Threshold Crossed: 5 errors' },
-            previousState: { value: 'OK' },
-          }),
-        },
-      ],
-    }),
-  );
+  await t.eventBridge.send(new PutEventsCommand({ Entries: [alarmFired('checkout-errors')] }));
   const ended = '[data-testid="rollout-history-row"][data-rollout="checkout-1"][data-status="ROLLED_BACK"]';
   await page.waitForSelector(ended);
   const evidence = (await textsOf(page, `${ended} [data-testid="rollout-evidence"]`)).join('');

@@ -3,20 +3,12 @@
  * and workloads through the bus and the workflows, rollouts on the simulated Lambda fleet.
  */
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { LambdaClient } from '@aws-sdk/client-lambda';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { expect } from 'vitest';
 import type { Rollouts, RolloutView } from '../../lib/console/console-api';
 import { eventually, type TestRuntime } from '../e2e/embedded-runtime';
-import { publishedService, rolloutRequest } from '../e2e/rollout-setup';
+import { alarmFired, publishedService, rolloutRequest } from '../e2e/rollout-setup';
 import { submission, workloadScene } from '../e2e/workload-setup';
-
-export function lambdaOf(t: TestRuntime): LambdaClient {
-  return new LambdaClient({
-    endpoint: t.runtime.url,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-  });
-}
 
 /** What the scene made, for the tests to look for on the pages. */
 export interface Scene {
@@ -65,21 +57,7 @@ export async function setScene(t: TestRuntime, lambda: LambdaClient): Promise<Sc
     rolloutRequest('orders-1', 'orders', 'steps:10@60,50@60000', { alarms: ['orders-errors'] }),
   );
   await eventually(async () => ((await rolloutOf(t, 'orders-1'))?.step === 2 ? true : undefined));
-  await t.eventBridge.send(
-    new PutEventsCommand({
-      Entries: [
-        {
-          Source: 'aws.cloudwatch',
-          DetailType: 'CloudWatch Alarm State Change',
-          Detail: JSON.stringify({
-            alarmName: 'orders-errors',
-            state: { value: 'ALARM', reason: 'Threshold Crossed: 5 errors' },
-            previousState: { value: 'OK' },
-          }),
-        },
-      ],
-    }),
-  );
+  await t.eventBridge.send(new PutEventsCommand({ Entries: [alarmFired('orders-errors')] }));
   await t.finished(alarmed);
   await publishedService(lambda, 'payments');
   await t.start('roll-out-service', rolloutRequest('payments-1', 'payments', 'steps:10@60,50@60000'));

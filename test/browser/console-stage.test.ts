@@ -11,9 +11,8 @@ import { connect } from '../../lib/cli/connection';
 import { RecentEvents } from '../../lib/console/event-feed';
 import { openWebConsole, serveWebConsole, type WebConsole } from '../../lib/console/web-console';
 import { startTestRuntime, type TestRuntime } from '../e2e/embedded-runtime';
-import { publishedService, rolloutRequest } from '../e2e/rollout-setup';
+import { lambdaOf, publishedService, rolloutRequest } from '../e2e/rollout-setup';
 import { type ConsolePage, launchBrowser, openConsole, textsOf } from './browser-session';
-import { lambdaOf } from './console-scene';
 
 let t: TestRuntime;
 let lambda: LambdaClient;

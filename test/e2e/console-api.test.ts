@@ -7,7 +7,7 @@
  * one changes nothing; a foreign page is refused.
  */
 import { request as httpRequest } from 'node:http';
-import { LambdaClient } from '@aws-sdk/client-lambda';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ledgerKeys } from '../../lambdas/adapters/ledger-keys';
@@ -26,7 +26,7 @@ import type {
 import { MAX_STREAMS } from '../../lib/console/console-server';
 import { LEDGER_TABLE_NAME } from '../../lib/embedded/local-aws';
 import { eventually, startTestRuntime, type TestRuntime } from './embedded-runtime';
-import { publishedService, rolloutRequest } from './rollout-setup';
+import { lambdaOf, publishedService, rolloutRequest } from './rollout-setup';
 import { submission, workloadScene } from './workload-setup';
 
 let t: TestRuntime;
@@ -36,11 +36,7 @@ const scene = () => workloadScene(t);
 
 beforeAll(async () => {
   t = await startTestRuntime({ timeScale: 600 });
-  lambda = new LambdaClient({
-    endpoint: t.runtime.url,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-  });
+  lambda = lambdaOf(t);
   session = await get<ConsoleSession>('/console/api/session');
 });
 afterAll(async () => {

@@ -6,12 +6,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { LambdaClient } from '@aws-sdk/client-lambda';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MetricFigure, Overview } from '../../lib/console/console-api';
 import type { BusEvent } from '../../lib/embedded/event-bus';
 import { eventually, startTestRuntime, type TestRuntime } from './embedded-runtime';
-import { publishedService, rolloutFacts, rolloutRequest } from './rollout-setup';
+import { alarmFired, lambdaOf, publishedService, rolloutFacts, rolloutRequest } from './rollout-setup';
 
 const SERVICE = { service: 'baton-local' };
 let t: TestRuntime;
@@ -20,11 +20,7 @@ const facts: BusEvent[] = [];
 
 beforeAll(async () => {
   t = await startTestRuntime({ timeScale: 600 });
-  lambda = new LambdaClient({
-    endpoint: t.runtime.url,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-  });
+  lambda = lambdaOf(t);
   t.runtime.bus.subscribe((event) => {
     if (event.source === 'baton') facts.push(event);
   });
@@ -116,21 +112,7 @@ describe('rollout metrics', () => {
     // The alarm changed state 5 s before its event reaches Baton.
     const changedAt = new Date(Date.now() - 5000);
     const sent = Date.now();
-    await t.eventBridge.send(
-      new PutEventsCommand({
-        Entries: [
-          {
-            Source: 'aws.cloudwatch',
-            DetailType: 'CloudWatch Alarm State Change',
-            Time: changedAt,
-            Detail: JSON.stringify({
-              alarmName: 'metered-errors',
-              state: { value: 'ALARM', reason: 'errors' },
-            }),
-          },
-        ],
-      }),
-    );
+    await t.eventBridge.send(new PutEventsCommand({ Entries: [alarmFired('metered-errors', changedAt)] }));
     await t.finished(arn);
     const rolledBackWithin = Date.now() - sent;
 

@@ -8,7 +8,7 @@ import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import {
   CreateFunctionCommand,
   GetAliasCommand,
-  LambdaClient,
+  type LambdaClient,
   PublishVersionCommand,
   UpdateAliasCommand,
 } from '@aws-sdk/client-lambda';
@@ -17,7 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ledgerKeys } from '../../lambdas/adapters/ledger-keys';
 import type { BusEvent } from '../../lib/embedded/event-bus';
 import { eventually, startTestRuntime, type TestRuntime } from './embedded-runtime';
-import { publishedService, rolloutFacts, rolloutRequest } from './rollout-setup';
+import { alarmFired, lambdaOf, publishedService, rolloutFacts, rolloutRequest } from './rollout-setup';
 
 const TIME_SCALE = 600;
 let t: TestRuntime;
@@ -26,11 +26,7 @@ const facts: BusEvent[] = [];
 
 beforeAll(async () => {
   t = await startTestRuntime({ timeScale: TIME_SCALE });
-  lambda = new LambdaClient({
-    endpoint: t.runtime.url,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-  });
+  lambda = lambdaOf(t);
   t.runtime.bus.subscribe((event) => {
     if (event.source === 'baton') facts.push(event);
   });
@@ -133,21 +129,7 @@ describe('gates', () => {
     );
     await reachedStep('alarmed-1', 2);
     expect((await aliasOf('alarmed')).RoutingConfig?.AdditionalVersionWeights).toEqual({ '2': 0.5 });
-    await t.eventBridge.send(
-      new PutEventsCommand({
-        Entries: [
-          {
-            Source: 'aws.cloudwatch',
-            DetailType: 'CloudWatch Alarm State Change',
-            Detail: JSON.stringify({
-              alarmName: 'alarmed-errors',
-              state: { value: 'ALARM', reason: 'Threshold Crossed: 5 errors' },
-              previousState: { value: 'OK' },
-            }),
-          },
-        ],
-      }),
-    );
+    await t.eventBridge.send(new PutEventsCommand({ Entries: [alarmFired('alarmed-errors')] }));
     const result = output(await t.finished(arn));
     expect(result).toMatchObject({
       status: 'ROLLED_BACK',
