@@ -1,4 +1,4 @@
-/** Entry of the `baton` command (bin/baton.js loads it with tsx). */
+/** Entry of the `baton` command, compiled into dist/cli/baton.js (`bin/baton.js` runs that). */
 import { describeFailure } from '../lib/cli/describe-failure';
 import { batonProgram, batonVersion } from '../lib/cli/program';
 

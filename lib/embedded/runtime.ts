@@ -43,15 +43,14 @@ import {
   localArn,
 } from './local-aws';
 import { NdjsonLog } from './ndjson-log';
-import { DEFAULT_SIMULATED_AGENT, type SimulatedAgentOptions, startSimulatedAgent } from './simulated-agent';
+import { DEFAULT_MAX_EXECUTIONS, DEFAULT_SIMULATED_AGENT } from './runtime-defaults';
+import { type SimulatedAgentOptions, startSimulatedAgent } from './simulated-agent';
 import { stepFunctionsApi } from './stepfunctions-api';
 import { TaskTokenRegistry } from './task-tokens';
 import { type ExecutionRecord, WorkflowEngine } from './workflow-engine';
 
 /** However strong the time scale, a schedule runs at most this often (a sweep takes time too). */
 const MIN_SCHEDULE_PERIOD_MS = 100;
-/** Execution records kept (with their histories) before the oldest finished ones are dropped. */
-export const DEFAULT_MAX_EXECUTIONS = 1000;
 /**
  * …and the characters of their inputs, outputs and histories: 1 000 executions near the 256 KB
  * payload limit, whose histories repeat their payloads state by state, would otherwise hold

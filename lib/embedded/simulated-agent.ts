@@ -17,8 +17,6 @@ export interface SimulatedAgentOptions {
   readonly failureRate: number;
 }
 
-export const DEFAULT_SIMULATED_AGENT: SimulatedAgentOptions = { delayMs: 200, failureRate: 0 };
-
 /** Starts answering; the returned function stops it and drops the answers not yet sent. */
 export function startSimulatedAgent(
   bus: LocalEventBus,

@@ -3,17 +3,7 @@
  * whether anything is left in flight that nothing will finish.
  */
 import type { Command } from 'commander';
-import { DynamoDbAllocationLedger } from '../../../lambdas/adapters/dynamodb-allocation-ledger';
-import { DynamoDbUnsettledRecords } from '../../../lambdas/adapters/dynamodb-unsettled-records';
-import { DynamoDbWorkloadLedger } from '../../../lambdas/adapters/dynamodb-workload-ledger';
-import { readLedgerSnapshot, type StateSnapshot } from '../../../lambdas/adapters/ledger-snapshot';
-import { StepFunctionsExecutions } from '../../../lambdas/adapters/step-functions-executions';
-import { type Amounts, amountOf } from '../../../lambdas/core/allocation/amounts';
-import { auditLedger } from '../../../lambdas/core/allocation/audit';
-import { describeOrphan, findOrphans } from '../../../lambdas/core/recovery/orphans';
-import { auditWorkloads } from '../../../lambdas/core/workloads/audit-workloads';
-import { type Connection, type ConnectionOptions, connect } from '../connection';
-import { print } from '../output';
+import { lazyAction } from '../lazy-action';
 
 export function registerLedger(program: Command): void {
   program
@@ -22,35 +12,7 @@ export function registerLedger(program: Command): void {
       'pools (capacity, used, state), quotas (limit, used), allocations (status, expiry), and the workloads on them',
     )
     .option('--table <name>', 'the ledger table of a deployed stage (stack output TableName)')
-    .action(async (_options: unknown, command: Command) => {
-      const global = command.optsWithGlobals<ConnectionOptions & { json?: boolean }>();
-      const connection = connect(global);
-      const snapshot = await readLedgerSnapshot(connection.ledger, connection.ledgerTableName());
-      const lines = [
-        `pools (${snapshot.pools.length})`,
-        ...snapshot.pools.map(
-          (pool) =>
-            `  ${pool.poolId.padEnd(24)} ${pool.state.padEnd(9)} ${usage(pool.used, pool.capacity)}${
-              overcommitted(pool.used, pool.capacity)
-                ? '  (over capacity: no new allocations until it drains)'
-                : ''
-            }`,
-        ),
-        `quotas (${snapshot.quotas.length})`,
-        ...snapshot.quotas.map(
-          (quota) => `  ${quota.tenantId.padEnd(24)} ${usage(quota.used, quota.limits)}`,
-        ),
-        `allocations (${snapshot.allocations.length})`,
-        ...snapshot.allocations.map(
-          (a) =>
-            `  ${a.allocationId.padEnd(44)} ${a.status.padEnd(9)} ${a.tenantId} on ${a.poolId} ${JSON.stringify(a.amount)}${
-              a.expiresAt ? ` until ${a.expiresAt}` : ''
-            }${a.status === 'RELEASING' ? '  (being released: if it stays, release it again to finish)' : ''}`,
-        ),
-        ...workloadLines(snapshot),
-      ];
-      print(global, snapshot, lines.join('\n'));
-    });
+    .action(lazyAction(async () => (await import('../actions/ledger')).showState));
 
   program
     .command('audit')
@@ -58,82 +20,5 @@ export function registerLedger(program: Command): void {
       "recompute every pool's and tenant's usage from the allocations, and every resource's from its workloads, and name every record in flight whose execution no longer runs (an orphan, which the reconciler recovers); exit 1 on any drift or orphan, or a record it could not judge",
     )
     .option('--table <name>', 'the ledger table of a deployed stage (stack output TableName)')
-    .action(async (_options: unknown, command: Command) => {
-      const global = command.optsWithGlobals<ConnectionOptions & { json?: boolean }>();
-      const connection = connect(global);
-      const snapshot = await readLedgerSnapshot(connection.ledger, connection.ledgerTableName());
-      const drift = [
-        ...auditLedger(snapshot).map(
-          (d) => `${d.holder} ${d.dimension} recorded ${d.recorded}, allocations hold ${d.allocated}`,
-        ),
-        ...auditWorkloads(snapshot.resources, snapshot.workloads),
-      ];
-      const { orphans, unjudged } = await orphansOf(connection);
-      const clean = drift.length === 0 && orphans.length === 0 && unjudged.length === 0;
-      if (!clean) process.exitCode = 1;
-      print(
-        global,
-        { clean, drift, orphans, unjudged },
-        clean
-          ? `clean: ${snapshot.pools.length} pools, ${snapshot.quotas.length} quotas, ${snapshot.allocations.length} allocations, ${snapshot.resources.length} resources and ${snapshot.workloads.length} workloads add up, and nothing is left in flight`
-          : [
-              ...drift.map((d) => `drift: ${d}`),
-              ...orphans.map((o) => `orphan: ${o}`),
-              ...unjudged.map((u) => `unjudged: ${u}`),
-            ].join('\n'),
-      );
-    });
-}
-
-/**
- * The reconciler's finder, read-only: what it would recover now (an execution ended just now
- * included), and the records it could not judge.
- */
-async function orphansOf(connection: Connection): Promise<{ orphans: string[]; unjudged: string[] }> {
-  const tableName = connection.ledgerTableName();
-  const { orphans, failures } = await findOrphans(
-    {
-      records: new DynamoDbUnsettledRecords(connection.ledger, tableName),
-      workloads: new DynamoDbWorkloadLedger(connection.ledger, tableName),
-      allocations: new DynamoDbAllocationLedger(connection.ledger, tableName),
-      executions: new StepFunctionsExecutions(connection.sfn),
-    },
-    new Date(),
-  );
-  return { orphans: orphans.map(describeOrphan), unjudged: [...failures] };
-}
-
-function usage(used: Amounts, limit: Amounts): string {
-  return Object.keys(limit)
-    .map((dimension) => `${dimension} ${amountOf(used, dimension)}/${amountOf(limit, dimension)}`)
-    .join(', ');
-}
-
-function overcommitted(used: Amounts, capacity: Amounts): boolean {
-  return Object.keys(used).some((dimension) => amountOf(used, dimension) > amountOf(capacity, dimension));
-}
-
-/** Each resource with its usage and workloads, then the pending workloads with why. */
-function workloadLines(snapshot: StateSnapshot): string[] {
-  if (snapshot.resources.length === 0 && snapshot.workloads.length === 0) return [];
-  const pending = snapshot.workloads.filter((workload) => workload.resourceId === undefined);
-  return [
-    `resources (${snapshot.resources.length})`,
-    ...snapshot.resources.flatMap((resource) => {
-      const members = Object.keys(resource.members ?? {}).sort();
-      return [
-        `  ${resource.resourceId.padEnd(44)} ${resource.tenantId} on ${resource.poolId} ${usage(resource.used ?? {}, resource.capacity)}${
-          resource.released ? '  (released)' : ''
-        }`,
-        ...(members.length > 0 ? [`    workloads (${members.length}): ${members.join(', ')}`] : []),
-      ];
-    }),
-    `workloads (${snapshot.workloads.length}, ${pending.length} pending)`,
-    ...snapshot.workloads
-      .filter((workload) => workload.move)
-      .map((workload) => `  ${workload.workloadId} moving ${workload.move?.from} → ${workload.move?.to}`),
-    ...pending.map(
-      (workload) => `  ${workload.workloadId} pending: ${workload.pendingReason ?? 'not placed yet'}`,
-    ),
-  ];
+    .action(lazyAction(async () => (await import('../actions/ledger')).auditState));
 }

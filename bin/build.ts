@@ -1,0 +1,31 @@
+/**
+ * `npm run build` (and `prepare`, so `npm ci` runs it): compiles what Baton runs into `dist/` — the
+ * `baton` command with the embedded runtime (`dist/cli/`), the product's functions
+ * (`dist/functions/`) and the console's page (`dist/console/`). `--watch` (`npm run build:watch`)
+ * keeps rebuilding each as its sources change. Names given (`cli`, `functions`, `console`) build only those.
+ */
+import { runBuild, watchBuild } from '../lib/build/build-target';
+import { cliTarget } from '../lib/build/cli-build';
+import { consoleSizes, consoleTarget } from '../lib/build/console-build';
+import { functionsTarget } from '../lib/embedded/function-bundles';
+
+const targets = [cliTarget, functionsTarget, consoleTarget];
+const args = process.argv.slice(2);
+const watch = args.includes('--watch');
+const named = args.filter((arg) => arg !== '--watch');
+const unknown = named.filter((name) => !targets.some((target) => target.name === name));
+if (unknown.length > 0) {
+  console.error(
+    `unknown build target ${unknown.join(', ')}: expected ${targets.map((t) => t.name).join(', ')}`,
+  );
+  process.exit(1);
+}
+const chosen = named.length > 0 ? targets.filter((target) => named.includes(target.name)) : targets;
+
+if (watch) {
+  for (const target of chosen) await watchBuild(target, (message) => console.log(message));
+  console.log(`watching the sources of ${chosen.map((target) => target.name).join(', ')} (Ctrl-C to stop)`);
+} else {
+  for (const target of chosen) console.log(`${target.name} built in ${await runBuild(target)} ms`);
+  if (chosen.includes(consoleTarget)) console.log(consoleSizes());
+}
