@@ -3,7 +3,23 @@
  * validated with asl-validator, and walked state by state through Parallel branches and Map
  * processors (state names are unique in a whole state machine).
  */
-import aslValidator from 'asl-validator';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import type aslValidatorFunction from 'asl-validator';
+import { repositoryRoot } from './repository-root';
+
+/**
+ * Definitions asl-validator found valid, one empty file each, named by a hash of the validator's
+ * version and the definition's text: asl-validator compiles its JSON Schema afresh at every call
+ * (a new Ajv, ≈ 250 ms each), which made it most of the runtime's start. A definition checked
+ * once is not checked again until its text (or the validator) changes.
+ */
+const VALID_DEFINITIONS_DIRECTORY = join(repositoryRoot, 'node_modules', '.cache', 'baton', 'valid-asl');
+const ASL_VALIDATOR_OPTIONS = { checkArn: true, checkPaths: true };
+/** Loaded on first use: a start whose definitions were all checked before never loads it (nor Ajv). */
+const require = createRequire(import.meta.url);
 
 export type AslState = Record<string, unknown> & { Type: string };
 export interface AslStates {
@@ -40,17 +56,29 @@ export function parseAslDefinition(text: string, file: string): AslDefinition {
   } catch (error) {
     throw new InvalidWorkflowDefinition(`${file}: not JSON (${(error as Error).message})`);
   }
-  const { isValid, errorsText } = aslValidator(structuredClone(definition), {
-    checkArn: true,
-    checkPaths: true,
-  });
-  if (!isValid) throw new InvalidWorkflowDefinition(`${file}: invalid ASL: ${errorsText('; ')}`);
+  checkAsl(definition, text, file);
   if (definition.QueryLanguage === 'JSONata') {
     throw new InvalidWorkflowDefinition(
       `${file}: Baton workflows use JSONPath (the embedded engine runs no JSONata)`,
     );
   }
   return definition;
+}
+
+function checkAsl(definition: AslDefinition, text: string, file: string): void {
+  const validatorVersion = (require('asl-validator/package.json') as { version: string }).version;
+  const key = createHash('sha256').update(`${validatorVersion}\n${text}`).digest('hex');
+  const marker = join(VALID_DEFINITIONS_DIRECTORY, key);
+  if (existsSync(marker)) return;
+  const aslValidator = require('asl-validator') as typeof aslValidatorFunction;
+  const { isValid, errorsText } = aslValidator(structuredClone(definition), ASL_VALIDATOR_OPTIONS);
+  if (!isValid) throw new InvalidWorkflowDefinition(`${file}: invalid ASL: ${errorsText('; ')}`);
+  try {
+    mkdirSync(VALID_DEFINITIONS_DIRECTORY, { recursive: true });
+    writeFileSync(marker, '');
+  } catch {
+    // A read-only checkout still validates, at every load.
+  }
 }
 
 /** Every state of a definition, nested ones included, with its name (tolerates malformed input). */
