@@ -12,7 +12,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import { scanLedger, snapshotOf } from '../../lambdas/adapters/ledger-snapshot';
 import type { Allocation } from '../../lambdas/core/allocation/allocation';
-import { type Amounts, amountOf } from '../../lambdas/core/allocation/amounts';
+import { type Amounts, amountOf, dimensionsOver } from '../../lambdas/core/allocation/amounts';
 import type { Gate, RolloutRecord } from '../../lambdas/core/rollouts/rollout';
 import type { WorkloadRecord } from '../../lambdas/core/workloads/workload-ledger';
 import type { Connection } from '../cli/connection';
@@ -440,10 +440,6 @@ function historyEventView(event: HistoryEvent): HistoryEventView {
       ? ((event as unknown as Record<string, Record<string, unknown>>)[detailsKey] ?? {})
       : {},
   };
-}
-
-function dimensionsOver(used: Amounts, limit: Amounts): string[] {
-  return Object.keys(used).filter((dimension) => amountOf(used, dimension) > amountOf(limit, dimension));
 }
 
 function utilisation(used: Amounts, capacity: Amounts): number {

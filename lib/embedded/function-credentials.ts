@@ -16,15 +16,12 @@ export interface FunctionCredentials {
   readonly secretAccessKey: string;
 }
 
-let processCredentials: FunctionCredentials | undefined;
-
-/** This process's credentials for Baton's functions: one pair, so a restarted runtime knows its functions' clients. */
+/** A new pair for one runtime's functions: two runtimes in one process never take each other's calls for their own. */
 export function functionCredentials(): FunctionCredentials {
-  processCredentials ??= {
+  return {
     accessKeyId: `BATONFN${randomBytes(10).toString('hex').toUpperCase()}`,
     secretAccessKey: randomBytes(30).toString('base64url'),
   };
-  return processCredentials;
 }
 
 /** The origin of a request, by the access key id its `Authorization` header names. */

@@ -12,7 +12,6 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Worker } from 'node:worker_threads';
 import { ledgerTableSchema } from '../../lambdas/adapters/ledger-keys';
 import type { RawService } from './aws-json-server';
-import { functionCredentials } from './function-credentials';
 
 export const DYNAMODB_TARGET_PREFIX = 'DynamoDB_20120810';
 
@@ -27,7 +26,7 @@ export class StoreError extends Error {}
 export interface LedgerStore extends RawService {
   /**
    * The store thread's own loopback endpoint, for Baton's functions only (requests signed with
-   * `functionCredentials()`): their ledger calls skip the runtime's event loop.
+   * the runtime's `functionCredentials()`): their ledger calls skip the runtime's event loop.
    */
   readonly functionsUrl: string;
   /**
@@ -78,9 +77,12 @@ type WorkerMessage =
 export async function startLedgerStore(
   directory: string | undefined,
   tableName: string,
+  functionsAccessKeyId: string,
 ): Promise<LedgerStore> {
   if (directory) mkdirSync(directory, { recursive: true });
-  const thread = await superviseStoreThread(directory, (call) => ensureLedgerTable(call, tableName));
+  const thread = await superviseStoreThread({ directory, functionsAccessKeyId }, (call) =>
+    ensureLedgerTable(call, tableName),
+  );
   const call: StoreCall = (operation, input) => callInProcess(thread, operation, input);
   const store: LedgerStore = {
     targetPrefix: DYNAMODB_TARGET_PREFIX,
@@ -126,17 +128,17 @@ interface WorkerThread extends Omit<StoreThread, 'onPortChange'> {
  * data, its table made sure of by `prepare` — instead of failing for good.
  */
 async function superviseStoreThread(
-  directory: string | undefined,
+  where: StoreLocation,
   prepare: (call: StoreCall) => Promise<void>,
 ): Promise<StoreThread> {
   let closing = false;
-  const first = await startWorkerThread(directory, undefined);
+  const first = await startWorkerThread(where, undefined);
   let port = first.port;
   const portListeners: ((port: number) => void)[] = [];
   const restart = async (): Promise<WorkerThread> => {
     for (let attempt = 1; ; attempt++) {
       try {
-        const next = await startWorkerThread(directory, port);
+        const next = await startWorkerThread(where, port);
         await prepare((operation, input) => callInProcess(next, operation, input));
         if (next.port !== port) {
           port = next.port;
@@ -189,12 +191,15 @@ async function superviseStoreThread(
   };
 }
 
-async function startWorkerThread(
-  directory: string | undefined,
-  port: number | undefined,
-): Promise<WorkerThread> {
+/** The store's data directory (none: in memory), and the key its functions' requests are signed with. */
+interface StoreLocation {
+  readonly directory: string | undefined;
+  readonly functionsAccessKeyId: string;
+}
+
+async function startWorkerThread(where: StoreLocation, port: number | undefined): Promise<WorkerThread> {
   const worker = new Worker(new URL('./ledger-store-worker.js', import.meta.url), {
-    workerData: { path: directory, port, functionsAccessKeyId: functionCredentials().accessKeyId },
+    workerData: { path: where.directory, port, functionsAccessKeyId: where.functionsAccessKeyId },
   });
   const pending = new Map<number, { resolve: (answer: StoreAnswer) => void; reject: (e: Error) => void }>();
   let nextId = 0;

@@ -26,7 +26,7 @@ import { BATON_BUS_NAME, type BoundRoute, bindRoutes, LocalEventBus } from './ev
 import { eventBridgeApi } from './eventbridge-api';
 import { ExecutionJournal } from './execution-journal';
 import { executionStatusChange } from './execution-status-change';
-import { callerOrigin, functionCredentials } from './function-credentials';
+import { callerOrigin, type FunctionCredentials, functionCredentials } from './function-credentials';
 import { FunctionOutput } from './function-output';
 import { lambdaApi } from './lambda-api';
 import { type LambdaFleet, openLambdaFleet } from './lambda-fleet';
@@ -100,6 +100,8 @@ export interface EmbeddedRuntime {
   /** The ledger's DynamoDB, on its own thread. */
   readonly store: LedgerStore;
   readonly tokens: TaskTokenRegistry;
+  /** What Baton's own functions sign with (this runtime's alone): a request signed so may publish as `baton`. */
+  readonly functionCredentials: FunctionCredentials;
   /** The functions' EMF metrics, summed since the start (their lines are in `metrics.ndjson`). */
   readonly metrics: RuntimeMetrics;
   readonly dataDirectory: string | undefined;
@@ -124,9 +126,11 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {})
     throttleRate: options.lambdaThrottleRate,
   });
   await lambda.bundle();
+  const credentials = functionCredentials();
   const store = await startLedgerStore(
     dataDirectory && join(dataDirectory, 'store'),
     LEDGER_TABLE_NAME,
+    credentials.accessKeyId,
   ).catch(async (error: unknown) => {
     await lambda.close();
     throw error;
@@ -164,7 +168,6 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {})
   bus.subscribe((event) => consoleFeed.add(event));
   // The console reads through the endpoint it is served from, once it listens.
   let webConsole: WebConsole | undefined;
-  const credentials = functionCredentials();
   const server = createAwsJsonServer(
     [eventBridgeApi(bus), stepFunctionsApi(engine, tokens)],
     [store],
@@ -236,6 +239,7 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {})
     lambdaFleet,
     store,
     tokens,
+    functionCredentials: credentials,
     metrics,
     dataDirectory,
     // Running executions are stopped and announced as in AWS, and the recovery they trigger is

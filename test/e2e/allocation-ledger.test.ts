@@ -31,7 +31,6 @@ import {
 } from '../../lambdas/core/allocation/provisioning';
 import { release } from '../../lambdas/core/allocation/release';
 import { BATON_BUS_NAME } from '../../lib/embedded/event-bus';
-import { functionCredentials } from '../../lib/embedded/function-credentials';
 import { LEDGER_TABLE_NAME } from '../../lib/embedded/local-aws';
 import { schedules } from '../../lib/topology/schedules';
 import { startTestRuntime, type TestRuntime } from './embedded-runtime';
@@ -67,7 +66,7 @@ beforeAll(async () => {
   events = new EventBridgeClient({
     endpoint: t.runtime.url,
     region: 'us-east-1',
-    credentials: functionCredentials(),
+    credentials: t.runtime.functionCredentials,
   });
   publisher = new EventBridgePublisher(events, BATON_BUS_NAME);
 });

@@ -173,6 +173,39 @@ describe('baton', () => {
     });
   });
 
+  it('flags a quota declared again without a dimension in use, in state and audit, which it does not fail', async () => {
+    await baton(
+      'run',
+      'declare-inventory',
+      '--wait',
+      '--input',
+      '{"pools":[{"poolId":"cli-q","kind":"cli-q","capacity":{"vcpu":10,"memoryGiB":40},"state":"active"}],"quotas":[{"tenantId":"cli-q","limits":{"vcpu":10,"memoryGiB":40}}]}',
+    );
+    await baton(
+      'run',
+      'allocate-resources',
+      '--wait',
+      '--input',
+      '{"requestId":"cli-q1","tenantId":"cli-q","kind":"cli-q","amount":{"vcpu":2,"memoryGiB":8}}',
+    );
+    // Declared again without memoryGiB: its limit in memoryGiB is 0 now, with 8 in use.
+    await baton(
+      'run',
+      'declare-inventory',
+      '--wait',
+      '--input',
+      '{"quotas":[{"tenantId":"cli-q","limits":{"vcpu":10}}]}',
+    );
+    const state = (await baton('state')).stdout;
+    expect(state).toMatch(/cli-q +vcpu 2\/10, memoryGiB 8\/0 {2}\(over its limit in memoryGiB:/);
+    const audit = await baton('audit');
+    expect(audit.code).toBe(0);
+    expect(audit.stdout).toContain(
+      'over limit: quota of cli-q: memoryGiB 8/0 (memoryGiB is not in its declaration, so its limit is 0: declare it again with memoryGiB)',
+    );
+    expect(JSON.parse((await baton('--json', 'audit')).stdout).overLimit).toHaveLength(1);
+  });
+
   it('shows the ledger with state, and audits it: clean, then drift after a hand edit', async () => {
     await baton(
       'run',

@@ -2,22 +2,17 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import {
   DescribeExecutionCommand,
   type DescribeExecutionCommandOutput,
-  SFNClient,
+  type SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { type BoundRoute, bindRoutes } from '../../lib/embedded/event-bus';
-import { LEDGER_TABLE_NAME } from '../../lib/embedded/local-aws';
-import {
-  type EmbeddedRuntime,
-  type EmbeddedRuntimeOptions,
-  startEmbeddedRuntime,
-} from '../../lib/embedded/runtime';
+import type { EmbeddedRuntime, EmbeddedRuntimeOptions } from '../../lib/embedded/runtime';
+import { type BatonForTests, startBaton } from '../../lib/testing/start-baton';
 import { functions } from '../../lib/topology/functions';
 import { routes } from '../../lib/topology/routes';
 import { productWorkflowDirectory, workflowsIn } from '../../lib/topology/workflows';
@@ -31,6 +26,8 @@ export const fixtureRoute: BoundRoute = {
 };
 
 export interface TestRuntime {
+  /** The `baton/testing` Baton underneath, as a user's test would start it. */
+  baton: BatonForTests;
   runtime: EmbeddedRuntime;
   dataDirectory: string;
   /** Real SDK clients pointed at the runtime, as a user's code would be. */
@@ -50,29 +47,24 @@ export interface TestRuntime {
   stop(): Promise<void>;
 }
 
+/** `startBaton` with Baton's test fixtures beside the product, on a fresh data directory. */
 export async function startTestRuntime(overrides: EmbeddedRuntimeOptions = {}): Promise<TestRuntime> {
   const dataDirectory = mkdtempSync(join(tmpdir(), 'baton-test-'));
-  const options: EmbeddedRuntimeOptions = {
-    port: 0,
+  const baton = await startBaton({
     dataDirectory,
     functions: [...functions, fixtureFunction],
     workflows: [...workflowsIn(productWorkflowDirectory), ...fixtureWorkflows],
     routes: [...bindRoutes(routes), fixtureRoute],
     ...overrides,
-  };
-  const runtime = await startEmbeddedRuntime(options);
-  const clientConfig = {
-    endpoint: runtime.url,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-    maxAttempts: 1,
-  };
-  const sfn = new SFNClient(clientConfig);
-  const ledger = DynamoDBDocumentClient.from(new DynamoDBClient(clientConfig));
+  });
+  const { sfn, ledger, eventBridge } = baton.clients;
   const harness: TestRuntime = {
-    runtime,
+    baton,
+    get runtime() {
+      return baton.runtime;
+    },
     dataDirectory,
-    eventBridge: new EventBridgeClient(clientConfig),
+    eventBridge,
     sfn,
     ledger,
     finished: (executionArn) =>
@@ -83,7 +75,7 @@ export async function startTestRuntime(overrides: EmbeddedRuntimeOptions = {}): 
     start: async (workflowId, input) => {
       const { executionArn } = await sfn.send(
         new StartExecutionCommand({
-          stateMachineArn: harness.runtime.engine.workflowArn(workflowId),
+          stateMachineArn: baton.workflowArn(workflowId),
           input: JSON.stringify(input),
         }),
       );
@@ -91,19 +83,10 @@ export async function startTestRuntime(overrides: EmbeddedRuntimeOptions = {}): 
     },
     run: async (workflowId, input) => harness.finished(await harness.start(workflowId, input)),
     ledgerItem: async (key) =>
-      (await ledger.send(new GetCommand({ TableName: LEDGER_TABLE_NAME, Key: key }))).Item,
-    // Restarts on the same port: clients created in this process keep their endpoint.
-    restart: async (meanwhile) => {
-      const port = harness.runtime.port;
-      await harness.runtime.close();
-      meanwhile?.();
-      harness.runtime = await startEmbeddedRuntime({ ...options, port });
-    },
+      (await ledger.send(new GetCommand({ TableName: baton.tableName, Key: key }))).Item,
+    restart: (meanwhile) => baton.restart(meanwhile),
     stop: async () => {
-      harness.eventBridge.destroy();
-      sfn.destroy();
-      ledger.destroy();
-      await harness.runtime.close();
+      await baton.stop();
       rmSync(dataDirectory, { recursive: true, force: true });
     },
   };

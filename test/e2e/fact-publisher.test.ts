@@ -8,7 +8,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventBridgePublisher, FactPublishFailed } from '../../lambdas/adapters/event-bridge-publisher';
 import type { Fact } from '../../lambdas/core/ports';
 import { BATON_BUS_NAME, type BusEvent, type PutEventsEntry } from '../../lib/embedded/event-bus';
-import { functionCredentials } from '../../lib/embedded/function-credentials';
 import { startTestRuntime, type TestRuntime } from './embedded-runtime';
 
 let t: TestRuntime;
@@ -22,7 +21,7 @@ beforeAll(async () => {
   client = new EventBridgeClient({
     endpoint: t.runtime.url,
     region: 'us-east-1',
-    credentials: functionCredentials(),
+    credentials: t.runtime.functionCredentials,
   });
   publisher = new EventBridgePublisher(client, BATON_BUS_NAME);
   t.runtime.bus.subscribe((event) => {

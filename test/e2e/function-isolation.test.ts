@@ -14,7 +14,6 @@ import { GetExecutionHistoryCommand, ListStateMachinesCommand } from '@aws-sdk/c
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod/mini';
 import { FunctionBundlingFailed } from '../../lib/embedded/function-bundles';
-import { functionCredentials } from '../../lib/embedded/function-credentials';
 import { LEDGER_TABLE_NAME } from '../../lib/embedded/local-aws';
 import { startEmbeddedRuntime } from '../../lib/embedded/runtime';
 import { repositoryRoot } from '../../lib/topology/repository-root';
@@ -47,7 +46,7 @@ beforeAll(async () => {
   lambda = new LambdaClient({
     endpoint: t.runtime.url,
     region: 'us-east-1',
-    credentials: functionCredentials(),
+    credentials: t.runtime.functionCredentials,
     maxAttempts: 1,
   });
 });
@@ -194,7 +193,7 @@ describe('each function has an environment of its own', () => {
   it("sees its own variables, not another function's nor the test process's, and changes none of them", async () => {
     const unruly = await invoke(UNRULY, { action: 'environment', set: { SET_BY_UNRULY: 'yes' } });
     const bare = await invoke(BARE, { action: 'environment' });
-    const credentials = functionCredentials();
+    const credentials = t.runtime.functionCredentials;
     const lambdaVariables = (functionName: string, memory: string) => ({
       AWS_ENDPOINT_URL: t.runtime.url,
       // DynamoDB calls go straight to the store's thread.
@@ -286,7 +285,7 @@ describe('execution environments, as Lambda keeps them', () => {
     const client = new LambdaClient({
       endpoint: capped.runtime.url,
       region: 'us-east-1',
-      credentials: functionCredentials(),
+      credentials: capped.runtime.functionCredentials,
       maxAttempts: 1,
     });
     let peak = 0;

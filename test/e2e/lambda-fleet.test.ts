@@ -26,7 +26,6 @@ import {
 } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ledgerKeys } from '../../lambdas/adapters/ledger-keys';
-import { functionCredentials } from '../../lib/embedded/function-credentials';
 import { repositoryRoot } from '../../lib/topology/repository-root';
 import { startTestRuntime, type TestRuntime } from './embedded-runtime';
 
@@ -49,7 +48,7 @@ beforeAll(async () => {
   };
   lambda = new LambdaClient({ ...config, maxAttempts: 1 });
   retrying = new LambdaClient(config);
-  baton = new LambdaClient({ ...config, credentials: functionCredentials(), maxAttempts: 1 });
+  baton = new LambdaClient({ ...config, credentials: t.runtime.functionCredentials, maxAttempts: 1 });
 });
 afterAll(async () => {
   lambda.destroy();

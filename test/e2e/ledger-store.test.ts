@@ -7,9 +7,11 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAwsJsonServer } from '../../lib/embedded/aws-json-server';
-import { functionCredentials } from '../../lib/embedded/function-credentials';
 import { type LedgerStore, startLedgerStore } from '../../lib/embedded/ledger-store';
 import { nestedJson } from '../fuzz/hostile-json';
+
+/** The key the store's functions' door admits (a runtime makes one per start). */
+const FUNCTIONS_KEY = 'BATONFNLEDGERSTORETEST';
 
 let store: LedgerStore | undefined;
 afterEach(async () => {
@@ -19,7 +21,7 @@ afterEach(async () => {
 
 describe('the ledger store', () => {
   it('takes items the moment it has started (the table is ACTIVE, not CREATING)', async () => {
-    store = await startLedgerStore(undefined, 'ledger');
+    store = await startLedgerStore(undefined, 'ledger', FUNCTIONS_KEY);
     await store.call('PutItem', {
       TableName: 'ledger',
       Item: { pk: { S: 'a' }, sk: { S: 'b' }, n: { N: '1' } },
@@ -32,7 +34,7 @@ describe('the ledger store', () => {
   });
 
   it("answers DynamoDB's errors by name, e.g. a failed condition", async () => {
-    store = await startLedgerStore(undefined, 'ledger');
+    store = await startLedgerStore(undefined, 'ledger', FUNCTIONS_KEY);
     const put = {
       TableName: 'ledger',
       Item: { pk: { S: 'a' }, sk: { S: 'b' } },
@@ -50,7 +52,7 @@ describe('the ledger store', () => {
 
 describe('the store behind an endpoint', () => {
   it("sends back dynalite's answer as written: status, checksum, request id and body", async () => {
-    store = await startLedgerStore(undefined, 'ledger');
+    store = await startLedgerStore(undefined, 'ledger', FUNCTIONS_KEY);
     const server = createAwsJsonServer([], [store], [], () => 'external');
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
@@ -84,7 +86,7 @@ describe('the store behind an endpoint', () => {
 describe('an older local store', () => {
   it('is refused at start with a named error that says what to do', async () => {
     const directory = mkdtempSync(join(tmpdir(), 'baton-old-store-'));
-    const old = await startLedgerStore(directory, 'other-table');
+    const old = await startLedgerStore(directory, 'other-table', FUNCTIONS_KEY);
     await old.call('CreateTable', {
       TableName: 'ledger',
       BillingMode: 'PAY_PER_REQUEST',
@@ -98,7 +100,7 @@ describe('an older local store', () => {
       ],
     });
     await old.close();
-    await expect(startLedgerStore(directory, 'ledger')).rejects.toMatchObject({
+    await expect(startLedgerStore(directory, 'ledger', FUNCTIONS_KEY)).rejects.toMatchObject({
       name: 'OutdatedLocalStore',
       message: expect.stringContaining('delete the data directory'),
     });
@@ -115,7 +117,7 @@ describe("DynamoDB's limits, which dynalite does not check", () => {
     });
 
   it('refuses an attribute nested 33 levels deep and takes one of 32', async () => {
-    store = await startLedgerStore(undefined, 'ledger');
+    store = await startLedgerStore(undefined, 'ledger', FUNCTIONS_KEY);
     await store.call('PutItem', { TableName: 'ledger', Item: { ...key, n: nestedAttribute(32) } });
     await expect(
       store.call('PutItem', { TableName: 'ledger', Item: { ...key, n: nestedAttribute(33) } }),
@@ -126,7 +128,7 @@ describe("DynamoDB's limits, which dynalite does not check", () => {
   });
 
   it('refuses an expression over 4 KB and takes one of 4 KB', async () => {
-    store = await startLedgerStore(undefined, 'ledger');
+    store = await startLedgerStore(undefined, 'ledger', FUNCTIONS_KEY);
     const query = (expression: string) =>
       store?.call('Query', {
         TableName: 'ledger',
@@ -152,13 +154,13 @@ describe("DynamoDB's limits, which dynalite does not check", () => {
   ])(
     'refuses a null as %s, which dynalite cannot read, with SerializationException',
     async (_where, input, operation) => {
-      store = await startLedgerStore(undefined, 'ledger');
+      store = await startLedgerStore(undefined, 'ledger', FUNCTIONS_KEY);
       await expect(store.call(operation, input)).rejects.toMatchObject({ name: 'SerializationException' });
     },
   );
 
   it('refuses a tag without a key or a value, which would end the store thread, with ValidationException', async () => {
-    store = await startLedgerStore(undefined, 'ledger');
+    store = await startLedgerStore(undefined, 'ledger', FUNCTIONS_KEY);
     const tag = (tags: unknown[]) =>
       store?.call('TagResource', {
         ResourceArn: 'arn:aws:dynamodb:us-east-1:000000000000:table/ledger',
@@ -173,7 +175,7 @@ describe("DynamoDB's limits, which dynalite does not check", () => {
   });
 
   it('answers a body of null, or an attribute nested 5 000 deep, and goes on serving', async () => {
-    store = await startLedgerStore(undefined, 'ledger');
+    store = await startLedgerStore(undefined, 'ledger', FUNCTIONS_KEY);
     const server = createAwsJsonServer([], [store], [], () => 'external');
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
@@ -216,7 +218,7 @@ describe('a store whose thread dies', () => {
   it('starts it again on the same data, and serves the next calls', async () => {
     const directory = mkdtempSync(join(tmpdir(), 'baton-crashed-store-'));
     try {
-      store = await startLedgerStore(directory, 'ledger');
+      store = await startLedgerStore(directory, 'ledger', FUNCTIONS_KEY);
       const key = { pk: { S: 'kept' }, sk: { S: 'item' } };
       await store.call('PutItem', { TableName: 'ledger', Item: key });
       await store.crashThread();
@@ -229,7 +231,7 @@ describe('a store whose thread dies', () => {
   });
 
   it('makes sure of its table again when it kept its data in memory', async () => {
-    store = await startLedgerStore(undefined, 'ledger');
+    store = await startLedgerStore(undefined, 'ledger', FUNCTIONS_KEY);
     await store.crashThread();
     expect(
       await store.call('GetItem', { TableName: 'ledger', Key: { pk: { S: 'a' }, sk: { S: 'b' } } }),
@@ -250,8 +252,8 @@ describe("the store's own door for Baton's functions", () => {
     );
 
   it("serves requests signed with the functions' credentials, refuses anyone else's, and keeps its port across a restart", async () => {
-    store = await startLedgerStore(undefined, 'ledger');
-    const baton = client(store.functionsUrl, functionCredentials().accessKeyId);
+    store = await startLedgerStore(undefined, 'ledger', FUNCTIONS_KEY);
+    const baton = client(store.functionsUrl, FUNCTIONS_KEY);
     const stranger = client(store.functionsUrl, 'AKIASTRANGER');
     try {
       const Item = { pk: 'door', sk: 'item', n: 1 };

@@ -22,7 +22,6 @@ import { MAX_AMOUNT, MAX_DIMENSIONS, MAX_LABELS } from '../../lambdas/core/event
 import { parseDetail } from '../../lambdas/core/events/validation';
 import { addResource, submitWorkload } from '../../lambdas/core/workloads/workload-requests';
 import { BATON_BUS_NAME, type BusEvent } from '../../lib/embedded/event-bus';
-import { functionCredentials } from '../../lib/embedded/function-credentials';
 import { LEDGER_TABLE_NAME } from '../../lib/embedded/local-aws';
 import { schedules } from '../../lib/topology/schedules';
 import { eventually, startTestRuntime, type TestRuntime } from './embedded-runtime';
@@ -123,7 +122,7 @@ describe('the largest accepted requests', () => {
     const events = new EventBridgeClient({
       endpoint: t.runtime.url,
       region: 'us-east-1',
-      credentials: functionCredentials(),
+      credentials: t.runtime.functionCredentials,
     });
     const publisher = new EventBridgePublisher(events, BATON_BUS_NAME);
     await addResource(workloads, publisher, {

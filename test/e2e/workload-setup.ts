@@ -5,7 +5,6 @@ import { DynamoDbWorkloadLedger } from '../../lambdas/adapters/dynamodb-workload
 import { EventBridgePublisher } from '../../lambdas/adapters/event-bridge-publisher';
 import { auditWorkloads } from '../../lambdas/core/workloads/audit-workloads';
 import { BATON_BUS_NAME } from '../../lib/embedded/event-bus';
-import { functionCredentials } from '../../lib/embedded/function-credentials';
 import { LEDGER_TABLE_NAME } from '../../lib/embedded/local-aws';
 import { eventually, type TestRuntime } from './embedded-runtime';
 
@@ -16,7 +15,7 @@ export function workloadScene(t: TestRuntime) {
     new EventBridgeClient({
       endpoint: t.runtime.url,
       region: 'us-east-1',
-      credentials: functionCredentials(),
+      credentials: t.runtime.functionCredentials,
     }),
     BATON_BUS_NAME,
   );

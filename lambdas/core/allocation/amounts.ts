@@ -16,6 +16,14 @@ export function dimensionsShort(requested: Amounts, used: Amounts, limit: Amount
   );
 }
 
+/**
+ * The dimensions in which `used` exceeds `limit` — a dimension the limit does not name is 0, so
+ * a pool or quota declared again without a dimension its allocations use is over in it.
+ */
+export function dimensionsOver(used: Amounts, limit: Amounts): string[] {
+  return Object.keys(used).filter((dimension) => amountOf(used, dimension) > amountOf(limit, dimension));
+}
+
 /** Mean utilisation over the requested dimensions if `requested` were added to `used`. */
 export function utilisationAfter(requested: Amounts, used: Amounts, capacity: Amounts): number {
   const dimensions = Object.keys(requested);

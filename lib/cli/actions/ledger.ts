@@ -5,7 +5,7 @@ import { DynamoDbUnsettledRecords } from '../../../lambdas/adapters/dynamodb-uns
 import { DynamoDbWorkloadLedger } from '../../../lambdas/adapters/dynamodb-workload-ledger';
 import { readLedgerSnapshot, type StateSnapshot } from '../../../lambdas/adapters/ledger-snapshot';
 import { StepFunctionsExecutions } from '../../../lambdas/adapters/step-functions-executions';
-import { type Amounts, amountOf } from '../../../lambdas/core/allocation/amounts';
+import { type Amounts, amountOf, dimensionsOver } from '../../../lambdas/core/allocation/amounts';
 import { auditLedger } from '../../../lambdas/core/allocation/audit';
 import { describeOrphan, findOrphans } from '../../../lambdas/core/recovery/orphans';
 import { auditWorkloads } from '../../../lambdas/core/workloads/audit-workloads';
@@ -21,13 +21,20 @@ export async function showState(_options: unknown, command: Command) {
     ...snapshot.pools.map(
       (pool) =>
         `  ${pool.poolId.padEnd(24)} ${pool.state.padEnd(9)} ${usage(pool.used, pool.capacity)}${
-          overcommitted(pool.used, pool.capacity)
-            ? '  (over capacity: no new allocations until it drains)'
+          dimensionsOver(pool.used, pool.capacity).length > 0
+            ? `  (over capacity in ${dimensionsOver(pool.used, pool.capacity).join(', ')}: no new allocations of it until it drains)`
             : ''
         }`,
     ),
     `quotas (${snapshot.quotas.length})`,
-    ...snapshot.quotas.map((quota) => `  ${quota.tenantId.padEnd(24)} ${usage(quota.used, quota.limits)}`),
+    ...snapshot.quotas.map(
+      (quota) =>
+        `  ${quota.tenantId.padEnd(24)} ${usage(quota.used, quota.limits)}${
+          dimensionsOver(quota.used, quota.limits).length > 0
+            ? `  (over its limit in ${dimensionsOver(quota.used, quota.limits).join(', ')}: its allocations stay, new ones of it are refused)`
+            : ''
+        }`,
+    ),
     `allocations (${snapshot.allocations.length})`,
     ...snapshot.allocations.map(
       (a) =>
@@ -51,18 +58,24 @@ export async function auditState(_options: unknown, command: Command) {
     ...auditWorkloads(snapshot.resources, snapshot.workloads),
   ];
   const { orphans, unjudged } = await orphansOf(connection);
+  const overLimit = holdersOverLimit(snapshot);
   const clean = drift.length === 0 && orphans.length === 0 && unjudged.length === 0;
   if (!clean) process.exitCode = 1;
   print(
     global,
-    { clean, drift, orphans, unjudged },
-    clean
-      ? `clean: ${snapshot.pools.length} pools, ${snapshot.quotas.length} quotas, ${snapshot.allocations.length} allocations, ${snapshot.resources.length} resources and ${snapshot.workloads.length} workloads add up, and nothing is left in flight`
-      : [
-          ...drift.map((d) => `drift: ${d}`),
-          ...orphans.map((o) => `orphan: ${o}`),
-          ...unjudged.map((u) => `unjudged: ${u}`),
-        ].join('\n'),
+    { clean, drift, orphans, unjudged, overLimit },
+    [
+      ...overLimit.map((o) => `over limit: ${o}`),
+      ...(clean
+        ? [
+            `clean: ${snapshot.pools.length} pools, ${snapshot.quotas.length} quotas, ${snapshot.allocations.length} allocations, ${snapshot.resources.length} resources and ${snapshot.workloads.length} workloads add up, and nothing is left in flight`,
+          ]
+        : [
+            ...drift.map((d) => `drift: ${d}`),
+            ...orphans.map((o) => `orphan: ${o}`),
+            ...unjudged.map((u) => `unjudged: ${u}`),
+          ]),
+    ].join('\n'),
   );
 }
 
@@ -84,14 +97,29 @@ async function orphansOf(connection: Connection): Promise<{ orphans: string[]; u
   return { orphans: orphans.map(describeOrphan), unjudged: [...failures] };
 }
 
+/** `used/limit` per dimension of the limit, and of the usage too: one the limit lacks shows as `/0`. */
 function usage(used: Amounts, limit: Amounts): string {
-  return Object.keys(limit)
+  const inUse = Object.keys(used).filter((dimension) => amountOf(used, dimension) > 0);
+  return [...new Set([...Object.keys(limit), ...inUse])]
     .map((dimension) => `${dimension} ${amountOf(used, dimension)}/${amountOf(limit, dimension)}`)
     .join(', ');
 }
 
-function overcommitted(used: Amounts, capacity: Amounts): boolean {
-  return Object.keys(used).some((dimension) => amountOf(used, dimension) > amountOf(capacity, dimension));
+/** Each pool and quota over its capacity or limit, with by how much, and why when a dimension is missing. */
+function holdersOverLimit(snapshot: StateSnapshot): string[] {
+  const describe = (holder: string, used: Amounts, limit: Amounts) =>
+    dimensionsOver(used, limit).map(
+      (dimension) =>
+        `${holder}: ${dimension} ${amountOf(used, dimension)}/${amountOf(limit, dimension)}${
+          dimension in limit
+            ? ''
+            : ` (${dimension} is not in its declaration, so its limit is 0: declare it again with ${dimension})`
+        }`,
+    );
+  return [
+    ...snapshot.pools.flatMap((pool) => describe(`pool ${pool.poolId}`, pool.used, pool.capacity)),
+    ...snapshot.quotas.flatMap((quota) => describe(`quota of ${quota.tenantId}`, quota.used, quota.limits)),
+  ];
 }
 
 /** Each resource with its usage and workloads, then the pending workloads with why. */

@@ -17,7 +17,7 @@ export function registerLedger(program: Command): void {
   program
     .command('audit')
     .description(
-      "recompute every pool's and tenant's usage from the allocations, and every resource's from its workloads, and name every record in flight whose execution no longer runs (an orphan, which the reconciler recovers); exit 1 on any drift or orphan, or a record it could not judge",
+      "recompute every pool's and tenant's usage from the allocations, and every resource's from its workloads, and name every record in flight whose execution no longer runs (an orphan, which the reconciler recovers); exit 1 on any drift or orphan, or a record it could not judge. A pool or quota whose usage is over its limit (declared again smaller, or without a dimension in use) is named too, but it is a state, not a fault: it alone does not fail the audit",
     )
     .option('--table <name>', 'the ledger table of a deployed stage (stack output TableName)')
     .action(lazyAction(async () => (await import('../actions/ledger')).auditState));
