@@ -18,7 +18,7 @@ if (stale) {
   const { register } = await import('tsx/esm/api');
   register();
   const { runBuild } = await import('../lib/build/build-target.ts');
-  const { cliTarget } = await import('../lib/build/cli-build.ts');
+  const { cliTarget } = await import('../lib/build/compiled-targets.ts');
   const ms = await runBuild(cliTarget);
   console.error(`baton: built the CLI again (${stale} since the last build) in ${ms} ms`);
 }

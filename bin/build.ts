@@ -1,15 +1,16 @@
 /**
- * `npm run build` (and `prepare`, so `npm ci` runs it): compiles what Baton runs into `dist/` — the
- * `baton` command with the embedded runtime (`dist/cli/`), the product's functions
- * (`dist/functions/`) and the console's page (`dist/console/`). `--watch` (`npm run build:watch`)
- * keeps rebuilding each as its sources change. Names given (`cli`, `functions`, `console`) build only those.
+ * `npm run build` (and `prepare`, so `npm ci` runs it): compiles what Baton runs into `dist/` —
+ * the `baton` command with the embedded runtime (`dist/cli/`), `baton/testing` (`dist/testing/`),
+ * the product's functions (`dist/functions/`) and the console's page (`dist/console/`). `--watch`
+ * (`npm run build:watch`) rebuilds each as its sources change. Targets named (`cli`, `testing`,
+ * `functions`, `console`) are built alone.
  */
 import { runBuild, watchBuild } from '../lib/build/build-target';
-import { cliTarget } from '../lib/build/cli-build';
+import { cliTarget, testingTarget } from '../lib/build/compiled-targets';
 import { consoleSizes, consoleTarget } from '../lib/build/console-build';
 import { functionsTarget } from '../lib/embedded/function-bundles';
 
-const targets = [cliTarget, functionsTarget, consoleTarget];
+const targets = [cliTarget, testingTarget, functionsTarget, consoleTarget];
 const args = process.argv.slice(2);
 const watch = args.includes('--watch');
 const named = args.filter((arg) => arg !== '--watch');
