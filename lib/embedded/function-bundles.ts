@@ -5,8 +5,8 @@
  * The product's functions are bundled ahead, by `npm run build` (which `npm ci` runs), into
  * `dist/functions/`: a start uses those bundles when no source they were made from changed since,
  * and otherwise bundles them there again first (so the next start is quick again). Functions a
- * test or benchmark brings of its own are bundled for that runtime alone, into a directory of its
- * own deleted when it closes. Both sit inside the repository, so that the external `@aws-sdk/*`
+ * test or benchmark brings of its own (beside the product's or instead) are bundled for that
+ * runtime alone, into a directory of its own deleted when it closes. Both sit inside the repository, so that the external `@aws-sdk/*`
  * resolves from its `node_modules` as Lambda's runtime provides it, wherever the data directory is.
  *
  * Not minified (unlike the deployed bundles): stack traces in the local logs stay readable, and a
@@ -23,6 +23,7 @@ import { type BuildTarget, runBuild, writeOutputFiles } from '../build/build-tar
 import { functionBundling } from '../topology/function-bundling';
 import { type FunctionDefinition, functions as productFunctions } from '../topology/functions';
 import { repositoryRoot } from '../topology/repository-root';
+import { isProcessRunning } from './process-liveness';
 
 /** Where `npm run build` puts the product's functions. */
 export const FUNCTION_BUILD_DIRECTORY = join(repositoryRoot, 'dist', 'functions');
@@ -74,12 +75,15 @@ export const functionsTarget: BuildTarget = {
 let buildsUnderWay = 0;
 
 export async function bundleFunctions(definitions: readonly FunctionDefinition[]): Promise<FunctionBundles> {
-  if (definitions.every(isProductFunction)) {
+  if (definitions.some(isProductFunction)) {
     const stale = staleBuild(FUNCTION_BUILD_DIRECTORY, BUNDLE_SETTINGS);
     if (stale) {
       const ms = await withEsbuild(() => runBuild(functionsTarget));
       console.error(`[baton] bundled the functions again (${stale} since the last build) in ${ms} ms`);
     }
+  }
+  const own = definitions.filter((definition) => !isProductFunction(definition));
+  if (own.length === 0) {
     return {
       moduleUrl: (functionId) => bundleUrl(FUNCTION_BUILD_DIRECTORY, functionId),
       remove: async () => {},
@@ -89,13 +93,15 @@ export async function bundleFunctions(definitions: readonly FunctionDefinition[]
   // One directory per runtime: runtimes of several processes (test files) build side by side.
   const directory = join(RUNTIME_BUNDLES_DIRECTORY, `${process.pid}-${randomBytes(6).toString('hex')}`);
   try {
-    await withEsbuild(() => build(bundleOptions(definitions, directory)));
+    await withEsbuild(() => build(bundleOptions(own, directory)));
   } catch (error) {
     await rm(directory, { recursive: true, force: true });
     throw error;
   }
+  const ownIds = new Set(own.map((definition) => definition.id));
   return {
-    moduleUrl: (functionId) => bundleUrl(directory, functionId),
+    moduleUrl: (functionId) =>
+      bundleUrl(ownIds.has(functionId) ? directory : FUNCTION_BUILD_DIRECTORY, functionId),
     remove: () => rm(directory, { recursive: true, force: true }),
   };
 }
@@ -153,17 +159,7 @@ function removeBundlesOfEndedProcesses(): void {
   }
   for (const name of names) {
     const pid = Number(name.split('-')[0]);
-    if (Number.isInteger(pid) && !isRunning(pid))
+    if (Number.isInteger(pid) && !isProcessRunning(pid))
       rmSync(join(RUNTIME_BUNDLES_DIRECTORY, name), { recursive: true, force: true });
-  }
-}
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it runs, as another user.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

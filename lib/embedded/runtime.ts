@@ -21,6 +21,7 @@ import { schedules as productSchedules, type Schedule } from '../topology/schedu
 import { workflowBindings, workflowSubstitutions } from '../topology/workflow-substitutions';
 import { productWorkflowDirectory, type WorkflowDefinition, workflowsIn } from '../topology/workflows';
 import { createAwsJsonServer } from './aws-json-server';
+import { holdDataDirectory } from './data-directory-lock';
 import { MetricsCollector, type RuntimeMetrics } from './emf-metrics';
 import { BATON_BUS_NAME, type BoundRoute, bindRoutes, LocalEventBus } from './event-bus';
 import { eventBridgeApi } from './eventbridge-api';
@@ -127,11 +128,14 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {})
   });
   await lambda.bundle();
   const credentials = functionCredentials();
+  // Before anything under the data directory is written: a runtime holding it already is named.
+  const hold = dataDirectory === undefined ? undefined : holdDataDirectory(dataDirectory);
   const store = await startLedgerStore(
     dataDirectory && join(dataDirectory, 'store'),
     LEDGER_TABLE_NAME,
     credentials.accessKeyId,
   ).catch(async (error: unknown) => {
+    hold?.release();
     await lambda.close();
     throw error;
   });
@@ -258,6 +262,7 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {})
       await closed;
       await Promise.all([eventLog.close(), deadLetters.close(), metricsLog.close(), journal.close()]);
       await store.close();
+      hold?.release();
     },
   };
 }
