@@ -1,66 +1,57 @@
 /**
- * The embedded runtime's start-to-ready time (as `npm start` runs it, in a fresh process) beside
- * a bare tsx process (baseline), and its memory idle, after 10 000 executions and once its
- * functions' environments have gone idle, beside the same process before the runtime started
+ * The embedded runtime's start-to-ready time (as `npm start` runs it: the compiled CLI, in a fresh
+ * process) beside a bare Node process and a bare tsx one (baselines), and its memory idle, after
+ * 10 000 executions and once its functions' environments have gone idle, beside the same process before the runtime started
  * (baseline): resident (what the OS sees; V8 keeps heap it grew under load) and V8 heap in use
  * after a full GC (what the runtime actually retains) of the runtime's process, and the resident
  * and proportional memory of that process with the functions' execution environments (processes
  * of their own).
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { startEmbeddedRuntime } from '../../lib/embedded/runtime';
-import { repositoryRoot } from '../../lib/topology/repository-root';
 import { fixtureFunction, fixtureWorkflows } from '../fixtures/fixture-topology';
 import { runtimeMemory } from './process-memory';
+import { medianOf, timeToOutput } from './process-timing';
 import { drive, report } from './report';
 
 const STARTS = 5;
 const EXECUTIONS = 10_000;
 const ENVIRONMENT_IDLE_MS = 2000;
 
-/** Milliseconds from spawning `args` to the first stdout line containing `ready`. */
-function timeToReady(args: string[]): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const child = spawn(process.execPath, args, {
-      cwd: repositoryRoot,
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    child.stdout.on('data', (chunk: Buffer) => {
-      if (chunk.toString().includes('ready')) {
-        resolve(performance.now() - started);
-        child.kill('SIGINT');
-      }
-    });
-    child.on('error', reject);
-  });
-}
-
-async function median(samples: () => Promise<number>): Promise<number> {
-  const values: number[] = [];
-  for (let i = 0; i < STARTS; i++) values.push(await samples());
-  return values.sort((a, b) => a - b)[Math.floor(STARTS / 2)] ?? Number.NaN;
-}
-
-const tsx = ['--import', 'tsx'];
-const dataDirectory = mkdtempSync(join(tmpdir(), 'baton-footprint-'));
+// Start to ready as `npm start` runs it: the compiled CLI (`bin/baton.js dev`), a fresh process
+// and a data directory of its own each time, beside a bare Node process and a bare tsx one.
+const ready = "console.log('ready')";
 report(
-  'runtime.baseline.start',
-  await median(() => timeToReady([...tsx, '-e', "console.log('ready')"])),
+  'runtime.baseline.node_start',
+  await medianOf(STARTS, () => timeToOutput(process.execPath, ['-e', ready], 'ready')),
+  'ms',
+);
+report(
+  'runtime.baseline.tsx_start',
+  await medianOf(STARTS, () => timeToOutput(process.execPath, ['--import', 'tsx', '-e', ready], 'ready')),
   'ms',
 );
 report(
   'runtime.start_to_ready',
-  await median(() =>
-    timeToReady([...tsx, 'bin/baton.ts', 'dev', '--port', '0', '--data-dir', dataDirectory]),
-  ),
+  await medianOf(STARTS, async () => {
+    const startDirectory = mkdtempSync(join(tmpdir(), 'baton-start-'));
+    try {
+      return await timeToOutput(
+        process.execPath,
+        ['bin/baton.js', 'dev', '--port', '0', '--data-dir', startDirectory],
+        'ready on',
+      );
+    } finally {
+      rmSync(startDirectory, { recursive: true, force: true });
+    }
+  }),
   'ms',
 );
 
+const dataDirectory = mkdtempSync(join(tmpdir(), 'baton-footprint-'));
 function reportMemory(label: string): void {
   globalThis.gc?.();
   const { rss, heapUsed } = process.memoryUsage();
