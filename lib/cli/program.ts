@@ -24,7 +24,9 @@ export function batonProgram(): Command {
     .option('--region <region>', 'AWS region of a deployed stage')
     .option('--json', 'machine-readable output')
     .addHelpText('after', '\nbaton --version (or -V) prints the version.')
-    .showHelpAfterError();
+    .showHelpAfterError()
+    // Each command's help lists these too (its commands inherit the setting): they apply to every one.
+    .configureHelp({ showGlobalOptions: true });
   for (const register of [
     registerDev,
     registerConsole,

@@ -26,6 +26,7 @@ import { MetricsCollector, type RuntimeMetrics } from './emf-metrics';
 import { BATON_BUS_NAME, type BoundRoute, bindRoutes, LocalEventBus } from './event-bus';
 import { eventBridgeApi } from './eventbridge-api';
 import { ExecutionJournal } from './execution-journal';
+import { executionEndedLine, executionStartedLine } from './execution-log';
 import { executionStatusChange } from './execution-status-change';
 import { callerOrigin, type FunctionCredentials, functionCredentials } from './function-credentials';
 import { FunctionOutput } from './function-output';
@@ -84,6 +85,8 @@ export interface EmbeddedRuntimeOptions {
   readonly simulatedAgent?: SimulatedAgentOptions | false;
   /** Share of Lambda control-plane calls answered `TooManyRequestsException` (0–1). Default 0. */
   readonly lambdaThrottleRate?: number;
+  /** One line on stdout as each execution starts and ends (`baton dev` unless `--quiet`). Default false. */
+  readonly logExecutions?: boolean;
   /** Execution environments per function and across all, and how long an idle one is kept. Default `DEFAULT_ENVIRONMENT_LIMITS`. */
   readonly functionEnvironments?: Partial<EnvironmentLimits>;
 }
@@ -154,7 +157,10 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {})
     maxCharacters: options.maxExecutionCharacters ?? DEFAULT_MAX_EXECUTION_CHARACTERS,
   };
   const journal = new ExecutionJournal(dataDirectory && join(dataDirectory, 'executions.ndjson'), retention);
-  const announceEnd = (record: ExecutionRecord) => announceExecutionEnd(bus, record);
+  const announceEnd = (record: ExecutionRecord) => {
+    if (options.logExecutions) console.log(executionEndedLine(record));
+    announceExecutionEnd(bus, record);
+  };
   const engine = new WorkflowEngine({
     workflows: options.workflows ?? workflowsIn(productWorkflowDirectory),
     substitutions: localSubstitutions(lambda),
@@ -162,6 +168,9 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {})
     services: { lambda, bus, store, tokens, timeScale },
     retention,
     journal,
+    onExecutionStarted: options.logExecutions
+      ? (record) => console.log(executionStartedLine(record))
+      : undefined,
     // As in AWS: every execution's end is announced on the bus, a shutdown's stops too.
     onExecutionEnded: announceEnd,
   });

@@ -62,6 +62,8 @@ export interface WorkflowEngineOptions {
   readonly retention: Retention;
   /** Where records are kept across restarts. */
   readonly journal: ExecutionJournal;
+  /** Told of every execution that starts (the runtime's log). */
+  readonly onExecutionStarted?: ((record: ExecutionRecord) => void) | undefined;
   /** Told of every execution that ends, as AWS announces it on the default bus. */
   readonly onExecutionEnded?: ((record: ExecutionRecord) => void) | undefined;
 }
@@ -159,6 +161,7 @@ export class WorkflowEngine {
     const record = this.run(machine, executionArn, name, input, parsedInput);
     this.executions.set(executionArn, record);
     this.options.journal.started(journalEntry(record));
+    this.options.onExecutionStarted?.(record);
     this.startedCount += 1;
     this.evictOldest();
     return record;

@@ -109,6 +109,16 @@ describe('baton', () => {
     expect(stderr).toContain('npm start');
   });
 
+  it("shows the global options in every command's help", async () => {
+    for (const command of [['emit'], ['function', 'alias'], ['dev']]) {
+      const help = await baton(...command, '--help');
+      expect(help.code).toBe(0);
+      expect(help.stdout).toContain('Global Options:');
+      for (const option of ['--endpoint <url>', '--stage <stage>', '--region <region>', '--json'])
+        expect(help.stdout.slice(help.stdout.indexOf('Global Options:'))).toContain(option);
+    }
+  });
+
   it('exits non-zero with a named error for bad input', async () => {
     const badJson = await baton('emit', 'ResourcePoolChanged', '--detail', '{nope');
     expect(badJson.code).toBe(1);

@@ -14,6 +14,7 @@ export async function runEmbeddedRuntime(options: DevOptions) {
       failureRate: options.agentFailureRate,
     },
     lambdaThrottleRate: options.lambdaThrottleRate,
+    logExecutions: !options.quiet,
   });
   const workflows = [...runtime.engine.stateMachines.values()].map((machine) => machine.name);
   console.log(
@@ -51,4 +52,5 @@ interface DevOptions {
   agentDelayMs: number;
   agentFailureRate: number;
   lambdaThrottleRate: number;
+  quiet?: boolean;
 }

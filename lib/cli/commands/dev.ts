@@ -48,5 +48,6 @@ export function registerDev(program: Command): void {
       fraction,
       0,
     )
+    .option('--quiet', 'no line as each execution starts and ends')
     .action(lazyAction(async () => (await import('../actions/dev')).runEmbeddedRuntime));
 }
