@@ -64,6 +64,10 @@ export function localFunctionName(functionId: string): string {
   return batonName(LOCAL_STAGE, functionId);
 }
 
+export function localFunctionArn(functionId: string): string {
+  return localArn('lambda', `function:${localFunctionName(functionId)}`);
+}
+
 interface HostedFunction extends LocalFunction {
   /** Its schema's variables, from those the runtime offers. */
   readonly declared: Readonly<Record<string, string>>;
@@ -96,7 +100,7 @@ export class LambdaHost {
       this.byName.set(functionName, {
         definition,
         functionName,
-        functionArn: localArn('lambda', `function:${functionName}`),
+        functionArn: localFunctionArn(definition.id),
         declared: declaredEnvironment(definition, offered),
       });
     }

@@ -33,7 +33,7 @@ import { FunctionOutput } from './function-output';
 import { lambdaApi } from './lambda-api';
 import { type LambdaFleet, openLambdaFleet } from './lambda-fleet';
 import type { EnvironmentLimits } from './lambda-host';
-import { LambdaHost, localFunctionName } from './lambda-host';
+import { LambdaHost, localFunctionArn, localFunctionName } from './lambda-host';
 import { type LedgerStore, startLedgerStore } from './ledger-store';
 import {
   DEFAULT_PORT,
@@ -163,7 +163,7 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {})
   };
   const engine = new WorkflowEngine({
     workflows: options.workflows ?? workflowsIn(productWorkflowDirectory),
-    substitutions: localSubstitutions(lambda),
+    substitutions: localSubstitutions(functionDefinitions.map((definition) => definition.id)),
     bindings: workflowBindings(functionDefinitions.map((definition) => definition.id)),
     services: { lambda, bus, store, tokens, timeScale },
     retention,
@@ -308,9 +308,9 @@ function runScheduled(lambda: LambdaHost, schedule: Schedule): Promise<unknown> 
 }
 
 /** The values CDK's `definitionSubstitutions` provide in the cloud, pointing at local twins. */
-function localSubstitutions(lambda: LambdaHost): Record<string, string> {
+export function localSubstitutions(functionIds: readonly string[]): Record<string, string> {
   return workflowSubstitutions({
-    functionArns: new Map(lambda.functions.map((fn) => [fn.definition.id, fn.functionArn])),
+    functionArns: new Map(functionIds.map((id) => [id, localFunctionArn(id)])),
     eventBusName: BATON_BUS_NAME,
     eventBusArn: localArn('events', `event-bus/${BATON_BUS_NAME}`),
     tableName: LEDGER_TABLE_NAME,
