@@ -8,6 +8,9 @@ import type { RolloutRecord } from '../../../lambdas/core/rollouts/rollout';
 import { type Connection, type ConnectionOptions, connect } from '../connection';
 import { print, printLine } from '../output';
 
+const CONTROLS = ['pause', 'resume', 'promote', 'abort'] as const;
+const POLL_INTERVAL_MS = 200;
+
 export async function rollOut(
   target: string,
   rolloutId: string | undefined,
@@ -25,10 +28,6 @@ export async function rollOut(
   if (!options.to) command.error('baton rollout <function> needs --to <version>');
   await startAndWatch(connection, global, target, options);
 }
-
-const CONTROLS = ['pause', 'resume', 'promote', 'abort'] as const;
-
-const POLL_INTERVAL_MS = 200;
 
 interface StartOptions {
   alias: string;
