@@ -98,7 +98,12 @@ describe('the fixture workflow in the embedded runtime', () => {
       resource: 'invoke',
     });
 
-    const completed = readFileSync(join(t.dataDirectory, 'events.ndjson'), 'utf8');
+    // The event log is appended through a buffered stream: the execution ends before its last event
+    // is on disk, so the test waits for the line rather than reading the file once.
+    const completed = await eventually(() => {
+      const log = readFileSync(join(t.dataDirectory, 'events.ndjson'), 'utf8');
+      return log.includes('"detail-type":"FixtureCompleted"') ? log : undefined;
+    });
     expect(completed).toContain('"detail-type":"FixtureCompleted","source":"baton.fixture"');
   });
 
