@@ -3,10 +3,16 @@
  * farm that asks Baton for runners by event) against a whole Baton started inside the test. The
  * README shows this test.
  */
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { type BatonForTests, startBaton } from 'baton/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { repositoryRoot } from '../../lib/topology/repository-root';
 
 /** The user's service: asks for capacity for a build, as it does in production. */
 async function requestRunners(events: EventBridgeClient, busName: string, buildId: string, vcpu: number) {
@@ -132,5 +138,47 @@ describe('startBaton', () => {
     // This one keeps serving once the other has stopped.
     await requestRunners(events, baton.eventBusName, 'build-3', 4);
     await baton.nextEvent({ 'detail-type': ['ResourceAllocated'], detail: { requestId: ['build-3'] } });
+  });
+});
+
+describe('the built baton/testing', () => {
+  it('runs in a project that has Baton installed, as plain Node imports it (dist/, by the package exports)', async () => {
+    const project = mkdtempSync(join(tmpdir(), 'baton-user-'));
+    try {
+      mkdirSync(join(project, 'node_modules'));
+      symlinkSync(repositoryRoot, join(project, 'node_modules', 'baton'), 'dir');
+      writeFileSync(
+        join(project, 'check.mjs'),
+        `import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { startBaton } from 'baton/testing';
+const baton = await startBaton();
+await baton.clients.eventBridge.send(new PutEventsCommand({ Entries: [{ EventBusName: baton.eventBusName,
+  Source: 'acme.inventory', DetailType: 'ResourcePoolChanged',
+  Detail: JSON.stringify({ poolId: 'p', kind: 'compute', capacity: { vcpu: 4 }, state: 'active' }) }] }));
+const fact = await baton.nextEvent({ 'detail-type': ['ResourcePoolUpdated'] });
+await baton.stop();
+console.log(JSON.stringify({ module: import.meta.resolve('baton/testing'), poolId: fact.detail.poolId }));
+`,
+      );
+      // The SDK resolves from Baton's own dependencies, as it would from an installed Baton's.
+      writeFileSync(join(project, 'package.json'), '{"type":"module"}');
+      symlinkSync(
+        join(repositoryRoot, 'node_modules', '@aws-sdk'),
+        join(project, 'node_modules', '@aws-sdk'),
+        'dir',
+      );
+      const { stdout } = await promisify(execFile)(process.execPath, ['check.mjs'], { cwd: project });
+      expect(JSON.parse(stdout)).toEqual({
+        module: expect.stringMatching(/\/dist\/testing\/start-baton\.js$/),
+        poolId: 'p',
+      });
+      // …and its types, built by npm ci (prepare), where the exports say.
+      const { exports } = JSON.parse(readFileSync(join(repositoryRoot, 'package.json'), 'utf8'));
+      expect(readFileSync(join(repositoryRoot, exports['./testing'].types), 'utf8')).toContain(
+        'export declare function startBaton(',
+      );
+    } finally {
+      rmSync(project, { recursive: true, force: true });
+    }
   });
 });
