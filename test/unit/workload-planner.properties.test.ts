@@ -3,7 +3,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { PlacementStrategy } from '../../lambdas/core/allocation/choose-pool';
 import { applyMoves } from '../../lambdas/core/workloads/apply-moves';
+import { chooseResource, scanForResource } from '../../lambdas/core/workloads/choose-resource';
 import type { Cluster, ResourceView, WorkloadView } from '../../lambdas/core/workloads/cluster';
+import { ClusterUsage, NOWHERE } from '../../lambdas/core/workloads/cluster-usage';
 import { placeWorkloads } from '../../lambdas/core/workloads/place-workloads';
 import { placementViolations, waveViolations } from '../../lambdas/core/workloads/placement-violations';
 import {
@@ -156,6 +158,29 @@ describe('workload planner invariants', () => {
           expect(Object.values(reasons).reduce((sum, n) => sum + n, 0)).toBe(cluster.resources.length);
         }
       }),
+    );
+  });
+
+  it('chooses from its index what a scan of every resource chooses, as workloads are placed and moved', () => {
+    const steps = fc.array(fc.record({ w: fc.nat(), avoid: fc.nat(), occupiedOnly: fc.boolean() }), {
+      minLength: 1,
+      maxLength: 80,
+    });
+    fc.assert(
+      fc.property(clusters, strategy, steps, (cluster, chosen, moves) => {
+        const usage = new ClusterUsage(cluster.resources, cluster.workloads);
+        for (const step of moves) {
+          const w = step.w % cluster.workloads.length;
+          const choice = {
+            avoid: new Set([step.avoid % cluster.resources.length]),
+            occupiedOnly: step.occupiedOnly,
+          };
+          const r = chooseResource(usage, w, chosen, choice);
+          expect(r).toBe(scanForResource(usage, w, chosen, choice));
+          if (r !== NOWHERE) usage.move(w, r);
+        }
+      }),
+      PLANS,
     );
   });
 

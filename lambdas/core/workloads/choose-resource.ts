@@ -4,6 +4,7 @@
  */
 import type { PlacementStrategy } from '../allocation/choose-pool';
 import { type ClusterUsage, compareIds, NOWHERE } from './cluster-usage';
+import { fitIndexOf } from './fit-index';
 
 export interface ResourceChoice {
   /** Resources it may not go to: it left them within the cooldown. */
@@ -21,6 +22,16 @@ const LEFT_RECENTLY = 'left within cooldown';
  * that the fewest resources are used (ties: id).
  */
 export function chooseResource(
+  usage: ClusterUsage,
+  w: number,
+  strategy: PlacementStrategy,
+  choice: ResourceChoice = {},
+): number {
+  return fitIndexOf(usage).best(w, strategy, choice) ?? scanForResource(usage, w, strategy, choice);
+}
+
+/** `chooseResource`'s choice by a scan of the resources in order of utilisation, no index. */
+export function scanForResource(
   usage: ClusterUsage,
   w: number,
   strategy: PlacementStrategy,
