@@ -131,6 +131,35 @@ describe('placeWorkloads', () => {
     ]);
   });
 
+  it('bin-packs a batch onto the fewest resources by keeping each one’s contents balanced', () => {
+    const cluster: Cluster = {
+      resources: ['r-1', 'r-2', 'r-3'].map((id) => resource(id, { vcpu: 4, memoryGiB: 4 })),
+      workloads: [],
+    };
+    const pending = [
+      workload('a', { vcpu: 2, memoryGiB: 2 }),
+      workload('b', { vcpu: 1, memoryGiB: 1 }),
+      workload('c', { vcpu: 2, memoryGiB: 1 }),
+      workload('d', { vcpu: 1, memoryGiB: 2 }),
+      workload('e', { vcpu: 2, memoryGiB: 2 }),
+    ];
+    // Best fit, largest first, puts a, c on r-1, d and e on r-2, and b, which fits on neither, on r-3.
+    const { placements } = placeWorkloads(cluster, pending, 'binpack');
+    expect(new Set(placements.map((p) => p.resourceId))).toEqual(new Set(['r-1', 'r-2']));
+    expect(placements).toHaveLength(5);
+  });
+
+  it('places a workload listed twice once', () => {
+    const cluster: Cluster = { resources: [resource('r-1', { vcpu: 8 })], workloads: [] };
+    const twice = [workload('w-1', { vcpu: 1 }), workload('w-1', { vcpu: 1 })];
+    for (const strategy of ['spread', 'binpack'] as const) {
+      expect(placeWorkloads(cluster, twice, strategy)).toEqual({
+        placements: [{ workloadId: 'w-1', resourceId: 'r-1' }],
+        unschedulable: [{ workloadId: 'w-1', explanation: 'already placed on r-1', reasons: {} }],
+      });
+    }
+  });
+
   it('leaves a workload the cluster shows placed where it is', () => {
     const cluster: Cluster = {
       resources: [resource('r-1', { vcpu: 8 })],

@@ -185,6 +185,21 @@ export class ClusterUsage {
     return at(this.occupants, r);
   }
 
+  /** Its demand in the `i`-th of `dimensions`. */
+  demandIn(w: number, i: number): number {
+    return this.demand[w * this.width + i] ?? 0;
+  }
+
+  /** Its capacity in the `i`-th of `dimensions`. */
+  capacityIn(r: number, i: number): number {
+    return this.capacity[r * this.width + i] ?? 0;
+  }
+
+  /** What its workloads use of the `i`-th of `dimensions`. */
+  usedIn(r: number, i: number): number {
+    return this.used[r * this.width + i] ?? 0;
+  }
+
   /** Max over its dimensions of used ÷ capacity (any use of a dimension it lacks is infinite). */
   utilisation(r: number): number {
     return this.utilisations[r] ?? 0;
@@ -245,6 +260,10 @@ export class ClusterUsage {
     return (
       this.active[r] === 1 && this.labelMatches[w]?.[r] !== 0 && this.firstShortDimension(w, r) === NOWHERE
     );
+  }
+
+  antiAffinityGroup(w: number): string | undefined {
+    return this.groupOf[w];
   }
 
   /** Whether `r` runs a workload of `w`'s anti-affinity group. */
