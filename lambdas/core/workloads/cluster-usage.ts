@@ -205,6 +205,16 @@ export class ClusterUsage {
     return this.utilisations[r] ?? 0;
   }
 
+  /** Its utilisation were its workloads to use `used` (by dimension) instead. */
+  utilisationOfUse(r: number, used: ArrayLike<number>): number {
+    let utilisation = 0;
+    for (let i = 0; i < this.width; i++) {
+      const share = ratio(used[i] ?? 0, this.capacity[r * this.width + i] ?? 0);
+      if (share > utilisation) utilisation = share;
+    }
+    return utilisation;
+  }
+
   /** Its utilisation were workload `w` added to it. */
   utilisationWith(w: number, r: number): number {
     return this.utilisationShiftedBy(w, r, 1);
@@ -262,6 +272,11 @@ export class ClusterUsage {
     );
   }
 
+  /** Whether it has label constraints: only some resources may take it. */
+  isLabelBound(w: number): boolean {
+    return this.labelMatches[w] !== undefined;
+  }
+
   antiAffinityGroup(w: number): string | undefined {
     return this.groupOf[w];
   }
@@ -315,6 +330,11 @@ export class ClusterUsage {
   move(w: number, to: number): void {
     this.beginMove(w, to);
     this.finishMove(w, to);
+  }
+
+  /** Takes `w` off its resource: it runs nowhere until placed again. */
+  lift(w: number): void {
+    this.finishMove(w, NOWHERE);
   }
 
   /** A move made before it is broken: from now on `w` counts on `to` as well as where it is. */

@@ -1,0 +1,190 @@
+/**
+ * Spreading jointly: the lowest level every active resource can be brought under at once, found
+ * by bisection, and the moves that bring them there. For a level, each resource above it gives up
+ * its largest movable workloads until it is under; those then go, largest first, each where it
+ * leaves the lowest utilisation, none above the level. Moving one workload at a time off the
+ * peak resource stalls as soon as one of the resources tied at the peak cannot be lowered; a
+ * level is reached by all of them together or not at all.
+ */
+import { chooseResource } from './choose-resource';
+import { type ClusterUsage, NOWHERE } from './cluster-usage';
+import type { Cooldown } from './cooldown';
+import type { MoveJournal } from './move-journal';
+
+/** Levels closer than this are not told apart: about ten trials from any peak. */
+const PRECISION = 0.001;
+
+export interface Levelling {
+  readonly moves: number;
+  /** A lower level needed more moves than `maxMoves` leaves. */
+  readonly cutShort: boolean;
+}
+
+type Trial = 'levelled' | 'stuck' | 'over budget';
+
+/** Brings the active resources under the lowest level found, if it is below the peak now. */
+export function levelPeak(journal: MoveJournal, cooldown: Cooldown): Levelling {
+  const { usage } = journal;
+  const start = journal.entries.length;
+  let high = usage.peakUtilisation();
+  let low = averageLoad(usage);
+  let levelled: number | undefined;
+  let cutShort = false;
+  while (high - low > PRECISION) {
+    const level = (low + high) / 2;
+    const outcome = tryLevel(journal, cooldown, level);
+    journal.rollback(start);
+    if (outcome === 'levelled') {
+      levelled = level;
+      high = level;
+    } else {
+      cutShort ||= outcome === 'over budget';
+      low = level;
+    }
+  }
+  if (levelled !== undefined) tryLevel(journal, cooldown, levelled);
+  return { moves: journal.entries.length - start, cutShort };
+}
+
+/**
+ * No placement has a peak below this: in every dimension, what runs anywhere over what the
+ * active resources hold.
+ */
+function averageLoad(usage: ClusterUsage): number {
+  let load = 0;
+  usage.dimensions.forEach((_, i) => {
+    let used = 0;
+    let capacity = 0;
+    for (let r = 0; r < usage.resources.length; r++) {
+      used += usage.usedIn(r, i);
+      if (usage.isActive(r)) capacity += usage.capacityIn(r, i);
+    }
+    if (capacity > 0) load = Math.max(load, used / capacity);
+  });
+  return load;
+}
+
+/**
+ * Moves every active resource under `level`, or says why it cannot (the moves made are then the
+ * caller's to undo): the targets are chosen as if every workload to move had left already, then
+ * the moves made in an order where each has room when it is made.
+ */
+function tryLevel(journal: MoveJournal, cooldown: Cooldown, level: number): Trial {
+  const { usage } = journal;
+  const leaving: Leaver[] = [];
+  const order = Array.from(usage.activeByUtilisation);
+  for (let i = order.length - 1; i >= 0; i--) {
+    const r = order[i] ?? NOWHERE;
+    if (usage.utilisation(r) <= level) break;
+    const given = workloadsToGive(journal, cooldown, r, level);
+    if (!given) return 'stuck';
+    const reason = `lower peak: ${usage.resourceId(r)} ${usage.utilisation(r).toFixed(2)} → ${given.after.toFixed(2)}`;
+    for (const w of given.workloads) leaving.push({ w, from: r, to: NOWHERE, reason });
+  }
+  if (leaving.length > journal.remaining) return 'over budget';
+  leaving.sort(
+    (a, b) =>
+      Number(usage.isLabelBound(b.w)) - Number(usage.isLabelBound(a.w)) ||
+      usage.sizeOf(b.w) - usage.sizeOf(a.w) ||
+      usage.compareWorkloads(a.w, b.w),
+  );
+  if (!chooseTargets(usage, cooldown, leaving, level)) return 'stuck';
+  return moveInOrder(journal, leaving) ? 'levelled' : 'stuck';
+}
+
+interface Leaver {
+  readonly w: number;
+  readonly from: number;
+  to: number;
+  readonly reason: string;
+}
+
+/**
+ * Each leaver's target, where it leaves the lowest utilisation with every leaver lifted off its
+ * resource first, none above `level` (its own resource included: then it stays). Leaves the usage
+ * as it found it; false if some leaver has nowhere to go.
+ */
+function chooseTargets(usage: ClusterUsage, cooldown: Cooldown, leaving: Leaver[], level: number): boolean {
+  for (const { w } of leaving) usage.lift(w);
+  let placed = 0;
+  for (const leaver of leaving) {
+    const to = chooseResource(usage, leaver.w, 'spread', { avoid: cooldown.leftRecently(leaver.w) });
+    if (to === NOWHERE || usage.utilisationWith(leaver.w, to) > level) break;
+    usage.place(leaver.w, to);
+    leaver.to = to;
+    placed++;
+  }
+  leaving.forEach(({ w, from }, i) => {
+    if (i < placed) usage.lift(w);
+    usage.place(w, from);
+  });
+  return placed === leaving.length;
+}
+
+/** Makes the leavers' moves, each once its target has room; false if some never has (a cycle). */
+function moveInOrder(journal: MoveJournal, leaving: readonly Leaver[]): boolean {
+  const { usage } = journal;
+  let waiting = leaving.filter(({ from, to }) => to !== from);
+  while (waiting.length > 0) {
+    const later = waiting.filter(({ w, to }) => usage.refusal(w, to) !== undefined);
+    if (later.length === waiting.length) return false;
+    for (const { w, to, reason } of waiting) {
+      if (usage.locationOf(w) !== to && usage.refusal(w, to) === undefined)
+        journal.move(w, to, reason, false);
+    }
+    waiting = waiting.filter(({ w, to }) => usage.locationOf(w) !== to);
+  }
+  return true;
+}
+
+/**
+ * The workloads `r` gives up to come under `level`, the largest share of it first, and its
+ * utilisation without them; `undefined` if giving up all it may move is not enough.
+ */
+function workloadsToGive(
+  journal: MoveJournal,
+  cooldown: Cooldown,
+  r: number,
+  level: number,
+): { workloads: number[]; after: number } | undefined {
+  const { usage } = journal;
+  const width = usage.dimensions.length;
+  const used = Float64Array.from(usage.dimensions, (_, i) => usage.usedIn(r, i));
+  const share = (w: number) => {
+    let most = 0;
+    for (let i = 0; i < width; i++) most = Math.max(most, usage.demandIn(w, i) / usage.capacityIn(r, i) || 0);
+    return most;
+  };
+  const movable = [...usage.occupantsOf(r)]
+    .filter((w) => journal.mayOptimise(w, cooldown))
+    .sort((a, b) => share(b) - share(a) || usage.compareWorkloads(a, b));
+  const workloads: number[] = [];
+  const without = (w: number) => {
+    for (let i = 0; i < width; i++) used[i] = (used[i] ?? 0) - usage.demandIn(w, i);
+    workloads.push(w);
+    return usage.utilisationOfUse(r, used);
+  };
+  const afterGiving = (w: number) =>
+    usage.utilisationOfUse(
+      r,
+      used.map((amount, i) => amount - usage.demandIn(w, i)),
+    );
+  let after = usage.utilisation(r);
+  // The largest first, but the last one the smallest that is enough: no more room given than needed.
+  for (let k = 0; after > level && k < movable.length; ) {
+    let last: number | undefined;
+    for (let j = movable.length - 1; j >= k; j--) {
+      const w = movable[j] ?? NOWHERE;
+      const enough = afterGiving(w) <= level;
+      // Among those as large as the smallest found enough, the first by id.
+      if (last !== undefined && (share(w) !== share(last) || !enough)) break;
+      if (enough) last = w;
+    }
+    if (last !== undefined) {
+      after = without(last);
+      break;
+    }
+    after = without(movable[k++] ?? NOWHERE);
+  }
+  return after <= level ? { workloads, after } : undefined;
+}
