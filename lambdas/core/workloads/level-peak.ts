@@ -88,7 +88,8 @@ function tryLevel(journal: MoveJournal, cooldown: Cooldown, level: number): Tria
       usage.sizeOf(b.w) - usage.sizeOf(a.w) ||
       usage.compareWorkloads(a.w, b.w),
   );
-  if (!chooseTargets(usage, cooldown, leaving, level)) return 'stuck';
+  if (!chooseTargets(journal, cooldown, leaving, level)) return 'stuck';
+  if (leaving.length > journal.remaining) return 'over budget';
   return moveInOrder(journal, leaving) ? 'levelled' : 'stuck';
 }
 
@@ -99,26 +100,96 @@ interface Leaver {
   readonly reason: string;
 }
 
+/** How many of the resources nearest to taking a leaver are tried for room, when none takes it as it is. */
+const ROOM_MAKERS = 8;
+
 /**
  * Each leaver's target, where it leaves the lowest utilisation with every leaver lifted off its
- * resource first, none above `level` (its own resource included: then it stays). Leaves the usage
- * as it found it; false if some leaver has nowhere to go.
+ * resource first, none above `level` (its own resource included: then it stays). A leaver that no
+ * resource takes under the level has room made for it: a smaller workload leaves one of the
+ * resources nearest to taking it, for a resource that takes that one under the level — and joins
+ * the leavers. Leaves the usage as it found it; false if some leaver has nowhere to go.
  */
-function chooseTargets(usage: ClusterUsage, cooldown: Cooldown, leaving: Leaver[], level: number): boolean {
+function chooseTargets(journal: MoveJournal, cooldown: Cooldown, leaving: Leaver[], level: number): boolean {
+  const { usage } = journal;
   for (const { w } of leaving) usage.lift(w);
-  let placed = 0;
-  for (const leaver of leaving) {
-    const to = chooseResource(usage, leaver.w, 'spread', { avoid: cooldown.leftRecently(leaver.w) });
-    if (to === NOWHERE || usage.utilisationWith(leaver.w, to) > level) break;
-    usage.place(leaver.w, to);
-    leaver.to = to;
-    placed++;
+  const moving = new Map(leaving.map((leaver) => [leaver.w, leaver]));
+  let found = true;
+  for (let i = 0; i < leaving.length && found; i++) {
+    const leaver = leaving[i] as Leaver;
+    const to = targetUnder(usage, cooldown, leaver.w, level);
+    if (to === NOWHERE) found = makeRoom(journal, cooldown, leaver, level, leaving, moving);
+    else {
+      usage.place(leaver.w, to);
+      leaver.to = to;
+    }
   }
-  leaving.forEach(({ w, from }, i) => {
-    if (i < placed) usage.lift(w);
+  for (const { w, from } of leaving) {
+    if (usage.locationOf(w) !== NOWHERE) usage.lift(w);
     usage.place(w, from);
-  });
-  return placed === leaving.length;
+  }
+  return found;
+}
+
+/** Where `w` goes with the lowest utilisation, if that is under `level`; never to `not`. */
+function targetUnder(
+  usage: ClusterUsage,
+  cooldown: Cooldown,
+  w: number,
+  level: number,
+  not = NOWHERE,
+): number {
+  const left = cooldown.leftRecently(w);
+  const avoid = not === NOWHERE ? left : new Set([...(left ?? []), not]);
+  const to = chooseResource(usage, w, 'spread', { avoid });
+  return to !== NOWHERE && usage.utilisationWith(w, to) <= level ? to : NOWHERE;
+}
+
+/** Places `leaver` by sending a smaller workload away from a resource nearly able to take it; false if none can. */
+function makeRoom(
+  journal: MoveJournal,
+  cooldown: Cooldown,
+  leaver: Leaver,
+  level: number,
+  leaving: Leaver[],
+  moving: Map<number, Leaver>,
+): boolean {
+  const { usage } = journal;
+  const { w } = leaver;
+  const left = cooldown.leftRecently(w);
+  const nearest = Array.from(usage.activeByUtilisation)
+    .filter((r) => !left?.has(r) && usage.refusal(w, r) !== 'label mismatch' && !usage.holdsGroupOf(w, r))
+    .map((r) => ({ r, after: usage.utilisationWith(w, r) }))
+    .sort((a, b) => a.after - b.after || usage.compareResources(a.r, b.r))
+    .slice(0, ROOM_MAKERS);
+  for (const { r } of nearest) {
+    // A leaver placed here already may go elsewhere at no cost; another workload costs a move.
+    const smaller = [...usage.occupantsOf(r)]
+      .filter((v) => (moving.has(v) || journal.mayOptimise(v, cooldown)) && usage.sizeOf(v) < usage.sizeOf(w))
+      .sort((a, b) => usage.sizeOf(a) - usage.sizeOf(b) || usage.compareWorkloads(a, b));
+    for (const v of smaller) {
+      usage.lift(v);
+      if (usage.refusal(w, r) === undefined && usage.utilisationWith(w, r) <= level) {
+        usage.place(w, r);
+        const to = targetUnder(usage, cooldown, v, level, r);
+        if (to !== NOWHERE) {
+          usage.place(v, to);
+          leaver.to = r;
+          const already = moving.get(v);
+          if (already) already.to = to;
+          else {
+            const made = { w: v, from: r, to, reason: `lower peak: room on ${usage.resourceId(r)}` };
+            leaving.push(made);
+            moving.set(v, made);
+          }
+          return true;
+        }
+        usage.lift(w);
+      }
+      usage.place(v, r);
+    }
+  }
+  return false;
 }
 
 /** Makes the leavers' moves, each once its target has room; false if some never has (a cycle). */
