@@ -255,6 +255,26 @@ describe('planRebalance', () => {
     expect(plan.metrics).toMatchObject({ peakUtilisationBefore: 0.52, peakUtilisationAfter: 0.51 });
   });
 
+  it('levels the peak jointly where moving one workload at a time off the peak stalls', () => {
+    // One at a time, w-1 goes first (the move with the lowest peak, 0.70), and then no single move lowers r-2.
+    const cluster: Cluster = {
+      resources: [resource('r-1', { vcpu: 10 }), resource('r-2', { vcpu: 10 })],
+      workloads: [
+        workload('w-1', { vcpu: 5 }, { resourceId: 'r-1' }),
+        workload('w-2', { vcpu: 2 }, { resourceId: 'r-2' }),
+        workload('w-3', { vcpu: 1 }, { resourceId: 'r-1' }),
+        workload('w-4', { vcpu: 3 }, { resourceId: 'r-1' }),
+        workload('w-5', { vcpu: 1 }, { resourceId: 'r-1' }),
+      ],
+    };
+    const plan = planRebalance(cluster, { ...spread, minGain: 0 });
+    expect(plan.moves).toEqual([
+      { workloadId: 'w-4', from: 'r-1', to: 'r-2', reason: 'lower peak: r-1 1.00 → 0.70' },
+      { workloadId: 'w-3', from: 'r-1', to: 'r-2', reason: 'lower peak: r-1 0.70 → 0.60' },
+    ]);
+    expect(plan.metrics).toMatchObject({ peakUtilisationBefore: 1, peakUtilisationAfter: 0.6 });
+  });
+
   const hot: Cluster = {
     resources: [resource('r-1', { vcpu: 10 }), resource('r-2', { vcpu: 10 }), resource('r-3', { vcpu: 10 })],
     workloads: [
