@@ -105,6 +105,9 @@ export class ClusterUsage {
     this.demand = new Float64Array(workloads.length * width);
     this.sizes = new Float64Array(workloads.length);
     this.reaches = new Float64Array(workloads.length);
+    // Most workloads name the same dimensions in the same order: they share one list of them.
+    let lastKeys: string[] = [];
+    let lastDemanded = new Int32Array(0);
     this.demanded = workloads.map((workload, w) => {
       const keys = Object.keys(workload.demand);
       for (const d of keys) {
@@ -114,7 +117,11 @@ export class ClusterUsage {
         this.sizes[w] = Math.max(this.sizes[w] ?? 0, ratio(amount, largest[i] ?? 0));
         this.reaches[w] = Math.max(this.reaches[w] ?? 0, ratio(amount, smallest[i] ?? 0));
       }
-      return Int32Array.from(keys, (d) => position.get(d) ?? 0);
+      if (keys.length !== lastKeys.length || keys.some((d, k) => d !== lastKeys[k])) {
+        lastKeys = keys;
+        lastDemanded = Int32Array.from(keys, (d) => position.get(d) ?? 0);
+      }
+      return lastDemanded;
     });
     this.groupOf = workloads.map((workload) => workload.constraints?.antiAffinityGroup);
     this.pinned = Uint8Array.from(workloads, (workload) => (workload.pinned ? 1 : 0));

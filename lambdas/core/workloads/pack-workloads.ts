@@ -58,7 +58,8 @@ function fillBalanced(usage: ClusterUsage, pending: readonly number[]): void {
   const kinds = kindsOf(usage, pending, remaining);
   let left = pending.length;
   for (const r of fillOrder(usage)) {
-    for (let next = bestFor(usage, kinds, r, remaining); next; next = bestFor(usage, kinds, r, remaining)) {
+    const open = kinds.filter((kind) => kind.left > 0);
+    for (let next = bestFor(usage, open, r, remaining); next; next = bestFor(usage, open, r, remaining)) {
       const { kind, queue } = next;
       const w = queue.members[queue.next++] ?? 0;
       kind.left--;
@@ -108,21 +109,27 @@ function fillOrder(usage: ClusterUsage): number[] {
   ];
 }
 
-/** The kind `r` should take next and the queue of the member to take, or `undefined` if it takes none. */
+/**
+ * The kind `r` should take next and the queue of the member to take, or `undefined` if it takes
+ * none. Drops from `open` the kinds `r` no longer takes: filling only adds to `r`, so a kind it
+ * cannot take now it will not take later in this filling.
+ */
 function bestFor(
   usage: ClusterUsage,
-  kinds: readonly Kind[],
+  open: Kind[],
   r: number,
   remaining: Float64Array,
 ): { kind: Kind; queue: Kind['queues'][number] } | undefined {
   let best: { kind: Kind; queue: Kind['queues'][number] } | undefined;
   let bestScore = Number.NEGATIVE_INFINITY;
-  for (const kind of kinds) {
+  let kept = 0;
+  for (const kind of open) {
     if (kind.left === 0 || !usage.fitsApartFromGroup(kind.sample, r)) continue;
     const queue = kind.queues.find(
       ({ members, next }) => next < members.length && !usage.holdsGroupOf(members[next] ?? 0, r),
     );
     if (!queue) continue;
+    open[kept++] = kind;
     const score = fillScore(usage, kind.sample, r, remaining);
     // Ties keep the earlier kind: the larger.
     if (score > bestScore) {
@@ -130,6 +137,7 @@ function bestFor(
       bestScore = score;
     }
   }
+  open.length = kept;
   return best;
 }
 
