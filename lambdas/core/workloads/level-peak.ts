@@ -115,7 +115,9 @@ function chooseTargets(journal: MoveJournal, cooldown: Cooldown, leaving: Leaver
   for (const { w } of leaving) usage.lift(w);
   const moving = new Map(leaving.map((leaver) => [leaver.w, leaver]));
   let found = true;
-  for (let i = 0; i < leaving.length && found; i++) {
+  // Only the leavers given: those that made room join `leaving` with their target chosen.
+  const given = leaving.length;
+  for (let i = 0; i < given && found; i++) {
     const leaver = leaving[i] as Leaver;
     const to = targetUnder(usage, cooldown, leaver.w, level);
     if (to === NOWHERE) found = makeRoom(journal, cooldown, leaver, level, leaving, moving);
