@@ -343,7 +343,7 @@ describe('planRebalance', () => {
   it('says when there is nothing to do', () => {
     const cluster: Cluster = { resources: [resource('r-1', { vcpu: 10 })], workloads: [] };
     expect(planRebalance(cluster, spread).explanation).toBe(
-      'Spread rebalance: no moves. Peak utilisation 0.00 is as low as moving single workloads makes it.',
+      'Spread rebalance: no moves. Peak utilisation 0.00 is as low as moving workloads makes it.',
     );
   });
 });

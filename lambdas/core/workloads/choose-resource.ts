@@ -17,7 +17,8 @@ export interface ResourceChoice {
 const LEFT_RECENTLY = 'left within cooldown';
 
 /**
- * The resource for `w`, never the one it is on, or `NOWHERE`. `spread`: the lowest utilisation
+ * The resource for `w`, never the one it is on, or `NOWHERE`, read off the fit index (a scan the
+ * first time a kind of workload is asked for). `spread`: the lowest utilisation
  * once it is added (ties: the lowest now, then id); `binpack`: the highest, i.e. the best fit, so
  * that the fewest resources are used (ties: id).
  */

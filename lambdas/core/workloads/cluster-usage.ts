@@ -1,9 +1,8 @@
 /**
  * The cluster as numbers, kept current move by move: per resource a usage vector, its
- * utilisation, its occupants and its anti-affinity groups, and the active resources in order of
- * utilisation. A choice then scans from the likeliest resource and stops as soon as no resource
- * left can beat the best found, and a plan never recounts the cluster — what keeps planning over
- * 10 000 workloads well under a second.
+ * utilisation, its occupants and its anti-affinity groups, the active resources in order of
+ * utilisation, and a log of which resource's usage changed (for `FitIndex`). A plan never
+ * recounts the cluster — what keeps planning over 10 000 workloads well under a second.
  */
 import { amountOf } from '../allocation/amounts';
 import type { ResourceState, ResourceView, WorkloadView } from './cluster';
