@@ -106,7 +106,7 @@ const ROOM_MAKERS = 32;
 /**
  * Each leaver's target, where it leaves the lowest utilisation with every leaver lifted off its
  * resource first, none above `level` (its own resource included: then it stays). A leaver that no
- * resource takes under the level has room made for it: a smaller workload leaves one of the
+ * resource takes under the level has room made for it: a workload no larger leaves one of the
  * resources nearest to taking it, for a resource that takes that one under the level — and joins
  * the leavers. Leaves the usage as it found it; false if some leaver has nowhere to go.
  */
@@ -147,7 +147,7 @@ function targetUnder(
   return to !== NOWHERE && usage.utilisationWith(w, to) <= level ? to : NOWHERE;
 }
 
-/** Places `leaver` by sending a smaller workload away from a resource nearly able to take it; false if none can. */
+/** Places `leaver` by sending a workload no larger away from a resource nearly able to take it; false if none can. */
 function makeRoom(
   journal: MoveJournal,
   cooldown: Cooldown,
@@ -166,10 +166,12 @@ function makeRoom(
     .slice(0, ROOM_MAKERS);
   for (const { r } of nearest) {
     // A leaver placed here already may go elsewhere at no cost; another workload costs a move.
-    const smaller = [...usage.occupantsOf(r)]
-      .filter((v) => (moving.has(v) || journal.mayOptimise(v, cooldown)) && usage.sizeOf(v) < usage.sizeOf(w))
+    const noLarger = [...usage.occupantsOf(r)]
+      .filter(
+        (v) => (moving.has(v) || journal.mayOptimise(v, cooldown)) && usage.sizeOf(v) <= usage.sizeOf(w),
+      )
       .sort((a, b) => usage.sizeOf(a) - usage.sizeOf(b) || usage.compareWorkloads(a, b));
-    for (const v of smaller) {
+    for (const v of noLarger) {
       usage.lift(v);
       if (usage.refusal(w, r) === undefined && usage.utilisationWith(w, r) <= level) {
         usage.place(w, r);
