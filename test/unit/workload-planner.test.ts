@@ -131,6 +131,35 @@ describe('placeWorkloads', () => {
     ]);
   });
 
+  it('bin-packs a batch onto the fewest resources by keeping each one’s contents balanced', () => {
+    const cluster: Cluster = {
+      resources: ['r-1', 'r-2', 'r-3'].map((id) => resource(id, { vcpu: 4, memoryGiB: 4 })),
+      workloads: [],
+    };
+    const pending = [
+      workload('a', { vcpu: 2, memoryGiB: 2 }),
+      workload('b', { vcpu: 1, memoryGiB: 1 }),
+      workload('c', { vcpu: 2, memoryGiB: 1 }),
+      workload('d', { vcpu: 1, memoryGiB: 2 }),
+      workload('e', { vcpu: 2, memoryGiB: 2 }),
+    ];
+    // Best fit, largest first, puts a, c on r-1, d and e on r-2, and b, which fits on neither, on r-3.
+    const { placements } = placeWorkloads(cluster, pending, 'binpack');
+    expect(new Set(placements.map((p) => p.resourceId))).toEqual(new Set(['r-1', 'r-2']));
+    expect(placements).toHaveLength(5);
+  });
+
+  it('places a workload listed twice once', () => {
+    const cluster: Cluster = { resources: [resource('r-1', { vcpu: 8 })], workloads: [] };
+    const twice = [workload('w-1', { vcpu: 1 }), workload('w-1', { vcpu: 1 })];
+    for (const strategy of ['spread', 'binpack'] as const) {
+      expect(placeWorkloads(cluster, twice, strategy)).toEqual({
+        placements: [{ workloadId: 'w-1', resourceId: 'r-1' }],
+        unschedulable: [{ workloadId: 'w-1', explanation: 'already placed on r-1', reasons: {} }],
+      });
+    }
+  });
+
   it('leaves a workload the cluster shows placed where it is', () => {
     const cluster: Cluster = {
       resources: [resource('r-1', { vcpu: 8 })],
@@ -226,6 +255,26 @@ describe('planRebalance', () => {
     expect(plan.metrics).toMatchObject({ peakUtilisationBefore: 0.52, peakUtilisationAfter: 0.51 });
   });
 
+  it('levels the peak jointly where moving one workload at a time off the peak stalls', () => {
+    // One at a time, w-1 goes first (the move with the lowest peak, 0.70), and then no single move lowers r-2.
+    const cluster: Cluster = {
+      resources: [resource('r-1', { vcpu: 10 }), resource('r-2', { vcpu: 10 })],
+      workloads: [
+        workload('w-1', { vcpu: 5 }, { resourceId: 'r-1' }),
+        workload('w-2', { vcpu: 2 }, { resourceId: 'r-2' }),
+        workload('w-3', { vcpu: 1 }, { resourceId: 'r-1' }),
+        workload('w-4', { vcpu: 3 }, { resourceId: 'r-1' }),
+        workload('w-5', { vcpu: 1 }, { resourceId: 'r-1' }),
+      ],
+    };
+    const plan = planRebalance(cluster, { ...spread, minGain: 0 });
+    expect(plan.moves).toEqual([
+      { workloadId: 'w-4', from: 'r-1', to: 'r-2', reason: 'lower peak: r-1 1.00 → 0.70' },
+      { workloadId: 'w-3', from: 'r-1', to: 'r-2', reason: 'lower peak: r-1 0.70 → 0.60' },
+    ]);
+    expect(plan.metrics).toMatchObject({ peakUtilisationBefore: 1, peakUtilisationAfter: 0.6 });
+  });
+
   const hot: Cluster = {
     resources: [resource('r-1', { vcpu: 10 }), resource('r-2', { vcpu: 10 }), resource('r-3', { vcpu: 10 })],
     workloads: [
@@ -294,7 +343,7 @@ describe('planRebalance', () => {
   it('says when there is nothing to do', () => {
     const cluster: Cluster = { resources: [resource('r-1', { vcpu: 10 })], workloads: [] };
     expect(planRebalance(cluster, spread).explanation).toBe(
-      'Spread rebalance: no moves. Peak utilisation 0.00 is as low as moving single workloads makes it.',
+      'Spread rebalance: no moves. Peak utilisation 0.00 is as low as moving workloads makes it.',
     );
   });
 });

@@ -4,6 +4,7 @@
  */
 import type { PlacementStrategy } from '../allocation/choose-pool';
 import { type ClusterUsage, compareIds, NOWHERE } from './cluster-usage';
+import { fitIndexOf } from './fit-index';
 
 export interface ResourceChoice {
   /** Resources it may not go to: it left them within the cooldown. */
@@ -16,11 +17,22 @@ export interface ResourceChoice {
 const LEFT_RECENTLY = 'left within cooldown';
 
 /**
- * The resource for `w`, never the one it is on, or `NOWHERE`. `spread`: the lowest utilisation
+ * The resource for `w`, never the one it is on, or `NOWHERE`, read off the fit index (a scan the
+ * first time a kind of workload is asked for). `spread`: the lowest utilisation
  * once it is added (ties: the lowest now, then id); `binpack`: the highest, i.e. the best fit, so
  * that the fewest resources are used (ties: id).
  */
 export function chooseResource(
+  usage: ClusterUsage,
+  w: number,
+  strategy: PlacementStrategy,
+  choice: ResourceChoice = {},
+): number {
+  return fitIndexOf(usage).best(w, strategy, choice) ?? scanForResource(usage, w, strategy, choice);
+}
+
+/** `chooseResource`'s choice by a scan of the resources in order of utilisation, no index. */
+export function scanForResource(
   usage: ClusterUsage,
   w: number,
   strategy: PlacementStrategy,

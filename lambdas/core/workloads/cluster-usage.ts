@@ -1,9 +1,8 @@
 /**
  * The cluster as numbers, kept current move by move: per resource a usage vector, its
- * utilisation, its occupants and its anti-affinity groups, and the active resources in order of
- * utilisation. A choice then scans from the likeliest resource and stops as soon as no resource
- * left can beat the best found, and a plan never recounts the cluster — what keeps planning over
- * 10 000 workloads well under a second.
+ * utilisation, its occupants and its anti-affinity groups, the active resources in order of
+ * utilisation, and a log of which resource's usage changed (for `FitIndex`). A plan never
+ * recounts the cluster — what keeps planning over 10 000 workloads well under a second.
  */
 import { amountOf } from '../allocation/amounts';
 import type { ResourceState, ResourceView, WorkloadView } from './cluster';
@@ -30,10 +29,15 @@ export class ClusterUsage {
   private readonly used: Float64Array;
   private readonly utilisations: Float64Array;
   private readonly active: Uint8Array;
-  /** The active resources by ascending utilisation, then id; `position` is the inverse. */
+  /** The active resources by ascending utilisation, then id, but for those in `unsettled`. */
   private readonly order: Int32Array;
-  private readonly position: Int32Array;
   private ordered = false;
+  /**
+   * Active resources whose utilisation changed since `order` was last read: they are merged back
+   * in at the next read, so that a batch of changes costs one pass, not one each.
+   */
+  private readonly unsettled: number[] = [];
+  private readonly isUnsettled: Uint8Array;
   private readonly demand: Float64Array;
   /** Per workload, the dimensions its demand names, in key order: those `dimensionsShort` checks. */
   private readonly demanded: Int32Array[];
@@ -50,6 +54,13 @@ export class ClusterUsage {
   private readonly resourceSlots = new Map<string, number>();
   private readonly workloadSlots = new Map<string, number>();
   private readonly shortOf: Refusal[];
+  /** Per workload, the key of its label constraints ('' for none): alike workloads share it. */
+  private readonly labelKeys: string[];
+  private readonly alikeKeys: (string | undefined)[];
+  /** Per resource, how many times its usage changed: what an index keyed on its usage checks. */
+  private readonly versions: Uint32Array;
+  /** The resources whose usage changed since construction, in order (repeats kept). */
+  private readonly changes: number[] = [];
 
   constructor(
     readonly resources: readonly ResourceView[],
@@ -93,6 +104,9 @@ export class ClusterUsage {
     this.demand = new Float64Array(workloads.length * width);
     this.sizes = new Float64Array(workloads.length);
     this.reaches = new Float64Array(workloads.length);
+    // Most workloads name the same dimensions in the same order: they share one list of them.
+    let lastKeys: string[] = [];
+    let lastDemanded = new Int32Array(0);
     this.demanded = workloads.map((workload, w) => {
       const keys = Object.keys(workload.demand);
       for (const d of keys) {
@@ -102,12 +116,21 @@ export class ClusterUsage {
         this.sizes[w] = Math.max(this.sizes[w] ?? 0, ratio(amount, largest[i] ?? 0));
         this.reaches[w] = Math.max(this.reaches[w] ?? 0, ratio(amount, smallest[i] ?? 0));
       }
-      return Int32Array.from(keys, (d) => position.get(d) ?? 0);
+      if (keys.length !== lastKeys.length || keys.some((d, k) => d !== lastKeys[k])) {
+        lastKeys = keys;
+        lastDemanded = Int32Array.from(keys, (d) => position.get(d) ?? 0);
+      }
+      return lastDemanded;
     });
     this.groupOf = workloads.map((workload) => workload.constraints?.antiAffinityGroup);
     this.pinned = Uint8Array.from(workloads, (workload) => (workload.pinned ? 1 : 0));
     const masks = new Map<string, Uint8Array>();
-    this.labelMatches = workloads.map((workload) => labelMatch(resources, workload, masks));
+    this.labelKeys = workloads.map((workload) => labelKey(workload));
+    this.labelMatches = workloads.map((workload, w) =>
+      labelMatch(resources, workload, at(this.labelKeys, w), masks),
+    );
+    this.alikeKeys = new Array(workloads.length);
+    this.versions = new Uint32Array(resources.length);
     this.location = new Int32Array(workloads.length).fill(NOWHERE);
     workloads.forEach((workload, w) => {
       if (!this.workloadSlots.has(workload.workloadId)) this.workloadSlots.set(workload.workloadId, w);
@@ -119,10 +142,7 @@ export class ClusterUsage {
     this.order = Int32Array.from(
       resources.flatMap((_, r) => (this.active[r] ? [r] : [])).sort((a, b) => this.compareUtilisation(a, b)),
     );
-    this.position = new Int32Array(resources.length).fill(NOWHERE);
-    this.order.forEach((r, i) => {
-      this.position[r] = i;
-    });
+    this.isUnsettled = new Uint8Array(resources.length);
     this.ordered = true;
   }
 
@@ -153,6 +173,7 @@ export class ClusterUsage {
 
   /** The active resources, the only ones that take workloads, by ascending utilisation then id; live. */
   get activeByUtilisation(): ArrayLike<number> {
+    this.settle();
     return this.order;
   }
 
@@ -170,9 +191,34 @@ export class ClusterUsage {
     return at(this.occupants, r);
   }
 
+  /** Its demand in the `i`-th of `dimensions`. */
+  demandIn(w: number, i: number): number {
+    return this.demand[w * this.width + i] ?? 0;
+  }
+
+  /** Its capacity in the `i`-th of `dimensions`. */
+  capacityIn(r: number, i: number): number {
+    return this.capacity[r * this.width + i] ?? 0;
+  }
+
+  /** What its workloads use of the `i`-th of `dimensions`. */
+  usedIn(r: number, i: number): number {
+    return this.used[r * this.width + i] ?? 0;
+  }
+
   /** Max over its dimensions of used ÷ capacity (any use of a dimension it lacks is infinite). */
   utilisation(r: number): number {
     return this.utilisations[r] ?? 0;
+  }
+
+  /** Its utilisation were its workloads to use `used` (by dimension) instead. */
+  utilisationOfUse(r: number, used: ArrayLike<number>): number {
+    let utilisation = 0;
+    for (let i = 0; i < this.width; i++) {
+      const share = ratio(used[i] ?? 0, this.capacity[r * this.width + i] ?? 0);
+      if (share > utilisation) utilisation = share;
+    }
+    return utilisation;
   }
 
   /** Its utilisation were workload `w` added to it. */
@@ -195,13 +241,64 @@ export class ClusterUsage {
     return this.reaches[w] ?? 0;
   }
 
+  /**
+   * A key that alike workloads share: the same demand and the same label constraints, so that
+   * every resource takes either all of them or none — anti-affinity apart.
+   */
+  alikeKey(w: number): string {
+    let key = this.alikeKeys[w];
+    if (key === undefined) {
+      const own = w * this.width;
+      key = at(this.labelKeys, w);
+      for (const i of at(this.demanded, w)) key += `|${i}:${this.demand[own + i]}`;
+      this.alikeKeys[w] = key;
+    }
+    return key;
+  }
+
+  /** Bumped each time `r`'s usage changes. */
+  versionOf(r: number): number {
+    return this.versions[r] ?? 0;
+  }
+
+  /** How many usage changes there were so far: a position in the log `changedAt` reads. */
+  get changeCount(): number {
+    return this.changes.length;
+  }
+
+  /** The resource whose usage changed `i`-th. */
+  changedAt(i: number): number {
+    return this.changes[i] ?? NOWHERE;
+  }
+
+  /** Whether `r` takes `w` on top of what it holds, anti-affinity apart. */
+  fitsApartFromGroup(w: number, r: number): boolean {
+    return (
+      this.active[r] === 1 && this.labelMatches[w]?.[r] !== 0 && this.firstShortDimension(w, r) === NOWHERE
+    );
+  }
+
+  /** Whether it has label constraints: only some resources may take it. */
+  isLabelBound(w: number): boolean {
+    return this.labelMatches[w] !== undefined;
+  }
+
+  antiAffinityGroup(w: number): string | undefined {
+    return this.groupOf[w];
+  }
+
+  /** Whether `r` runs a workload of `w`'s anti-affinity group. */
+  holdsGroupOf(w: number, r: number): boolean {
+    const group = this.groupOf[w];
+    return group !== undefined && at(this.groups, r).has(group);
+  }
+
   /** Why `r` cannot take `w` on top of what it holds, or `undefined` if it can. */
   refusal(w: number, r: number): Refusal | undefined {
     const state = this.active[r] === 1 ? 'active' : this.stateOf(r);
     if (state !== 'active') return state;
     if (this.labelMatches[w]?.[r] === 0) return 'label mismatch';
-    const group = this.groupOf[w];
-    if (group !== undefined && at(this.groups, r).has(group)) return 'anti-affinity';
+    if (this.holdsGroupOf(w, r)) return 'anti-affinity';
     const short = this.firstShortDimension(w, r);
     return short === NOWHERE ? undefined : at(this.shortOf, short);
   }
@@ -217,6 +314,7 @@ export class ClusterUsage {
 
   /** The active resource with the highest utilisation (ties: the first by id), or `NOWHERE`. */
   peakResource(): number {
+    this.settle();
     let i = this.order.length - 1;
     const peak = this.order[i] ?? NOWHERE;
     while (i > 0 && this.utilisation(this.order[i - 1] ?? NOWHERE) === this.utilisation(peak)) i--;
@@ -225,6 +323,7 @@ export class ClusterUsage {
 
   /** Max utilisation over the active resources; 0 with none. */
   peakUtilisation(): number {
+    this.settle();
     const peak = this.order[this.order.length - 1];
     return peak === undefined ? 0 : this.utilisation(peak);
   }
@@ -237,6 +336,11 @@ export class ClusterUsage {
   move(w: number, to: number): void {
     this.beginMove(w, to);
     this.finishMove(w, to);
+  }
+
+  /** Takes `w` off its resource: it runs nowhere until placed again. */
+  lift(w: number): void {
+    this.finishMove(w, NOWHERE);
   }
 
   /** A move made before it is broken: from now on `w` counts on `to` as well as where it is. */
@@ -309,24 +413,36 @@ export class ClusterUsage {
       this.used[base + i] = (this.used[base + i] ?? 0) + sign * (this.demand[own + i] ?? 0);
     }
     this.utilisations[r] = this.utilisationShiftedBy(w, r, 0);
-    if (this.ordered && this.active[r] === 1) this.reposition(r);
+    if (!this.ordered) return;
+    this.versions[r] = (this.versions[r] ?? 0) + 1;
+    this.changes.push(r);
+    if (this.active[r] === 1 && this.isUnsettled[r] === 0) {
+      this.isUnsettled[r] = 1;
+      this.unsettled.push(r);
+    }
   }
 
-  /** Moves `r` to its place in `order` after its utilisation changed: the others are still sorted. */
-  private reposition(r: number): void {
-    let i = this.position[r] ?? 0;
-    for (let left = this.order[i - 1]; left !== undefined && this.compareUtilisation(r, left) < 0; ) {
-      this.order[i] = left;
-      this.position[left] = i;
-      left = this.order[--i - 1];
+  /** Merges the resources whose utilisation changed back into `order`, where the others are still sorted. */
+  private settle(): void {
+    const { unsettled, order } = this;
+    if (unsettled.length === 0) return;
+    unsettled.sort((a, b) => this.compareUtilisation(a, b));
+    const kept = order.filter((r) => this.isUnsettled[r] === 0);
+    let k = 0;
+    let m = 0;
+    for (let i = 0; i < order.length; i++) {
+      const next = kept[k];
+      const changed = unsettled[m];
+      if (changed !== undefined && (next === undefined || this.compareUtilisation(changed, next) < 0)) {
+        order[i] = changed;
+        this.isUnsettled[changed] = 0;
+        m++;
+      } else {
+        order[i] = next ?? NOWHERE;
+        k++;
+      }
     }
-    for (let right = this.order[i + 1]; right !== undefined && this.compareUtilisation(right, r) < 0; ) {
-      this.order[i] = right;
-      this.position[right] = i;
-      right = this.order[++i + 1];
-    }
-    this.order[i] = r;
-    this.position[r] = i;
+    unsettled.length = 0;
   }
 
   private compareUtilisation(a: number, b: number): number {
@@ -351,14 +467,20 @@ function ratio(used: number, capacity: number): number {
   return used > 0 ? Number.POSITIVE_INFINITY : 0;
 }
 
+/** Its label constraints as a key, in label order; '' for none. */
+function labelKey(workload: WorkloadView): string {
+  const wanted = Object.entries(workload.constraints?.labels ?? {}).sort(([a], [b]) => compareIds(a, b));
+  return wanted.length === 0 ? '' : JSON.stringify(wanted);
+}
+
 function labelMatch(
   resources: readonly ResourceView[],
   workload: WorkloadView,
+  key: string,
   cache: Map<string, Uint8Array>,
 ): Uint8Array | undefined {
-  const wanted = Object.entries(workload.constraints?.labels ?? {}).sort(([a], [b]) => compareIds(a, b));
-  if (wanted.length === 0) return undefined;
-  const key = JSON.stringify(wanted);
+  if (key === '') return undefined;
+  const wanted = Object.entries(workload.constraints?.labels ?? {});
   let mask = cache.get(key);
   if (!mask) {
     mask = Uint8Array.from(resources, (resource) =>

@@ -79,7 +79,7 @@ function optimisation(story: RebalanceStory): string {
   }
   return story.truncated
     ? `Peak utilisation ${fixed(peakBeforeSpreading)} could be lowered.`
-    : `Peak utilisation ${fixed(peakBeforeSpreading)} is as low as moving single workloads makes it.`;
+    : `Peak utilisation ${fixed(peakBeforeSpreading)} is as low as moving workloads makes it.`;
 }
 
 function count(n: number, noun: string): string {

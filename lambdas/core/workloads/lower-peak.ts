@@ -1,11 +1,14 @@
 /**
- * Spreading: move a workload off the most utilised active resource to where it lowers the peak
- * most, again and again while each move takes that resource strictly below the peak. Moves that
- * end up lowering no peak are undone, and so is the whole phase when it gains less than
- * `minGain` (hysteresis: a small gain is not worth the disruption).
+ * Spreading: bring every active resource under the lowest level it can reach at once
+ * (`levelPeak`); then move a workload off the most utilised active resource to where it lowers
+ * the peak most, again and again while each move takes that resource strictly below the peak;
+ * and so on in turn until neither lowers the peak. Moves that end up lowering no peak are undone,
+ * and so is the whole phase when it gains less than `minGain` (hysteresis: a small gain is not
+ * worth the disruption).
  */
 import { type ClusterUsage, NOWHERE } from './cluster-usage';
 import type { Cooldown } from './cooldown';
+import { levelPeak } from './level-peak';
 import type { MoveJournal } from './move-journal';
 
 export interface PeakLowering {
@@ -35,24 +38,34 @@ export function lowerPeak(journal: MoveJournal, cooldown: Cooldown, minGain: num
   let peakReached = peakBefore;
   let kept = start;
   let cutShort = false;
-  for (let p = usage.peakResource(); p !== NOWHERE; p = usage.peakResource()) {
-    const move = bestMoveOff(usage, p, journal, cooldown);
-    if (!move) break;
-    if (journal.remaining <= 0) {
-      cutShort = true;
-      break;
-    }
-    const peak = usage.utilisation(p);
-    const reason = `lower peak: ${usage.resourceId(p)} ${peak.toFixed(2)} → ${usage.utilisationWithout(move.w, p).toFixed(2)}`;
-    journal.move(move.w, move.to, reason, false);
+  const keepIfLower = () => {
     const now = usage.peakUtilisation();
     if (now < peakReached) {
       peakReached = now;
       kept = journal.entries.length;
     }
+  };
+  // Levelling and single moves, in turn, until neither lowers the peak: each can open a way for the other.
+  for (let round = journal.entries.length; !cutShort; round = journal.entries.length) {
+    const levelling = levelPeak(journal, cooldown);
+    cutShort = levelling.cutShort;
+    keepIfLower();
+    for (let p = usage.peakResource(); p !== NOWHERE; p = usage.peakResource()) {
+      const move = bestMoveOff(usage, p, journal, cooldown);
+      if (!move) break;
+      if (journal.remaining <= 0) {
+        cutShort = true;
+        break;
+      }
+      const peak = usage.utilisation(p);
+      const reason = `lower peak: ${usage.resourceId(p)} ${peak.toFixed(2)} → ${usage.utilisationWithout(move.w, p).toFixed(2)}`;
+      journal.move(move.w, move.to, reason, false);
+      keepIfLower();
+    }
+    // Moves after the last that lowered the peak only shuffled resources at the same peak.
+    journal.rollback(kept);
+    if (journal.entries.length === round) break;
   }
-  // Moves after the last that lowered the peak only shuffled resources at the same peak.
-  journal.rollback(kept);
   const moves = kept - start;
   if (moves > 0 && peakBefore - peakReached < minGain) {
     journal.rollback(start);
