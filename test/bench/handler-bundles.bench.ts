@@ -6,7 +6,8 @@
  * external, and CommonJS with the SDK bundled (what Baton deploys). Beside them, in the same run:
  * an empty module (baseline), the three SDK clients alone, external and bundled, and what the
  * first call that reaches AWS adds to a cold start (the SDK clients and the Tracer, loaded on
- * first use).
+ * first use), and per variant the median handler's init and its cold request (init, then the
+ * first call to AWS).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -16,7 +17,7 @@ import { build } from 'esbuild';
 import { functionBundling } from '../../lib/topology/function-bundling';
 import { functions } from '../../lib/topology/functions';
 import { repositoryRoot } from '../../lib/topology/repository-root';
-import { report } from './report';
+import { percentile, report } from './report';
 
 const IMPORTS_PER_MODULE = 7;
 // Inside the project, so bundles resolve the external `@aws-sdk/*` as Lambda's runtime provides it.
@@ -117,21 +118,21 @@ writeFileSync(
   `import { sharedDocumentClient, sharedEventBridgeClient } from ${JSON.stringify(join(repositoryRoot, 'lambdas/adapters/aws-clients'))};\n` +
     'export const clients = () => Promise.all([sharedDocumentClient(), sharedEventBridgeClient()]);\n',
 );
+const firstCallMs = new Map<string, number>();
 for (const variant of variants) {
   const file = await bundle(
     firstCall,
     join(outDir, `first-aws-call-${variant.name}${extension(variant)}`),
     variant,
   );
-  report(
-    `handler.first_aws_call.${variant.name}`,
-    medianMs(
-      `const { clients } = ${importOf(file)}; const t = performance.now(); await clients(); console.log(performance.now() - t);`,
-    ),
-    'ms',
+  const ms = medianMs(
+    `const { clients } = ${importOf(file)}; const t = performance.now(); await clients(); console.log(performance.now() - t);`,
   );
+  firstCallMs.set(variant.name, ms);
+  report(`handler.first_aws_call.${variant.name}`, ms, 'ms');
 }
 
+const initsMs = new Map<string, number[]>(variants.map((variant) => [variant.name, []]));
 for (const definition of functions) {
   for (const variant of variants) {
     const file = await bundle(
@@ -139,8 +140,16 @@ for (const definition of functions) {
       join(outDir, `${definition.id}-${variant.name}${extension(variant)}`),
       variant,
     );
+    const ms = medianImportMs(file);
+    initsMs.get(variant.name)?.push(ms);
     report(`handler.${definition.id}.${variant.name}.bundle`, statSync(file).size / 1024, 'KiB');
-    report(`handler.${definition.id}.${variant.name}.init`, medianImportMs(file), 'ms');
+    report(`handler.${definition.id}.${variant.name}.init`, ms, 'ms');
   }
+}
+// The variants compared: a handler's init, and its cold request (init, then the first call to AWS).
+for (const variant of variants) {
+  const init = percentile(initsMs.get(variant.name) ?? [], 50);
+  report(`handler.median_init.${variant.name}`, init, 'ms');
+  report(`handler.cold_request.${variant.name}`, init + (firstCallMs.get(variant.name) ?? Number.NaN), 'ms');
 }
 rmSync(outDir, { recursive: true, force: true });
