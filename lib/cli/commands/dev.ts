@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { hostRuntimeInLittleMemory } from '../../embedded/host-memory';
 import { DEFAULT_PORT } from '../../embedded/local-aws';
 import { DEFAULT_MAX_EXECUTIONS, startEmbeddedRuntime } from '../../embedded/runtime';
 import { DEFAULT_SIMULATED_AGENT } from '../../embedded/simulated-agent';
@@ -62,6 +63,7 @@ export function registerDev(program: Command): void {
     )
     .action(async (options: DevOptions) => {
       const started = performance.now();
+      hostRuntimeInLittleMemory();
       const runtime = await startEmbeddedRuntime({
         port: options.port,
         dataDirectory: options.dataDir,
