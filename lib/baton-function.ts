@@ -41,8 +41,8 @@ export interface BatonFunctionProps<Env extends z.ZodMiniType> {
 }
 
 /**
- * A Baton handler: a Node.js 24 arm64 function bundled as minified CommonJS (the AWS SDK within,
- * tree-shaken: see `functionBundling`), JSON logs in its own log group, X-Ray active, a role of its own with no managed
+ * A Baton handler: a Node.js 24 arm64 function bundled as minified CommonJS (the AWS SDK comes from
+ * the runtime: see `functionBundling`), JSON logs in its own log group, X-Ray active, a role of its own with no managed
  * policy, and a dead-letter queue for asynchronous invocations that keep failing.
  */
 export class BatonFunction<Env extends z.ZodMiniType = z.ZodMiniType> extends Construct {

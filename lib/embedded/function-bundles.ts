@@ -1,8 +1,8 @@
 /**
  * Baton's functions bundled for the embedded runtime as the CDK construct bundles them for Lambda
- * (`functionBundling`: CommonJS, the AWS SDK bundled), in one esbuild call for all of them. The
- * bundles are written inside the repository's `node_modules`, where whatever `functionBundling`
- * leaves external resolves as it would in Lambda, wherever the data directory is.
+ * (`functionBundling`: CommonJS, the AWS SDK external), in one esbuild call for all of them. The
+ * bundles are written inside the repository's `node_modules`, so that the external `@aws-sdk/*`
+ * resolves from there as Lambda's runtime provides it, wherever the data directory is.
  *
  * Not minified (unlike the deployed bundles): stack traces in the local logs stay readable, and a
  * plain bundle starts as fast as a minified one (measured: ≈ 0.2–0.3 s either way).

@@ -2,8 +2,8 @@
  * Each handler bundled as CDK bundles it (`functionBundling`: minified, tree-shaken), its size,
  * and the time a fresh Node process takes to import it (cold-start module init) with Lambda's
  * environment (so that what runs at init is what runs in AWS, tracing on), in three variants:
- * the bundles of before (ESM, the AWS SDK external, from the runtime), CommonJS with the SDK
- * external, and CommonJS with the SDK bundled (what Baton deploys). Beside them, in the same run:
+ * ESM with the AWS SDK external (the format of before), CommonJS with the SDK external (what Baton
+ * deploys), and CommonJS with the SDK bundled. Beside them, in the same run:
  * an empty module (baseline), the three SDK clients alone, external and bundled, and what the
  * first call that reaches AWS adds to a cold start (the SDK clients and the Tracer, loaded on
  * first use), and per variant the median handler's init and its cold request (init, then the
