@@ -41,8 +41,8 @@ export interface BatonFunctionProps<Env extends z.ZodMiniType> {
 }
 
 /**
- * A Baton handler: a Node.js 24 arm64 function bundled as minified ESM (the AWS SDK comes from
- * the runtime), JSON logs in its own log group, X-Ray active, a role of its own with no managed
+ * A Baton handler: a Node.js 24 arm64 function bundled as minified CommonJS (the AWS SDK comes from
+ * the runtime: see `functionBundling`), JSON logs in its own log group, X-Ray active, a role of its own with no managed
  * policy, and a dead-letter queue for asynchronous invocations that keep failing.
  */
 export class BatonFunction<Env extends z.ZodMiniType = z.ZodMiniType> extends Construct {
@@ -102,7 +102,7 @@ export class BatonFunction<Env extends z.ZodMiniType = z.ZodMiniType> extends Co
         POWERTOOLS_SERVICE_NAME: props.serviceName,
       },
       bundling: {
-        format: OutputFormat.ESM,
+        format: OutputFormat.CJS,
         target: functionBundling.target,
         mainFields: [...functionBundling.mainFields],
         minify: true,
@@ -111,7 +111,6 @@ export class BatonFunction<Env extends z.ZodMiniType = z.ZodMiniType> extends Co
         sourceMapMode: SourceMapMode.DEFAULT,
         sourcesContent: false,
         externalModules: [...functionBundling.external],
-        banner: functionBundling.banner,
       },
       loggingFormat: LoggingFormat.JSON,
       applicationLogLevelV2: ApplicationLogLevel.INFO,

@@ -7,19 +7,16 @@
 import {
   GetAliasCommand,
   GetFunctionCommand,
-  LambdaClient,
+  type LambdaClient,
   UpdateAliasCommand,
 } from '@aws-sdk/client-lambda';
 import { AliasDrift, type AliasRouting, type AliasTraffic } from '../core/rollouts/rollout';
-import { traced } from './aws-clients';
 
-/** The SDK's standard retry mode, with room for a throttled control plane. */
-const CONTROL_PLANE_ATTEMPTS = 6;
+/** The SDK's standard retry mode, with room for a throttled control plane: give its client this many attempts. */
+export const CONTROL_PLANE_ATTEMPTS = 6;
 
 export class LambdaAliasTraffic implements AliasTraffic {
-  constructor(
-    private readonly lambda: LambdaClient = traced(new LambdaClient({ maxAttempts: CONTROL_PLANE_ATTEMPTS })),
-  ) {}
+  constructor(private readonly lambda: LambdaClient) {}
 
   async alias(functionName: string, alias: string): Promise<AliasRouting | undefined> {
     try {

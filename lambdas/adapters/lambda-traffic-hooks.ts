@@ -1,10 +1,9 @@
 /** Traffic hooks as Lambda invocations (RequestResponse): a function error is a failed hook. */
-import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import { HookFailed, type TrafficHooks } from '../core/rollouts/rollout';
-import { traced } from './aws-clients';
 
 export class LambdaTrafficHooks implements TrafficHooks {
-  constructor(private readonly lambda: LambdaClient = traced(new LambdaClient({}))) {}
+  constructor(private readonly lambda: LambdaClient) {}
 
   async run(functionName: string, payload: Readonly<Record<string, unknown>>): Promise<void> {
     const result = await this.lambda.send(

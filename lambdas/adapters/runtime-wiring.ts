@@ -1,31 +1,93 @@
 /**
  * Cold-start wiring for handlers that use the ledger table and Baton's bus: the environment is
- * validated once, the clients are built once, the facts published are counted in the metrics.
- * Each handler wires only the adapters it uses, so its bundle carries nothing else.
+ * validated once, at cold start; each adapter (and the AWS SDK it imports) is loaded by its first
+ * call, so a handler's module init carries none of them. The facts published are counted in the
+ * metrics. Each handler wires only the adapters it uses, so its bundle carries nothing else.
  */
 import { loadEnvironment, storeAndBusEnvironment } from '../config/environment';
+import type { AllocationLedger } from '../core/allocation/allocation';
+import type { InventoryStore } from '../core/inventory/inventory';
+import type { FactPublisher, TaskAnswerer } from '../core/ports';
+import type { ExecutionLookup } from '../core/recovery/executions';
+import type { UnsettledRecords } from '../core/recovery/orphans';
+import type { AliasTraffic, RolloutLedger, TrafficHooks } from '../core/rollouts/rollout';
+import type { WorkloadLedger } from '../core/workloads/workload-ledger';
 import { recordMetrics } from '../middleware/observability';
-import { sharedDocumentClient, sharedEventBridgeClient, sharedStepFunctionsClient } from './aws-clients';
-import { DynamoDbAllocationLedger } from './dynamodb-allocation-ledger';
-import { DynamoDbInventoryStore } from './dynamodb-inventory-store';
-import { DynamoDbRolloutLedger } from './dynamodb-rollout-ledger';
-import { DynamoDbUnsettledRecords } from './dynamodb-unsettled-records';
-import { DynamoDbWorkloadLedger } from './dynamodb-workload-ledger';
-import { EventBridgePublisher } from './event-bridge-publisher';
-import { LambdaAliasTraffic } from './lambda-alias-traffic';
+import {
+  newLambdaClient,
+  sharedDocumentClient,
+  sharedEventBridgeClient,
+  sharedStepFunctionsClient,
+} from './aws-clients';
 import { MeasuredPublisher } from './measured-publisher';
-import { StepFunctionsExecutions } from './step-functions-executions';
-import { TaskAnswers } from './task-answers';
+
+type AsyncMethods<Port> = { [Name in keyof Port]: (...args: never[]) => Promise<unknown> };
+
+/**
+ * A port whose implementation `load` builds on the first call of any of its methods (ports are
+ * all asynchronous, so the caller cannot tell). A load that fails is tried again on the next call.
+ */
+function onFirstCall<Port extends AsyncMethods<Port>>(load: () => Promise<Port>): Port {
+  let loaded: Promise<Port> | undefined;
+  const implementation = () =>
+    (loaded ??= load().catch((error: unknown) => {
+      loaded = undefined;
+      throw error;
+    }));
+  return new Proxy({} as Port, {
+    get: (_, name) =>
+      // A port is passed around and called, never awaited: answering `then` would make it a thenable.
+      typeof name === 'symbol' || name === 'then'
+        ? undefined
+        : async (...args: never[]) => {
+            const port = await implementation();
+            return port[name as keyof Port](...args);
+          },
+  });
+}
 
 function storeAndBus() {
   const env = loadEnvironment(storeAndBusEnvironment);
-  return {
-    tableName: env.TABLE_NAME,
-    publisher: new MeasuredPublisher(
-      new EventBridgePublisher(sharedEventBridgeClient(), env.EVENT_BUS_NAME),
-      recordMetrics,
-    ),
-  };
+  const events = onFirstCall<FactPublisher>(async () => {
+    const { EventBridgePublisher } = await import('./event-bridge-publisher');
+    return new EventBridgePublisher(await sharedEventBridgeClient(), env.EVENT_BUS_NAME);
+  });
+  return { tableName: env.TABLE_NAME, publisher: new MeasuredPublisher(events, recordMetrics) };
+}
+
+function allocationLedger(tableName: string) {
+  return onFirstCall<AllocationLedger>(async () => {
+    const { DynamoDbAllocationLedger } = await import('./dynamodb-allocation-ledger');
+    return new DynamoDbAllocationLedger(await sharedDocumentClient(), tableName);
+  });
+}
+
+function rolloutLedger(tableName: string) {
+  return onFirstCall<RolloutLedger>(async () => {
+    const { DynamoDbRolloutLedger } = await import('./dynamodb-rollout-ledger');
+    return new DynamoDbRolloutLedger(await sharedDocumentClient(), tableName);
+  });
+}
+
+function workloadLedger(tableName: string) {
+  return onFirstCall<WorkloadLedger>(async () => {
+    const { DynamoDbWorkloadLedger } = await import('./dynamodb-workload-ledger');
+    return new DynamoDbWorkloadLedger(await sharedDocumentClient(), tableName);
+  });
+}
+
+function aliasTraffic() {
+  return onFirstCall<AliasTraffic>(async () => {
+    const { LambdaAliasTraffic, CONTROL_PLANE_ATTEMPTS } = await import('./lambda-alias-traffic');
+    return new LambdaAliasTraffic(await newLambdaClient({ maxAttempts: CONTROL_PLANE_ATTEMPTS }));
+  });
+}
+
+function taskAnswers() {
+  return onFirstCall<TaskAnswerer>(async () => {
+    const { TaskAnswers } = await import('./task-answers');
+    return new TaskAnswers(await sharedStepFunctionsClient());
+  });
 }
 
 /** Only the publisher of facts, for handlers that write nothing to the ledger. */
@@ -33,50 +95,71 @@ export function wirePublisher() {
   return { publisher: storeAndBus().publisher };
 }
 
+/** The publisher of facts, and the answers to workflows waiting on a task token. */
+export function wireTaskAnswers() {
+  return { ...wirePublisher(), answers: taskAnswers() };
+}
+
+/** Rollouts' traffic hooks: Lambda invocations. */
+export function wireTrafficHooks() {
+  return {
+    hooks: onFirstCall<TrafficHooks>(async () => {
+      const { LambdaTrafficHooks } = await import('./lambda-traffic-hooks');
+      return new LambdaTrafficHooks(await newLambdaClient());
+    }),
+  };
+}
+
 /** Pools and quotas (the inventory), and the publisher of facts. */
 export function wireInventory() {
   const { tableName, publisher } = storeAndBus();
-  return { inventory: new DynamoDbInventoryStore(sharedDocumentClient(), tableName), publisher };
+  const inventory = onFirstCall<InventoryStore>(async () => {
+    const { DynamoDbInventoryStore } = await import('./dynamodb-inventory-store');
+    return new DynamoDbInventoryStore(await sharedDocumentClient(), tableName);
+  });
+  return { inventory, publisher };
 }
 
 /** The allocation ledger, and the publisher of facts. */
 export function wireAllocations() {
   const { tableName, publisher } = storeAndBus();
-  return { ledger: new DynamoDbAllocationLedger(sharedDocumentClient(), tableName), publisher };
+  return { ledger: allocationLedger(tableName), publisher };
 }
 
 /** The workload ledger (tenants' resources and workloads), and the publisher of facts. */
 export function wireWorkloads() {
   const { tableName, publisher } = storeAndBus();
-  return { workloads: new DynamoDbWorkloadLedger(sharedDocumentClient(), tableName), publisher };
+  return { workloads: workloadLedger(tableName), publisher };
 }
 
 /** Rollouts: their ledger, the alias traffic (Lambda's control plane), task answers, the publisher. */
 export function wireRollouts() {
   const { tableName, publisher } = storeAndBus();
-  return {
-    rollouts: new DynamoDbRolloutLedger(sharedDocumentClient(), tableName),
-    traffic: new LambdaAliasTraffic(),
-    answers: new TaskAnswers(),
-    publisher,
-  };
+  return { rollouts: rolloutLedger(tableName), traffic: aliasTraffic(), answers: taskAnswers(), publisher };
 }
 
 /** What recovery asks Step Functions: whether an execution still runs. */
 export function wireExecutions() {
-  return { executions: new StepFunctionsExecutions(sharedStepFunctionsClient()) };
+  return {
+    executions: onFirstCall<ExecutionLookup>(async () => {
+      const { StepFunctionsExecutions } = await import('./step-functions-executions');
+      return new StepFunctionsExecutions(await sharedStepFunctionsClient());
+    }),
+  };
 }
 
 /** The reconciler: every ledger, the alias traffic, executions, the records in flight, the publisher. */
 export function wireReconciliation() {
   const { tableName, publisher } = storeAndBus();
-  const client = sharedDocumentClient();
   return {
-    allocations: new DynamoDbAllocationLedger(client, tableName),
-    rollouts: new DynamoDbRolloutLedger(client, tableName),
-    workloads: new DynamoDbWorkloadLedger(client, tableName),
-    traffic: new LambdaAliasTraffic(),
-    records: new DynamoDbUnsettledRecords(client, tableName),
+    allocations: allocationLedger(tableName),
+    rollouts: rolloutLedger(tableName),
+    workloads: workloadLedger(tableName),
+    traffic: aliasTraffic(),
+    records: onFirstCall<UnsettledRecords>(async () => {
+      const { DynamoDbUnsettledRecords } = await import('./dynamodb-unsettled-records');
+      return new DynamoDbUnsettledRecords(await sharedDocumentClient(), tableName);
+    }),
     ...wireExecutions(),
     publisher,
   };

@@ -6,12 +6,11 @@
 import { SendTaskFailureCommand, SendTaskSuccessCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import type { TaskAnswer, TaskAnswerer } from '../core/ports';
 import { logger } from '../middleware/observability';
-import { sharedStepFunctionsClient } from './aws-clients';
 
 const ENDED_TASK_ERRORS = new Set(['TaskDoesNotExist', 'TaskTimedOut', 'InvalidToken']);
 
 export class TaskAnswers implements TaskAnswerer {
-  constructor(private readonly sfn: SFNClient = sharedStepFunctionsClient()) {}
+  constructor(private readonly sfn: SFNClient) {}
 
   async answer(taskToken: string, answer: TaskAnswer): Promise<boolean> {
     try {

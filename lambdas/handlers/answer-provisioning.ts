@@ -2,13 +2,11 @@
  * Rule `ResourceProvisionCompleted` → resumes the `allocate-resources` execution waiting on the
  * task token: `ok` sends the attributes on, otherwise the wait fails with `ProvisioningFailed`.
  */
-import { wirePublisher } from '../adapters/runtime-wiring';
-import { TaskAnswers } from '../adapters/task-answers';
+import { wireTaskAnswers } from '../adapters/runtime-wiring';
 import { ResourceProvisionCompleted } from '../core/events/allocation-events';
 import { busEventHandler } from '../middleware/bus-event-handler';
 
-const { publisher } = wirePublisher();
-const answers = new TaskAnswers();
+const { publisher, answers } = wireTaskAnswers();
 
 export const handler = busEventHandler({
   accepts: [ResourceProvisionCompleted],

@@ -3,13 +3,11 @@
  * token: `ok` lets the move finish, otherwise the wait fails with `WorkloadMoveFailed` and the
  * move is reverted.
  */
-import { wirePublisher } from '../adapters/runtime-wiring';
-import { TaskAnswers } from '../adapters/task-answers';
+import { wireTaskAnswers } from '../adapters/runtime-wiring';
 import { WorkloadMoveCompleted } from '../core/events/workload-events';
 import { busEventHandler } from '../middleware/bus-event-handler';
 
-const { publisher } = wirePublisher();
-const answers = new TaskAnswers();
+const { publisher, answers } = wireTaskAnswers();
 
 export const handler = busEventHandler({
   accepts: [WorkloadMoveCompleted],

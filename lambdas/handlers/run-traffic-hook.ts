@@ -4,12 +4,12 @@
  * AfterAllowTraffic do. A hook that fails rolls the rollout back.
  */
 import * as z from 'zod/mini';
-import { LambdaTrafficHooks } from '../adapters/lambda-traffic-hooks';
+import { wireTrafficHooks } from '../adapters/runtime-wiring';
 import { HookFailed } from '../core/rollouts/rollout';
 import { rolloutState } from '../core/rollouts/rollout-schemas';
 import { workflowTaskHandler } from '../middleware/workflow-task-handler';
 
-const hooks = new LambdaTrafficHooks();
+const { hooks } = wireTrafficHooks();
 
 export const handler = workflowTaskHandler({
   input: z.object({ hook: z.enum(['preTraffic', 'postTraffic']), state: rolloutState }),

@@ -4,28 +4,46 @@
  * Handlers stay thin: parse → call the domain → map the result.
  */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { InvalidRequest } from '../core/errors';
-import { logger, tracer } from './observability';
+import { activeTracer, logger } from './observability';
 
 export function batonHandler<Event, Result>(
   handler: (event: Event, context: Context) => Promise<Result>,
 ): middy.MiddyfiedHandler<Event, Result, Error, Context> {
-  return (
-    middy<Event, Result, Error, Context>(handler)
+  return middy<Event, Result, Error, Context>(handler)
+    .use(traceHandler())
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use({
+      onError: async (request) => {
+        const error = request.error;
+        const details = { errorName: error?.name, errorMessage: error?.message };
+        // A refused request is the caller's to fix, not a fault of Baton's.
+        if (error instanceof InvalidRequest) logger.warn('request refused', details);
+        else logger.error('handler failed', details);
+      },
+    });
+}
+
+type Middleware = middy.MiddlewareObj<unknown, unknown, Error, Context>;
+
+/**
+ * Powertools' `captureLambdaHandler`, built once the Tracer is loaded (see `activeTracer`); where
+ * tracing is off, nothing.
+ */
+function traceHandler(): Middleware {
+  let traced: Promise<Middleware | undefined> | undefined;
+  const middleware = () =>
+    (traced ??= activeTracer().then(async (tracer) => {
+      if (!tracer) return undefined;
+      const { captureLambdaHandler } = await import('@aws-lambda-powertools/tracer/middleware');
       // Results can be large (a rebalance plan) and name tenants: traces keep timings and errors only.
-      .use(captureLambdaHandler(tracer, { captureResponse: false }))
-      .use(injectLambdaContext(logger, { resetKeys: true }))
-      .use({
-        onError: async (request) => {
-          const error = request.error;
-          const details = { errorName: error?.name, errorMessage: error?.message };
-          // A refused request is the caller's to fix, not a fault of Baton's.
-          if (error instanceof InvalidRequest) logger.warn('request refused', details);
-          else logger.error('handler failed', details);
-        },
-      })
-  );
+      return captureLambdaHandler(tracer, { captureResponse: false });
+    }));
+  return {
+    before: async (request) => (await middleware())?.before?.(request),
+    after: async (request) => (await middleware())?.after?.(request),
+    onError: async (request) => (await middleware())?.onError?.(request),
+  };
 }

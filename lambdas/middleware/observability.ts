@@ -1,12 +1,12 @@
 /**
- * The Powertools instances every handler in a process shares, created once at module level as
- * Powertools recommends: the Logger, the Metrics (EMF, namespace `Baton`) and the Tracer (X-Ray).
- * Metrics and Tracer take the service name from `POWERTOOLS_SERVICE_NAME` (`baton-<stage>`), so a
- * stage's figures and traces are its own.
+ * The Powertools instances every handler in a process shares, created once as Powertools
+ * recommends: the Logger and the Metrics (EMF, namespace `Baton`) at module level, the Tracer
+ * (X-Ray) on first use where tracing is on. Metrics and Tracer take the service name from
+ * `POWERTOOLS_SERVICE_NAME` (`baton-<stage>`), so a stage's figures and traces are its own.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { Tracer } from '@aws-lambda-powertools/tracer';
+import type { Tracer } from '@aws-lambda-powertools/tracer';
 import { METRIC_NAMESPACE, type MetricRecord } from '../metrics/metric-catalogue';
 
 /** Level from `POWERTOOLS_LOG_LEVEL`. */
@@ -14,11 +14,22 @@ export const logger = new Logger({ serviceName: 'baton' });
 
 export const metrics = new Metrics({ namespace: METRIC_NAMESPACE });
 
+let tracer: Promise<Tracer | undefined> | undefined;
+
 /**
- * Off outside Lambda (no `AWS_EXECUTION_ENV`) and where `POWERTOOLS_TRACE_ENABLED=false`, as
- * the embedded runtime sets it: then it captures nothing and sends nothing.
+ * The Tracer, loaded by the first invocation that traces: the X-Ray SDK under it is the heaviest
+ * module a handler has (most of a cold start's module init when it was loaded at module level),
+ * and nothing needs it before the handler runs. None outside Lambda (no `AWS_EXECUTION_ENV`) and
+ * where `POWERTOOLS_TRACE_ENABLED=false`, as the embedded runtime sets it: the Tracer would trace
+ * nothing there (its own rule), so it is not loaded at all.
  */
-export const tracer = new Tracer();
+export function activeTracer(): Promise<Tracer | undefined> {
+  tracer ??=
+    process.env.AWS_EXECUTION_ENV && process.env.POWERTOOLS_TRACE_ENABLED?.toLowerCase() !== 'false'
+      ? import('@aws-lambda-powertools/tracer').then(({ Tracer }) => new Tracer())
+      : Promise.resolve(undefined);
+  return tracer;
+}
 
 /**
  * Writes each record as its own EMF document at once: an EMF document gives each dimension one

@@ -1,6 +1,6 @@
 /**
  * Baton's functions bundled for the embedded runtime as the CDK construct bundles them for Lambda
- * (`functionBundling`: ESM, the AWS SDK external), in one esbuild call for all of them.
+ * (`functionBundling`: CommonJS, the AWS SDK external), in one esbuild call for all of them.
  *
  * The product's functions are bundled ahead, by `npm run build` (which `npm ci` runs), into
  * `dist/functions/`: a start uses those bundles when no source they were made from changed since,
@@ -113,7 +113,7 @@ function isProductFunction(definition: FunctionDefinition): boolean {
 }
 
 function bundleUrl(directory: string, functionId: string): string {
-  return pathToFileURL(join(directory, `${functionId}.mjs`)).href;
+  return pathToFileURL(join(directory, `${functionId}${functionBundling.extension}`)).href;
 }
 
 function bundleOptions(definitions: readonly FunctionDefinition[], outdir: string): BuildOptions {
@@ -122,14 +122,13 @@ function bundleOptions(definitions: readonly FunctionDefinition[], outdir: strin
       definitions.map((definition) => [definition.id, join(repositoryRoot, definition.entry)]),
     ),
     outdir,
-    outExtension: { '.js': '.mjs' },
+    outExtension: { '.js': functionBundling.extension },
     bundle: true,
     format: functionBundling.format,
     platform: functionBundling.platform,
     target: functionBundling.target,
     mainFields: [...functionBundling.mainFields],
     external: [...functionBundling.external],
-    banner: { js: functionBundling.banner },
     logLevel: 'silent',
   };
 }

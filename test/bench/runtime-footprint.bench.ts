@@ -11,6 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { hostRuntimeInLittleMemory } from '../../lib/embedded/host-memory';
 import { startEmbeddedRuntime } from '../../lib/embedded/runtime';
 import { fixtureFunction, fixtureWorkflows } from '../fixtures/fixture-topology';
 import { runtimeMemory } from './process-memory';
@@ -62,6 +63,8 @@ function reportMemory(label: string): void {
   report(`runtime.${label}.with_environments.rss`, withEnvironments.rssMiB, 'MiB');
   report(`runtime.${label}.with_environments.pss`, withEnvironments.pssMiB, 'MiB');
 }
+// As `baton dev` hosts it.
+hostRuntimeInLittleMemory();
 reportMemory('baseline');
 const runtime = await startEmbeddedRuntime({
   port: 0,

@@ -8,7 +8,7 @@ import { BatonStack } from '../../lib/baton-stack';
 import { functions } from '../../lib/topology/functions';
 
 describe('function bundling', () => {
-  it('bundles each function with esbuild as minified ESM that imports the AWS SDK from the runtime', () => {
+  it('bundles each function with esbuild as minified CommonJS that requires the AWS SDK from the runtime', () => {
     const app = new App({
       context: { 'aws:cdk:enable-asset-metadata': true },
       builtinCloudFormationValidation: false,
@@ -22,14 +22,16 @@ describe('function bundling', () => {
       if (!fn) throw new Error(`function ${definition.id} is not deployed`);
       const assetPath =
         resources[stack.getLogicalId(fn.node.defaultChild as CfnFunction)].Metadata['aws:asset:path'];
-      const bundle = join(assembly.directory, assetPath, 'index.mjs');
+      const bundle = join(assembly.directory, assetPath, 'index.js');
       expect(existsSync(bundle), bundle).toBe(true);
       const code = readFileSync(bundle, 'utf8');
-      expect(code).toMatch(/export\s*\{[^}]*\bas handler\b[^}]*\}/);
-      expect(code).toMatch(/^import \{ createRequire \} from 'node:module';/);
+      // CommonJS: Node built-ins are required where used, not imported before the module runs.
+      expect(code).toMatch(/^"use strict";/);
+      expect(code).not.toMatch(/^import\b|[;\n]import\s*[{*\w][^(]*from\s*"/m);
+      expect(code).toMatch(/\bhandler:\(\)=>/);
       expect(code.length / code.split('\n').length, 'characters per line').toBeGreaterThan(1000);
-      // Each handler talks to AWS through at least one SDK client, imported from the runtime.
-      expect(code).toMatch(/from\s*"@aws-sdk\/client-[a-z]+"/);
+      // Each handler talks to AWS through at least one SDK client, required from the runtime.
+      expect(code).toMatch(/require\("@aws-sdk\/client-[a-z]+"\)/);
 
       const sourceMap: { sources: string[] } = JSON.parse(readFileSync(`${bundle}.map`, 'utf8'));
       expect(sourceMap.sources.some((source) => source.endsWith(definition.entry))).toBe(true);
@@ -41,6 +43,9 @@ describe('function bundling', () => {
           !source.includes('/@smithy/service-error-classification/'),
       );
       expect(bundledSdk).toEqual([]);
+      expect(sourceMap.sources.some((source) => source.includes('node_modules/aws-xray-sdk-core/'))).toBe(
+        true,
+      );
     }
   });
 });

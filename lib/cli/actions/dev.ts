@@ -1,9 +1,11 @@
 /** What `baton dev` does, loaded when it runs (options and help: `../commands/dev.ts`). */
+import { hostRuntimeInLittleMemory } from '../../embedded/host-memory';
 import { startEmbeddedRuntime } from '../../embedded/runtime';
 import { routes } from '../../topology/routes';
 
 export async function runEmbeddedRuntime(options: DevOptions) {
   const started = performance.now();
+  hostRuntimeInLittleMemory();
   const runtime = await startEmbeddedRuntime({
     port: options.port,
     dataDirectory: options.dataDir,
