@@ -110,8 +110,18 @@ export interface RequestRecord {
   readonly announced?: boolean | undefined;
 }
 
-/** `conflict`: the bound, state or room changed since it was read (another request took it). */
-export type Reservation = 'reserved' | 'conflict';
+/** A pool's or quota's usage and its bound (a pool's capacity, a quota's limits). */
+export interface Holding {
+  readonly used: Amounts;
+  readonly bound: Amounts;
+}
+
+/**
+ * `conflict`: the bound, state or room changed since it was read (another request took it);
+ * `heldAlready`: an earlier try for the same allocation holds it (its answer was lost); otherwise
+ * held now, and the holder as this write left it.
+ */
+export type Reservation = Holding | 'heldAlready' | 'conflict';
 
 /**
  * `returned`: the usage is back, now or by an earlier attempt (its return marker is there);
@@ -120,8 +130,17 @@ export type Reservation = 'reserved' | 'conflict';
 export type Return = 'returned' | 'unheld';
 
 export interface AllocationLedger {
-  /** Claims a request id; `false` when another delivery claimed it first. */
-  claimRequest(requestId: string, claim: Claim, at: Date): Promise<boolean>;
+  /**
+   * Claims a request id, in the same write noting what the claim decided before it was taken:
+   * the attempt it is about to reserve, or its outcome (a refusal). `false` when another delivery
+   * claimed it first.
+   */
+  claimRequest(
+    requestId: string,
+    claim: Claim,
+    at: Date,
+    decided?: { readonly attempt: Attempt } | { readonly outcome: AllocationOutcome },
+  ): Promise<boolean>;
   /** What the ledger knows of a request: its claim, its current attempt, its outcome. */
   request(requestId: string): Promise<RequestRecord | undefined>;
   /** Takes a stale claim over from `staleClaimId`; `false` if someone else changed it first. */
@@ -153,6 +172,7 @@ export interface AllocationLedger {
   /**
    * Holds `amount` of the tenant's quota for `allocationId`, if its limits are still those seen
    * and the amount still fits. Idempotent: holding again for the same allocation changes nothing.
+   * Answers with the quota as the hold left it, so that nothing needs reading it back.
    */
   reserveQuota(
     tenantId: string,
