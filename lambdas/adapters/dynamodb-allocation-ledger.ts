@@ -205,19 +205,6 @@ export class DynamoDbAllocationLedger implements AllocationLedger {
     await this.giveBack(ledgerKeys.pool(poolId), allocationId, amount, 'hold');
   }
 
-  settleAllocation(allocationId: string): Promise<boolean> {
-    return writeConditionally(
-      this.client,
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: ledgerKeys.allocation(allocationId),
-        UpdateExpression: 'SET settled = :yes',
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeValues: { ':yes': true },
-      }),
-    );
-  }
-
   async settleQuota(tenantId: string, allocationId: string): Promise<void> {
     await this.removeMarker(ledgerKeys.quota(tenantId), 'holds', allocationId);
   }

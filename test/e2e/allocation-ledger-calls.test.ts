@@ -82,8 +82,8 @@ describe('the ledger calls of one allocation', () => {
       reserved = allocated.reserved;
     });
     // Query: the pools; GetItem: the quota; PutItem: the claim, the allocation; UpdateItem: the
-    // quota's and the pool's holds, the outcome, the allocation settled, the two holds dropped.
-    expect(calls).toEqual({ Query: 1, GetItem: 1, PutItem: 2, UpdateItem: 6 });
+    // quota's and the pool's holds, the outcome, the two holds dropped.
+    expect(calls).toEqual({ Query: 1, GetItem: 1, PutItem: 2, UpdateItem: 5 });
     // What the utilisation is measured from: the holders as the reservations left them.
     expect(reserved).toMatchObject({
       pool: { poolId: 'calls-pool', capacity: { vcpu: 100 } },

@@ -297,7 +297,7 @@ function attemptOf(request: AllocationRequest, { allocation }: Placement): Attem
 }
 
 /**
- * Holds the quota, then the pool, then writes the allocation and the outcome; `conflict` when a
+ * Holds the quota and the pool, then writes the allocation and the outcome; `conflict` when a
  * hold lost a race (given back already). Any failure gives back what was taken, unless the outcome
  * may have been recorded: from then on nothing may take the saga back.
  */
@@ -313,15 +313,21 @@ async function reserveAndRecord(
   // through, and giving back is idempotent, so undoing a step that did not happen is harmless.
   const taken: (() => Promise<void>)[] = [];
   try {
-    taken.push(() => ledger.returnQuota(request.tenantId, allocationId, request.amount));
-    const quota = await ledger.reserveQuota(request.tenantId, allocationId, request.amount, limitsSeen);
-    if (quota === 'conflict') {
-      await compensate(taken);
-      return 'conflict';
-    }
-    taken.push(() => ledger.returnPool(pool.poolId, allocationId, request.amount));
-    const held = await ledger.reservePool(pool.poolId, allocationId, request.amount, pool.capacity);
-    if (held === 'conflict') {
+    taken.push(
+      () => ledger.returnQuota(request.tenantId, allocationId, request.amount),
+      () => ledger.returnPool(pool.poolId, allocationId, request.amount),
+    );
+    // Two items, neither hold waiting for the other; both are settled before anything is given
+    // back, so that no hold can land after its undo.
+    const [quotaHold, poolHold] = await Promise.allSettled([
+      ledger.reserveQuota(request.tenantId, allocationId, request.amount, limitsSeen),
+      ledger.reservePool(pool.poolId, allocationId, request.amount, pool.capacity),
+    ]);
+    if (quotaHold.status === 'rejected') throw quotaHold.reason;
+    if (poolHold.status === 'rejected') throw poolHold.reason;
+    const quota = quotaHold.value;
+    const held = poolHold.value;
+    if (quota === 'conflict' || held === 'conflict') {
       await compensate(taken);
       return 'conflict';
     }
@@ -373,21 +379,36 @@ async function reserveAndRecord(
  * Drops the holds of an allocation whose outcome is recorded, leaving its usage counted in `used`.
  * Safe because nothing takes a saga back once its outcome is recorded: a takeover needs a claim
  * with no outcome, compensation runs only before the outcome is recorded (or when it is known not
- * to be), and a release gives usage back through its own return markers. The allocation is marked
- * settled first, so a release that finds no hold knows the usage is still counted. Best effort: a
- * hold left behind is harmless — a release gives it back with the usage, and the next delivery of
- * the request settles again.
+ * to be), and a release gives usage back through its own return markers. The recorded outcome is
+ * what tells a release that finds no hold that the usage is still counted (`isCommitted`). Best
+ * effort: a hold left behind is harmless — a release gives it back with the usage, and the next
+ * delivery of the request settles again.
  */
 async function settle(ledger: AllocationLedger, outcome: AllocationOutcome): Promise<void> {
   if (outcome.status !== 'ALLOCATED') return;
   const { allocationId, poolId, tenantId } = outcome;
-  try {
-    if (!(await ledger.settleAllocation(allocationId))) return;
-    // Two items, neither waiting for the other.
-    await Promise.all([ledger.settlePool(poolId, allocationId), ledger.settleQuota(tenantId, allocationId)]);
-  } catch {
+  // Two items, neither waiting for the other.
+  await Promise.all([
+    ledger.settlePool(poolId, allocationId),
+    ledger.settleQuota(tenantId, allocationId),
+  ]).catch(() => {
     // Left for the release or the next delivery, as above.
-  }
+  });
+}
+
+/**
+ * Whether the saga that made `allocation` recorded its outcome: then its usage is counted for good,
+ * whether its holds are still there or dropped by the settle. An outcome names its allocation from
+ * the moment it is recorded (ALLOCATED) through a cancelled provisioning (PROVISIONING_FAILED).
+ */
+export async function isCommitted(
+  ledger: Pick<AllocationLedger, 'request'>,
+  allocation: Pick<Allocation, 'allocationId' | 'requestId'>,
+): Promise<boolean> {
+  const outcome = (await ledger.request(allocation.requestId))?.outcome;
+  return (
+    outcome !== undefined && 'allocationId' in outcome && outcome.allocationId === allocation.allocationId
+  );
 }
 
 /** A dimension no pool of the kind has is a typo, not a shortage: the caller must fix it. */
