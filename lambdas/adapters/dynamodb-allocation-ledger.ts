@@ -38,7 +38,12 @@ export class DynamoDbAllocationLedger implements AllocationLedger {
     private readonly tableName: string,
   ) {}
 
-  async claimRequest(requestId: string, { claimId, executionId }: Claim, at: Date): Promise<boolean> {
+  async claimRequest(
+    requestId: string,
+    { claimId, executionId }: Claim,
+    at: Date,
+    decided?: { readonly attempt: Attempt } | { readonly outcome: AllocationOutcome },
+  ): Promise<boolean> {
     return writeConditionally(
       this.client,
       new PutCommand({
@@ -50,6 +55,7 @@ export class DynamoDbAllocationLedger implements AllocationLedger {
           claimId,
           executionId,
           claimedAt: at.toISOString(),
+          ...(decided ? withoutUndefined(decided) : {}),
         },
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
@@ -197,19 +203,6 @@ export class DynamoDbAllocationLedger implements AllocationLedger {
 
   async returnPool(poolId: string, allocationId: string, amount: Amounts): Promise<void> {
     await this.giveBack(ledgerKeys.pool(poolId), allocationId, amount, 'hold');
-  }
-
-  settleAllocation(allocationId: string): Promise<boolean> {
-    return writeConditionally(
-      this.client,
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: ledgerKeys.allocation(allocationId),
-        UpdateExpression: 'SET settled = :yes',
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeValues: { ':yes': true },
-      }),
-    );
   }
 
   async settleQuota(tenantId: string, allocationId: string): Promise<void> {
@@ -395,8 +388,8 @@ export class DynamoDbAllocationLedger implements AllocationLedger {
    * `used.d += amount.d` for every dimension and `holds.<allocationId> = amount`, on condition
    * that the allocation holds nothing here yet, that the bound (`capacity` or `limits`) is still
    * what the saga saw, that `used.d <= bound.d - amount.d` (conditions cannot add), and for pools
-   * that the pool is still in `state`. A refusal because the hold already exists is success. It
-   * also makes sure the item has its `returns` map, which a release later marks.
+   * that the pool is still in `state`. A refusal because the hold already exists is success
+   * (`heldAlready`). It also makes sure the item has its `returns` map, which a release later marks.
    */
   private async reserve(
     key: Record<string, string>,
@@ -436,7 +429,7 @@ export class DynamoDbAllocationLedger implements AllocationLedger {
       );
     });
     try {
-      await this.client.send(
+      const { Attributes = {} } = await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: key,
@@ -444,13 +437,15 @@ export class DynamoDbAllocationLedger implements AllocationLedger {
           ConditionExpression: conditions.join(' AND '),
           ExpressionAttributeNames: expression.names,
           ExpressionAttributeValues: expression.values,
+          // The item as the hold left it: its utilisation, with no read after.
+          ReturnValues: 'ALL_NEW',
         }),
       );
-      return 'reserved';
+      return { used: (Attributes.used ?? {}) as Amounts, bound: (Attributes[bound] ?? {}) as Amounts };
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
       // Already held (a retried or ambiguous write that went through): nothing more to take.
-      return (await this.marker(key, 'holds', allocationId)) ? 'reserved' : 'conflict';
+      return (await this.marker(key, 'holds', allocationId)) ? 'heldAlready' : 'conflict';
     }
   }
 

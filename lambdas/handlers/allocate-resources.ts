@@ -15,8 +15,8 @@ import { announceOutcome, recordedOutcomeFacts } from '../core/allocation/announ
 import { InvalidRequest } from '../core/errors';
 import { ResourceAllocationRejected, ResourceAllocationRequested } from '../core/events/allocation-events';
 import { fact } from '../core/events/define-event';
-import { utilisationAfterChange } from '../metrics/utilisation-metrics';
-import { recordMeasured } from '../middleware/observability';
+import { utilisationAfterChange, utilisationOf } from '../metrics/utilisation-metrics';
+import { recordMeasured, recordMetrics } from '../middleware/observability';
 import { workflowTaskHandler } from '../middleware/workflow-task-handler';
 
 const { ledger, publisher } = wireAllocations();
@@ -32,7 +32,7 @@ export const handler = workflowTaskHandler({
   // The execution deciding the request is noted on its claim, so that only its end undoes it.
   input: z.object({ request: ResourceAllocationRequested.schema, executionId: z.string() }),
   handle: async ({ request, executionId }) => {
-    const { outcome, decided, announce } = await allocate(dependencies, request, executionId).catch(
+    const { outcome, decided, announce, reserved } = await allocate(dependencies, request, executionId).catch(
       async (error: unknown) => {
         // A request the ledger shows to be wrong (an unknown dimension) is refused in public too.
         if (error instanceof InvalidRequest) {
@@ -54,7 +54,9 @@ export const handler = workflowTaskHandler({
       const facts = decided ? outcomeFacts(outcome) : await recordedOutcomeFacts(ledger, outcome);
       await announceOutcome(ledger, publisher, request.requestId, facts);
     }
-    if (decided && outcome.status === 'ALLOCATED')
+    if (reserved) recordMetrics(utilisationOf(reserved.pool, reserved.quota));
+    // Reserved by an earlier try whose answer was lost: read back.
+    else if (decided && outcome.status === 'ALLOCATED')
       await recordMeasured(() => utilisationAfterChange(ledger, outcome));
     // A duplicate returns the first delivery's result and must not provision a second time.
     return { ...outcome, duplicate: !decided };

@@ -1,9 +1,11 @@
 /**
  * Pool and quota utilisation after a change: the share of each dimension's capacity (or limit) in
- * use, read back from the ledger once the change is written, so the figure is the ledger's own.
+ * use, as the ledger holds it once the change is written — its answer to the change's own writes,
+ * or read back — so the figure is the ledger's own.
  */
 import type { AllocationLedger } from '../core/allocation/allocation';
 import type { Amounts } from '../core/allocation/amounts';
+import type { PoolView, QuotaView } from '../core/allocation/choose-pool';
 import { batonMetrics, type MetricRecord, metricRecord } from './metric-catalogue';
 
 /** What a change touched: a pool (found among those of its kind) and a tenant's quota. */
@@ -21,7 +23,17 @@ export async function utilisationAfterChange(
     ledger.poolsOfKind(changed.kind),
     ledger.quota(changed.tenantId),
   ]);
-  const pool = pools.find((candidate) => candidate.poolId === changed.poolId);
+  return utilisationOf(
+    pools.find((candidate) => candidate.poolId === changed.poolId),
+    quota,
+  );
+}
+
+/** The utilisation records of a pool and a quota as the ledger holds them. */
+export function utilisationOf(
+  pool: Pick<PoolView, 'poolId' | 'used' | 'capacity'> | undefined,
+  quota: Pick<QuotaView, 'tenantId' | 'used' | 'limits'> | undefined,
+): MetricRecord[] {
   return [
     ...(pool
       ? shares(pool.used, pool.capacity).map(([dimension, percent]) =>

@@ -22,6 +22,8 @@ import { signingAccessKeyId } from './signing-key.js';
 import { refusal } from './store-request-guard.js';
 
 const { path, port, functionsAccessKeyId } = workerData;
+/** Requests served, by operation (`PutItem`…), through either door: what the benchmarks count. */
+const served = new Map();
 const server = dynalite({ path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
 const [listener] = server.listeners('request');
 
@@ -50,6 +52,8 @@ parentPort.on('message', (message) => {
     serveGuarded(message, (answer) =>
       parentPort.postMessage({ type: 'response', id: message.id, ...answer }),
     );
+  } else if (message.type === 'countServed') {
+    parentPort.postMessage({ type: 'served', id: message.id, counts: Object.fromEntries(served) });
   } else if (message.type === 'close') {
     server.close((error) => parentPort.postMessage({ type: 'closed', message: error?.message }));
   }
@@ -83,6 +87,8 @@ function serveFunction(request, response) {
  */
 function serveGuarded(request, reply) {
   const { method, headers, body } = request;
+  const operation = String(headers['x-amz-target'] ?? '').split('.')[1] ?? '(none)';
+  served.set(operation, (served.get(operation) ?? 0) + 1);
   const refused =
     method === 'POST'
       ? refusal(Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8'))

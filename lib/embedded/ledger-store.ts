@@ -37,6 +37,11 @@ export interface LedgerStore extends RawService {
   onFunctionsUrlChange(listener: (functionsUrl: string) => void): void;
   /** One DynamoDB API call (`GetItem`, `PutItem`…) with its JSON input; resolves with the JSON output. */
   call(operation: string, input: Record<string, unknown>): Promise<Record<string, unknown>>;
+  /**
+   * The requests the store's thread has served since it started, by DynamoDB operation
+   * (`PutItem`, `UpdateItem`…), through either door: what the benchmarks count per allocation.
+   */
+  requestsServed(): Promise<Record<string, number>>;
   /** Ends the store's thread as a crash would (tests); the store starts a new one. */
   crashThread(): Promise<void>;
   close(): Promise<void>;
@@ -71,7 +76,8 @@ type WorkerMessage =
   | { type: 'ready'; port: number }
   | { type: 'failed'; message: string }
   | { type: 'closed'; message?: string }
-  | ({ type: 'response'; id: number } & StoreAnswer);
+  | ({ type: 'response'; id: number } & StoreAnswer)
+  | { type: 'served'; id: number; counts: Record<string, number> };
 
 /** Starts dynalite on `directory` (in memory when undefined) and makes sure `tableName` exists. */
 export async function startLedgerStore(
@@ -92,6 +98,7 @@ export async function startLedgerStore(
     onFunctionsUrlChange: (listener) => thread.onPortChange((port) => listener(loopbackUrl(port))),
     handle: (request, response) => forward(thread, request, response),
     call,
+    requestsServed: () => thread.requestsServed(),
     crashThread: () => thread.crash(),
     close: () => thread.close(),
   };
@@ -113,6 +120,7 @@ interface StoreThread {
   readonly port: number;
   onPortChange(listener: (port: number) => void): void;
   send(request: StoreRequest): Promise<StoreAnswer>;
+  requestsServed(): Promise<Record<string, number>>;
   crash(): Promise<void>;
   close(): Promise<void>;
 }
@@ -183,6 +191,7 @@ async function superviseStoreThread(
     },
     onPortChange: (listener) => portListeners.push(listener),
     send: async (request) => (await running()).send(request),
+    requestsServed: async () => (await running()).requestsServed(),
     crash: async () => (await running()).crash(),
     close: async () => {
       closing = true;
@@ -202,6 +211,10 @@ async function startWorkerThread(where: StoreLocation, port: number | undefined)
     workerData: { path: where.directory, port, functionsAccessKeyId: where.functionsAccessKeyId },
   });
   const pending = new Map<number, { resolve: (answer: StoreAnswer) => void; reject: (e: Error) => void }>();
+  const counting = new Map<
+    number,
+    { resolve: (counts: Record<string, number>) => void; reject: (e: Error) => void }
+  >();
   let nextId = 0;
   let failure: Error | undefined;
   let closing: Promise<void> | undefined;
@@ -213,14 +226,18 @@ async function startWorkerThread(where: StoreLocation, port: number | undefined)
     ready.reject(error);
     closed.resolve();
     if (!closing) died.resolve(failure);
-    for (const waiter of pending.values()) waiter.reject(error);
+    for (const waiter of [...pending.values(), ...counting.values()]) waiter.reject(error);
     pending.clear();
+    counting.clear();
   };
   worker.on('message', (message: WorkerMessage) => {
     if (message.type === 'response') {
       const waiter = pending.get(message.id);
       pending.delete(message.id);
       waiter?.resolve(message);
+    } else if (message.type === 'served') {
+      counting.get(message.id)?.resolve(message.counts);
+      counting.delete(message.id);
     } else if (message.type === 'ready') {
       ready.resolve(message.port);
     } else if (message.type === 'failed') {
@@ -250,6 +267,14 @@ async function startWorkerThread(where: StoreLocation, port: number | undefined)
       return new Promise<StoreAnswer>((resolve, reject) => {
         pending.set(id, { resolve, reject });
         worker.postMessage({ type: 'request', id, ...request });
+      });
+    },
+    requestsServed: () => {
+      if (failure) return Promise.reject(failure);
+      const id = nextId++;
+      return new Promise((resolve, reject) => {
+        counting.set(id, { resolve, reject });
+        worker.postMessage({ type: 'countServed', id });
       });
     },
     crash: async () => {

@@ -2,7 +2,8 @@
  * Allocations end to end in the embedded runtime: `ResourceAllocationRequested` put with the AWS
  * SDK → rule → allocate-resources → `ResourceAllocated` on the bus; throughput and latency, the
  * state transitions and Lambda invocations each allocation costs (read from execution
- * histories), and the AWS bill those counts imply — beside the raw fixture baseline.
+ * histories), the ledger calls (counted by the store), and the AWS bill those counts imply —
+ * beside the raw fixture baseline.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -40,10 +41,10 @@ const PRICE = {
   write: 0.625 / 1e6,
   read: 0.125 / 1e6,
 };
-/** Per allocation: claim, quota, pool, allocation record, outcome (each item under 1 KB). */
-const LEDGER_WRITES = 5;
-/** Per allocation: the pools query and the quota read, strongly consistent (a unit per 4 KB). */
-const LEDGER_READS = 2;
+/** DynamoDB operations that write (a unit per 1 KB: every ledger item is smaller). */
+const WRITES = new Set(['PutItem', 'UpdateItem', 'DeleteItem']);
+/** …and that read, strongly consistent (a unit per 4 KB: a pool partition of a few pools is smaller). */
+const READS = new Set(['GetItem', 'Query']);
 /** Per allocation: the request and the `ResourceAllocated` fact. */
 const EVENTS = 2;
 
@@ -109,10 +110,23 @@ let peakEnvironments = 0;
 const sampler = setInterval(() => {
   peakEnvironments = Math.max(peakEnvironments, runtime.lambda.environments());
 }, 10);
+const servedBefore = await runtime.store.requestsServed();
 const started = performance.now();
 const latencies = await drive(RUNS, CONCURRENCY, (i) => allocateOnce(`run-${i}`));
 report('allocation.throughput', RUNS / ((performance.now() - started) / 1000), 'allocations/s');
 clearInterval(sampler);
+// Every ledger call of every function the allocations set off (allocate-resources, follow-resources).
+const served = Object.entries(await runtime.store.requestsServed()).map(
+  ([operation, count]) => [operation, (count - (servedBefore[operation] ?? 0)) / RUNS] as const,
+);
+const perAllocation = (operations: Set<string>) =>
+  served.filter(([operation]) => operations.has(operation)).reduce((sum, [, count]) => sum + count, 0);
+const ledgerWrites = perAllocation(WRITES);
+const ledgerReads = perAllocation(READS);
+const ledgerCalls = served.reduce((sum, [, count]) => sum + count, 0);
+report('allocation.ledger_calls', ledgerCalls, 'per allocation');
+report('allocation.ledger_writes', ledgerWrites, 'per allocation');
+report('allocation.ledger_reads', ledgerReads, 'per allocation');
 report('allocation.environments.peak', peakEnvironments, 'environments');
 report('allocation.environments.cap', DEFAULT_ENVIRONMENT_LIMITS.maxTotalEnvironments, 'environments');
 report('allocation.latency.p50', percentile(latencies, 50), 'ms');
@@ -161,13 +175,13 @@ report('allocation.lambda_duration_local', lambdaSeconds * 1000, 'ms');
 const memoryGb = (functions.find((fn) => fn.id === 'allocate-resources')?.memoryMiB ?? 512) / 1024;
 // Billed Lambda time is at least 1 ms per invocation and, in AWS, network-bound: take 20 ms as the floor.
 const billedSeconds = Math.max(lambdaSeconds, 0.02);
-const perAllocation =
+const costPerAllocation =
   transitions * PRICE.transition +
   invocations * (PRICE.lambdaRequest + billedSeconds * memoryGb * PRICE.lambdaGbSecond) +
   EVENTS * PRICE.event +
-  LEDGER_WRITES * PRICE.write +
-  LEDGER_READS * PRICE.read;
-report('allocation.aws_cost_per_million', perAllocation * 1e6, 'USD');
+  ledgerWrites * PRICE.write +
+  ledgerReads * PRICE.read;
+report('allocation.aws_cost_per_million', costPerAllocation * 1e6, 'USD');
 
 eventBridge.destroy();
 sfn.destroy();

@@ -150,7 +150,7 @@ function allocationIdOf(outcome: AllocationOutcome): string {
 }
 
 /** The steps after the outcome is recorded, and the steps of a release, where faults are injected. */
-const SETTLE_STEPS = ['settleAllocation', 'settlePool', 'settleQuota'] as const;
+const SETTLE_STEPS = ['settlePool', 'settleQuota'] as const;
 const RELEASE_STEPS = [
   'claimRelease',
   'releasePool',
@@ -335,6 +335,25 @@ describe('settling the holds once the outcome is recorded', () => {
       expect(await drift()).toEqual([]);
     },
   );
+
+  it('a release gives back nothing of an allocation whose saga failed, though its record outlived the compensation', async () => {
+    const { request, poolId, tenantId } = await setUp();
+    const allocationId = nextId('alloc-left');
+    // The outcome is never recorded; compensation returns both holds but cannot remove the
+    // allocation: an ACTIVE allocation is left that no outcome names and nothing holds for.
+    const failed = {
+      ...deps(failing({ recordOutcome: 1, removeAllocation: 1 })),
+      newAllocationId: () => allocationId,
+    };
+    await expect(allocate(failed, request, EXECUTION)).rejects.toBeInstanceOf(CompensationFailed);
+    expect(await ledger.allocation(allocationId)).toMatchObject({ status: 'ACTIVE' });
+    expect(await release(ledger, allocationId)).toMatchObject({ released: true });
+    // Its usage went back with the compensation: nothing goes back twice.
+    expect((await ledger.quota(tenantId))?.used).toEqual({ vcpu: 0 });
+    expect((await ledger.poolsOfKind(request.kind))[0]?.used).toEqual({ vcpu: 0 });
+    expect(await markers(poolId, tenantId)).toEqual({ holds: [], returns: [] });
+    expect(await drift()).toEqual([]);
+  });
 });
 
 describe('releases under store failures', () => {

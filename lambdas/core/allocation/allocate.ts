@@ -1,5 +1,6 @@
 /**
- * The allocation saga: claim the request id (with an owner), choose a pool, note the attempt,
+ * The allocation saga: read the pools and the quota and choose, then claim the request id (with an
+ * owner) together with what the choice decided — the attempt about to be reserved, or the refusal —
  * hold the tenant's quota, then the pool, then write the allocation and the outcome — each a
  * single-item conditional write. A lost race re-chooses (a bounded number of times); any failure
  * before the outcome is recorded gives back what was held, newest first (holds make that
@@ -8,9 +9,22 @@
  * pool and quota items carry no mark of the allocations that are merely live.
  */
 import { InvalidRequest } from '../errors';
-import type { Allocation, AllocationLedger, AllocationOutcome, Claim, RequestRecord } from './allocation';
+import type {
+  Allocation,
+  AllocationLedger,
+  AllocationOutcome,
+  Attempt,
+  Claim,
+  RequestRecord,
+} from './allocation';
 import type { Amounts } from './amounts';
-import { choosePool, type PlacementRequest, type PoolView, type RejectionReason } from './choose-pool';
+import {
+  choosePool,
+  type PlacementRequest,
+  type PoolView,
+  type QuotaView,
+  type RejectionReason,
+} from './choose-pool';
 
 export interface AllocationRequest extends PlacementRequest {
   readonly requestId: string;
@@ -73,6 +87,23 @@ export interface Allocated {
   readonly outcome: AllocationOutcome;
   readonly decided: boolean;
   readonly announce: boolean;
+  /**
+   * The pool and the quota as this delivery's reservations left them (the ledger's answers to
+   * them), when it reserved both itself: what their utilisation is measured from, with no read.
+   */
+  readonly reserved?: ReservedHolders | undefined;
+}
+
+export interface ReservedHolders {
+  readonly pool: Pick<PoolView, 'poolId' | 'used' | 'capacity'>;
+  readonly quota: Pick<QuotaView, 'tenantId' | 'used' | 'limits'>;
+}
+
+/** A pool chosen for the request, the quota limits the choice saw, and the allocation it would make. */
+interface Placement {
+  readonly pool: PoolView;
+  readonly limitsSeen: Amounts;
+  readonly allocation: Allocation;
 }
 
 export async function allocate(
@@ -85,16 +116,37 @@ export async function allocate(
   const claimId = deps.newClaimId();
   const claim = { claimId, executionId };
   let claimed: boolean;
+  let first: Placement | AllocationOutcome | undefined;
   try {
-    claimed =
-      (await ledger.claimRequest(request.requestId, claim, deps.now())) ||
-      (await takeOverIfStale(deps, request.requestId, claim));
+    // Chosen before claiming, so that the claim carries what it decided: one write, not two. A
+    // request the pools show to be wrong writes nothing — unless it was claimed before, when it
+    // is a duplicate and gets the first delivery's result.
+    const look = await lookAndChoose(deps, request).catch((error: unknown) => {
+      if (error instanceof InvalidRequest) return error;
+      throw error;
+    });
+    if (look instanceof InvalidRequest) {
+      if (!(await ledger.request(request.requestId))) throw look;
+      claimed = false;
+    } else {
+      first = look;
+      const decided = 'allocation' in look ? { attempt: attemptOf(request, look) } : { outcome: look };
+      claimed = await ledger.claimRequest(request.requestId, claim, deps.now(), decided);
+    }
+    // A takeover decides afresh: giving back the dead attempt's holds changed what the look saw.
+    if (!claimed && (await takeOverIfStale(deps, request.requestId, claim))) {
+      claimed = true;
+      first = undefined;
+    }
   } catch (error) {
-    throw error instanceof CompensationFailed ? error : interrupted(request, error);
+    throw error instanceof CompensationFailed || error instanceof InvalidRequest
+      ? error
+      : interrupted(request, error);
   }
   if (!claimed) return { ...(await firstOutcome(deps, request.requestId, executionId)), decided: false };
+  if (first && !('allocation' in first)) return { outcome: first, decided: true, announce: true };
   try {
-    return { outcome: await placeAndReserve(deps, request, claimId), decided: true, announce: true };
+    return { ...(await placeAndReserve(deps, request, claimId, first)), decided: true, announce: true };
   } catch (error) {
     if (error instanceof OutcomeUnknown) throw error;
     await ledger.unclaimRequest(request.requestId, claimId).catch(() => undefined);
@@ -180,29 +232,50 @@ function interrupted(request: AllocationRequest, error: unknown): AllocationInte
   );
 }
 
+/**
+ * Reads the pools of the request's kind and the tenant's quota, and chooses: a placement, or the
+ * refusal (not recorded yet).
+ */
+async function lookAndChoose(
+  deps: AllocateDependencies,
+  request: AllocationRequest,
+): Promise<Placement | AllocationOutcome> {
+  const [pools, quota] = await Promise.all([
+    deps.ledger.poolsOfKind(request.kind),
+    deps.ledger.quota(request.tenantId),
+  ]);
+  refuseUnknownDimensions(request, pools);
+  const choice = choosePool(request, pools, quota);
+  if (!choice.ok) return rejected(request, choice.reason, choice.explanation);
+  // A choice is only made with a quota: choosePool refuses a tenant without one.
+  const limitsSeen = quota?.limits ?? {};
+  return { pool: choice.pool, limitsSeen, allocation: newAllocation(deps, request, choice.pool.poolId) };
+}
+
+/**
+ * Reserves `first` (whose attempt the claim recorded), or what a fresh look chooses, re-choosing
+ * after each lost race; records the outcome.
+ */
 async function placeAndReserve(
   deps: AllocateDependencies,
   request: AllocationRequest,
   claimId: string,
-): Promise<AllocationOutcome> {
+  first: Placement | undefined,
+): Promise<{ outcome: AllocationOutcome; reserved?: ReservedHolders }> {
   const { ledger } = deps;
   for (let attempt = 1; attempt <= MAX_PLACEMENT_ATTEMPTS; attempt++) {
-    const [pools, quota] = await Promise.all([
-      ledger.poolsOfKind(request.kind),
-      ledger.quota(request.tenantId),
-    ]);
-    refuseUnknownDimensions(request, pools);
-    const choice = choosePool(request, pools, quota);
-    if (!choice.ok) {
-      const refusal = rejected(request, choice.reason, choice.explanation);
-      if (!(await ledger.recordOutcome(request.requestId, refusal, claimId))) throw claimLost(request);
-      return refusal;
+    const look = attempt === 1 && first ? first : await lookAndChoose(deps, request);
+    if (!('allocation' in look)) {
+      if (!(await ledger.recordOutcome(request.requestId, look, claimId))) throw claimLost(request);
+      return { outcome: look };
     }
-    if (!quota) continue;
-    const outcome = await reserveAndRecord(deps, request, claimId, choice.pool, quota.limits);
-    if (outcome === 'conflict') continue;
-    await settle(ledger, outcome);
-    return outcome;
+    const recorded = look === first;
+    if (!recorded && !(await ledger.recordAttempt(request.requestId, claimId, attemptOf(request, look))))
+      throw claimLost(request);
+    const reserved = await reserveAndRecord(deps, request, claimId, look);
+    if (reserved === 'conflict') continue;
+    await settle(ledger, reserved.outcome);
+    return reserved;
   }
   const contended = rejected(
     request,
@@ -210,11 +283,21 @@ async function placeAndReserve(
     `gave up after ${MAX_PLACEMENT_ATTEMPTS} attempts: other requests took the room first each time`,
   );
   if (!(await ledger.recordOutcome(request.requestId, contended, claimId))) throw claimLost(request);
-  return contended;
+  return { outcome: contended };
+}
+
+/** What the claim holder is about to reserve, for whoever takes a stale claim over to undo it. */
+function attemptOf(request: AllocationRequest, { allocation }: Placement): Attempt {
+  return {
+    allocationId: allocation.allocationId,
+    tenantId: request.tenantId,
+    poolId: allocation.poolId,
+    amount: request.amount,
+  };
 }
 
 /**
- * Holds the quota, then the pool, then writes the allocation and the outcome; `conflict` when a
+ * Holds the quota and the pool, then writes the allocation and the outcome; `conflict` when a
  * hold lost a race (given back already). Any failure gives back what was taken, unless the outcome
  * may have been recorded: from then on nothing may take the saga back.
  */
@@ -222,27 +305,29 @@ async function reserveAndRecord(
   deps: AllocateDependencies,
   request: AllocationRequest,
   claimId: string,
-  pool: PoolView,
-  limitsSeen: Amounts,
-): Promise<AllocationOutcome | 'conflict'> {
+  { pool, limitsSeen, allocation }: Placement,
+): Promise<{ outcome: AllocationOutcome; reserved?: ReservedHolders } | 'conflict'> {
   const { ledger } = deps;
-  const allocation = newAllocation(deps, request, pool.poolId);
   const { allocationId } = allocation;
   // Each undo is registered before its step: a step whose answer is lost may have gone
   // through, and giving back is idempotent, so undoing a step that did not happen is harmless.
   const taken: (() => Promise<void>)[] = [];
-  const attempt = { allocationId, tenantId: request.tenantId, poolId: pool.poolId, amount: request.amount };
-  if (!(await ledger.recordAttempt(request.requestId, claimId, attempt))) throw claimLost(request);
   try {
-    taken.push(() => ledger.returnQuota(request.tenantId, allocationId, request.amount));
-    if (
-      (await ledger.reserveQuota(request.tenantId, allocationId, request.amount, limitsSeen)) === 'conflict'
-    ) {
-      await compensate(taken);
-      return 'conflict';
-    }
-    taken.push(() => ledger.returnPool(pool.poolId, allocationId, request.amount));
-    if ((await ledger.reservePool(pool.poolId, allocationId, request.amount, pool.capacity)) === 'conflict') {
+    taken.push(
+      () => ledger.returnQuota(request.tenantId, allocationId, request.amount),
+      () => ledger.returnPool(pool.poolId, allocationId, request.amount),
+    );
+    // Two items, neither hold waiting for the other; both are settled before anything is given
+    // back, so that no hold can land after its undo.
+    const [quotaHold, poolHold] = await Promise.allSettled([
+      ledger.reserveQuota(request.tenantId, allocationId, request.amount, limitsSeen),
+      ledger.reservePool(pool.poolId, allocationId, request.amount, pool.capacity),
+    ]);
+    if (quotaHold.status === 'rejected') throw quotaHold.reason;
+    if (poolHold.status === 'rejected') throw poolHold.reason;
+    const quota = quotaHold.value;
+    const held = poolHold.value;
+    if (quota === 'conflict' || held === 'conflict') {
       await compensate(taken);
       return 'conflict';
     }
@@ -275,7 +360,14 @@ async function reserveAndRecord(
       recorded = true;
     }
     if (!recorded) throw claimLost(request);
-    return outcome;
+    if (quota === 'heldAlready' || held === 'heldAlready') return { outcome };
+    return {
+      outcome,
+      reserved: {
+        pool: { poolId: pool.poolId, used: held.used, capacity: held.bound },
+        quota: { tenantId: request.tenantId, used: quota.used, limits: quota.bound },
+      },
+    };
   } catch (error) {
     if (error instanceof CompensationFailed || error instanceof OutcomeUnknown) throw error;
     await compensate(taken);
@@ -287,21 +379,36 @@ async function reserveAndRecord(
  * Drops the holds of an allocation whose outcome is recorded, leaving its usage counted in `used`.
  * Safe because nothing takes a saga back once its outcome is recorded: a takeover needs a claim
  * with no outcome, compensation runs only before the outcome is recorded (or when it is known not
- * to be), and a release gives usage back through its own return markers. The allocation is marked
- * settled first, so a release that finds no hold knows the usage is still counted. Best effort: a
- * hold left behind is harmless — a release gives it back with the usage, and the next delivery of
- * the request settles again.
+ * to be), and a release gives usage back through its own return markers. The recorded outcome is
+ * what tells a release that finds no hold that the usage is still counted (`isCommitted`). Best
+ * effort: a hold left behind is harmless — a release gives it back with the usage, and the next
+ * delivery of the request settles again.
  */
 async function settle(ledger: AllocationLedger, outcome: AllocationOutcome): Promise<void> {
   if (outcome.status !== 'ALLOCATED') return;
   const { allocationId, poolId, tenantId } = outcome;
-  try {
-    if (!(await ledger.settleAllocation(allocationId))) return;
-    await ledger.settlePool(poolId, allocationId);
-    await ledger.settleQuota(tenantId, allocationId);
-  } catch {
+  // Two items, neither waiting for the other.
+  await Promise.all([
+    ledger.settlePool(poolId, allocationId),
+    ledger.settleQuota(tenantId, allocationId),
+  ]).catch(() => {
     // Left for the release or the next delivery, as above.
-  }
+  });
+}
+
+/**
+ * Whether the saga that made `allocation` recorded its outcome: then its usage is counted for good,
+ * whether its holds are still there or dropped by the settle. An outcome names its allocation from
+ * the moment it is recorded (ALLOCATED) through a cancelled provisioning (PROVISIONING_FAILED).
+ */
+export async function isCommitted(
+  ledger: Pick<AllocationLedger, 'request'>,
+  allocation: Pick<Allocation, 'allocationId' | 'requestId'>,
+): Promise<boolean> {
+  const outcome = (await ledger.request(allocation.requestId))?.outcome;
+  return (
+    outcome !== undefined && 'allocationId' in outcome && outcome.allocationId === allocation.allocationId
+  );
 }
 
 /** A dimension no pool of the kind has is a typo, not a shortage: the caller must fix it. */

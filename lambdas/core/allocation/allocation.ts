@@ -5,8 +5,8 @@
  * that only lives there while an operation on it is in flight, so the hot items stay the same
  * size however many allocations are live:
  * - a hold (`holds.<id>`) while the saga is undecided, so that taking and compensating are
- *   idempotent; once the outcome is recorded the saga settles: the allocation notes that its
- *   usage is counted (`settled`) and the holds are dropped, leaving `used` as it is;
+ *   idempotent; once the outcome is recorded (which says for good that the usage is counted) the
+ *   saga settles: the holds are dropped, leaving `used` as it is;
  * - a return marker (`returns.<id>`) while a release is in flight, so that a retried release
  *   gives back once; it is removed when the allocation is RELEASED.
  */
@@ -35,11 +35,6 @@ export interface Allocation {
   readonly expiresAt?: string | undefined;
   readonly leaseSeconds?: number | undefined;
   readonly attributes?: Readonly<Record<string, unknown>> | undefined;
-  /**
-   * Set once the request's outcome is recorded: the usage is counted in `used` with no hold
-   * behind it, and no saga will ever take it back.
-   */
-  readonly settled?: boolean | undefined;
   /**
    * When the release under way took the allocation (RELEASING), which names that release; kept on
    * a RELEASED allocation until its return markers are removed.
@@ -110,18 +105,38 @@ export interface RequestRecord {
   readonly announced?: boolean | undefined;
 }
 
-/** `conflict`: the bound, state or room changed since it was read (another request took it). */
-export type Reservation = 'reserved' | 'conflict';
+/** A pool's or quota's usage and its bound (a pool's capacity, a quota's limits). */
+export interface Holding {
+  readonly used: Amounts;
+  readonly bound: Amounts;
+}
+
+/**
+ * `conflict`: the bound, state or room changed since it was read (another request took it);
+ * `heldAlready`: an earlier try for the same allocation holds it (its answer was lost); otherwise
+ * held now, and the holder as this write left it.
+ */
+export type Reservation = Holding | 'heldAlready' | 'conflict';
 
 /**
  * `returned`: the usage is back, now or by an earlier attempt (its return marker is there);
- * `unheld`: there was nothing to give back — no hold, no marker, and the allocation not settled.
+ * `unheld`: there was nothing to give back — no hold, no marker, and the allocation's outcome not
+ * recorded.
  */
 export type Return = 'returned' | 'unheld';
 
 export interface AllocationLedger {
-  /** Claims a request id; `false` when another delivery claimed it first. */
-  claimRequest(requestId: string, claim: Claim, at: Date): Promise<boolean>;
+  /**
+   * Claims a request id, in the same write noting what the claim decided before it was taken:
+   * the attempt it is about to reserve, or its outcome (a refusal). `false` when another delivery
+   * claimed it first.
+   */
+  claimRequest(
+    requestId: string,
+    claim: Claim,
+    at: Date,
+    decided?: { readonly attempt: Attempt } | { readonly outcome: AllocationOutcome },
+  ): Promise<boolean>;
   /** What the ledger knows of a request: its claim, its current attempt, its outcome. */
   request(requestId: string): Promise<RequestRecord | undefined>;
   /** Takes a stale claim over from `staleClaimId`; `false` if someone else changed it first. */
@@ -153,6 +168,7 @@ export interface AllocationLedger {
   /**
    * Holds `amount` of the tenant's quota for `allocationId`, if its limits are still those seen
    * and the amount still fits. Idempotent: holding again for the same allocation changes nothing.
+   * Answers with the quota as the hold left it, so that nothing needs reading it back.
    */
   reserveQuota(
     tenantId: string,
@@ -170,15 +186,13 @@ export interface AllocationLedger {
   /** Gives back what `allocationId` holds of the quota; nothing if it holds nothing (saga compensation). */
   returnQuota(tenantId: string, allocationId: string, amount: Amounts): Promise<void>;
   returnPool(poolId: string, allocationId: string, amount: Amounts): Promise<void>;
-  /** Notes that the allocation's usage is counted without holds; `false` if there is no such allocation. */
-  settleAllocation(allocationId: string): Promise<boolean>;
   /** Drops the allocation's hold on the quota, leaving `used` as it is; nothing if it has none. */
   settleQuota(tenantId: string, allocationId: string): Promise<void>;
   settlePool(poolId: string, allocationId: string): Promise<void>;
   /**
    * Gives the allocation's usage of the quota back and marks it returned (`returns.<id>`), in one
-   * write: from its hold if it still has one; without a hold only if `settled`; never if the
-   * marker is already there.
+   * write: from its hold if it still has one; without a hold only if `settled` (its outcome is
+   * recorded, so its holds may have been dropped); never if the marker is already there.
    */
   releaseQuota(tenantId: string, allocationId: string, amount: Amounts, settled: boolean): Promise<Return>;
   releasePool(poolId: string, allocationId: string, amount: Amounts, settled: boolean): Promise<Return>;

@@ -1,6 +1,7 @@
 /**
- * Returning an allocation's capacity. A settled allocation has no hold left to give back, so a
- * release marks its return on each item instead, and the mark lives only while it is in flight:
+ * Returning an allocation's capacity. An allocation whose saga settled (its outcome recorded, its
+ * holds dropped) has no hold left to give back, so a release marks its return on each item
+ * instead, and the mark lives only while it is in flight:
  * 1. the allocation goes ACTIVE (RESERVED for a cancelled provisioning) → RELEASING, stamped with
  *    the release that took it — only that release gives anything back;
  * 2. on the pool, one conditional write decrements `used` and sets `returns.<id>` (taking a hold
@@ -16,7 +17,7 @@
 import { publishNoting } from '../announcements';
 import { InvalidRequest } from '../errors';
 import type { Fact, FactPublisher } from '../ports';
-import { STALE_CLAIM_MS } from './allocate';
+import { isCommitted, STALE_CLAIM_MS } from './allocate';
 import type { Allocation, AllocationLedger, ReleaseCause, Return } from './allocation';
 import { releaseFact } from './allocation-facts';
 
@@ -138,10 +139,11 @@ async function returnCapacity(
   const { allocationId, poolId, tenantId, amount } = allocation;
   const completed = await interruptible(allocation, async () => {
     try {
-      await returnOnce(ledger, allocation, (settled) =>
+      const committed = await isCommitted(ledger, allocation);
+      await returnOnce(ledger, allocation, committed, (settled) =>
         ledger.releasePool(poolId, allocationId, amount, settled),
       );
-      await returnOnce(ledger, allocation, (settled) =>
+      await returnOnce(ledger, allocation, committed, (settled) =>
         ledger.releaseQuota(tenantId, allocationId, amount, settled),
       );
       return await completeRelease(ledger, allocationId, claimedAt);
@@ -161,22 +163,23 @@ async function returnCapacity(
 }
 
 /**
- * One give-back, knowing whether the allocation is settled. A hold that vanished without a return
- * marker was dropped by a settle since the allocation was read (it is marked settled first): then
- * the usage is still counted, and is given back as settled. Still not settled means a failed saga
- * gave it back already.
+ * One give-back, knowing whether the allocation's outcome was `committed` when the release looked.
+ * A hold that vanished without a return marker was dropped by a settle since then (which comes
+ * after the outcome is recorded): then the usage is still counted, and is given back as settled.
+ * Still not committed means a failed saga gave it back already.
  */
 async function returnOnce(
   ledger: AllocationLedger,
   allocation: Allocation,
+  committed: boolean,
   give: (settled: boolean) => Promise<Return>,
 ): Promise<void> {
-  if (allocation.settled) {
+  if (committed) {
     await give(true);
     return;
   }
   if ((await give(false)) === 'returned') return;
-  if ((await ledger.allocation(allocation.allocationId))?.settled) await give(true);
+  if (await isCommitted(ledger, allocation)) await give(true);
 }
 
 /** RELEASING → RELEASED, also when the write went through and only its answer was lost. */
