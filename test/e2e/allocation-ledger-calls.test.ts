@@ -24,13 +24,10 @@ const EXECUTION = 'arn:aws:states:us-east-1:000000000000:execution:baton-local-a
 
 beforeAll(async () => {
   // The store alone, through the door Baton's functions use: nothing else calls it.
-  store = await startLedgerStore(undefined, LEDGER_TABLE_NAME);
+  const credentials = functionCredentials();
+  store = await startLedgerStore(undefined, LEDGER_TABLE_NAME, credentials.accessKeyId);
   client = DynamoDBDocumentClient.from(
-    new DynamoDBClient({
-      endpoint: store.functionsUrl,
-      region: 'us-east-1',
-      credentials: functionCredentials(),
-    }),
+    new DynamoDBClient({ endpoint: store.functionsUrl, region: 'us-east-1', credentials }),
   );
   ledger = new DynamoDbAllocationLedger(client, LEDGER_TABLE_NAME);
   const inventory = new DynamoDbInventoryStore(client, LEDGER_TABLE_NAME);

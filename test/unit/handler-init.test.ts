@@ -3,12 +3,11 @@
  * both are loaded by the first call that needs them (see `runtime-wiring` and `activeTracer`).
  * Each handler is imported in turn in a process of its own, which notes every package resolved.
  */
-import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { functions } from '../../lib/topology/functions';
 import { repositoryRoot } from '../../lib/topology/repository-root';
+import { runInLambdaEnvironment } from './lambda-like-process';
 
 const LOADED_ON_FIRST_USE = /^(@aws-sdk\/|@smithy\/|aws-xray-sdk-core$|@aws-lambda-powertools\/tracer$)/;
 
@@ -33,21 +32,11 @@ async function packagesLoadedBy(entries: readonly string[]): Promise<Record<stri
     }
     console.log(JSON.stringify(byEntry));
   `;
-  const { stdout } = await promisify(execFile)(
-    process.execPath,
-    ['--import', 'tsx', '--input-type=module', '-e', script],
-    {
-      cwd: repositoryRoot,
-      // Lambda's environment, tracing on: what runs at init there runs here.
-      env: {
-        PATH: process.env.PATH,
-        AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
-        AWS_REGION: 'us-east-1',
-        TABLE_NAME: 'baton-test-ledger',
-        EVENT_BUS_NAME: 'baton-test',
-      },
-    },
-  );
+  // Lambda's environment, tracing on: what runs at init there runs here.
+  const stdout = await runInLambdaEnvironment(script, {
+    TABLE_NAME: 'baton-test-ledger',
+    EVENT_BUS_NAME: 'baton-test',
+  });
   return JSON.parse(stdout);
 }
 

@@ -4,13 +4,12 @@
  * handler runs in a process of its own with Lambda's environment (the X-Ray SDK reads it once),
  * and its segments go to a UDP socket standing in for the X-Ray daemon.
  */
-import { execFile } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { repositoryRoot } from '../../lib/topology/repository-root';
+import { runInLambdaEnvironment } from './lambda-like-process';
 
 const TRACE_ID = '1-5759e988-bd862e3fe1be46a994272793';
 
@@ -22,26 +21,16 @@ async function runInLambda(script: string, extra: Record<string, string> = {}) {
   await new Promise<void>((resolve) => daemon.bind(0, '127.0.0.1', resolve));
   const { port } = daemon.address() as AddressInfo;
   try {
-    const { stdout } = await promisify(execFile)(
-      process.execPath,
-      ['--import', 'tsx', '--input-type=module', '-e', script],
-      {
-        cwd: repositoryRoot,
-        env: {
-          PATH: process.env.PATH,
-          AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
-          AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
-          AWS_LAMBDA_FUNCTION_NAME: 'baton-test-traced',
-          LAMBDA_TASK_ROOT: repositoryRoot,
-          _HANDLER: 'index.handler',
-          _X_AMZN_TRACE_ID: `Root=${TRACE_ID};Parent=53995c3f42cd8ad8;Sampled=1`,
-          AWS_XRAY_DAEMON_ADDRESS: `127.0.0.1:${port}`,
-          AWS_REGION: 'us-east-1',
-          POWERTOOLS_SERVICE_NAME: 'baton-test',
-          ...extra,
-        },
-      },
-    );
+    const stdout = await runInLambdaEnvironment(script, {
+      AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+      AWS_LAMBDA_FUNCTION_NAME: 'baton-test-traced',
+      LAMBDA_TASK_ROOT: repositoryRoot,
+      _HANDLER: 'index.handler',
+      _X_AMZN_TRACE_ID: `Root=${TRACE_ID};Parent=53995c3f42cd8ad8;Sampled=1`,
+      AWS_XRAY_DAEMON_ADDRESS: `127.0.0.1:${port}`,
+      POWERTOOLS_SERVICE_NAME: 'baton-test',
+      ...extra,
+    });
     // UDP datagrams sent just before the process ended are delivered by now, or lost to us anyway.
     await new Promise((resolve) => setTimeout(resolve, 100));
     return { stdout, segments: received.map((datagram) => JSON.parse(datagram.split('\n')[1] ?? '{}')) };
