@@ -11,11 +11,8 @@ import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { LambdaClient, LambdaClientConfig } from '@aws-sdk/client-lambda';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { loadOnce } from '../middleware/load-once';
 import { activeTracer } from '../middleware/observability';
-
-let documentClient: Promise<DynamoDBDocumentClient> | undefined;
-let eventBridgeClient: Promise<EventBridgeClient> | undefined;
-let stepFunctionsClient: Promise<SFNClient> | undefined;
 
 /** Every client a handler builds goes through here: where tracing is on, its calls become X-Ray subsegments. */
 export async function traced<Client extends { middlewareStack: unknown }>(client: Client): Promise<Client> {
@@ -23,28 +20,23 @@ export async function traced<Client extends { middlewareStack: unknown }>(client
   return tracer ? tracer.captureAWSv3Client(client) : client;
 }
 
-export function sharedDocumentClient(): Promise<DynamoDBDocumentClient> {
-  documentClient ??= (async () => {
-    const { DynamoDBClient, DynamoDBDocumentClient } = await import('./sdk/dynamodb');
-    return DynamoDBDocumentClient.from(await traced(new DynamoDBClient({})), {
-      // A map with an own `constructor` key (a label may be named so) is a map, not a class instance.
-      marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: true },
-    });
-  })();
-  return documentClient;
-}
+export const sharedDocumentClient: () => Promise<DynamoDBDocumentClient> = loadOnce(async () => {
+  const { DynamoDBClient, DynamoDBDocumentClient } = await import('./sdk/dynamodb');
+  return DynamoDBDocumentClient.from(await traced(new DynamoDBClient({})), {
+    // A map with an own `constructor` key (a label may be named so) is a map, not a class instance.
+    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: true },
+  });
+});
 
-export function sharedEventBridgeClient(): Promise<EventBridgeClient> {
-  eventBridgeClient ??= import('./sdk/eventbridge').then(({ EventBridgeClient }) =>
-    traced(new EventBridgeClient({})),
-  );
-  return eventBridgeClient;
-}
+export const sharedEventBridgeClient: () => Promise<EventBridgeClient> = loadOnce(async () => {
+  const { EventBridgeClient } = await import('./sdk/eventbridge');
+  return traced(new EventBridgeClient({}));
+});
 
-export function sharedStepFunctionsClient(): Promise<SFNClient> {
-  stepFunctionsClient ??= import('./sdk/sfn').then(({ SFNClient }) => traced(new SFNClient({})));
-  return stepFunctionsClient;
-}
+export const sharedStepFunctionsClient: () => Promise<SFNClient> = loadOnce(async () => {
+  const { SFNClient } = await import('./sdk/sfn');
+  return traced(new SFNClient({}));
+});
 
 /** A Lambda client of its own (each adapter sets its own retries). */
 export async function newLambdaClient(config: LambdaClientConfig = {}): Promise<LambdaClient> {

@@ -12,6 +12,7 @@ import type { ExecutionLookup } from '../core/recovery/executions';
 import type { UnsettledRecords } from '../core/recovery/orphans';
 import type { AliasTraffic, RolloutLedger, TrafficHooks } from '../core/rollouts/rollout';
 import type { WorkloadLedger } from '../core/workloads/workload-ledger';
+import { loadOnce } from '../middleware/load-once';
 import { recordMetrics } from '../middleware/observability';
 import {
   newLambdaClient,
@@ -25,15 +26,10 @@ type AsyncMethods<Port> = { [Name in keyof Port]: (...args: never[]) => Promise<
 
 /**
  * A port whose implementation `load` builds on the first call of any of its methods (ports are
- * all asynchronous, so the caller cannot tell). A load that fails is tried again on the next call.
+ * all asynchronous, so the caller cannot tell). A load that fails is tried again on the next call (`loadOnce`).
  */
 function onFirstCall<Port extends AsyncMethods<Port>>(load: () => Promise<Port>): Port {
-  let loaded: Promise<Port> | undefined;
-  const implementation = () =>
-    (loaded ??= load().catch((error: unknown) => {
-      loaded = undefined;
-      throw error;
-    }));
+  const implementation = loadOnce(load);
   return new Proxy({} as Port, {
     get: (_, name) =>
       // A port is passed around and called, never awaited: answering `then` would make it a thenable.

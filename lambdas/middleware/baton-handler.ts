@@ -7,6 +7,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { InvalidRequest } from '../core/errors';
+import { loadOnce } from './load-once';
 import { activeTracer, logger } from './observability';
 
 export function batonHandler<Event, Result>(
@@ -33,14 +34,13 @@ type Middleware = middy.MiddlewareObj<unknown, unknown, Error, Context>;
  * tracing is off, nothing.
  */
 function traceHandler(): Middleware {
-  let traced: Promise<Middleware | undefined> | undefined;
-  const middleware = () =>
-    (traced ??= activeTracer().then(async (tracer) => {
-      if (!tracer) return undefined;
-      const { captureLambdaHandler } = await import('@aws-lambda-powertools/tracer/middleware');
-      // Results can be large (a rebalance plan) and name tenants: traces keep timings and errors only.
-      return captureLambdaHandler(tracer, { captureResponse: false });
-    }));
+  const middleware = loadOnce(async () => {
+    const tracer = await activeTracer();
+    if (!tracer) return undefined;
+    const { captureLambdaHandler } = await import('@aws-lambda-powertools/tracer/middleware');
+    // Results can be large (a rebalance plan) and name tenants: traces keep timings and errors only.
+    return captureLambdaHandler(tracer, { captureResponse: false });
+  });
   return {
     before: async (request) => (await middleware())?.before?.(request),
     after: async (request) => (await middleware())?.after?.(request),

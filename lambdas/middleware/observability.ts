@@ -8,13 +8,12 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Tracer } from '@aws-lambda-powertools/tracer';
 import { METRIC_NAMESPACE, type MetricRecord } from '../metrics/metric-catalogue';
+import { loadOnce } from './load-once';
 
 /** Level from `POWERTOOLS_LOG_LEVEL`. */
 export const logger = new Logger({ serviceName: 'baton' });
 
 export const metrics = new Metrics({ namespace: METRIC_NAMESPACE });
-
-let tracer: Promise<Tracer | undefined> | undefined;
 
 /**
  * The Tracer, loaded by the first invocation that traces: the X-Ray SDK under it is the heaviest
@@ -23,13 +22,11 @@ let tracer: Promise<Tracer | undefined> | undefined;
  * where `POWERTOOLS_TRACE_ENABLED=false`, as the embedded runtime sets it: the Tracer would trace
  * nothing there (its own rule), so it is not loaded at all.
  */
-export function activeTracer(): Promise<Tracer | undefined> {
-  tracer ??=
-    process.env.AWS_EXECUTION_ENV && process.env.POWERTOOLS_TRACE_ENABLED?.toLowerCase() !== 'false'
-      ? import('@aws-lambda-powertools/tracer').then(({ Tracer }) => new Tracer())
-      : Promise.resolve(undefined);
-  return tracer;
-}
+export const activeTracer: () => Promise<Tracer | undefined> = loadOnce(async () =>
+  process.env.AWS_EXECUTION_ENV && process.env.POWERTOOLS_TRACE_ENABLED?.toLowerCase() !== 'false'
+    ? new (await import('@aws-lambda-powertools/tracer')).Tracer()
+    : undefined,
+);
 
 /**
  * Writes each record as its own EMF document at once: an EMF document gives each dimension one

@@ -4,7 +4,7 @@
  * time the build started and the project files it read. Plain JavaScript, because `bin/baton.js`
  * checks it before anything compiled can be loaded (and the runtime checks it from TypeScript).
  */
-import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 
 const MANIFEST = 'build-manifest.json';
@@ -29,7 +29,10 @@ export function writeBuildManifest(directory, startedAt, inputs, settings = '') 
 
 /**
  * Why `directory`'s build cannot be used: `"not built"`, `"<file> changed"` (or was removed),
- * `"settings changed"`; `undefined` when it is up to date.
+ * `"settings changed"`; `undefined` when it is up to date. Only a source checkout (a `.git` at the
+ * root) is checked file by file: an installed Baton is the build it shipped with — npm unpacks
+ * files with fresh dates and leaves some inputs out (`package-lock.json`), so they would always
+ * look newer, and `node_modules` may not be writable.
  */
 export function staleBuild(directory, settings = '') {
   let manifest;
@@ -38,6 +41,7 @@ export function staleBuild(directory, settings = '') {
   } catch {
     return 'not built';
   }
+  if (!existsSync(join(REPOSITORY_ROOT, '.git'))) return undefined;
   if (manifest.settings !== settings) return 'settings changed';
   for (const file of manifest.inputs) {
     let modified;

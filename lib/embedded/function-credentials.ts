@@ -1,7 +1,7 @@
 /**
  * Who is calling the embedded runtime. In AWS, the bus policy lets only Baton's own roles publish
  * under the source `baton`; here Baton's functions sign their requests with credentials made
- * afresh for each process and never shown to anyone else, and the front door tells
+ * afresh for each runtime and never shown to anyone else, and the front door tells
  * their requests apart by the access key id they name (SigV4's `Credential=<key id>/…`). The
  * signature itself is not checked: these are throwaway local credentials, not a secret.
  */

@@ -157,26 +157,39 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {})
     maxCharacters: options.maxExecutionCharacters ?? DEFAULT_MAX_EXECUTION_CHARACTERS,
   };
   const journal = new ExecutionJournal(dataDirectory && join(dataDirectory, 'executions.ndjson'), retention);
+  // A start that fails from here on (a workflow that does not load, a journal that cannot be read,
+  // a port in use) closes what it opened and lets the data directory go, so that it can be retried.
+  const abandonStart = async (error: unknown): Promise<never> => {
+    await Promise.allSettled([eventLog.close(), deadLetters.close(), metricsLog.close(), journal.close()]);
+    await Promise.allSettled([store.close(), lambda.close()]);
+    hold?.release();
+    throw error;
+  };
   const announceEnd = (record: ExecutionRecord) => {
     if (options.logExecutions) console.log(executionEndedLine(record));
     announceExecutionEnd(bus, record);
   };
-  const engine = new WorkflowEngine({
-    workflows: options.workflows ?? workflowsIn(productWorkflowDirectory),
-    substitutions: localSubstitutions(functionDefinitions.map((definition) => definition.id)),
-    bindings: workflowBindings(functionDefinitions.map((definition) => definition.id)),
-    services: { lambda, bus, store, tokens, timeScale },
-    retention,
-    journal,
-    onExecutionStarted: options.logExecutions
-      ? (record) => console.log(executionStartedLine(record))
-      : undefined,
-    // As in AWS: every execution's end is announced on the bus, a shutdown's stops too.
-    onExecutionEnded: announceEnd,
-  });
-  // What a crash left running ends now, as a StopExecution would end it, and is announced so that
-  // Baton's recovery runs once the routes are connected below.
-  for (const record of engine.restore(journal.read())) announceEnd(record);
+  let engine: WorkflowEngine;
+  try {
+    engine = new WorkflowEngine({
+      workflows: options.workflows ?? workflowsIn(productWorkflowDirectory),
+      substitutions: localSubstitutions(functionDefinitions.map((definition) => definition.id)),
+      bindings: workflowBindings(functionDefinitions.map((definition) => definition.id)),
+      services: { lambda, bus, store, tokens, timeScale },
+      retention,
+      journal,
+      onExecutionStarted: options.logExecutions
+        ? (record) => console.log(executionStartedLine(record))
+        : undefined,
+      // As in AWS: every execution's end is announced on the bus, a shutdown's stops too.
+      onExecutionEnded: announceEnd,
+    });
+    // What a crash left running ends now, as a StopExecution would end it, and is announced so that
+    // Baton's recovery runs once the routes are connected below.
+    for (const record of engine.restore(journal.read())) announceEnd(record);
+  } catch (error) {
+    return abandonStart(error);
+  }
 
   bus.subscribe((event) => consoleFeed.add(event));
   // The console reads through the endpoint it is served from, once it listens.
@@ -196,7 +209,7 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {})
       handle: (request, response, path, query) => webConsole?.server.handle(request, response, path, query),
     },
   );
-  const port = await listen(server, options.port ?? DEFAULT_PORT);
+  const port = await listen(server, options.port ?? DEFAULT_PORT).catch(abandonStart);
   const url = `http://${LOOPBACK}:${port}`;
   webConsole = openWebConsole({
     connection: connect({ endpoint: url }),
@@ -259,19 +272,23 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {})
     // given a moment to run; in-flight work still needs the endpoint (handlers call it), so it
     // closes last.
     close: async () => {
-      for (const timer of timers) clearInterval(timer);
-      stopAgent();
-      webConsole?.close();
-      await engine.stopAll();
-      await atMost(SHUTDOWN_GRACE_MS, Promise.all([bus.settle(), lambda.settle()]));
-      bus.stopDelivering();
-      await lambda.close();
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections();
-      await closed;
-      await Promise.all([eventLog.close(), deadLetters.close(), metricsLog.close(), journal.close()]);
-      await store.close();
-      hold?.release();
+      try {
+        for (const timer of timers) clearInterval(timer);
+        stopAgent();
+        webConsole?.close();
+        await engine.stopAll();
+        await atMost(SHUTDOWN_GRACE_MS, Promise.all([bus.settle(), lambda.settle()]));
+        bus.stopDelivering();
+        await lambda.close();
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeAllConnections();
+        await closed;
+        await Promise.all([eventLog.close(), deadLetters.close(), metricsLog.close(), journal.close()]);
+        await store.close();
+      } finally {
+        // Whatever failed on the way, the directory is this runtime's no longer.
+        hold?.release();
+      }
     },
   };
 }

@@ -81,6 +81,7 @@ export async function startBaton(options: BatonTestOptions = {}): Promise<BatonF
     return started;
   };
   let runtime = await start(options.port ?? 0);
+  let running = true;
   const clientConfig = { endpoint: runtime.url, region: LOCAL_REGION, credentials: TEST_CREDENTIALS };
   // A local Baton fails only on purpose (an injected fault, a bad input): no retry hides it.
   const clientsConfig = { ...clientConfig, maxAttempts: 1 };
@@ -104,13 +105,17 @@ export async function startBaton(options: BatonTestOptions = {}): Promise<BatonF
     },
     restart: async (meanwhile) => {
       await runtime.close();
+      running = false;
       await meanwhile?.();
       runtime = await start(runtime.port);
+      running = true;
     },
     stop: async () => {
       recorder.close();
       for (const client of Object.values(clients)) client.destroy();
-      await runtime.close();
+      // A restart whose start failed left nothing running.
+      if (running) await runtime.close();
+      running = false;
     },
   };
 }

@@ -6,6 +6,8 @@
  */
 import { execFile, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -74,5 +76,27 @@ describe('a data directory', () => {
     const baton = await startBaton({ dataDirectory });
     await baton.stop();
     expect(existsSync(join(dataDirectory, 'runtime.pid'))).toBe(false);
+  });
+
+  it("left by this process's pid from before a restart (a container's pid 1 again): taken over", async () => {
+    const dataDirectory = freshDirectory();
+    writeFileSync(join(dataDirectory, 'runtime.pid'), `${process.pid}\n`);
+    const baton = await startBaton({ dataDirectory });
+    await baton.stop();
+  });
+
+  it('let go by a start that failed (its port in use), so that the next start can have it', async () => {
+    const dataDirectory = freshDirectory();
+    const busy = createServer();
+    await new Promise<void>((listening) => busy.listen(0, '127.0.0.1', listening));
+    try {
+      const { port } = busy.address() as AddressInfo;
+      await expect(startBaton({ dataDirectory, port })).rejects.toMatchObject({ code: 'EADDRINUSE' });
+      expect(existsSync(join(dataDirectory, 'runtime.pid'))).toBe(false);
+      const next = await startBaton({ dataDirectory });
+      await next.stop();
+    } finally {
+      busy.close();
+    }
   });
 });

@@ -3,11 +3,13 @@
  * file it was made from changed or went after it started — so that no one runs code older than
  * its sources without being told.
  */
-import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { staleBuild, writeBuildManifest } from '../../lib/build/build-manifest.js';
+import { repositoryRoot } from '../../lib/topology/repository-root';
 
 const directories: string[] = [];
 function scratch(): { build: string; source: string } {
@@ -43,5 +45,24 @@ describe('staleBuild', () => {
     expect(staleBuild(build)).toBe('not built');
     writeBuildManifest(build, Date.now(), [source], 'esm');
     expect(staleBuild(build, 'cjs')).toBe('settings changed');
+  });
+
+  it('trusts the build an installed Baton shipped with (no .git): npm unpacks its sources with fresh dates', async () => {
+    const installed = mkdtempSync(join(tmpdir(), 'baton-installed-'));
+    directories.push(installed);
+    mkdirSync(join(installed, 'lib', 'build'), { recursive: true });
+    const module = join(installed, 'lib', 'build', 'build-manifest.js');
+    copyFileSync(join(repositoryRoot, 'lib', 'build', 'build-manifest.js'), module);
+    writeFileSync(join(installed, 'package-lock.json'), '{}');
+    const { staleBuild: staleInstalled, writeBuildManifest: record } = await import(
+      pathToFileURL(module).href
+    );
+    const build = join(installed, 'dist');
+    mkdirSync(build);
+    record(build, secondsAgo(5).getTime(), ['package-lock.json']);
+    expect(staleInstalled(build)).toBeUndefined();
+    // The same files in a source checkout: the newer source is named.
+    mkdirSync(join(installed, '.git'));
+    expect(staleInstalled(build)).toBe('package-lock.json changed');
   });
 });

@@ -1,12 +1,13 @@
 /**
  * The allocation saga: read the pools and the quota and choose, then claim the request id (with an
  * owner) together with what the choice decided — the attempt about to be reserved, or the refusal —
- * hold the tenant's quota, then the pool, then write the allocation and the outcome — each a
- * single-item conditional write. A lost race re-chooses (a bounded number of times); any failure
+ * hold the tenant's quota and the pool at once (both settle before any undo), then write the
+ * allocation and the outcome — each a single-item conditional write. A lost race re-chooses (a bounded number of times); any failure
  * before the outcome is recorded gives back what was held, newest first (holds make that
  * idempotent); a claim whose owner died is taken over once stale. Once the outcome is recorded the
- * saga settles: the allocation notes that its usage is counted and the holds are dropped, so the
- * pool and quota items carry no mark of the allocations that are merely live.
+ * saga settles: the recorded outcome is what says the allocation's usage is counted for good (a
+ * release reads it), and the holds are dropped, so the pool and quota items carry no mark of the
+ * allocations that are merely live.
  */
 import { InvalidRequest } from '../errors';
 import type {

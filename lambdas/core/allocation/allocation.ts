@@ -191,8 +191,8 @@ export interface AllocationLedger {
   settlePool(poolId: string, allocationId: string): Promise<void>;
   /**
    * Gives the allocation's usage of the quota back and marks it returned (`returns.<id>`), in one
-   * write: from its hold if it still has one; without a hold only if `settled` (its outcome is
-   * recorded, so its holds may have been dropped); never if the marker is already there.
+   * write: from its hold if it still has one; without a hold only if `settled` — the request's
+   * outcome is recorded (a release reads it), so its holds may have been dropped; never if the marker is already there.
    */
   releaseQuota(tenantId: string, allocationId: string, amount: Amounts, settled: boolean): Promise<Return>;
   releasePool(poolId: string, allocationId: string, amount: Amounts, settled: boolean): Promise<Return>;
