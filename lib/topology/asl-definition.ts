@@ -12,9 +12,9 @@ import { repositoryRoot } from './repository-root';
 
 /**
  * Definitions asl-validator found valid, one empty file each, named by a hash of the validator's
- * version and the definition's text: asl-validator compiles its JSON Schema afresh at every call
+ * version, the options it was given and the definition's text: asl-validator compiles its JSON Schema afresh at every call
  * (a new Ajv, ≈ 250 ms each), which made it most of the runtime's start. A definition checked
- * once is not checked again until its text (or the validator) changes.
+ * once is not checked again until its text (or the validator, or its options) changes.
  */
 const VALID_DEFINITIONS_DIRECTORY = join(repositoryRoot, 'node_modules', '.cache', 'baton', 'valid-asl');
 const ASL_VALIDATOR_OPTIONS = { checkArn: true, checkPaths: true };
@@ -67,7 +67,9 @@ export function parseAslDefinition(text: string, file: string): AslDefinition {
 
 function checkAsl(definition: AslDefinition, text: string, file: string): void {
   const validatorVersion = (require('asl-validator/package.json') as { version: string }).version;
-  const key = createHash('sha256').update(`${validatorVersion}\n${text}`).digest('hex');
+  const key = createHash('sha256')
+    .update(`${validatorVersion}\n${JSON.stringify(ASL_VALIDATOR_OPTIONS)}\n${text}`)
+    .digest('hex');
   const marker = join(VALID_DEFINITIONS_DIRECTORY, key);
   if (existsSync(marker)) return;
   const aslValidator = require('asl-validator') as typeof aslValidatorFunction;

@@ -10,14 +10,7 @@
  * allocations that are merely live.
  */
 import { InvalidRequest } from '../errors';
-import type {
-  Allocation,
-  AllocationLedger,
-  AllocationOutcome,
-  Attempt,
-  Claim,
-  RequestRecord,
-} from './allocation';
+import type { Allocation, AllocationLedger, AllocationOutcome, Attempt, Claim } from './allocation';
 import type { Amounts } from './amounts';
 import {
   choosePool,
@@ -26,6 +19,7 @@ import {
   type QuotaView,
   type RejectionReason,
 } from './choose-pool';
+import { CompensationFailed, compensate, STALE_CLAIM_MS, takeOver } from './request-claims';
 
 export interface AllocationRequest extends PlacementRequest {
   readonly requestId: string;
@@ -35,23 +29,12 @@ export interface AllocationRequest extends PlacementRequest {
 
 /** How many times a request re-chooses after losing a reservation race. */
 export const MAX_PLACEMENT_ATTEMPTS = 5;
-/**
- * A claim older than this with no outcome belongs to a delivery that died: no delivery runs this
- * long (the function times out after 30 s; the workflow retries a few times). The same holds for
- * the stamp of a release left RELEASING.
- */
-export const STALE_CLAIM_MS = 120_000;
 /** How long a duplicate delivery waits for the first one's outcome. */
 const DUPLICATE_WAIT = { looks: 50, pauseMs: 100 };
 
 /** Raised when the ledger failed mid-saga; what was reserved has been returned. */
 export class AllocationInterrupted extends Error {
   override readonly name = 'AllocationInterrupted';
-}
-
-/** Raised when returning a reservation failed too: `baton audit` will show the drift. */
-export class CompensationFailed extends Error {
-  override readonly name = 'CompensationFailed';
 }
 
 /**
@@ -170,52 +153,6 @@ async function takeOverIfStale(
   if (!record || record.outcome) return false;
   if (deps.now().getTime() - Date.parse(record.claimedAt) < STALE_CLAIM_MS) return false;
   return takeOver(deps.ledger, requestId, record, claim, deps.now());
-}
-
-/** Takes the claim `record` shows, and gives back what its attempt may hold (idempotently). */
-async function takeOver(
-  ledger: AllocationLedger,
-  requestId: string,
-  record: RequestRecord,
-  claim: Claim,
-  at: Date,
-): Promise<boolean> {
-  if (!(await ledger.takeOverClaim(requestId, record.claimId, claim, at))) return false;
-  const attempt = record.attempt;
-  if (attempt) {
-    await compensate([
-      () => ledger.returnQuota(attempt.tenantId, attempt.allocationId, attempt.amount),
-      () => ledger.returnPool(attempt.poolId, attempt.allocationId, attempt.amount),
-      () => ledger.removeAllocation(attempt.allocationId),
-    ]);
-  }
-  return true;
-}
-
-/**
- * The execution deciding a request ended before it recorded an outcome (stopped, timed out, or
- * the runtime running it died): the claim is taken over, what its attempt may hold is given back,
- * the abandonment is announced (`announce`, given the record as it was), and the request id is
- * freed, so that a later delivery decides afresh. Nothing happens unless that execution is still
- * the one the claim names. Whether a claim was abandoned.
- */
-export async function abandonClaim(
-  ledger: AllocationLedger,
-  requestId: string,
-  endedExecutionId: string,
-  claimId: string,
-  now: Date,
-  announce: (record: RequestRecord) => Promise<void>,
-): Promise<boolean> {
-  const record = await ledger.request(requestId);
-  if (!record || record.outcome || record.executionId !== endedExecutionId) return false;
-  // The claim keeps naming the ended execution: if this stops half-way (or announcing fails), the
-  // next try finds it again — and announces it again, before the id is freed.
-  const claim = { claimId, executionId: endedExecutionId };
-  if (!(await takeOver(ledger, requestId, record, claim, now))) return false;
-  await announce(record);
-  await ledger.unclaimRequest(requestId, claimId);
-  return true;
 }
 
 /** The claim was taken over while this delivery ran (it was thought dead): it must stop. */
@@ -397,21 +334,6 @@ async function settle(ledger: AllocationLedger, outcome: AllocationOutcome): Pro
   });
 }
 
-/**
- * Whether the saga that made `allocation` recorded its outcome: then its usage is counted for good,
- * whether its holds are still there or dropped by the settle. An outcome names its allocation from
- * the moment it is recorded (ALLOCATED) through a cancelled provisioning (PROVISIONING_FAILED).
- */
-export async function isCommitted(
-  ledger: Pick<AllocationLedger, 'request'>,
-  allocation: Pick<Allocation, 'allocationId' | 'requestId'>,
-): Promise<boolean> {
-  const outcome = (await ledger.request(allocation.requestId))?.outcome;
-  return (
-    outcome !== undefined && 'allocationId' in outcome && outcome.allocationId === allocation.allocationId
-  );
-}
-
 /** A dimension no pool of the kind has is a typo, not a shortage: the caller must fix it. */
 function refuseUnknownDimensions(request: AllocationRequest, pools: readonly PoolView[]): void {
   if (pools.length === 0) return;
@@ -421,24 +343,6 @@ function refuseUnknownDimensions(request: AllocationRequest, pools: readonly Poo
     throw new InvalidRequest(
       `amount: unknown dimension ${unknown.join(', ')} (pools of kind ${request.kind} have ${[...known].sort().join(', ')})`,
     );
-  }
-}
-
-/**
- * Undoes the reservations taken so far, newest first. Every undo is tried even if one fails, so
- * a failure leaves as little behind as possible; what is left is named, and the audit finds it.
- */
-async function compensate(taken: (() => Promise<void>)[]): Promise<void> {
-  const failures: string[] = [];
-  for (const undo of taken.reverse()) {
-    try {
-      await undo();
-    } catch (error) {
-      failures.push((error as Error).message);
-    }
-  }
-  if (failures.length > 0) {
-    throw new CompensationFailed(`could not return every reservation: ${failures.join('; ')}`);
   }
 }
 

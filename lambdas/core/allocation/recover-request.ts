@@ -8,11 +8,11 @@
 import { executionInputField } from '../execution-input';
 import type { FactPublisher } from '../ports';
 import type { EndedExecution } from '../recovery/executions';
-import { abandonClaim } from './allocate';
 import type { AllocationLedger } from './allocation';
 import { abandonedFact } from './allocation-facts';
 import { abandonProvisioning } from './provisioning';
 import { announceReleases } from './release';
+import { abandonClaim } from './request-claims';
 
 export async function recoverRequest(
   ledger: AllocationLedger,

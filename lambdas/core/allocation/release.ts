@@ -17,9 +17,9 @@
 import { publishNoting } from '../announcements';
 import { InvalidRequest } from '../errors';
 import type { Fact, FactPublisher } from '../ports';
-import { isCommitted, STALE_CLAIM_MS } from './allocate';
 import type { Allocation, AllocationLedger, ReleaseCause, Return } from './allocation';
 import { releaseFact } from './allocation-facts';
+import { isCommitted, STALE_CLAIM_MS } from './request-claims';
 
 /** Raised when a release stopped half-way (or another is under way): release again to finish it. */
 export class ReleaseInterrupted extends Error {

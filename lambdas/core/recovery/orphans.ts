@@ -7,13 +7,14 @@
  * still finish them: each is an orphan once older than anything that could. The reconciler
  * recovers them, `baton audit` names them; both find them here.
  */
-import { STALE_CLAIM_MS } from '../allocation/allocate';
+
 import type {
   Allocation,
   AllocationLedger,
   AllocationOutcome,
   RequestRecord,
 } from '../allocation/allocation';
+import { STALE_CLAIM_MS } from '../allocation/request-claims';
 import { ENDED_STATUSES, type RolloutRecord } from '../rollouts/rollout';
 import { abandonedPlacing, STALE_PLACING_MS } from '../workloads/place-pending-workloads';
 import type { MoveInFlight, WorkloadLedger, WorkloadRecord } from '../workloads/workload-ledger';

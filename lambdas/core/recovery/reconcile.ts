@@ -8,11 +8,11 @@
  * reconciler leaves an execution that ended just now to its route.
  */
 
-import { STALE_CLAIM_MS } from '../allocation/allocate';
 import type { AllocationLedger } from '../allocation/allocation';
 import { announceOutcome, recordedOutcomeFacts } from '../allocation/announce-outcome';
 import { recoverRequest } from '../allocation/recover-request';
 import { announceReleases, releaseFrom } from '../allocation/release';
+import { STALE_CLAIM_MS } from '../allocation/request-claims';
 import type { FactPublisher } from '../ports';
 import { announceEnding, endingOf, recoverRollout } from '../rollouts/finish-rollout';
 import { type AliasTraffic, ENDED_STATUSES, type RolloutLedger } from '../rollouts/rollout';
