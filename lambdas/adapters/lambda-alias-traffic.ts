@@ -10,7 +10,8 @@ import {
   type LambdaClient,
   UpdateAliasCommand,
 } from '@aws-sdk/client-lambda';
-import { AliasDrift, type AliasRouting, type AliasTraffic } from '../core/rollouts/rollout';
+import { AliasDrift } from '../core/rollouts/errors';
+import type { AliasRouting, AliasTraffic } from '../core/rollouts/rollout';
 
 /** The SDK's standard retry mode, with room for a throttled control plane: give its client this many attempts. */
 export const CONTROL_PLANE_ATTEMPTS = 6;

@@ -18,6 +18,7 @@ import { readLedgerSnapshot } from '../../lambdas/adapters/ledger-snapshot';
 import { type AllocateDependencies, allocate } from '../../lambdas/core/allocation/allocate';
 import type { AllocationLedger, AllocationOutcome } from '../../lambdas/core/allocation/allocation';
 import { auditLedger } from '../../lambdas/core/allocation/audit';
+import { CompensationFailed } from '../../lambdas/core/allocation/errors';
 import { expireLeases } from '../../lambdas/core/allocation/expire-leases';
 import {
   abandonProvisioning,
@@ -25,7 +26,7 @@ import {
   confirmProvisioning,
 } from '../../lambdas/core/allocation/provisioning';
 import { release } from '../../lambdas/core/allocation/release';
-import { CompensationFailed, STALE_CLAIM_MS } from '../../lambdas/core/allocation/request-claims';
+import { STALE_CLAIM_MS } from '../../lambdas/core/allocation/request-claims';
 import { BATON_BUS_NAME } from '../../lib/embedded/event-bus';
 import { LEDGER_TABLE_NAME } from '../../lib/embedded/local-aws';
 import { schedules } from '../../lib/topology/schedules';

@@ -6,14 +6,10 @@
  */
 import { leaseEnd } from './allocate';
 import type { AllocationLedger, AllocationOutcome } from './allocation';
-import { ReleaseInterrupted, releaseFrom } from './release';
+import { AllocationNotReserved, ReleaseInterrupted } from './errors';
+import { releaseFrom } from './release';
 
 type Allocated = AllocationOutcome & { status: 'ALLOCATED' };
-
-/** Raised when a provisioned allocation is no longer RESERVED (released meanwhile). */
-export class AllocationNotReserved extends Error {
-  override readonly name = 'AllocationNotReserved';
-}
 
 /** A confirmed provisioning, and whether its `ResourceAllocated` is out already (a retry's). */
 export interface Confirmed {

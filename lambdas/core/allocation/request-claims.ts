@@ -4,6 +4,7 @@
  * outcome was recorded (its usage counted for good) is read from the request.
  */
 import type { Allocation, AllocationLedger, Claim, RequestRecord } from './allocation';
+import { CompensationFailed } from './errors';
 
 /**
  * A claim older than this with no outcome belongs to a delivery that died: no delivery runs this
@@ -11,10 +12,6 @@ import type { Allocation, AllocationLedger, Claim, RequestRecord } from './alloc
  * the stamp of a release left RELEASING.
  */
 export const STALE_CLAIM_MS = 120_000;
-/** Raised when returning a reservation failed too: `baton audit` will show the drift. */
-export class CompensationFailed extends Error {
-  override readonly name = 'CompensationFailed';
-}
 
 /**
  * Undoes the reservations taken so far, newest first. Every undo is tried even if one fails, so

@@ -13,8 +13,8 @@
 import type { Fact } from '../events/define-event';
 import type { FactPublisher } from '../ports';
 import { ENDING_ERRORS, type ExecutionEnding } from '../recovery/executions';
+import { AliasDrift, AliasTakenOver, GATE_ERRORS } from './errors';
 import {
-  AliasDrift,
   type AliasTraffic,
   ENDED_STATUSES,
   type RolloutLedger,
@@ -24,8 +24,7 @@ import {
   type UnsuccessfulEnding,
 } from './rollout';
 import { failedFact, rejectedFact, rolledBackFact, succeededFact } from './rollout-facts';
-import { GATE_ERRORS, takeEndingSignal } from './rollout-signals';
-import { AliasTakenOver } from './shift-traffic';
+import { takeEndingSignal } from './rollout-signals';
 
 /** Tries at putting the alias back when someone keeps changing it meanwhile. */
 const ROLLBACK_ATTEMPTS = 5;

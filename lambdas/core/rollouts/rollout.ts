@@ -4,6 +4,7 @@
  * gate a step waits at and the signal waiting for it) and the alias traffic (Lambda's control
  * plane).
  */
+import type { EndingSignal } from './errors';
 import type { TrafficStep } from './rollout-steps';
 
 export type RolloutStatus =
@@ -52,7 +53,7 @@ export interface RolloutState {
   readonly promote: boolean;
 }
 
-export type SignalKind = 'pause' | 'resume' | 'promote' | 'abort' | 'alarm' | 'supersede';
+export type SignalKind = 'pause' | 'resume' | 'promote' | EndingSignal;
 
 /** Something that must reach the rollout at the gate it waits at (now, or at its next one). */
 export interface RolloutSignal {
@@ -101,11 +102,6 @@ export interface RolloutEnding {
 export type UnsuccessfulEnding = RolloutEnding & {
   readonly status: Exclude<RolloutEnding['status'], 'SUCCEEDED'>;
 };
-
-/** Raised when a rollout that has ended is asked to go on: its record keeps the ending it had. */
-export class RolloutEnded extends Error {
-  override readonly name = 'RolloutEnded';
-}
 
 export interface RolloutLedger {
   /**
@@ -169,11 +165,6 @@ export interface AliasRouting {
   readonly revisionId: string;
 }
 
-/** Raised when the alias's revision is not the one last seen: it was changed outside the rollout. */
-export class AliasDrift extends Error {
-  override readonly name = 'AliasDrift';
-}
-
 export interface AliasTraffic {
   /** The alias's routing; `undefined` if the function or the alias does not exist. */
   alias(functionName: string, alias: string): Promise<AliasRouting | undefined>;
@@ -189,11 +180,6 @@ export interface AliasTraffic {
     routing: { primary: string; additional?: { version: string; weight: number } | undefined },
     revisionId: string,
   ): Promise<string>;
-}
-
-/** Raised when a pre- or post-traffic hook answers with an error: the rollout rolls back. */
-export class HookFailed extends Error {
-  override readonly name = 'HookFailed';
 }
 
 /** Runs the Lambda functions a rollout calls before and after it shifts traffic. */

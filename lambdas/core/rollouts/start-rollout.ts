@@ -9,6 +9,7 @@ import { InvalidRequest } from '../errors';
 import type { Fact } from '../events/define-event';
 import type { ServiceRolloutRequested } from '../events/rollout-events';
 import type { TaskAnswerer } from '../ports';
+import { RolloutLockHeld } from './errors';
 import { close, type EndedRollout, endingOf, type Failure, notStarted, stateOf } from './finish-rollout';
 import {
   type AliasRouting,
@@ -23,11 +24,6 @@ import { deliverSignal } from './rollout-signals';
 import { describeStrategy, rolloutSteps } from './rollout-steps';
 
 export type RolloutRequest = z.output<typeof ServiceRolloutRequested.schema>;
-
-/** Raised while a superseded rollout still holds the alias: the workflow tries again shortly. */
-export class RolloutLockHeld extends Error {
-  override readonly name = 'RolloutLockHeld';
-}
 
 export type StartOutcome =
   | { readonly status: 'RUNNING'; readonly state: RolloutState; readonly facts: Fact[] }

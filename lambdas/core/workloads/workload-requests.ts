@@ -11,6 +11,7 @@ import type { PlacementStrategy } from '../allocation/choose-pool';
 import { InvalidRequest } from '../errors';
 import type { FactPublisher } from '../ports';
 import type { WorkloadConstraints } from './cluster';
+import { WorkloadBusy } from './errors';
 import { placePendingWorkloads } from './place-pending-workloads';
 import { announcePlacement } from './workload-facts';
 import type { WorkloadLedger } from './workload-ledger';
@@ -53,11 +54,6 @@ export async function submitWorkload(
 
 /** Rounds of removing again when a placement or a move changed the workload meanwhile. */
 const REMOVAL_ROUNDS = 5;
-
-/** Raised when a workload kept being placed or moved while it was removed: the delivery is retried. */
-export class WorkloadBusy extends Error {
-  override readonly name = 'WorkloadBusy';
-}
 
 export async function removeWorkload(
   ledger: WorkloadLedger,
