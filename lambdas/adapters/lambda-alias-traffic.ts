@@ -66,7 +66,7 @@ export class LambdaAliasTraffic implements AliasTraffic {
       return updated.RevisionId ?? '';
     } catch (error) {
       if ((error as Error).name === 'PreconditionFailedException') {
-        throw new AliasDrift(`revision ${revisionId} is no longer the alias's`);
+        throw new AliasDrift(`revision ${revisionId} is no longer the alias's`, { cause: error });
       }
       throw error;
     }

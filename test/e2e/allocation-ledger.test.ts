@@ -305,6 +305,54 @@ describe('the allocation saga under store failures', () => {
   });
 });
 
+describe('errors that keep the store failure they wrap as their cause', () => {
+  const storeFailure = (step: string) => ({
+    name: 'StoreUnavailable',
+    message: `injected failure of ${step}`,
+  });
+
+  it('AllocationInterrupted, after a failed step of the saga', async () => {
+    const { request } = await setUp();
+    const error = await allocate(deps(failing({ createAllocation: 1 })), request, EXECUTION).catch(
+      (e: Error) => e,
+    );
+    expect(error).toMatchObject({ name: 'AllocationInterrupted', cause: storeFailure('createAllocation') });
+  });
+
+  it('AllocationInterrupted, when the outcome could be neither recorded nor read back', async () => {
+    const { request } = await setUp();
+    const error = await allocate(deps(failing({ recordOutcome: 1, request: 1 })), request, EXECUTION).catch(
+      (e: Error) => e,
+    );
+    expect(error).toMatchObject({ name: 'AllocationInterrupted', cause: storeFailure('request') });
+  });
+
+  it('CompensationFailed, with the undo that failed', async () => {
+    const { request, poolId } = await setUp();
+    const error = await allocate(
+      deps(failing({ createAllocation: 1, returnPool: 1 })),
+      request,
+      EXECUTION,
+    ).catch((e: Error) => e);
+    expect(error).toMatchObject({ name: 'CompensationFailed', cause: storeFailure('returnPool') });
+    // The pool still holds for the failed attempt: give it back, as the audit would have it done.
+    const allocationId = Object.keys(
+      ((await t.ledgerItem(ledgerKeys.pool(poolId)))?.holds ?? {}) as object,
+    )[0];
+    await ledger.returnPool(poolId, allocationId ?? '', request.amount);
+    expect(await drift()).toEqual([]);
+  });
+
+  it('ReleaseInterrupted, after a failed step of the release', async () => {
+    const { request } = await setUp();
+    const allocationId = allocationIdOf((await allocate(deps(), request, EXECUTION)).outcome);
+    const error = await release(failing({ releaseQuota: 1 }), allocationId).catch((e: Error) => e);
+    expect(error).toMatchObject({ name: 'ReleaseInterrupted', cause: storeFailure('releaseQuota') });
+    expect((await release(ledger, allocationId)).released).toBe(true);
+    expect(await drift()).toEqual([]);
+  });
+});
+
 describe('settling the holds once the outcome is recorded', () => {
   it.each(faults(SETTLE_STEPS))(
     'a settle failing at %s (%s the write) still allocates, and the hold left is cleared by the next delivery or the release',

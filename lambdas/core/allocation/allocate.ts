@@ -150,6 +150,7 @@ function interrupted(request: AllocationRequest, error: unknown): AllocationInte
   if (error instanceof AllocationInterrupted) return error;
   return new AllocationInterrupted(
     `the ledger failed while deciding ${request.requestId}; nothing is held: ${(error as Error).message}`,
+    { cause: error },
   );
 }
 
@@ -274,6 +275,7 @@ async function reserveAndRecord(
       const record = await ledger.request(request.requestId).catch((readError: Error) => {
         throw new OutcomeUnknown(
           `request ${request.requestId}: recording its outcome failed and reading it back failed too; a later delivery will finish it: ${readError.message}`,
+          { cause: readError },
         );
       });
       if (record?.outcome?.status !== 'ALLOCATED' || record.outcome.allocationId !== allocationId)

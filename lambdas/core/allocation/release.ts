@@ -206,6 +206,7 @@ async function interruptible<T>(allocation: Allocation, step: () => Promise<T>):
   } catch (error) {
     throw new ReleaseInterrupted(
       `the release of allocation ${allocation.allocationId} was interrupted (release it again to finish it): ${(error as Error).message}`,
+      { cause: error },
     );
   }
 }

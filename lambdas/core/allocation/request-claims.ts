@@ -18,16 +18,19 @@ export const STALE_CLAIM_MS = 120_000;
  * a failure leaves as little behind as possible; what is left is named, and the audit finds it.
  */
 export async function compensate(taken: (() => Promise<void>)[]): Promise<void> {
-  const failures: string[] = [];
+  const failures: unknown[] = [];
   for (const undo of taken.reverse()) {
     try {
       await undo();
     } catch (error) {
-      failures.push((error as Error).message);
+      failures.push(error);
     }
   }
   if (failures.length > 0) {
-    throw new CompensationFailed(`could not return every reservation: ${failures.join('; ')}`);
+    throw new CompensationFailed(
+      `could not return every reservation: ${failures.map((error) => (error as Error).message).join('; ')}`,
+      { cause: failures.length === 1 ? failures[0] : new AggregateError(failures, 'every undo that failed') },
+    );
   }
 }
 
