@@ -13,6 +13,7 @@
 import type { Fact } from '../events/define-event';
 import type { FactPublisher } from '../ports';
 import { ENDING_ERRORS, type ExecutionEnding } from '../recovery/executions';
+import type { StepFailure } from '../step-failure';
 import { AliasDrift, AliasTakenOver, GATE_ERRORS } from './errors';
 import {
   type AliasTraffic,
@@ -51,12 +52,6 @@ export interface EndedRollout {
   readonly announced: boolean;
 }
 
-/** Why a workflow step failed, as its Catch hands it on. */
-export interface Failure {
-  readonly Error: string;
-  readonly Cause?: string | undefined;
-}
-
 export async function succeed(
   ledger: RolloutLedger,
   traffic: AliasTraffic,
@@ -92,7 +87,7 @@ export async function rollBack(
   ledger: RolloutLedger,
   traffic: AliasTraffic,
   state: RolloutState,
-  failure: Failure,
+  failure: StepFailure,
   now: Date,
 ): Promise<EndedRollout> {
   const ending: UnsuccessfulEnding = {
@@ -125,7 +120,7 @@ async function finishRollback(
 export function fail(
   ledger: RolloutLedger,
   state: RolloutState,
-  failure: Failure,
+  failure: StepFailure,
   now: Date,
 ): Promise<EndedRollout> {
   const explanation =
@@ -134,7 +129,7 @@ export function fail(
 }
 
 /** How a rollout that never held its alias ends: refused, with what kept it from starting. */
-export function notStarted(failure: Failure): UnsuccessfulEnding {
+export function notStarted(failure: StepFailure): UnsuccessfulEnding {
   return {
     status: 'REJECTED',
     reason: failure.Error,
@@ -308,7 +303,7 @@ async function letGo(
 }
 
 /** An alarm's or a superseding rollout's evidence travels as the gate's JSON cause. */
-function evidenceOf(failure: Failure): Record<string, unknown> {
+function evidenceOf(failure: StepFailure): Record<string, unknown> {
   try {
     const parsed = JSON.parse(failure.Cause ?? '');
     if (parsed && typeof parsed === 'object' && !Array.isArray(parsed))

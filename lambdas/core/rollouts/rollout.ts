@@ -4,8 +4,9 @@
  * gate a step waits at and the signal waiting for it) and the alias traffic (Lambda's control
  * plane).
  */
+import type * as z from 'zod/mini';
 import type { EndingSignal } from './errors';
-import type { TrafficStep } from './rollout-steps';
+import type { rolloutState } from './rollout-schemas';
 
 export type RolloutStatus =
   | 'RUNNING'
@@ -24,34 +25,8 @@ export const ENDED_STATUSES: ReadonlySet<RolloutStatus> = new Set([
   'FAILED',
 ]);
 
-/** The workflow's state between steps. */
-export interface RolloutState {
-  readonly rolloutId: string;
-  readonly functionName: string;
-  readonly alias: string;
-  readonly fromVersion: string;
-  readonly toVersion: string;
-  readonly strategy: string;
-  readonly steps: readonly TrafficStep[];
-  /** Steps taken so far (0 before the first shift). */
-  readonly step: number;
-  /** The target version's share now, 0–1. */
-  readonly weight: number;
-  /** The alias revision the last shift left; absent after drift, until the alias is adopted again. */
-  readonly revisionId?: string | undefined;
-  readonly alarms: readonly string[];
-  readonly hooks?:
-    | { readonly preTraffic?: string | undefined; readonly postTraffic?: string | undefined }
-    | undefined;
-  /** How long the step just taken bakes. */
-  readonly bakeSeconds: number;
-  /** All traffic is on the target version. */
-  readonly done: boolean;
-  /** The alias changed outside the rollout: it pauses. */
-  readonly drift: boolean;
-  /** Jump to 100 % at the next shift. */
-  readonly promote: boolean;
-}
+/** The workflow's state between steps, as its tasks hand it on (see `rolloutState`). */
+export type RolloutState = Readonly<z.output<typeof rolloutState>>;
 
 export type SignalKind = 'pause' | 'resume' | 'promote' | EndingSignal;
 

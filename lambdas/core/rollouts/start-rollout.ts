@@ -9,8 +9,9 @@ import { InvalidRequest } from '../errors';
 import type { Fact } from '../events/define-event';
 import type { ServiceRolloutRequested } from '../events/rollout-events';
 import type { TaskAnswerer } from '../ports';
+import type { StepFailure } from '../step-failure';
 import { RolloutLockHeld } from './errors';
-import { close, type EndedRollout, endingOf, type Failure, notStarted, stateOf } from './finish-rollout';
+import { close, type EndedRollout, endingOf, notStarted, stateOf } from './finish-rollout';
 import {
   type AliasRouting,
   type AliasTraffic,
@@ -145,7 +146,7 @@ export async function abandonStart(
   ledger: RolloutLedger,
   request: RolloutRequest,
   executionId: string,
-  failure: Failure,
+  failure: StepFailure,
   now: Date,
 ): Promise<EndedRollout | undefined> {
   const ending = notStarted(failure);

@@ -6,11 +6,12 @@
  * for the tenant placed but could not announce — before noting it announced.
  */
 
+import type * as z from 'zod/mini';
 import type { Amounts } from '../allocation/amounts';
 import type { PlacementStrategy } from '../allocation/choose-pool';
 import { InvalidRequest } from '../errors';
+import type { WorkloadSubmitted } from '../events/workload-events';
 import type { FactPublisher } from '../ports';
-import type { WorkloadConstraints } from './cluster';
 import { WorkloadBusy } from './errors';
 import { placePendingWorkloads } from './place-pending-workloads';
 import { announcePlacement } from './workload-facts';
@@ -19,12 +20,7 @@ import type { WorkloadLedger } from './workload-ledger';
 /** Placement on events spreads: the least-utilised resource that fits (what kube-scheduler does by default). */
 export const EVENT_PLACEMENT_STRATEGY: PlacementStrategy = 'spread';
 
-export interface WorkloadSubmission {
-  readonly workloadId: string;
-  readonly tenantId: string;
-  readonly demand: Amounts;
-  readonly constraints?: WorkloadConstraints | undefined;
-}
+export type WorkloadSubmission = Readonly<z.output<typeof WorkloadSubmitted.schema>>;
 
 export async function submitWorkload(
   ledger: WorkloadLedger,
