@@ -5,6 +5,7 @@
  * one taker and no success is recorded once a rollback has begun.
  */
 import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ENDING_SIGNALS } from '../core/rollouts/errors';
 import {
   ENDED_STATUSES,
   type Gate,
@@ -24,8 +25,11 @@ import {
 } from './ledger-items';
 import { alarmPartition, ledgerKeys } from './ledger-keys';
 
-/** Signals that end a rollout: a later pause, resume or promote must not overwrite one. */
-const ENDING_SIGNALS = ['abort', 'alarm', 'supersede'];
+/** The condition that no ending signal waits on the record: a pause, resume or promote must not overwrite one. */
+const NO_ENDING_SIGNAL = {
+  condition: `attribute_not_exists(#signal) OR NOT (#signal.#kind IN (${ENDING_SIGNALS.map((_, i) => `:ending${i}`).join(', ')}))`,
+  values: Object.fromEntries(ENDING_SIGNALS.map((kind, i) => [`:ending${i}`, kind])),
+};
 
 /** The condition that a rollout is still under way: its record exists and has not ended. */
 const UNDER_WAY = {
@@ -275,7 +279,7 @@ export class DynamoDbRolloutLedger implements RolloutLedger {
     rolloutId: string,
     signal: RolloutSignal,
   ): Promise<{ left: boolean; record: RolloutRecord }> {
-    const ending = ENDING_SIGNALS.includes(signal.kind);
+    const ending = (ENDING_SIGNALS as readonly string[]).includes(signal.kind);
     const left = await writeConditionally(
       this.client,
       new UpdateCommand({
@@ -284,11 +288,11 @@ export class DynamoDbRolloutLedger implements RolloutLedger {
         UpdateExpression: 'SET #signal = :signal',
         ConditionExpression: ending
           ? 'attribute_exists(pk)'
-          : 'attribute_exists(pk) AND (attribute_not_exists(#signal) OR NOT (#signal.#kind IN (:abort, :alarm, :supersede)))',
+          : `attribute_exists(pk) AND (${NO_ENDING_SIGNAL.condition})`,
         ExpressionAttributeNames: { '#signal': 'signal', ...(ending ? {} : { '#kind': 'kind' }) },
         ExpressionAttributeValues: {
           ':signal': withoutUndefined(signal),
-          ...(ending ? {} : { ':abort': 'abort', ':alarm': 'alarm', ':supersede': 'supersede' }),
+          ...(ending ? {} : NO_ENDING_SIGNAL.values),
         },
       }),
     );

@@ -10,9 +10,10 @@ import {
   type PutEventsCommandOutput,
   type PutEventsRequestEntry,
 } from '@aws-sdk/client-eventbridge';
+import { FactPublishFailed } from '../core/errors';
 import { BATON_SOURCE } from '../core/events/define-event';
 import { entrySize, MAX_ENTRIES_PER_PUT, MAX_PUT_EVENTS_BYTES } from '../core/events/put-events-limits';
-import type { Fact, FactPublisher, PartlyPublished } from '../core/ports';
+import type { Fact, FactPublisher } from '../core/ports';
 
 /** Tries per fact; between them a full-jitter pause of up to 50 ms, 100 ms, 200 ms. */
 const MAX_TRIES = 4;
@@ -25,21 +26,6 @@ const PERMANENT_ENTRY_ERRORS = new Set([
   'ResourceNotFoundException',
   'AccessDeniedException',
 ]);
-
-/**
- * Raised when some facts could not be announced; the message names them and why, `published`
- * holds the ones that went out (a caller that notes what it announced notes those).
- */
-export class FactPublishFailed extends Error implements PartlyPublished {
-  override readonly name = 'FactPublishFailed';
-  constructor(
-    message: string,
-    readonly published: readonly Fact[],
-    options?: ErrorOptions,
-  ) {
-    super(message, options);
-  }
-}
 
 interface Unpublished {
   readonly fact: Fact;

@@ -10,7 +10,8 @@ import {
   type LambdaClient,
   UpdateAliasCommand,
 } from '@aws-sdk/client-lambda';
-import { AliasDrift, type AliasRouting, type AliasTraffic } from '../core/rollouts/rollout';
+import { AliasDrift } from '../core/rollouts/errors';
+import type { AliasRouting, AliasTraffic } from '../core/rollouts/rollout';
 
 /** The SDK's standard retry mode, with room for a throttled control plane: give its client this many attempts. */
 export const CONTROL_PLANE_ATTEMPTS = 6;
@@ -65,7 +66,7 @@ export class LambdaAliasTraffic implements AliasTraffic {
       return updated.RevisionId ?? '';
     } catch (error) {
       if ((error as Error).name === 'PreconditionFailedException') {
-        throw new AliasDrift(`revision ${revisionId} is no longer the alias's`);
+        throw new AliasDrift(`revision ${revisionId} is no longer the alias's`, { cause: error });
       }
       throw error;
     }

@@ -1,6 +1,7 @@
 /** Traffic hooks as Lambda invocations (RequestResponse): a function error is a failed hook. */
 import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
-import { HookFailed, type TrafficHooks } from '../core/rollouts/rollout';
+import { HookFailed } from '../core/rollouts/errors';
+import type { TrafficHooks } from '../core/rollouts/rollout';
 
 export class LambdaTrafficHooks implements TrafficHooks {
   constructor(private readonly lambda: LambdaClient) {}

@@ -3,11 +3,7 @@
  * start; the CDK construct types each function's `environment` with the same schema.
  */
 import * as z from 'zod/mini';
-
-/** Thrown at cold start when a function is deployed with a missing or malformed variable. */
-export class InvalidEnvironment extends Error {
-  override readonly name = 'InvalidEnvironment';
-}
+import { InvalidEnvironment } from '../core/errors';
 
 /** Functions that read and write the ledger table and publish facts on Baton's bus. */
 export const storeAndBusEnvironment = z.object({

@@ -7,34 +7,23 @@
 import * as z from 'zod/mini';
 import { wireAllocations } from '../adapters/runtime-wiring';
 import { allocatedFact } from '../core/allocation/allocation-facts';
+import { allocatedOutcome } from '../core/allocation/allocation-outcome';
 import { announceOutcome } from '../core/allocation/announce-outcome';
 import { cancelProvisioning, confirmProvisioning } from '../core/allocation/provisioning';
 import { announceReleases } from '../core/allocation/release';
-import { attributes, identifier, positiveAmounts } from '../core/events/primitives';
+import { attributes } from '../core/events/primitives';
 import { workflowTaskHandler } from '../middleware/workflow-task-handler';
 
 const { ledger, publisher } = wireAllocations();
 
-const allocated = z.object({
-  status: z.literal('ALLOCATED'),
-  allocationId: identifier,
-  requestId: identifier,
-  tenantId: identifier,
-  poolId: identifier,
-  kind: identifier,
-  amount: positiveAmounts,
-  expiresAt: z.optional(z.string()),
-  provisioning: z.boolean(),
-});
-
 const finishing = z.union([
   z.object({
     action: z.literal('confirm'),
-    allocation: allocated,
+    allocation: allocatedOutcome,
     // The provisioner's answer, as sent with SendTaskSuccess; attributes are optional.
     provisioned: z._default(z.object({ attributes: z._default(attributes, {}) }), { attributes: {} }),
   }),
-  z.object({ action: z.literal('cancel'), allocation: allocated }),
+  z.object({ action: z.literal('cancel'), allocation: allocatedOutcome }),
 ]);
 
 export const handler = workflowTaskHandler({

@@ -8,8 +8,9 @@ import * as z from 'zod/mini';
 import { wireRollouts } from '../adapters/runtime-wiring';
 import { ServiceRolloutRequested } from '../core/events/rollout-events';
 import { announceEnding, fail, rollBack, succeed } from '../core/rollouts/finish-rollout';
-import { rolloutState, stepFailure } from '../core/rollouts/rollout-schemas';
+import { rolloutState } from '../core/rollouts/rollout-schemas';
 import { abandonStart } from '../core/rollouts/start-rollout';
+import { stepFailure } from '../core/step-failure';
 import { workflowTaskHandler } from '../middleware/workflow-task-handler';
 
 const { rollouts, traffic, publisher } = wireRollouts();

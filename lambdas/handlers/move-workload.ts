@@ -6,6 +6,7 @@
  */
 import * as z from 'zod/mini';
 import { wireWorkloads } from '../adapters/runtime-wiring';
+import { stepFailure } from '../core/step-failure';
 import { plannedMove as move } from '../core/workloads/rebalance-schemas';
 import { beginMove, finishMove, revertMove } from '../core/workloads/rebalance-workloads';
 import { workflowTaskHandler } from '../middleware/workflow-task-handler';
@@ -19,7 +20,7 @@ const step = z.union([
   z.object({
     action: z.literal('revert'),
     move,
-    error: z.object({ Error: z.string(), Cause: z.optional(z.string()) }),
+    error: stepFailure,
   }),
 ]);
 

@@ -8,16 +8,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import { wireReconciliation } from '../adapters/runtime-wiring';
+import { ReconciliationIncomplete } from '../core/errors';
 import { type Reconciliation, reconcile } from '../core/recovery/reconcile';
 import { batonHandler } from '../middleware/baton-handler';
 import { logger } from '../middleware/observability';
 
 const { allocations, rollouts, workloads, traffic, records, executions, publisher } = wireReconciliation();
-
-/** Raised when some orphans could not be recovered this time. */
-export class ReconciliationIncomplete extends Error {
-  override readonly name = 'ReconciliationIncomplete';
-}
 
 export const handler = batonHandler<unknown, Reconciliation>(async () => {
   const reconciliation = await reconcile(

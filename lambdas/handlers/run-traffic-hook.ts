@@ -5,7 +5,7 @@
  */
 import * as z from 'zod/mini';
 import { wireTrafficHooks } from '../adapters/runtime-wiring';
-import { HookFailed } from '../core/rollouts/rollout';
+import { HookFailed } from '../core/rollouts/errors';
 import { rolloutState } from '../core/rollouts/rollout-schemas';
 import { workflowTaskHandler } from '../middleware/workflow-task-handler';
 

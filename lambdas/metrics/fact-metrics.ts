@@ -13,7 +13,8 @@ import {
   ServiceRolloutSucceeded,
 } from '../core/events/rollout-events';
 import { WorkloadPlaced, WorkloadsRebalanced, WorkloadUnschedulable } from '../core/events/workload-events';
-import { type AlarmEvidence, GATE_ERRORS } from '../core/rollouts/rollout-signals';
+import { GATE_ERRORS } from '../core/rollouts/errors';
+import type { AlarmEvidence } from '../core/rollouts/rollout-signals';
 import { batonMetrics, type MetricRecord, metricRecord } from './metric-catalogue';
 
 type Detail = Readonly<Record<string, unknown>>;

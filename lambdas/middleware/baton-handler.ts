@@ -1,6 +1,7 @@
 /**
  * The one middleware bundle every Baton handler is built from: the handler traced as its own X-Ray
- * subsegment, Lambda context in the logs, one structured line per failure with its error name.
+ * subsegment, Lambda context in the logs, one structured line per failure with its error name (and,
+ * for a fault, the error with its stack and the chain of causes).
  * Handlers stay thin: parse → call the domain → map the result.
  */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
@@ -22,7 +23,9 @@ export function batonHandler<Event, Result>(
         const details = { errorName: error?.name, errorMessage: error?.message };
         // A refused request is the caller's to fix, not a fault of Baton's.
         if (error instanceof InvalidRequest) logger.warn('request refused', details);
-        else logger.error('handler failed', details);
+        // The error itself too: Powertools prints its stack and its `cause` chain, which an
+        // operator needs and the name and message (what Lambda reports) leave out.
+        else logger.error('handler failed', { ...details, error });
       },
     });
 }

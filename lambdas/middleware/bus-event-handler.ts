@@ -6,7 +6,7 @@
  */
 import type { EventBridgeEvent } from 'aws-lambda';
 import type * as z from 'zod/mini';
-import { InvalidRequest } from '../core/errors';
+import { InvalidRequest, UnexpectedEvent } from '../core/errors';
 import { type EventDefinition, type Fact, fact } from '../core/events/define-event';
 import { RequestRejected } from '../core/events/rejection-events';
 import { describeDetailErrors, parseDetail } from '../core/events/validation';
@@ -19,11 +19,6 @@ export type BusEvent = EventBridgeEvent<string, unknown>;
 export type BusEventOutcome =
   | { status: 'ACCEPTED'; facts: number }
   | { status: 'REJECTED'; errors: { path: string; message: string }[] };
-
-/** Raised when a rule delivers an event the handler was not built for: a routing fault. */
-export class UnexpectedEvent extends Error {
-  override readonly name = 'UnexpectedEvent';
-}
 
 type Detail<Definitions extends readonly EventDefinition[]> = z.output<Definitions[number]['schema']>;
 

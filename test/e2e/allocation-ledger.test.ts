@@ -18,6 +18,7 @@ import { readLedgerSnapshot } from '../../lambdas/adapters/ledger-snapshot';
 import { type AllocateDependencies, allocate } from '../../lambdas/core/allocation/allocate';
 import type { AllocationLedger, AllocationOutcome } from '../../lambdas/core/allocation/allocation';
 import { auditLedger } from '../../lambdas/core/allocation/audit';
+import { CompensationFailed } from '../../lambdas/core/allocation/errors';
 import { expireLeases } from '../../lambdas/core/allocation/expire-leases';
 import {
   abandonProvisioning,
@@ -25,7 +26,7 @@ import {
   confirmProvisioning,
 } from '../../lambdas/core/allocation/provisioning';
 import { release } from '../../lambdas/core/allocation/release';
-import { CompensationFailed, STALE_CLAIM_MS } from '../../lambdas/core/allocation/request-claims';
+import { STALE_CLAIM_MS } from '../../lambdas/core/allocation/request-claims';
 import { BATON_BUS_NAME } from '../../lib/embedded/event-bus';
 import { LEDGER_TABLE_NAME } from '../../lib/embedded/local-aws';
 import { schedules } from '../../lib/topology/schedules';
@@ -138,6 +139,12 @@ async function markers(poolId: string, tenantId: string) {
     holds: [...keys(pool?.holds), ...keys(quota?.holds)],
     returns: [...keys(pool?.returns), ...keys(quota?.returns)],
   };
+}
+
+/** Gives back what a failed compensation left held on a pool, as an operator would once the audit names it. */
+async function giveBackPoolHolds(poolId: string, amount: Readonly<Record<string, number>>) {
+  const held = Object.keys(((await t.ledgerItem(ledgerKeys.pool(poolId)))?.holds ?? {}) as object);
+  for (const allocationId of held) await ledger.returnPool(poolId, allocationId, amount);
 }
 
 function allocationIdOf(outcome: AllocationOutcome): string {
@@ -300,6 +307,53 @@ describe('the allocation saga under store failures', () => {
     const held = Object.keys(((await t.ledgerItem(ledgerKeys.pool(poolId)))?.holds ?? {}) as object);
     expect(held).toHaveLength(1);
     await ledger.returnPool(poolId, held[0] ?? '', request.amount);
+    expect(await drift()).toEqual([]);
+  });
+});
+
+describe('errors that keep the store failure they wrap as their cause', () => {
+  const storeFailure = (step: string) => ({
+    name: 'StoreUnavailable',
+    message: `injected failure of ${step}`,
+  });
+
+  it('AllocationInterrupted, after a failed step of the saga', async () => {
+    const { request } = await setUp();
+    const error = await allocate(deps(failing({ createAllocation: 1 })), request, EXECUTION).catch(
+      (e: Error) => e,
+    );
+    expect(error).toMatchObject({ name: 'AllocationInterrupted', cause: storeFailure('createAllocation') });
+  });
+
+  it('AllocationInterrupted, when the outcome could be neither recorded nor read back', async () => {
+    const { request } = await setUp();
+    const error = await allocate(deps(failing({ recordOutcome: 1, request: 1 })), request, EXECUTION).catch(
+      (e: Error) => e,
+    );
+    expect(error).toMatchObject({ name: 'AllocationInterrupted', cause: storeFailure('request') });
+    // Left as the saga leaves it: a later delivery takes the stale claim over and finishes.
+    const later = { ...deps(), now: () => new Date(Date.now() + STALE_CLAIM_MS + 1_000) };
+    expect((await allocate(later, request, EXECUTION)).outcome.status).toBe('ALLOCATED');
+  });
+
+  it('CompensationFailed, with the undo that failed', async () => {
+    const { request, poolId } = await setUp();
+    const error = await allocate(
+      deps(failing({ createAllocation: 1, returnPool: 1 })),
+      request,
+      EXECUTION,
+    ).catch((e: Error) => e);
+    expect(error).toMatchObject({ name: 'CompensationFailed', cause: storeFailure('returnPool') });
+    await giveBackPoolHolds(poolId, request.amount);
+    expect(await drift()).toEqual([]);
+  });
+
+  it('ReleaseInterrupted, after a failed step of the release', async () => {
+    const { request } = await setUp();
+    const allocationId = allocationIdOf((await allocate(deps(), request, EXECUTION)).outcome);
+    const error = await release(failing({ releaseQuota: 1 }), allocationId).catch((e: Error) => e);
+    expect(error).toMatchObject({ name: 'ReleaseInterrupted', cause: storeFailure('releaseQuota') });
+    expect((await release(ledger, allocationId)).released).toBe(true);
     expect(await drift()).toEqual([]);
   });
 });

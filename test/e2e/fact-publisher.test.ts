@@ -5,7 +5,8 @@
  */
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EventBridgePublisher, FactPublishFailed } from '../../lambdas/adapters/event-bridge-publisher';
+import { EventBridgePublisher } from '../../lambdas/adapters/event-bridge-publisher';
+import { FactPublishFailed } from '../../lambdas/core/errors';
 import type { Fact } from '../../lambdas/core/ports';
 import { BATON_BUS_NAME, type BusEvent, type PutEventsEntry } from '../../lib/embedded/event-bus';
 import { startTestRuntime, type TestRuntime } from './embedded-runtime';

@@ -13,14 +13,11 @@ import { DynamoDbRolloutLedger } from '../../lambdas/adapters/dynamodb-rollout-l
 import { LambdaAliasTraffic } from '../../lambdas/adapters/lambda-alias-traffic';
 import { ledgerKeys } from '../../lambdas/adapters/ledger-keys';
 import { TaskAnswers } from '../../lambdas/adapters/task-answers';
+import { RolloutEnded, RolloutLockHeld } from '../../lambdas/core/rollouts/errors';
 import { type EndedRollout, recover, succeed } from '../../lambdas/core/rollouts/finish-rollout';
-import { RolloutEnded, type RolloutState } from '../../lambdas/core/rollouts/rollout';
+import type { RolloutState } from '../../lambdas/core/rollouts/rollout';
 import { shiftTraffic } from '../../lambdas/core/rollouts/shift-traffic';
-import {
-  RolloutLockHeld,
-  type RolloutRequest,
-  startRollout,
-} from '../../lambdas/core/rollouts/start-rollout';
+import { type RolloutRequest, startRollout } from '../../lambdas/core/rollouts/start-rollout';
 import { LEDGER_TABLE_NAME } from '../../lib/embedded/local-aws';
 import { startTestRuntime, type TestRuntime } from './embedded-runtime';
 import { publishedService, rolloutRequest } from './rollout-setup';

@@ -8,18 +8,21 @@ export async function runInLambdaEnvironment(
   script: string,
   variables: Record<string, string>,
 ): Promise<string> {
-  const { stdout } = await promisify(execFile)(
-    process.execPath,
-    ['--import', 'tsx', '--input-type=module', '-e', script],
-    {
-      cwd: repositoryRoot,
-      env: {
-        PATH: process.env.PATH,
-        AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
-        AWS_REGION: 'us-east-1',
-        ...variables,
-      },
+  return (await runWithOutputs(script, variables)).stdout;
+}
+
+/** Its stdout and its stderr (where the Powertools Logger writes warnings and errors, as Lambda collects both). */
+export async function runWithOutputs(
+  script: string,
+  variables: Record<string, string>,
+): Promise<{ stdout: string; stderr: string }> {
+  return promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    cwd: repositoryRoot,
+    env: {
+      PATH: process.env.PATH,
+      AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
+      AWS_REGION: 'us-east-1',
+      ...variables,
     },
-  );
-  return stdout;
+  });
 }

@@ -19,7 +19,8 @@ import {
   type QuotaView,
   type RejectionReason,
 } from './choose-pool';
-import { CompensationFailed, compensate, STALE_CLAIM_MS, takeOver } from './request-claims';
+import { AllocationInterrupted, CompensationFailed, OutcomeUnknown, RequestInProgress } from './errors';
+import { compensate, STALE_CLAIM_MS, takeOver } from './request-claims';
 
 export interface AllocationRequest extends PlacementRequest {
   readonly requestId: string;
@@ -31,24 +32,6 @@ export interface AllocationRequest extends PlacementRequest {
 export const MAX_PLACEMENT_ATTEMPTS = 5;
 /** How long a duplicate delivery waits for the first one's outcome. */
 const DUPLICATE_WAIT = { looks: 50, pauseMs: 100 };
-
-/** Raised when the ledger failed mid-saga; what was reserved has been returned. */
-export class AllocationInterrupted extends Error {
-  override readonly name = 'AllocationInterrupted';
-}
-
-/**
- * Raised when recording the outcome failed and reading it back failed too: whether the outcome was
- * recorded is unknown, so nothing is given back and the claim is kept. If it was recorded, the
- * next delivery reads it; if not, the next delivery takes the claim over once stale and undoes the
- * attempt then.
- */
-class OutcomeUnknown extends AllocationInterrupted {}
-
-/** Raised when a duplicate delivery found the first one still running past the wait. */
-export class RequestInProgress extends Error {
-  override readonly name = 'RequestInProgress';
-}
 
 export interface AllocateDependencies {
   readonly ledger: AllocationLedger;
@@ -167,6 +150,7 @@ function interrupted(request: AllocationRequest, error: unknown): AllocationInte
   if (error instanceof AllocationInterrupted) return error;
   return new AllocationInterrupted(
     `the ledger failed while deciding ${request.requestId}; nothing is held: ${(error as Error).message}`,
+    { cause: error },
   );
 }
 
@@ -291,6 +275,7 @@ async function reserveAndRecord(
       const record = await ledger.request(request.requestId).catch((readError: Error) => {
         throw new OutcomeUnknown(
           `request ${request.requestId}: recording its outcome failed and reading it back failed too; a later delivery will finish it: ${readError.message}`,
+          { cause: readError },
         );
       });
       if (record?.outcome?.status !== 'ALLOCATED' || record.outcome.allocationId !== allocationId)

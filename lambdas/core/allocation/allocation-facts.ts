@@ -8,7 +8,7 @@ import {
 } from '../events/allocation-events';
 import { type Fact, fact } from '../events/define-event';
 import type { EndedExecution } from '../recovery/executions';
-import type { Allocation, AllocationOutcome } from './allocation';
+import type { AllocatedOutcome, Allocation, AllocationOutcome } from './allocation';
 
 /** `ResourceAllocated` once capacity is usable (a callback provisioner announces it later), or the rejection. */
 export function outcomeFacts(outcome: AllocationOutcome): Fact[] {
@@ -22,7 +22,7 @@ export function outcomeFacts(outcome: AllocationOutcome): Fact[] {
 
 /** `ResourceAllocated` for an allocation usable now, with its provisioner's attributes if it had one. */
 export function allocatedFact(
-  outcome: AllocationOutcome & { status: 'ALLOCATED' },
+  outcome: AllocatedOutcome,
   attributes?: Readonly<Record<string, unknown>>,
 ): Fact {
   const { allocationId, requestId, tenantId, poolId, amount, expiresAt } = outcome;

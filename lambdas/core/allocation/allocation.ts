@@ -10,6 +10,8 @@
  * - a return marker (`returns.<id>`) while a release is in flight, so that a retried release
  *   gives back once; it is removed when the allocation is RELEASED.
  */
+import type * as z from 'zod/mini';
+import type { allocatedOutcome } from './allocation-outcome';
 import type { Amounts } from './amounts';
 import type { PoolView, QuotaView, RejectionReason } from './choose-pool';
 
@@ -50,15 +52,11 @@ export interface Allocation {
   readonly releaseAnnounced?: boolean | undefined;
 }
 
+/** The capacity is the tenant's (see `allocatedOutcome`). */
+export type AllocatedOutcome = Readonly<z.output<typeof allocatedOutcome>>;
+
 export type AllocationOutcome =
-  | (Pick<
-      Allocation,
-      'allocationId' | 'requestId' | 'tenantId' | 'poolId' | 'kind' | 'amount' | 'expiresAt'
-    > & {
-      readonly status: 'ALLOCATED';
-      /** True while a callback provisioner still has to make the capacity real. */
-      readonly provisioning: boolean;
-    })
+  | AllocatedOutcome
   | {
       readonly status: 'REJECTED';
       readonly requestId: string;

@@ -5,19 +5,13 @@
  * reads the final result.
  */
 import { leaseEnd } from './allocate';
-import type { AllocationLedger, AllocationOutcome } from './allocation';
-import { ReleaseInterrupted, releaseFrom } from './release';
-
-type Allocated = AllocationOutcome & { status: 'ALLOCATED' };
-
-/** Raised when a provisioned allocation is no longer RESERVED (released meanwhile). */
-export class AllocationNotReserved extends Error {
-  override readonly name = 'AllocationNotReserved';
-}
+import type { AllocatedOutcome, AllocationLedger } from './allocation';
+import { AllocationNotReserved, ReleaseInterrupted } from './errors';
+import { releaseFrom } from './release';
 
 /** A confirmed provisioning, and whether its `ResourceAllocated` is out already (a retry's). */
 export interface Confirmed {
-  readonly outcome: Allocated;
+  readonly outcome: AllocatedOutcome;
   readonly announced: boolean;
 }
 
@@ -29,7 +23,7 @@ export interface Confirmed {
  */
 export async function confirmProvisioning(
   ledger: AllocationLedger,
-  outcome: Allocated,
+  outcome: AllocatedOutcome,
   attributes: Readonly<Record<string, unknown>>,
   now: Date,
 ): Promise<Confirmed> {
@@ -43,7 +37,7 @@ export async function confirmProvisioning(
       throw new AllocationNotReserved(`allocation ${allocationId} is no longer reserved`);
     }
   }
-  const confirmed: Allocated = { ...outcome, provisioning: false, expiresAt };
+  const confirmed: AllocatedOutcome = { ...outcome, provisioning: false, expiresAt };
   let announced = false;
   if (!(await ledger.confirmOutcome(requestId, confirmed, now))) {
     const record = await ledger.request(requestId);
@@ -72,7 +66,7 @@ export async function confirmProvisioning(
  */
 export async function cancelProvisioning(
   ledger: AllocationLedger,
-  outcome: Allocated,
+  outcome: AllocatedOutcome,
   now: Date = new Date(),
 ): Promise<void> {
   if ((await takeBack(ledger, outcome, now)) === 'under-way') {
@@ -85,7 +79,7 @@ export async function cancelProvisioning(
 /** The cancellation's work; `under-way` (nothing done) when another holds the allocation's release. */
 async function takeBack(
   ledger: AllocationLedger,
-  outcome: Allocated,
+  outcome: AllocatedOutcome,
   now: Date,
 ): Promise<'done' | 'under-way'> {
   const { allocationId, requestId, tenantId } = outcome;

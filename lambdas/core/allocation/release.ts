@@ -19,12 +19,8 @@ import { InvalidRequest } from '../errors';
 import type { Fact, FactPublisher } from '../ports';
 import type { Allocation, AllocationLedger, ReleaseCause, Return } from './allocation';
 import { releaseFact } from './allocation-facts';
+import { ReleaseInterrupted } from './errors';
 import { isCommitted, STALE_CLAIM_MS } from './request-claims';
-
-/** Raised when a release stopped half-way (or another is under way): release again to finish it. */
-export class ReleaseInterrupted extends Error {
-  override readonly name = 'ReleaseInterrupted';
-}
 
 export interface Released {
   readonly allocation: Allocation;
@@ -210,6 +206,7 @@ async function interruptible<T>(allocation: Allocation, step: () => Promise<T>):
   } catch (error) {
     throw new ReleaseInterrupted(
       `the release of allocation ${allocation.allocationId} was interrupted (release it again to finish it): ${(error as Error).message}`,
+      { cause: error },
     );
   }
 }

@@ -4,6 +4,7 @@
  * outcome was recorded (its usage counted for good) is read from the request.
  */
 import type { Allocation, AllocationLedger, Claim, RequestRecord } from './allocation';
+import { CompensationFailed } from './errors';
 
 /**
  * A claim older than this with no outcome belongs to a delivery that died: no delivery runs this
@@ -11,26 +12,25 @@ import type { Allocation, AllocationLedger, Claim, RequestRecord } from './alloc
  * the stamp of a release left RELEASING.
  */
 export const STALE_CLAIM_MS = 120_000;
-/** Raised when returning a reservation failed too: `baton audit` will show the drift. */
-export class CompensationFailed extends Error {
-  override readonly name = 'CompensationFailed';
-}
 
 /**
  * Undoes the reservations taken so far, newest first. Every undo is tried even if one fails, so
  * a failure leaves as little behind as possible; what is left is named, and the audit finds it.
  */
 export async function compensate(taken: (() => Promise<void>)[]): Promise<void> {
-  const failures: string[] = [];
+  const failures: unknown[] = [];
   for (const undo of taken.reverse()) {
     try {
       await undo();
     } catch (error) {
-      failures.push((error as Error).message);
+      failures.push(error);
     }
   }
   if (failures.length > 0) {
-    throw new CompensationFailed(`could not return every reservation: ${failures.join('; ')}`);
+    throw new CompensationFailed(
+      `could not return every reservation: ${failures.map((error) => (error as Error).message).join('; ')}`,
+      { cause: failures.length === 1 ? failures[0] : new AggregateError(failures, 'every undo that failed') },
+    );
   }
 }
 

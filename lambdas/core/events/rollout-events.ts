@@ -1,72 +1,10 @@
 /** Service orchestration: progressive rollouts gated by alarms. */
 import * as z from 'zod/mini';
-import {
-  MAX_BAKE_SECONDS,
-  MAX_ROLLOUT_STEPS,
-  MAX_TOTAL_BAKE_SECONDS,
-  strategyProblem,
-} from '../rollouts/rollout-steps';
+import { rolloutStrategy } from '../rollouts/rollout-steps';
 import { defineEvent } from './define-event';
 import { identifier } from './primitives';
 
 const rolloutAction = z.enum(['pause', 'resume', 'promote', 'abort']);
-
-const percent = z
-  .number()
-  .check(
-    z.gt(0),
-    z.lt(100),
-    z.describe(
-      "Percent of the traffic, above 0 and below 100; as Lambda's weight (the share to a millionth) above 0 and below 1.",
-    ),
-  );
-const seconds = z
-  .int()
-  .check(
-    z.nonnegative(),
-    z.maximum(MAX_BAKE_SECONDS),
-    z.describe(`Seconds, 0 to ${MAX_BAKE_SECONDS} (a week).`),
-  );
-
-/**
- * How traffic moves to the target version: the object forms, or their shorthand
- * (`canary:10:300`, `linear:10:60`, `allAtOnce`, `steps:10@60,50@300`). Whatever the form, a
- * strategy takes at most 100 steps below 100 %, each above the one before, and bakes at most 30
- * days in all.
- */
-const rolloutStrategy = z
-  .union([
-    z
-      .string()
-      .check(
-        z.maxLength(2048),
-        z.regex(
-          /^(canary:[0-9.]+:[0-9]+|linear:[0-9.]+:[0-9]+|allAtOnce|steps:[0-9.]+@[0-9]+(,[0-9.]+@[0-9]+)*)$/,
-        ),
-      ),
-    z.object({ type: z.literal('canary'), percent, bakeSeconds: seconds }),
-    z.object({ type: z.literal('linear'), stepPercent: percent, intervalSeconds: seconds }),
-    z.object({ type: z.literal('allAtOnce') }),
-    z.object({
-      type: z.literal('steps'),
-      steps: z
-        .array(z.object({ percent, bakeSeconds: seconds }))
-        .check(z.minLength(1), z.maxLength(MAX_ROLLOUT_STEPS)),
-    }),
-  ])
-  .check(
-    z.superRefine(
-      (strategy, context) => {
-        const problem = strategyProblem(strategy);
-        if (problem) context.addIssue({ code: 'custom', message: problem, input: strategy });
-      },
-      // What the fields' own checks refused is said once, by them.
-      { when: (payload) => payload.issues.length === 0 },
-    ),
-    z.describe(
-      `At most ${MAX_ROLLOUT_STEPS} steps below 100 %, each weight (the share to a millionth) above the one before; at most ${MAX_TOTAL_BAKE_SECONDS} s of bake in all.`,
-    ),
-  );
 
 /** A function name or ARN, as Lambda takes it. */
 const functionName = z.string().check(z.minLength(1), z.maxLength(140));

@@ -13,8 +13,9 @@
 import type { Fact } from '../events/define-event';
 import type { FactPublisher } from '../ports';
 import { ENDING_ERRORS, type ExecutionEnding } from '../recovery/executions';
+import type { StepFailure } from '../step-failure';
+import { AliasDrift, AliasTakenOver, GATE_ERRORS } from './errors';
 import {
-  AliasDrift,
   type AliasTraffic,
   ENDED_STATUSES,
   type RolloutLedger,
@@ -24,8 +25,7 @@ import {
   type UnsuccessfulEnding,
 } from './rollout';
 import { failedFact, rejectedFact, rolledBackFact, succeededFact } from './rollout-facts';
-import { GATE_ERRORS, takeEndingSignal } from './rollout-signals';
-import { AliasTakenOver } from './shift-traffic';
+import { takeEndingSignal } from './rollout-signals';
 
 /** Tries at putting the alias back when someone keeps changing it meanwhile. */
 const ROLLBACK_ATTEMPTS = 5;
@@ -50,12 +50,6 @@ export interface EndedRollout {
   readonly outcome: RolloutOutcome;
   readonly facts: Fact[];
   readonly announced: boolean;
-}
-
-/** Why a workflow step failed, as its Catch hands it on. */
-export interface Failure {
-  readonly Error: string;
-  readonly Cause?: string | undefined;
 }
 
 export async function succeed(
@@ -93,7 +87,7 @@ export async function rollBack(
   ledger: RolloutLedger,
   traffic: AliasTraffic,
   state: RolloutState,
-  failure: Failure,
+  failure: StepFailure,
   now: Date,
 ): Promise<EndedRollout> {
   const ending: UnsuccessfulEnding = {
@@ -126,7 +120,7 @@ async function finishRollback(
 export function fail(
   ledger: RolloutLedger,
   state: RolloutState,
-  failure: Failure,
+  failure: StepFailure,
   now: Date,
 ): Promise<EndedRollout> {
   const explanation =
@@ -135,7 +129,7 @@ export function fail(
 }
 
 /** How a rollout that never held its alias ends: refused, with what kept it from starting. */
-export function notStarted(failure: Failure): UnsuccessfulEnding {
+export function notStarted(failure: StepFailure): UnsuccessfulEnding {
   return {
     status: 'REJECTED',
     reason: failure.Error,
@@ -309,7 +303,7 @@ async function letGo(
 }
 
 /** An alarm's or a superseding rollout's evidence travels as the gate's JSON cause. */
-function evidenceOf(failure: Failure): Record<string, unknown> {
+function evidenceOf(failure: StepFailure): Record<string, unknown> {
   try {
     const parsed = JSON.parse(failure.Cause ?? '');
     if (parsed && typeof parsed === 'object' && !Array.isArray(parsed))

@@ -6,6 +6,7 @@ import { MAX_BAKE_SECONDS, MAX_ROLLOUT_STEPS } from './rollout-steps';
 /** Names, versions and the strategy's shorthand as the first task checked them. */
 const name = z.string().check(z.maxLength(2048));
 
+/** The rollout state between the workflow's steps (the type `RolloutState`). */
 export const rolloutState = z.object({
   rolloutId: identifier,
   functionName: name,
@@ -21,19 +22,20 @@ export const rolloutState = z.object({
       }),
     )
     .check(z.minLength(1), z.maxLength(MAX_ROLLOUT_STEPS + 1)),
+  /** Steps taken so far (0 before the first shift). */
   step: z.int().check(z.nonnegative(), z.maximum(MAX_ROLLOUT_STEPS + 1)),
+  /** The target version's share now, 0–1. */
   weight: z.number().check(z.gte(0), z.lte(1)),
+  /** The alias revision the last shift left; absent after drift, until the alias is adopted again. */
   revisionId: z.optional(name),
   alarms: z.array(name).check(z.maxLength(10)),
   hooks: z.optional(z.object({ preTraffic: z.optional(name), postTraffic: z.optional(name) })),
+  /** How long the step just taken bakes. */
   bakeSeconds: z.int().check(z.nonnegative(), z.maximum(MAX_BAKE_SECONDS)),
+  /** All traffic is on the target version. */
   done: z.boolean(),
+  /** The alias changed outside the rollout: it pauses. */
   drift: z.boolean(),
+  /** Jump to 100 % at the next shift. */
   promote: z.boolean(),
 });
-
-/**
- * Why a step failed, as a Catch hands it on. Not bounded here: Step Functions bounds a cause
- * (32 KB), and refusing one would turn a rollback into a failure.
- */
-export const stepFailure = z.object({ Error: z.string(), Cause: z.optional(z.string()) });

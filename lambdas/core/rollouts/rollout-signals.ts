@@ -7,18 +7,15 @@
 import { InvalidRequest } from '../errors';
 import type { Fact } from '../events/define-event';
 import type { TaskAnswer, TaskAnswerer } from '../ports';
+import { GATE_ERRORS, RolloutEnded } from './errors';
 import {
   ENDED_STATUSES,
   type Gate,
-  RolloutEnded,
   type RolloutLedger,
   type RolloutRecord,
   type RolloutSignal,
 } from './rollout';
 import { pausedFact } from './rollout-facts';
-
-/** The errors a gate fails with, which the workflow catches to roll back. */
-export const GATE_ERRORS = { abort: 'RolloutAborted', alarm: 'AlarmFired', supersede: 'Superseded' } as const;
 
 /**
  * An operator's control: refused when it cannot apply to the rollout as it stands. A control

@@ -7,13 +7,11 @@
  * (a linear step of 1e-7 % would otherwise build a thousand million of them), each step's weight
  * as Lambda is set to — the share rounded to a millionth — must be above 0, below 1 and above the
  * step before (99.9999999 % would be a full cutover with no bake and no alarm gate), and the
- * whole bake must fit in the workflow's time.
+ * whole bake must fit in the workflow's time. The request's schema for a strategy is declared here
+ * too, so that a request is refused by the same expansion that builds its steps.
  */
-import type * as z from 'zod/mini';
+import * as z from 'zod/mini';
 import { InvalidRequest } from '../errors';
-import type { ServiceRolloutRequested } from '../events/rollout-events';
-
-export type RolloutStrategy = z.output<typeof ServiceRolloutRequested.schema>['strategy'];
 
 /** A bake lasts at most a week (a Standard workflow may wait a year; nobody bakes that long). */
 export const MAX_BAKE_SECONDS = 604_800;
@@ -26,6 +24,66 @@ export const MAX_ROLLOUT_STEPS = 100;
 export const MAX_TOTAL_BAKE_SECONDS = 2_592_000;
 /** Lambda's weights as a rollout sets them: the target's share, rounded to a millionth. */
 const WEIGHT_UNITS = 1_000_000;
+
+const percent = z
+  .number()
+  .check(
+    z.gt(0),
+    z.lt(100),
+    z.describe(
+      "Percent of the traffic, above 0 and below 100; as Lambda's weight (the share to a millionth) above 0 and below 1.",
+    ),
+  );
+const seconds = z
+  .int()
+  .check(
+    z.nonnegative(),
+    z.maximum(MAX_BAKE_SECONDS),
+    z.describe(`Seconds, 0 to ${MAX_BAKE_SECONDS} (a week).`),
+  );
+
+/** The forms a strategy takes: the objects, or their shorthand. */
+const strategyForms = z.union([
+  z
+    .string()
+    .check(
+      z.maxLength(2048),
+      z.regex(
+        /^(canary:[0-9.]+:[0-9]+|linear:[0-9.]+:[0-9]+|allAtOnce|steps:[0-9.]+@[0-9]+(,[0-9.]+@[0-9]+)*)$/,
+      ),
+    ),
+  z.object({ type: z.literal('canary'), percent, bakeSeconds: seconds }),
+  z.object({ type: z.literal('linear'), stepPercent: percent, intervalSeconds: seconds }),
+  z.object({ type: z.literal('allAtOnce') }),
+  z.object({
+    type: z.literal('steps'),
+    steps: z
+      .array(z.object({ percent, bakeSeconds: seconds }))
+      .check(z.minLength(1), z.maxLength(MAX_ROLLOUT_STEPS)),
+  }),
+]);
+
+export type RolloutStrategy = z.output<typeof strategyForms>;
+
+/**
+ * How traffic moves to the target version, as `ServiceRolloutRequested` states it: the object
+ * forms, or their shorthand (`canary:10:300`, `linear:10:60`, `allAtOnce`, `steps:10@60,50@300`).
+ * Whatever the form, a strategy takes at most 100 steps below 100 %, each above the one before,
+ * and bakes at most 30 days in all.
+ */
+export const rolloutStrategy = strategyForms.check(
+  z.superRefine(
+    (strategy, context) => {
+      const problem = strategyProblem(strategy);
+      if (problem) context.addIssue({ code: 'custom', message: problem, input: strategy });
+    },
+    // What the fields' own checks refused is said once, by them.
+    { when: (payload) => payload.issues.length === 0 },
+  ),
+  z.describe(
+    `At most ${MAX_ROLLOUT_STEPS} steps below 100 %, each weight (the share to a millionth) above the one before; at most ${MAX_TOTAL_BAKE_SECONDS} s of bake in all.`,
+  ),
+);
 
 export interface TrafficStep {
   /** The target version's share of the alias's traffic, in percent. */

@@ -4,7 +4,9 @@
  * gate a step waits at and the signal waiting for it) and the alias traffic (Lambda's control
  * plane).
  */
-import type { TrafficStep } from './rollout-steps';
+import type * as z from 'zod/mini';
+import type { EndingSignal } from './errors';
+import type { rolloutState } from './rollout-schemas';
 
 export type RolloutStatus =
   | 'RUNNING'
@@ -23,36 +25,10 @@ export const ENDED_STATUSES: ReadonlySet<RolloutStatus> = new Set([
   'FAILED',
 ]);
 
-/** The workflow's state between steps. */
-export interface RolloutState {
-  readonly rolloutId: string;
-  readonly functionName: string;
-  readonly alias: string;
-  readonly fromVersion: string;
-  readonly toVersion: string;
-  readonly strategy: string;
-  readonly steps: readonly TrafficStep[];
-  /** Steps taken so far (0 before the first shift). */
-  readonly step: number;
-  /** The target version's share now, 0–1. */
-  readonly weight: number;
-  /** The alias revision the last shift left; absent after drift, until the alias is adopted again. */
-  readonly revisionId?: string | undefined;
-  readonly alarms: readonly string[];
-  readonly hooks?:
-    | { readonly preTraffic?: string | undefined; readonly postTraffic?: string | undefined }
-    | undefined;
-  /** How long the step just taken bakes. */
-  readonly bakeSeconds: number;
-  /** All traffic is on the target version. */
-  readonly done: boolean;
-  /** The alias changed outside the rollout: it pauses. */
-  readonly drift: boolean;
-  /** Jump to 100 % at the next shift. */
-  readonly promote: boolean;
-}
+/** The workflow's state between steps, as its tasks hand it on (see `rolloutState`). */
+export type RolloutState = Readonly<z.output<typeof rolloutState>>;
 
-export type SignalKind = 'pause' | 'resume' | 'promote' | 'abort' | 'alarm' | 'supersede';
+export type SignalKind = 'pause' | 'resume' | 'promote' | EndingSignal;
 
 /** Something that must reach the rollout at the gate it waits at (now, or at its next one). */
 export interface RolloutSignal {
@@ -101,11 +77,6 @@ export interface RolloutEnding {
 export type UnsuccessfulEnding = RolloutEnding & {
   readonly status: Exclude<RolloutEnding['status'], 'SUCCEEDED'>;
 };
-
-/** Raised when a rollout that has ended is asked to go on: its record keeps the ending it had. */
-export class RolloutEnded extends Error {
-  override readonly name = 'RolloutEnded';
-}
 
 export interface RolloutLedger {
   /**
@@ -169,11 +140,6 @@ export interface AliasRouting {
   readonly revisionId: string;
 }
 
-/** Raised when the alias's revision is not the one last seen: it was changed outside the rollout. */
-export class AliasDrift extends Error {
-  override readonly name = 'AliasDrift';
-}
-
 export interface AliasTraffic {
   /** The alias's routing; `undefined` if the function or the alias does not exist. */
   alias(functionName: string, alias: string): Promise<AliasRouting | undefined>;
@@ -189,11 +155,6 @@ export interface AliasTraffic {
     routing: { primary: string; additional?: { version: string; weight: number } | undefined },
     revisionId: string,
   ): Promise<string>;
-}
-
-/** Raised when a pre- or post-traffic hook answers with an error: the rollout rolls back. */
-export class HookFailed extends Error {
-  override readonly name = 'HookFailed';
 }
 
 /** Runs the Lambda functions a rollout calls before and after it shifts traffic. */

@@ -9,22 +9,16 @@
  * came puts the alias back, so no alias is left split after its rollout ended.
  */
 import type { Fact } from '../events/define-event';
+import { AliasDrift, AliasTakenOver, RolloutEnded } from './errors';
 import {
-  AliasDrift,
   type AliasRouting,
   type AliasTraffic,
   ENDED_STATUSES,
-  RolloutEnded,
   type RolloutLedger,
   type RolloutState,
 } from './rollout';
 import { pausedFact, stepFact } from './rollout-facts';
 import { stepWeight } from './rollout-steps';
-
-/** Raised when the alias no longer routes to the version the rollout started from: only an operator can sort that out. */
-export class AliasTakenOver extends Error {
-  override readonly name = 'AliasTakenOver';
-}
 
 export async function shiftTraffic(
   ledger: RolloutLedger,

@@ -9,7 +9,9 @@ import { InvalidRequest } from '../errors';
 import type { Fact } from '../events/define-event';
 import type { ServiceRolloutRequested } from '../events/rollout-events';
 import type { TaskAnswerer } from '../ports';
-import { close, type EndedRollout, endingOf, type Failure, notStarted, stateOf } from './finish-rollout';
+import type { StepFailure } from '../step-failure';
+import { RolloutLockHeld } from './errors';
+import { close, type EndedRollout, endingOf, notStarted, stateOf } from './finish-rollout';
 import {
   type AliasRouting,
   type AliasTraffic,
@@ -23,11 +25,6 @@ import { deliverSignal } from './rollout-signals';
 import { describeStrategy, rolloutSteps } from './rollout-steps';
 
 export type RolloutRequest = z.output<typeof ServiceRolloutRequested.schema>;
-
-/** Raised while a superseded rollout still holds the alias: the workflow tries again shortly. */
-export class RolloutLockHeld extends Error {
-  override readonly name = 'RolloutLockHeld';
-}
 
 export type StartOutcome =
   | { readonly status: 'RUNNING'; readonly state: RolloutState; readonly facts: Fact[] }
@@ -149,7 +146,7 @@ export async function abandonStart(
   ledger: RolloutLedger,
   request: RolloutRequest,
   executionId: string,
-  failure: Failure,
+  failure: StepFailure,
   now: Date,
 ): Promise<EndedRollout | undefined> {
   const ending = notStarted(failure);

@@ -2,7 +2,9 @@
  * What the workload planner sees of a tenant: the resources workloads can run on and the
  * workloads themselves, placed or pending. Plain data, so that a plan is a pure function of it.
  */
+import type * as z from 'zod/mini';
 import type { Amounts } from '../allocation/amounts';
+import type { WorkloadSubmitted } from '../events/workload-events';
 
 /** `active` takes workloads; `draining` and `released` take none and are to be emptied. */
 export type ResourceState = 'active' | 'draining' | 'released';
@@ -15,12 +17,13 @@ export interface ResourceView {
   readonly state: ResourceState;
 }
 
-export interface WorkloadConstraints {
-  /** Only on resources carrying every one of these labels. */
-  readonly labels?: Readonly<Record<string, string>> | undefined;
-  /** At most one workload of a group per resource. */
-  readonly antiAffinityGroup?: string | undefined;
-}
+/**
+ * Where a workload may run, as its submission states them: only on resources carrying every one of
+ * its `labels`; at most one workload of its `antiAffinityGroup` per resource.
+ */
+export type WorkloadConstraints = Readonly<
+  NonNullable<z.output<typeof WorkloadSubmitted.schema>['constraints']>
+>;
 
 export interface WorkloadView {
   readonly workloadId: string;

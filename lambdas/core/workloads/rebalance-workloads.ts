@@ -5,15 +5,16 @@
  * still where the plan saw it and the target still has room), then finish or revert on the
  * agent's answer — and finally the report.
  */
-import type { PlacementStrategy } from '../allocation/choose-pool';
+import type * as z from 'zod/mini';
 import { InvalidRequest } from '../errors';
 import { type Fact, fact } from '../events/define-event';
-import { WorkloadsRebalanced } from '../events/workload-events';
+import { type WorkloadRebalanceRequested, WorkloadsRebalanced } from '../events/workload-events';
 import type { FactPublisher } from '../ports';
 import { ENDING_ERRORS, type EndedExecution } from '../recovery/executions';
 import type { Cluster } from './cluster';
 import { placePendingWorkloads } from './place-pending-workloads';
-import { type PlannedMove, planRebalance } from './plan-rebalance';
+import { planRebalance } from './plan-rebalance';
+import type { moveOutcome, plannedMove, workloadPlan } from './rebalance-schemas';
 import { loadTenantCluster } from './tenant-cluster';
 import { announcePlacement } from './workload-facts';
 import type { WorkloadLedger } from './workload-ledger';
@@ -22,46 +23,17 @@ import { EVENT_PLACEMENT_STRATEGY } from './workload-requests';
 export const DEFAULT_MAX_MOVES = 50;
 export const DEFAULT_DISRUPTION_BUDGET = 10;
 
-export interface RebalanceRequest {
-  readonly scope?:
-    | {
-        readonly tenantId?: string | undefined;
-        readonly labels?: Readonly<Record<string, string>> | undefined;
-      }
-    | undefined;
-  readonly strategy?: PlacementStrategy | undefined;
-  readonly maxMoves?: number | undefined;
-  readonly disruptionBudget?: number | undefined;
-  readonly dryRun?: boolean | undefined;
-}
+export type RebalanceRequest = z.output<typeof WorkloadRebalanceRequested.schema>;
 
-export interface Move extends PlannedMove {
-  readonly tenantId: string;
-  /** Unique to this plan's move of this workload: the token of the room it takes on the target. */
-  readonly moveId: string;
-  /** Its wave, from 1: a wave's moves run together, the next wave starts when they have all ended. */
-  readonly wave: number;
-  /** The execution applying the plan: noted with the move, so that its abnormal end reverts it. */
-  readonly executionId: string;
-}
+/** A planned move as the workflow applies it (see `plannedMove`). */
+export type Move = Readonly<z.output<typeof plannedMove>>;
 
 /** What a revert needs of a move: whose, which, from where to where. */
 export type MoveToRevert = Pick<Move, 'tenantId' | 'workloadId' | 'moveId' | 'from' | 'to'>;
 
-export interface WorkloadPlan {
-  readonly dryRun: boolean;
-  readonly strategy: PlacementStrategy;
-  readonly maxMoves: number;
-  readonly disruptionBudget: number;
-  readonly waves: Move[][];
-  readonly metrics: Record<string, number>;
-  readonly explanation: string;
-}
+export type WorkloadPlan = Readonly<z.output<typeof workloadPlan>>;
 
-export type MoveOutcome = Move & {
-  readonly outcome: 'MOVED' | 'FAILED' | 'SKIPPED';
-  readonly why?: string | undefined;
-};
+export type MoveOutcome = Readonly<z.output<typeof moveOutcome>>;
 
 export async function planWorkloadRebalance(
   ledger: WorkloadLedger,

@@ -6,11 +6,13 @@
  * for the tenant placed but could not announce — before noting it announced.
  */
 
+import type * as z from 'zod/mini';
 import type { Amounts } from '../allocation/amounts';
 import type { PlacementStrategy } from '../allocation/choose-pool';
 import { InvalidRequest } from '../errors';
+import type { WorkloadSubmitted } from '../events/workload-events';
 import type { FactPublisher } from '../ports';
-import type { WorkloadConstraints } from './cluster';
+import { WorkloadBusy } from './errors';
 import { placePendingWorkloads } from './place-pending-workloads';
 import { announcePlacement } from './workload-facts';
 import type { WorkloadLedger } from './workload-ledger';
@@ -18,12 +20,7 @@ import type { WorkloadLedger } from './workload-ledger';
 /** Placement on events spreads: the least-utilised resource that fits (what kube-scheduler does by default). */
 export const EVENT_PLACEMENT_STRATEGY: PlacementStrategy = 'spread';
 
-export interface WorkloadSubmission {
-  readonly workloadId: string;
-  readonly tenantId: string;
-  readonly demand: Amounts;
-  readonly constraints?: WorkloadConstraints | undefined;
-}
+export type WorkloadSubmission = Readonly<z.output<typeof WorkloadSubmitted.schema>>;
 
 export async function submitWorkload(
   ledger: WorkloadLedger,
@@ -53,11 +50,6 @@ export async function submitWorkload(
 
 /** Rounds of removing again when a placement or a move changed the workload meanwhile. */
 const REMOVAL_ROUNDS = 5;
-
-/** Raised when a workload kept being placed or moved while it was removed: the delivery is retried. */
-export class WorkloadBusy extends Error {
-  override readonly name = 'WorkloadBusy';
-}
 
 export async function removeWorkload(
   ledger: WorkloadLedger,
