@@ -19,13 +19,14 @@ import { type AllocateDependencies, allocate } from '../../lambdas/core/allocati
 import type { AllocationLedger, AllocationOutcome } from '../../lambdas/core/allocation/allocation';
 import { auditLedger } from '../../lambdas/core/allocation/audit';
 import { expireLeases } from '../../lambdas/core/allocation/expire-leases';
+import { STALE_CLAIM_MS } from '../../lambdas/core/allocation/policy';
 import {
   abandonProvisioning,
   cancelProvisioning,
   confirmProvisioning,
 } from '../../lambdas/core/allocation/provisioning';
 import { release } from '../../lambdas/core/allocation/release';
-import { CompensationFailed, STALE_CLAIM_MS } from '../../lambdas/core/allocation/request-claims';
+import { CompensationFailed } from '../../lambdas/core/allocation/request-claims';
 import { BATON_BUS_NAME } from '../../lib/embedded/event-bus';
 import { LEDGER_TABLE_NAME } from '../../lib/embedded/local-aws';
 import { schedules } from '../../lib/topology/schedules';

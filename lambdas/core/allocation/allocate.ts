@@ -19,7 +19,8 @@ import {
   type QuotaView,
   type RejectionReason,
 } from './choose-pool';
-import { CompensationFailed, compensate, STALE_CLAIM_MS, takeOver } from './request-claims';
+import { isStale, leaseEnd } from './policy';
+import { CompensationFailed, compensate, takeOver } from './request-claims';
 
 export interface AllocationRequest extends PlacementRequest {
   readonly requestId: string;
@@ -151,7 +152,7 @@ async function takeOverIfStale(
 ): Promise<boolean> {
   const record = await deps.ledger.request(requestId);
   if (!record || record.outcome) return false;
-  if (deps.now().getTime() - Date.parse(record.claimedAt) < STALE_CLAIM_MS) return false;
+  if (!isStale(record.claimedAt, deps.now())) return false;
   return takeOver(deps.ledger, requestId, record, claim, deps.now());
 }
 
@@ -364,10 +365,6 @@ function newAllocation(deps: AllocateDependencies, request: AllocationRequest, p
   };
 }
 
-export function leaseEnd(from: Date, leaseSeconds: number): string {
-  return new Date(from.getTime() + leaseSeconds * 1000).toISOString();
-}
-
 function rejected(
   request: AllocationRequest,
   reason: RejectionReason,
@@ -394,7 +391,7 @@ async function firstOutcome(
       // The first delivery may have stopped between recording its outcome and settling.
       await settle(deps.ledger, record.outcome);
       const itsDecider = record.executionId === executionId;
-      const stale = deps.now().getTime() - Date.parse(record.claimedAt) >= STALE_CLAIM_MS;
+      const stale = isStale(record.claimedAt, deps.now());
       return { outcome: record.outcome, announce: !record.announced && (itsDecider || stale) };
     }
     await deps.pause(DUPLICATE_WAIT.pauseMs);

@@ -4,8 +4,8 @@
  * Either way the request's recorded outcome is brought up to date, so a later duplicate delivery
  * reads the final result.
  */
-import { leaseEnd } from './allocate';
 import type { AllocationLedger, AllocationOutcome } from './allocation';
+import { leaseEnd } from './policy';
 import { ReleaseInterrupted, releaseFrom } from './release';
 
 type Allocated = AllocationOutcome & { status: 'ALLOCATED' };

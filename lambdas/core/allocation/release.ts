@@ -19,7 +19,8 @@ import { InvalidRequest } from '../errors';
 import type { Fact, FactPublisher } from '../ports';
 import type { Allocation, AllocationLedger, ReleaseCause, Return } from './allocation';
 import { releaseFact } from './allocation-facts';
-import { isCommitted, STALE_CLAIM_MS } from './request-claims';
+import { staleBefore as staleReleasesBefore } from './policy';
+import { isCommitted } from './request-claims';
 
 /** Raised when a release stopped half-way (or another is under way): release again to finish it. */
 export class ReleaseInterrupted extends Error {
@@ -65,7 +66,7 @@ export async function releaseFrom(
   now: Date,
   cause: ReleaseCause,
 ): Promise<Released | 'under-way' | 'refused'> {
-  const staleBefore = new Date(now.getTime() - STALE_CLAIM_MS);
+  const staleBefore = staleReleasesBefore(now);
   for (;;) {
     const allocation = await ledger.allocation(allocationId);
     if (!allocation) throw new InvalidRequest(`allocationId: no allocation ${allocationId}`);

@@ -5,12 +5,6 @@
  */
 import type { Allocation, AllocationLedger, Claim, RequestRecord } from './allocation';
 
-/**
- * A claim older than this with no outcome belongs to a delivery that died: no delivery runs this
- * long (the function times out after 30 s; the workflow retries a few times). The same holds for
- * the stamp of a release left RELEASING.
- */
-export const STALE_CLAIM_MS = 120_000;
 /** Raised when returning a reservation failed too: `baton audit` will show the drift. */
 export class CompensationFailed extends Error {
   override readonly name = 'CompensationFailed';

@@ -14,9 +14,10 @@ import type {
   AllocationOutcome,
   RequestRecord,
 } from '../allocation/allocation';
-import { STALE_CLAIM_MS } from '../allocation/request-claims';
+import { staleBefore as staleClaimsBefore } from '../allocation/policy';
 import { ENDED_STATUSES, type RolloutRecord } from '../rollouts/rollout';
-import { abandonedPlacing, STALE_PLACING_MS } from '../workloads/place-pending-workloads';
+import { abandonedPlacing } from '../workloads/place-pending-workloads';
+import { STALE_PLACING_MS } from '../workloads/policy';
 import type { MoveInFlight, WorkloadLedger, WorkloadRecord } from '../workloads/workload-ledger';
 import { type EndedExecution, type ExecutionLookup, endedExecution } from './executions';
 
@@ -121,7 +122,7 @@ export async function findOrphans(
     const recent = execution?.stopDate && endedBefore && execution.stopDate > endedBefore;
     return recent ? undefined : execution;
   };
-  const staleBefore = new Date(now.getTime() - STALE_CLAIM_MS).toISOString();
+  const staleBefore = staleClaimsBefore(now).toISOString();
   const checks: { readonly record: string; readonly judge: () => Promise<Orphan | undefined> }[] = [
     ...rollouts.map(({ rolloutId, status, executionId, updatedAt }) => ({
       record: `rollout ${rolloutId}`,

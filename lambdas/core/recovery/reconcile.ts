@@ -10,17 +10,17 @@
 
 import type { AllocationLedger } from '../allocation/allocation';
 import { announceOutcome, recordedOutcomeFacts } from '../allocation/announce-outcome';
+import { STALE_CLAIM_MS } from '../allocation/policy';
 import { recoverRequest } from '../allocation/recover-request';
 import { announceReleases, releaseFrom } from '../allocation/release';
-import { STALE_CLAIM_MS } from '../allocation/request-claims';
 import type { FactPublisher } from '../ports';
 import { announceEnding, endingOf, recoverRollout } from '../rollouts/finish-rollout';
 import { type AliasTraffic, ENDED_STATUSES, type RolloutLedger } from '../rollouts/rollout';
 import { abandonedPlacing, placePendingWorkloads } from '../workloads/place-pending-workloads';
+import { EVENT_PLACEMENT_STRATEGY } from '../workloads/policy';
 import { endedMoveReason, revertMove } from '../workloads/rebalance-workloads';
 import { announcePlacement } from '../workloads/workload-facts';
 import type { WorkloadLedger } from '../workloads/workload-ledger';
-import { EVENT_PLACEMENT_STRATEGY } from '../workloads/workload-requests';
 import { describeOrphan, findOrphans, type Orphan, type OrphanSources } from './orphans';
 
 /**

@@ -7,16 +7,13 @@
  */
 
 import type { Amounts } from '../allocation/amounts';
-import type { PlacementStrategy } from '../allocation/choose-pool';
 import { InvalidRequest } from '../errors';
 import type { FactPublisher } from '../ports';
 import type { WorkloadConstraints } from './cluster';
 import { placePendingWorkloads } from './place-pending-workloads';
+import { EVENT_PLACEMENT_STRATEGY } from './policy';
 import { announcePlacement } from './workload-facts';
 import type { WorkloadLedger } from './workload-ledger';
-
-/** Placement on events spreads: the least-utilised resource that fits (what kube-scheduler does by default). */
-export const EVENT_PLACEMENT_STRATEGY: PlacementStrategy = 'spread';
 
 export interface WorkloadSubmission {
   readonly workloadId: string;
