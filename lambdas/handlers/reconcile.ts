@@ -21,7 +21,7 @@ export class ReconciliationIncomplete extends Error {
 
 export const handler = batonHandler<unknown, Reconciliation>(async () => {
   const reconciliation = await reconcile(
-    { records, workloads, allocations, executions },
+    { records, workloads, allocations: allocations.records, executions },
     { allocations, rollouts, traffic, workloads, publisher, newClaimId: () => `recovery-${randomUUID()}` },
     new Date(),
   );

@@ -17,8 +17,15 @@
 import { publishNoting } from '../announcements';
 import { InvalidRequest } from '../errors';
 import type { Fact, FactPublisher } from '../ports';
-import type { Allocation, AllocationLedger, ReleaseCause, Return } from './allocation';
+import type { Allocation, ReleaseCause } from './allocation';
 import { releaseFact } from './allocation-facts';
+import {
+  type AllocationLedger,
+  type CapacityHolder,
+  poolHolder,
+  quotaHolder,
+  type Return,
+} from './allocation-ledger';
 import { staleBefore as staleReleasesBefore } from './policy';
 import { isCommitted } from './request-claims';
 
@@ -68,7 +75,7 @@ export async function releaseFrom(
 ): Promise<Released | 'under-way' | 'refused'> {
   const staleBefore = staleReleasesBefore(now);
   for (;;) {
-    const allocation = await ledger.allocation(allocationId);
+    const allocation = await ledger.records.read(allocationId);
     if (!allocation) throw new InvalidRequest(`allocationId: no allocation ${allocationId}`);
     if (allocation.status === 'RELEASED') {
       // A stamp left on a RELEASED allocation says its markers may not all be removed yet.
@@ -89,10 +96,10 @@ export async function releaseFrom(
     const takenFor = allocation.status === 'RELEASING' ? (allocation.releaseCause ?? cause) : cause;
     const claimed = await interruptible(allocation, async () => {
       try {
-        return await ledger.claimRelease(allocationId, from, now, staleBefore, takenFor);
+        return await ledger.records.claimRelease(allocationId, from, now, staleBefore, takenFor);
       } catch (error) {
         // The claim may have gone through with only its answer lost.
-        await ledger.unclaimRelease(allocationId, now).catch(() => undefined);
+        await ledger.records.unclaimRelease(allocationId, now).catch(() => undefined);
         throw error;
       }
     });
@@ -118,7 +125,7 @@ export async function announceReleases(
 ): Promise<Fact[]> {
   const unannounced: Allocation[] = [];
   for (const allocationId of allocationIds) {
-    const allocation = await ledger.allocation(allocationId);
+    const allocation = await ledger.records.read(allocationId);
     if (allocation?.status === 'RELEASED' && !allocation.releaseAnnounced) unannounced.push(allocation);
   }
   const announcements = unannounced.map((allocation) => ({
@@ -126,7 +133,7 @@ export async function announceReleases(
     subject: allocation,
   }));
   await publishNoting(publisher, announcements, ({ allocationId }) =>
-    ledger.markReleaseAnnounced(allocationId),
+    ledger.records.markReleaseAnnounced(allocationId),
   );
   return announcements.map(({ fact }) => fact);
 }
@@ -137,19 +144,14 @@ async function returnCapacity(
   allocation: Allocation,
   claimedAt: Date,
 ): Promise<boolean> {
-  const { allocationId, poolId, tenantId, amount } = allocation;
+  const { allocationId } = allocation;
   const completed = await interruptible(allocation, async () => {
     try {
-      const committed = await isCommitted(ledger, allocation);
-      await returnOnce(ledger, allocation, committed, (settled) =>
-        ledger.releasePool(poolId, allocationId, amount, settled),
-      );
-      await returnOnce(ledger, allocation, committed, (settled) =>
-        ledger.releaseQuota(tenantId, allocationId, amount, settled),
-      );
+      const committed = await isCommitted(ledger.claims, allocation);
+      for (const holder of holdersOf(allocation)) await returnOnce(ledger, allocation, holder, committed);
       return await completeRelease(ledger, allocationId, claimedAt);
     } catch (error) {
-      await ledger.unclaimRelease(allocationId, claimedAt).catch(() => undefined);
+      await ledger.records.unclaimRelease(allocationId, claimedAt).catch(() => undefined);
       throw error;
     }
   });
@@ -158,7 +160,7 @@ async function returnCapacity(
   // because the allocation is gone (a takeover undid the dead saga that made it): nothing can
   // release it again, so its markers go now.
   const over =
-    completed || (await ledger.allocation(allocation.allocationId).catch(() => null)) === undefined;
+    completed || (await ledger.records.read(allocation.allocationId).catch(() => null)) === undefined;
   if (over) await forgetReturns(ledger, allocation).catch(() => undefined);
   return completed;
 }
@@ -172,15 +174,22 @@ async function returnCapacity(
 async function returnOnce(
   ledger: AllocationLedger,
   allocation: Allocation,
+  holder: CapacityHolder,
   committed: boolean,
-  give: (settled: boolean) => Promise<Return>,
 ): Promise<void> {
+  const give = (settled: boolean): Promise<Return> =>
+    ledger.holders.release(holder, allocation.allocationId, allocation.amount, settled);
   if (committed) {
     await give(true);
     return;
   }
   if ((await give(false)) === 'returned') return;
-  if (await isCommitted(ledger, allocation)) await give(true);
+  if (await isCommitted(ledger.claims, allocation)) await give(true);
+}
+
+/** What an allocation holds capacity of, in the order a release gives it back: its pool, then its tenant's quota. */
+function holdersOf({ poolId, tenantId }: Allocation): CapacityHolder[] {
+  return [poolHolder(poolId), quotaHolder(tenantId)];
 }
 
 /** RELEASING → RELEASED, also when the write went through and only its answer was lost. */
@@ -190,18 +199,18 @@ async function completeRelease(
   claimedAt: Date,
 ): Promise<boolean> {
   try {
-    return await ledger.completeRelease(allocationId, claimedAt);
+    return await ledger.records.completeRelease(allocationId, claimedAt);
   } catch (error) {
-    const current = await ledger.allocation(allocationId).catch(() => undefined);
+    const current = await ledger.records.read(allocationId).catch(() => undefined);
     if (current?.status !== 'RELEASED' || current.releaseClaimedAt !== claimedAt.toISOString()) throw error;
     return true;
   }
 }
 
 async function forgetReturns(ledger: AllocationLedger, allocation: Allocation): Promise<void> {
-  await ledger.forgetPoolReturn(allocation.poolId, allocation.allocationId);
-  await ledger.forgetQuotaReturn(allocation.tenantId, allocation.allocationId);
-  await ledger.closeRelease(allocation.allocationId);
+  for (const holder of holdersOf(allocation))
+    await ledger.holders.forgetReturn(holder, allocation.allocationId);
+  await ledger.records.closeRelease(allocation.allocationId);
 }
 
 /** Store failures become `ReleaseInterrupted`, which says what to do next. */

@@ -3,7 +3,8 @@
  * over and what its attempt may hold given back, an abandoned one is freed, and whether a saga's
  * outcome was recorded (its usage counted for good) is read from the request.
  */
-import type { Allocation, AllocationLedger, Claim, RequestRecord } from './allocation';
+import type { Allocation, Claim, RequestRecord } from './allocation';
+import { type AllocationLedger, poolHolder, quotaHolder, type RequestClaims } from './allocation-ledger';
 
 /** Raised when returning a reservation failed too: `baton audit` will show the drift. */
 export class CompensationFailed extends Error {
@@ -36,13 +37,13 @@ export async function takeOver(
   claim: Claim,
   at: Date,
 ): Promise<boolean> {
-  if (!(await ledger.takeOverClaim(requestId, record.claimId, claim, at))) return false;
+  if (!(await ledger.claims.takeOver(requestId, record.claimId, claim, at))) return false;
   const attempt = record.attempt;
   if (attempt) {
     await compensate([
-      () => ledger.returnQuota(attempt.tenantId, attempt.allocationId, attempt.amount),
-      () => ledger.returnPool(attempt.poolId, attempt.allocationId, attempt.amount),
-      () => ledger.removeAllocation(attempt.allocationId),
+      () => ledger.holders.returnHold(quotaHolder(attempt.tenantId), attempt.allocationId, attempt.amount),
+      () => ledger.holders.returnHold(poolHolder(attempt.poolId), attempt.allocationId, attempt.amount),
+      () => ledger.records.remove(attempt.allocationId),
     ]);
   }
   return true;
@@ -63,14 +64,14 @@ export async function abandonClaim(
   now: Date,
   announce: (record: RequestRecord) => Promise<void>,
 ): Promise<boolean> {
-  const record = await ledger.request(requestId);
+  const record = await ledger.claims.read(requestId);
   if (!record || record.outcome || record.executionId !== endedExecutionId) return false;
   // The claim keeps naming the ended execution: if this stops half-way (or announcing fails), the
   // next try finds it again — and announces it again, before the id is freed.
   const claim = { claimId, executionId: endedExecutionId };
   if (!(await takeOver(ledger, requestId, record, claim, now))) return false;
   await announce(record);
-  await ledger.unclaimRequest(requestId, claimId);
+  await ledger.claims.unclaim(requestId, claimId);
   return true;
 }
 
@@ -80,10 +81,10 @@ export async function abandonClaim(
  * the moment it is recorded (ALLOCATED) through a cancelled provisioning (PROVISIONING_FAILED).
  */
 export async function isCommitted(
-  ledger: Pick<AllocationLedger, 'request'>,
+  claims: Pick<RequestClaims, 'read'>,
   allocation: Pick<Allocation, 'allocationId' | 'requestId'>,
 ): Promise<boolean> {
-  const outcome = (await ledger.request(allocation.requestId))?.outcome;
+  const outcome = (await claims.read(allocation.requestId))?.outcome;
   return (
     outcome !== undefined && 'allocationId' in outcome && outcome.allocationId === allocation.allocationId
   );
