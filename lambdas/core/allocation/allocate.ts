@@ -10,7 +10,7 @@
  * allocations that are merely live.
  */
 import { InvalidRequest } from '../errors';
-import type { Allocation, AllocationOutcome, Attempt, Claim } from './allocation';
+import type { Allocation, AllocationOutcome, Attempt } from './allocation';
 import { type AllocationLedger, poolHolder, quotaHolder } from './allocation-ledger';
 import type { Amounts } from './amounts';
 import {
@@ -21,7 +21,7 @@ import {
   type RejectionReason,
 } from './choose-pool';
 import { isStale, leaseEnd } from './policy';
-import { CompensationFailed, compensate, takeOver } from './request-claims';
+import { CompensationFailed, compensate, takeOverIfStale } from './request-claims';
 
 export interface AllocationRequest extends PlacementRequest {
   readonly requestId: string;
@@ -120,7 +120,7 @@ export async function allocate(
       claimed = await ledger.claims.claim(request.requestId, claim, deps.now(), decided);
     }
     // A takeover decides afresh: giving back the dead attempt's holds changed what the look saw.
-    if (!claimed && (await takeOverIfStale(deps, request.requestId, claim))) {
+    if (!claimed && (await takeOverIfStale(ledger, request.requestId, claim, deps.now()))) {
       claimed = true;
       first = undefined;
     }
@@ -140,21 +140,6 @@ export async function allocate(
       ? error
       : interrupted(request, error);
   }
-}
-
-/**
- * A claim with no outcome that is older than any delivery can run belongs to a delivery that
- * crashed: take it over and undo what it had started (idempotently), then decide afresh.
- */
-async function takeOverIfStale(
-  deps: AllocateDependencies,
-  requestId: string,
-  claim: Claim,
-): Promise<boolean> {
-  const record = await deps.ledger.claims.read(requestId);
-  if (!record || record.outcome) return false;
-  if (!isStale(record.claimedAt, deps.now())) return false;
-  return takeOver(deps.ledger, requestId, record, claim, deps.now());
 }
 
 /** The claim was taken over while this delivery ran (it was thought dead): it must stop. */

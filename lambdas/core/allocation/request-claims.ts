@@ -5,6 +5,7 @@
  */
 import type { Allocation, Claim, RequestRecord } from './allocation';
 import { type AllocationLedger, poolHolder, quotaHolder, type RequestClaims } from './allocation-ledger';
+import { isStale } from './policy';
 
 /** Raised when returning a reservation failed too: `baton audit` will show the drift. */
 export class CompensationFailed extends Error {
@@ -27,6 +28,22 @@ export async function compensate(taken: (() => Promise<void>)[]): Promise<void> 
   if (failures.length > 0) {
     throw new CompensationFailed(`could not return every reservation: ${failures.join('; ')}`);
   }
+}
+
+/**
+ * A claim with no outcome that is older than any delivery can run belongs to a delivery that
+ * crashed: take it over and undo what it had started (idempotently), so that the taker decides
+ * afresh. Whether it was taken over.
+ */
+export async function takeOverIfStale(
+  ledger: AllocationLedger,
+  requestId: string,
+  claim: Claim,
+  now: Date,
+): Promise<boolean> {
+  const record = await ledger.claims.read(requestId);
+  if (!record || record.outcome || !isStale(record.claimedAt, now)) return false;
+  return takeOver(ledger, requestId, record, claim, now);
 }
 
 /** Takes the claim `record` shows, and gives back what its attempt may hold (idempotently). */
