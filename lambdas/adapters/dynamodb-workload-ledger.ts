@@ -6,18 +6,21 @@
  */
 import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { PoolView } from '../core/allocation/choose-pool';
-import type {
-  Announcer,
-  MoveInFlight,
-  Occupancy,
-  Occupant,
-  Placing,
-  ResourceRecord,
-  WorkloadLedger,
-  WorkloadRecord,
+import {
+  type Announcer,
+  type MoveInFlight,
+  type Occupancy,
+  type Occupant,
+  type Placing,
+  type ResourceRecord,
+  resourceRecord,
+  type WorkloadLedger,
+  type WorkloadRecord,
+  workloadRecord,
 } from '../core/workloads/workload-ledger';
 import {
   isConditionFailure,
+  parseItem,
   queryPartition,
   readItem,
   withoutUndefined,
@@ -25,6 +28,9 @@ import {
 } from './ledger-items';
 import { ledgerKeys, tenantPartition, WORKLOAD_PREFIX, WORKLOAD_TENANTS_PARTITION } from './ledger-keys';
 import { readPools } from './pool-items';
+
+/** The entity of a resource's tombstone (see `openedResource`). */
+const TOMBSTONE = 'resource-tombstone';
 
 export class DynamoDbWorkloadLedger implements WorkloadLedger {
   constructor(
@@ -37,14 +43,14 @@ export class DynamoDbWorkloadLedger implements WorkloadLedger {
   ): Promise<{ resources: ResourceRecord[]; workloads: WorkloadRecord[] }> {
     const items = await queryPartition(this.client, this.tableName, tenantPartition(tenantId));
     return {
-      resources: items.filter((item) => item.entity === 'resource') as unknown as ResourceRecord[],
-      workloads: items.filter((item) => item.entity === 'workload') as unknown as WorkloadRecord[],
+      resources: items.filter((item) => item.entity === 'resource').map(resourceOf),
+      workloads: items.filter((item) => item.entity === 'workload').map(workloadOf),
     };
   }
 
   async workload(tenantId: string, workloadId: string): Promise<WorkloadRecord | undefined> {
     const item = await readItem(this.client, this.tableName, ledgerKeys.workload(tenantId, workloadId));
-    return item as WorkloadRecord | undefined;
+    return item && workloadOf(item);
   }
 
   async pendingWorkloads(tenantId: string): Promise<WorkloadRecord[]> {
@@ -58,12 +64,12 @@ export class DynamoDbWorkloadLedger implements WorkloadLedger {
       },
       WORKLOAD_PREFIX,
     );
-    return items as unknown as WorkloadRecord[];
+    return items.map(workloadOf);
   }
 
   async resource(tenantId: string, resourceId: string): Promise<ResourceRecord | undefined> {
     const item = await readItem(this.client, this.tableName, ledgerKeys.resource(tenantId, resourceId));
-    return item as ResourceRecord | undefined;
+    return item && openedResource(item);
   }
 
   async workloadTenants(): Promise<string[]> {
@@ -86,7 +92,7 @@ export class DynamoDbWorkloadLedger implements WorkloadLedger {
         },
         WORKLOAD_PREFIX,
       );
-      inFlight.push(...(items as unknown as WorkloadRecord[]));
+      inFlight.push(...items.map(workloadOf));
     }
     return inFlight;
   }
@@ -145,7 +151,7 @@ export class DynamoDbWorkloadLedger implements WorkloadLedger {
         Key: ledgerKeys.resource(tenantId, resourceId),
         UpdateExpression: 'SET released = :yes, #entity = if_not_exists(#entity, :tombstone)',
         ExpressionAttributeNames: { '#entity': 'entity' },
-        ExpressionAttributeValues: { ':yes': true, ':tombstone': 'resource-tombstone' },
+        ExpressionAttributeValues: { ':yes': true, ':tombstone': TOMBSTONE },
         ReturnValues: 'UPDATED_OLD',
       }),
     );
@@ -206,8 +212,8 @@ export class DynamoDbWorkloadLedger implements WorkloadLedger {
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
       // Taken under this token already (a retried write that went through): nothing more to take.
-      const members = (await readItem(this.client, this.tableName, key))
-        ?.members as ResourceRecord['members'];
+      const item = await readItem(this.client, this.tableName, key);
+      const members = item && openedResource(item)?.members;
       return members?.[occupant.workloadId]?.token === token ? 'occupied' : 'conflict';
     }
   }
@@ -435,4 +441,20 @@ export class DynamoDbWorkloadLedger implements WorkloadLedger {
       }),
     );
   }
+}
+
+function workloadOf(item: Record<string, unknown>): WorkloadRecord {
+  return parseItem(workloadRecord, 'workload', item);
+}
+
+function resourceOf(item: Record<string, unknown>): ResourceRecord {
+  return parseItem(resourceRecord, 'resource', item);
+}
+
+/**
+ * A resource item, or `undefined` for the tombstone `closeResource` leaves at a resource it did not
+ * know: that only keeps an allocation announced late closed, and is no resource to place on.
+ */
+function openedResource(item: Record<string, unknown>): ResourceRecord | undefined {
+  return item.entity === TOMBSTONE ? undefined : resourceOf(item);
 }
