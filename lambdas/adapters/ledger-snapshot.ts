@@ -2,7 +2,6 @@
 import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
 import { type Allocation, allocationRecord } from '../core/allocation/allocation';
-import { storedAmounts } from '../core/allocation/amounts';
 import type { LedgerSnapshot } from '../core/allocation/audit';
 import { poolView, quotaView } from '../core/allocation/choose-pool';
 import type { StoredResource } from '../core/workloads/audit-workloads';
@@ -23,15 +22,15 @@ export async function readLedgerSnapshot(
 }
 
 /**
- * Each entity as the snapshot reads it: its schema, and what the audits read beyond it (a
- * holder's return marks, a resource's total demand). Every other attribute is kept as it is, so
- * that `baton state --json` shows the items whole.
+ * Each entity as the snapshot reads it: its schema, and what the audit reads beyond it (a
+ * holder's return marks). Every other attribute is kept as it is, so that `baton state --json`
+ * shows the items whole.
  */
 const returnMarks = { returns: z.optional(z.record(z.string(), z.unknown())) };
 const scannedPool = z.looseObject({ ...poolView.shape, ...returnMarks });
 const scannedQuota = z.looseObject({ ...quotaView.shape, ...returnMarks });
 const scannedAllocation = z.looseObject(allocationRecord.shape);
-const scannedResource = z.looseObject({ ...resourceRecord.shape, used: z.optional(storedAmounts) });
+const scannedResource = z.looseObject(resourceRecord.shape);
 const scannedWorkload = z.looseObject(workloadRecord.shape);
 
 /** The scanned items by entity, each parsed with its entity's schema. */

@@ -26,6 +26,8 @@ export const resourceRecord = z.object({
   released: z.optional(z.boolean()),
   /** Every workload on it (a moving workload counts on both ends), with what it holds. */
   members: z.optional(z.record(z.string(), membership)),
+  /** Its members' total demand, kept with them (absent on a record not stored yet). */
+  used: z.optional(storedAmounts),
 });
 export type ResourceRecord = Readonly<z.output<typeof resourceRecord>>;
 
