@@ -4,10 +4,10 @@
  * instead, and the mark lives only while it is in flight:
  * 1. the allocation goes ACTIVE (RESERVED for a cancelled provisioning) → RELEASING, stamped with
  *    the release that took it — only that release gives anything back;
- * 2. on the pool, one conditional write decrements `used` and sets `returns.<id>` (taking a hold
- *    the saga had not settled yet with it), skipped if `returns.<id>` shows it done; the same on
+ * 2. the pool gives the usage back and marks the allocation's return in one write (taking a hold
+ *    the saga had not settled yet with it), skipped if its return is marked already; the same on
  *    the quota;
- * 3. RELEASING → RELEASED; 4. the `returns` markers are removed, then the stamp.
+ * 3. RELEASING → RELEASED; 4. the return marks are forgotten, then the stamp removed.
  * A release that fails gives its stamp up, so releasing again finishes it at once; one whose
  * function died is taken over once its stamp is stale. The stamp is what makes removing a marker
  * safe: without it, a second release acting on an older read of RELEASING would find no marker
