@@ -47,18 +47,22 @@ export const allocationRecord = z.object({
 export type Allocation = Readonly<z.output<typeof allocationRecord>>;
 
 export const allocationOutcome = z.discriminatedUnion('status', [
-  z.object({
-    status: z.literal('ALLOCATED'),
-    allocationId: z.string(),
-    requestId: z.string(),
-    tenantId: z.string(),
-    poolId: z.string(),
-    kind: z.string(),
-    amount: storedAmounts,
-    expiresAt: z.optional(z.string()),
-    /** True while a callback provisioner still has to make the capacity real. */
-    provisioning: z.boolean(),
-  }),
+  z.extend(
+    z.pick(allocationRecord, {
+      allocationId: true,
+      requestId: true,
+      tenantId: true,
+      poolId: true,
+      kind: true,
+      amount: true,
+      expiresAt: true,
+    }),
+    {
+      status: z.literal('ALLOCATED'),
+      /** True while a callback provisioner still has to make the capacity real. */
+      provisioning: z.boolean(),
+    },
+  ),
   z.object({
     status: z.literal('REJECTED'),
     requestId: z.string(),
