@@ -24,6 +24,7 @@ import {
   writeConditionally,
 } from './ledger-items';
 import { alarmPartition, ledgerKeys } from './ledger-keys';
+import { lockHolderOf, rolloutOf, watchingRolloutOf } from './rollout-items';
 
 /** The condition that no ending signal waits on the record: a pause, resume or promote must not overwrite one. */
 const NO_ENDING_SIGNAL = {
@@ -77,7 +78,7 @@ export class DynamoDbRolloutLedger implements RolloutLedger {
     if (taken) return { holder: rolloutId };
     const lock = await readItem(this.client, this.tableName, key);
     // Freed between the write and the read: try again.
-    return lock ? { holder: String(lock.rolloutId) } : this.lockAlias(functionName, alias, rolloutId, at);
+    return lock ? { holder: lockHolderOf(lock) } : this.lockAlias(functionName, alias, rolloutId, at);
   }
 
   async unlockAlias(functionName: string, alias: string, rolloutId: string): Promise<void> {
@@ -94,7 +95,7 @@ export class DynamoDbRolloutLedger implements RolloutLedger {
 
   async aliasHolder(functionName: string, alias: string): Promise<string | undefined> {
     const lock = await readItem(this.client, this.tableName, ledgerKeys.aliasLock(functionName, alias));
-    return lock ? String(lock.rolloutId) : undefined;
+    return lock ? lockHolderOf(lock) : undefined;
   }
 
   createRollout(record: RolloutRecord): Promise<boolean> {
@@ -110,7 +111,7 @@ export class DynamoDbRolloutLedger implements RolloutLedger {
 
   async rollout(rolloutId: string): Promise<RolloutRecord | undefined> {
     const item = await readItem(this.client, this.tableName, ledgerKeys.rollout(rolloutId));
-    return item ? recordOf(item) : undefined;
+    return item ? rolloutOf(item) : undefined;
   }
 
   saveRollout(
@@ -156,7 +157,7 @@ export class DynamoDbRolloutLedger implements RolloutLedger {
   ): Promise<RolloutRecord> {
     try {
       const { Attributes } = await this.client.send(update);
-      return recordOf(Attributes ?? {});
+      return rolloutOf(Attributes ?? {});
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
     }
@@ -246,7 +247,7 @@ export class DynamoDbRolloutLedger implements RolloutLedger {
 
   async rolloutsWatching(alarmName: string): Promise<string[]> {
     const items = await queryPartition(this.client, this.tableName, alarmPartition(alarmName));
-    return items.map((item) => String(item.rolloutId));
+    return items.map(watchingRolloutOf);
   }
 
   async openGate(rolloutId: string, gate: Gate, at: Date): Promise<RolloutRecord | undefined> {
@@ -268,7 +269,7 @@ export class DynamoDbRolloutLedger implements RolloutLedger {
           ReturnValues: 'ALL_NEW',
         }),
       );
-      return recordOf(Attributes ?? {});
+      return rolloutOf(Attributes ?? {});
     } catch (error) {
       if (isConditionFailure(error)) return undefined;
       throw error;
@@ -314,10 +315,4 @@ export class DynamoDbRolloutLedger implements RolloutLedger {
       }),
     );
   }
-}
-
-/** The record without the item's keys, so that it can be saved back as it is. */
-function recordOf(item: Record<string, unknown>): RolloutRecord {
-  const { pk: _pk, sk: _sk, entity: _entity, ...record } = item;
-  return record as unknown as RolloutRecord;
 }

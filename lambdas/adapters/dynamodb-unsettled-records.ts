@@ -5,9 +5,10 @@
  * path. A sparse index would spare the Scan at the cost of every writer keeping it up to date.
  */
 import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import type { Allocation, RequestRecord } from '../core/allocation/allocation';
+import { allocationRecord, requestRecord } from '../core/allocation/allocation';
 import type { UnsettledRecords } from '../core/recovery/orphans';
-import type { RolloutRecord } from '../core/rollouts/rollout';
+import { parseItem } from './ledger-items';
+import { rolloutOf } from './rollout-items';
 
 /** Each kind of record in flight, named. */
 const UNSETTLED = {
@@ -53,9 +54,9 @@ export class DynamoDbUnsettledRecords implements UnsettledRecords {
     } while (startKey);
     const of = (entity: string) => items.filter((item) => item.entity === entity);
     return {
-      rollouts: of('rollout') as unknown as RolloutRecord[],
-      requests: of('request') as unknown as (RequestRecord & { requestId: string })[],
-      releases: of('allocation') as unknown as Allocation[],
+      rollouts: of('rollout').map(rolloutOf),
+      requests: of('request').map((item) => parseItem(requestRecord, 'request', item)),
+      releases: of('allocation').map((item) => parseItem(allocationRecord, 'allocation', item)),
     };
   }
 }

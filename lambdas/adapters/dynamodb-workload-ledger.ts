@@ -1,50 +1,49 @@
 /**
- * The workload ledger on DynamoDB. A resource item keeps `members.<workloadId>` (its demand),
- * `used.<dimension>` (their total) and `groups.<antiAffinityGroup>`; a placement changes them in
- * one conditional `UpdateItem` that re-checks room and the group, so two placements racing for
- * the last room cannot both win.
+ * The workload ledger on DynamoDB: a tenant's resources and workloads in its partition. Room on a
+ * resource is taken and given back by `DynamoDbResourceRoom`; a workload's item points at its
+ * resource, and each change to it is one conditional write on what it must still be.
  */
 import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { PoolView } from '../core/allocation/choose-pool';
-import type {
-  Announcer,
-  MoveInFlight,
-  Occupancy,
-  Occupant,
-  Placing,
-  ResourceRecord,
-  WorkloadLedger,
-  WorkloadRecord,
-} from '../core/workloads/workload-ledger';
 import {
-  isConditionFailure,
-  queryPartition,
-  readItem,
-  withoutUndefined,
-  writeConditionally,
-} from './ledger-items';
+  type Announcer,
+  type MoveInFlight,
+  type Occupancy,
+  type Occupant,
+  type Placing,
+  type ResourceRecord,
+  type WorkloadLedger,
+  type WorkloadRecord,
+  workloadRecord,
+} from '../core/workloads/workload-ledger';
+import { DynamoDbResourceRoom, resourceOf } from './dynamodb-resource-room';
+import { parseItem, queryPartition, readItem, withoutUndefined, writeConditionally } from './ledger-items';
 import { ledgerKeys, tenantPartition, WORKLOAD_PREFIX, WORKLOAD_TENANTS_PARTITION } from './ledger-keys';
 import { readPools } from './pool-items';
 
 export class DynamoDbWorkloadLedger implements WorkloadLedger {
+  private readonly room: DynamoDbResourceRoom;
+
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
-  ) {}
+  ) {
+    this.room = new DynamoDbResourceRoom(client, tableName);
+  }
 
   async tenantWorkloads(
     tenantId: string,
   ): Promise<{ resources: ResourceRecord[]; workloads: WorkloadRecord[] }> {
     const items = await queryPartition(this.client, this.tableName, tenantPartition(tenantId));
     return {
-      resources: items.filter((item) => item.entity === 'resource') as unknown as ResourceRecord[],
-      workloads: items.filter((item) => item.entity === 'workload') as unknown as WorkloadRecord[],
+      resources: items.filter((item) => item.entity === 'resource').map(resourceOf),
+      workloads: items.filter((item) => item.entity === 'workload').map(workloadOf),
     };
   }
 
   async workload(tenantId: string, workloadId: string): Promise<WorkloadRecord | undefined> {
     const item = await readItem(this.client, this.tableName, ledgerKeys.workload(tenantId, workloadId));
-    return item as WorkloadRecord | undefined;
+    return item && workloadOf(item);
   }
 
   async pendingWorkloads(tenantId: string): Promise<WorkloadRecord[]> {
@@ -58,12 +57,11 @@ export class DynamoDbWorkloadLedger implements WorkloadLedger {
       },
       WORKLOAD_PREFIX,
     );
-    return items as unknown as WorkloadRecord[];
+    return items.map(workloadOf);
   }
 
-  async resource(tenantId: string, resourceId: string): Promise<ResourceRecord | undefined> {
-    const item = await readItem(this.client, this.tableName, ledgerKeys.resource(tenantId, resourceId));
-    return item as ResourceRecord | undefined;
+  resource(tenantId: string, resourceId: string): Promise<ResourceRecord | undefined> {
+    return this.room.resource(tenantId, resourceId);
   }
 
   async workloadTenants(): Promise<string[]> {
@@ -86,7 +84,7 @@ export class DynamoDbWorkloadLedger implements WorkloadLedger {
         },
         WORKLOAD_PREFIX,
       );
-      inFlight.push(...(items as unknown as WorkloadRecord[]));
+      inFlight.push(...items.map(workloadOf));
     }
     return inFlight;
   }
@@ -119,136 +117,20 @@ export class DynamoDbWorkloadLedger implements WorkloadLedger {
     return created;
   }
 
-  async addResource(resource: ResourceRecord): Promise<void> {
-    const used = Object.fromEntries(Object.keys(resource.capacity).map((dimension) => [dimension, 0]));
-    await writeConditionally(
-      this.client,
-      new PutCommand({
-        TableName: this.tableName,
-        Item: {
-          ...ledgerKeys.resource(resource.tenantId, resource.resourceId),
-          entity: 'resource',
-          ...withoutUndefined(resource),
-          used,
-          members: {},
-          groups: {},
-        },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
+  addResource(resource: ResourceRecord): Promise<void> {
+    return this.room.addResource(resource);
   }
 
-  async closeResource(tenantId: string, resourceId: string): Promise<boolean> {
-    const { Attributes } = await this.client.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: ledgerKeys.resource(tenantId, resourceId),
-        UpdateExpression: 'SET released = :yes, #entity = if_not_exists(#entity, :tombstone)',
-        ExpressionAttributeNames: { '#entity': 'entity' },
-        ExpressionAttributeValues: { ':yes': true, ':tombstone': 'resource-tombstone' },
-        ReturnValues: 'UPDATED_OLD',
-      }),
-    );
-    return Attributes?.entity === 'resource';
+  closeResource(tenantId: string, resourceId: string): Promise<boolean> {
+    return this.room.closeResource(tenantId, resourceId);
   }
 
-  async occupy(
-    tenantId: string,
-    resource: ResourceRecord,
-    occupant: Occupant,
-    token: string,
-  ): Promise<Occupancy> {
-    const key = ledgerKeys.resource(tenantId, resource.resourceId);
-    const names: Record<string, string> = {
-      '#members': 'members',
-      '#used': 'used',
-      '#w': occupant.workloadId,
-    };
-    const values: Record<string, unknown> = { ':membership': { demand: occupant.demand, token } };
-    const updates = ['#members.#w = :membership'];
-    const conditions = [
-      'attribute_exists(pk)',
-      'attribute_not_exists(released)',
-      'attribute_not_exists(#members.#w)',
-    ];
-    // A resource's `used` has every dimension of its capacity; one it lacks has no room at all.
-    if (Object.keys(occupant.demand).some((dimension) => resource.capacity[dimension] === undefined)) {
-      return 'conflict';
-    }
-    Object.entries(occupant.demand).forEach(([dimension, value], index) => {
-      names[`#d${index}`] = dimension;
-      values[`:a${index}`] = value;
-      values[`:max${index}`] = (resource.capacity[dimension] ?? 0) - value;
-      updates.push(`#used.#d${index} = #used.#d${index} + :a${index}`);
-      // The arithmetic of `dimensionsShort`: used > capacity - demand does not fit.
-      conditions.push(`#used.#d${index} <= :max${index}`);
-    });
-    const group = occupant.constraints?.antiAffinityGroup;
-    if (group) {
-      names['#groups'] = 'groups';
-      names['#g'] = group;
-      values[':w'] = occupant.workloadId;
-      updates.push('#groups.#g = :w');
-      conditions.push('attribute_not_exists(#groups.#g)');
-    }
-    try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: key,
-          UpdateExpression: `SET ${updates.join(', ')}`,
-          ConditionExpression: conditions.join(' AND '),
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-        }),
-      );
-      return 'occupied';
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-      // Taken under this token already (a retried write that went through): nothing more to take.
-      const members = (await readItem(this.client, this.tableName, key))
-        ?.members as ResourceRecord['members'];
-      return members?.[occupant.workloadId]?.token === token ? 'occupied' : 'conflict';
-    }
+  occupy(tenantId: string, resource: ResourceRecord, occupant: Occupant, token: string): Promise<Occupancy> {
+    return this.room.occupy(tenantId, resource, occupant, token);
   }
 
-  async vacate(tenantId: string, resourceId: string, occupant: Occupant, token?: string): Promise<void> {
-    const names: Record<string, string> = {
-      '#members': 'members',
-      '#used': 'used',
-      '#w': occupant.workloadId,
-    };
-    const values: Record<string, unknown> = {};
-    let condition = 'attribute_exists(#members.#w)';
-    if (token) {
-      names['#token'] = 'token';
-      values[':token'] = token;
-      condition = '#members.#w.#token = :token';
-    }
-    const updates = Object.entries(occupant.demand).map(([dimension, value], index) => {
-      names[`#d${index}`] = dimension;
-      values[`:a${index}`] = value;
-      return `#used.#d${index} = #used.#d${index} - :a${index}`;
-    });
-    const removals = ['#members.#w'];
-    const group = occupant.constraints?.antiAffinityGroup;
-    if (group) {
-      names['#groups'] = 'groups';
-      names['#g'] = group;
-      removals.push('#groups.#g');
-    }
-    // Nothing held (never taken, or already given back) fails the condition: that is success.
-    await writeConditionally(
-      this.client,
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: ledgerKeys.resource(tenantId, resourceId),
-        UpdateExpression: `SET ${updates.join(', ')} REMOVE ${removals.join(', ')}`,
-        ConditionExpression: condition,
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-      }),
-    );
+  vacate(tenantId: string, resourceId: string, occupant: Occupant, token?: string): Promise<void> {
+    return this.room.vacate(tenantId, resourceId, occupant, token);
   }
 
   notePlacing(tenantId: string, workloadId: string, placing: Placing, staleBefore: string): Promise<boolean> {
@@ -435,4 +317,8 @@ export class DynamoDbWorkloadLedger implements WorkloadLedger {
       }),
     );
   }
+}
+
+function workloadOf(item: Record<string, unknown>): WorkloadRecord {
+  return parseItem(workloadRecord, 'workload', item);
 }

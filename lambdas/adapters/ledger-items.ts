@@ -1,7 +1,7 @@
 /**
  * What every ledger adapter needs from DynamoDB beyond single calls: conditional writes read as
- * booleans, consistent reads of an item or a whole partition, and items written without
- * `undefined` fields.
+ * booleans, consistent reads of an item or a whole partition, items parsed with their entity's
+ * schema as they are read, and items written without `undefined` fields.
  */
 import {
   type DeleteCommand,
@@ -11,6 +11,8 @@ import {
   QueryCommand,
   type UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import type * as z from 'zod/mini';
+import { LedgerItemMalformed } from '../core/errors';
 
 export function isConditionFailure(error: unknown): boolean {
   return (error as Error).name === 'ConditionalCheckFailedException';
@@ -78,4 +80,43 @@ export async function queryPartition(
 /** DynamoDB has no `undefined`: optional fields that are absent are left out of the item. */
 export function withoutUndefined<T extends object>(value: T): T {
   return JSON.parse(JSON.stringify(value)) as T;
+}
+
+/** Issues named per item at most: enough to see what is wrong, not a dump of a corrupt item. */
+const MAX_PROBLEMS = 5;
+
+/**
+ * A stored item as its entity's `schema` reads it (fields it does not name are left out), or
+ * `LedgerItemMalformed` naming the item's key, the entity and what does not parse.
+ */
+export function parseItem<Schema extends z.ZodMiniType>(
+  schema: Schema,
+  entity: string,
+  item: Record<string, unknown>,
+): z.output<Schema> {
+  const parsed = schema.safeParse(item);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.slice(0, MAX_PROBLEMS).map((issue) => {
+    const path = issue.path.length > 0 ? issue.path.map(String).join('.') : '(item)';
+    if (issue.code === 'invalid_type')
+      return `${path}: expected ${issue.expected}, found ${describe(pathValue(item, issue.path))}`;
+    if (issue.code === 'invalid_value')
+      return `${path}: expected one of ${issue.values.map(String).join(', ')}`;
+    return `${path}: ${issue.message}`;
+  });
+  throw new LedgerItemMalformed(`${String(item.pk)}/${String(item.sk)}`, entity, problems);
+}
+
+function pathValue(item: unknown, path: readonly PropertyKey[]): unknown {
+  return path.reduce<unknown>(
+    (value, key) =>
+      typeof value === 'object' && value !== null ? (value as Record<PropertyKey, unknown>)[key] : undefined,
+    item,
+  );
+}
+
+function describe(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (value === null) return 'null';
+  return Array.isArray(value) ? 'an array' : `a ${typeof value}`;
 }

@@ -1,9 +1,12 @@
 /** Reads the whole ledger table (a Scan): for `baton state`, `baton audit`, the console and tests. */
 import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import type { Allocation } from '../core/allocation/allocation';
+import * as z from 'zod/mini';
+import { type Allocation, allocationRecord } from '../core/allocation/allocation';
 import type { LedgerSnapshot } from '../core/allocation/audit';
+import { poolView, quotaView } from '../core/allocation/choose-pool';
 import type { StoredResource } from '../core/workloads/audit-workloads';
-import type { WorkloadRecord } from '../core/workloads/workload-ledger';
+import { resourceRecord, type WorkloadRecord, workloadRecord } from '../core/workloads/workload-ledger';
+import { parseItem } from './ledger-items';
 
 /** The whole ledger: the allocations' side and the workloads' side. */
 export interface StateSnapshot extends LedgerSnapshot {
@@ -15,7 +18,32 @@ export async function readLedgerSnapshot(
   client: DynamoDBDocumentClient,
   tableName: string,
 ): Promise<StateSnapshot> {
-  return snapshotOf(await scanLedger(client, tableName));
+  return parsedSnapshot(await scanLedger(client, tableName));
+}
+
+/**
+ * Each entity as the snapshot reads it: its schema, and what the audit reads beyond it (a
+ * holder's return marks). Every other attribute is kept as it is, so that `baton state --json`
+ * shows the items whole.
+ */
+const returnMarks = { returns: z.optional(z.record(z.string(), z.unknown())) };
+const scannedPool = z.looseObject({ ...poolView.shape, ...returnMarks });
+const scannedQuota = z.looseObject({ ...quotaView.shape, ...returnMarks });
+const scannedAllocation = z.looseObject(allocationRecord.shape);
+const scannedResource = z.looseObject(resourceRecord.shape);
+const scannedWorkload = z.looseObject(workloadRecord.shape);
+
+/** The scanned items by entity, each parsed with its entity's schema. */
+function parsedSnapshot(items: readonly Record<string, unknown>[]): StateSnapshot {
+  const of = <Schema extends z.ZodMiniType>(entity: string, schema: Schema): z.output<Schema>[] =>
+    items.filter((item) => item.entity === entity).map((item) => parseItem(schema, entity, item));
+  return {
+    pools: of('pool', scannedPool),
+    quotas: of('quota', scannedQuota),
+    allocations: of('allocation', scannedAllocation),
+    resources: of('resource', scannedResource),
+    workloads: of('workload', scannedWorkload),
+  };
 }
 
 /** Which items, and which of their attributes, a scan reads (by default all of both). */
@@ -64,7 +92,11 @@ export async function scanLedger(
   return items;
 }
 
-/** The scanned items by entity. */
+/**
+ * Items scanned with a projection (the console's reads: only the attributes it shows travel) by
+ * entity. A projected item is part of one, which its entity's schema cannot parse: the full read
+ * (`readLedgerSnapshot`) parses every item.
+ */
 export function snapshotOf(items: readonly Record<string, unknown>[]): StateSnapshot {
   const of = (entity: string) => items.filter((item) => item.entity === entity);
   return {

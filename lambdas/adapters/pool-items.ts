@@ -1,8 +1,7 @@
 /** Pools as the domain sees them, read from their shared partition in one consistent Query. */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Amounts } from '../core/allocation/amounts';
-import type { PoolView } from '../core/allocation/choose-pool';
-import { queryPartition } from './ledger-items';
+import { type PoolView, poolView } from '../core/allocation/choose-pool';
+import { parseItem, queryPartition } from './ledger-items';
 import { POOL_PARTITION } from './ledger-keys';
 
 /** Every pool, or only those of `kind`. */
@@ -17,12 +16,5 @@ export async function readPools(
     POOL_PARTITION,
     kind === undefined ? undefined : { expression: 'kind = :kind', values: { ':kind': kind } },
   );
-  return items.map((item) => ({
-    poolId: String(item.poolId),
-    kind: String(item.kind),
-    labels: (item.labels ?? {}) as Readonly<Record<string, string>>,
-    capacity: (item.capacity ?? {}) as Amounts,
-    used: (item.used ?? {}) as Amounts,
-    state: item.state as PoolView['state'],
-  }));
+  return items.map((item) => parseItem(poolView, 'pool', item));
 }

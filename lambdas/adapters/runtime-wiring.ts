@@ -5,7 +5,12 @@
  * metrics. Each handler wires only the adapters it uses, so its bundle carries nothing else.
  */
 import { loadEnvironment, storeAndBusEnvironment } from '../config/environment';
-import type { AllocationLedger } from '../core/allocation/allocation';
+import type {
+  AllocationLedger,
+  AllocationRecords,
+  CapacityHolders,
+  RequestClaims,
+} from '../core/allocation/allocation-ledger';
 import type { InventoryStore } from '../core/inventory/inventory';
 import type { FactPublisher, TaskAnswerer } from '../core/ports';
 import type { ExecutionLookup } from '../core/recovery/executions';
@@ -51,11 +56,22 @@ function storeAndBus() {
   return { tableName: env.TABLE_NAME, publisher: new MeasuredPublisher(events, recordMetrics) };
 }
 
-function allocationLedger(tableName: string) {
-  return onFirstCall<AllocationLedger>(async () => {
-    const { DynamoDbAllocationLedger } = await import('./dynamodb-allocation-ledger');
-    return new DynamoDbAllocationLedger(await sharedDocumentClient(), tableName);
-  });
+/** The allocation ledger's three ports, each loaded by its own first call. */
+function allocationLedger(tableName: string): AllocationLedger {
+  return {
+    holders: onFirstCall<CapacityHolders>(async () => {
+      const { DynamoDbCapacityHolders } = await import('./dynamodb-capacity-holders');
+      return new DynamoDbCapacityHolders(await sharedDocumentClient(), tableName);
+    }),
+    claims: onFirstCall<RequestClaims>(async () => {
+      const { DynamoDbRequestClaims } = await import('./dynamodb-request-claims');
+      return new DynamoDbRequestClaims(await sharedDocumentClient(), tableName);
+    }),
+    records: onFirstCall<AllocationRecords>(async () => {
+      const { DynamoDbAllocationRecords } = await import('./dynamodb-allocation-records');
+      return new DynamoDbAllocationRecords(await sharedDocumentClient(), tableName);
+    }),
+  };
 }
 
 function rolloutLedger(tableName: string) {

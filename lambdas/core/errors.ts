@@ -42,6 +42,23 @@ export class InvalidEnvironment extends Error {
   override readonly name = 'InvalidEnvironment';
 }
 
+/**
+ * A ledger item that does not have its entity's shape (a hand edit, a bug in a writer, an item of
+ * an older layout): read at the adapter boundary, it is refused rather than trusted. The message
+ * names the item's key, the entity it should be, and what is wrong with it.
+ */
+export class LedgerItemMalformed extends Error {
+  override readonly name = 'LedgerItemMalformed';
+
+  constructor(
+    readonly key: string,
+    readonly entity: string,
+    readonly problems: readonly string[],
+  ) {
+    super(`ledger item ${key} is not a well-formed ${entity}: ${problems.join('; ')}`);
+  }
+}
+
 /** Every shared error, by the name Lambda reports. */
 export const SHARED_ERRORS = {
   InvalidRequest,
@@ -49,4 +66,5 @@ export const SHARED_ERRORS = {
   ReconciliationIncomplete,
   UnexpectedEvent,
   InvalidEnvironment,
+  LedgerItemMalformed,
 } as const;

@@ -51,13 +51,13 @@ export const handler = workflowTaskHandler({
     );
     if (announce) {
       // A delivery that did not decide reads the allocation as it is now (it may be released since).
-      const facts = decided ? outcomeFacts(outcome) : await recordedOutcomeFacts(ledger, outcome);
-      await announceOutcome(ledger, publisher, request.requestId, facts);
+      const facts = decided ? outcomeFacts(outcome) : await recordedOutcomeFacts(ledger.records, outcome);
+      await announceOutcome(ledger.claims, publisher, request.requestId, facts);
     }
     if (reserved) recordMetrics(utilisationOf(reserved.pool, reserved.quota));
     // Reserved by an earlier try whose answer was lost: read back.
     else if (decided && outcome.status === 'ALLOCATED')
-      await recordMeasured(() => utilisationAfterChange(ledger, outcome));
+      await recordMeasured(() => utilisationAfterChange(ledger.holders, outcome));
     // A duplicate returns the first delivery's result and must not provision a second time.
     return { ...outcome, duplicate: !decided };
   },

@@ -42,7 +42,9 @@ export const handler = workflowTaskHandler({
       new Date(),
     );
     if (!announced)
-      await announceOutcome(ledger, publisher, outcome.requestId, [allocatedFact(outcome, attributes)]);
+      await announceOutcome(ledger.claims, publisher, outcome.requestId, [
+        allocatedFact(outcome, attributes),
+      ]);
     return { ...outcome, attributes };
   },
 });

@@ -17,7 +17,7 @@ const { allocations, rollouts, workloads, traffic, records, executions, publishe
 
 export const handler = batonHandler<unknown, Reconciliation>(async () => {
   const reconciliation = await reconcile(
-    { records, workloads, allocations, executions },
+    { records, workloads, allocations: allocations.records, executions },
     { allocations, rollouts, traffic, workloads, publisher, newClaimId: () => `recovery-${randomUUID()}` },
     new Date(),
   );

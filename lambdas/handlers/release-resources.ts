@@ -19,7 +19,7 @@ export const handler = workflowTaskHandler({
     // Also when released already: a first release whose fact failed to go out is announced now.
     await announceReleases(ledger, publisher, [allocationId]);
     const { tenantId, poolId, amount } = allocation;
-    if (released) await recordMeasured(() => utilisationAfterChange(ledger, allocation));
+    if (released) await recordMeasured(() => utilisationAfterChange(ledger.holders, allocation));
     return { status: 'RELEASED', allocationId, tenantId, poolId, amount, alreadyReleased: !released };
   },
 });

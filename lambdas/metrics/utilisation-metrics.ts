@@ -3,7 +3,7 @@
  * use, as the ledger holds it once the change is written — its answer to the change's own writes,
  * or read back — so the figure is the ledger's own.
  */
-import type { AllocationLedger } from '../core/allocation/allocation';
+import type { CapacityHolders } from '../core/allocation/allocation-ledger';
 import type { Amounts } from '../core/allocation/amounts';
 import type { PoolView, QuotaView } from '../core/allocation/choose-pool';
 import { batonMetrics, type MetricRecord, metricRecord } from './metric-catalogue';
@@ -16,12 +16,12 @@ export interface ChangedCapacity {
 }
 
 export async function utilisationAfterChange(
-  ledger: Pick<AllocationLedger, 'poolsOfKind' | 'quota'>,
+  holders: Pick<CapacityHolders, 'poolsOfKind' | 'quota'>,
   changed: ChangedCapacity,
 ): Promise<MetricRecord[]> {
   const [pools, quota] = await Promise.all([
-    ledger.poolsOfKind(changed.kind),
-    ledger.quota(changed.tenantId),
+    holders.poolsOfKind(changed.kind),
+    holders.quota(changed.tenantId),
   ]);
   return utilisationOf(
     pools.find((candidate) => candidate.poolId === changed.poolId),

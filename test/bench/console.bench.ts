@@ -203,7 +203,7 @@ async function seedStore(): Promise<void> {
         { demand: { vcpu: 1, memoryGiB: 2 }, token: 'seed' },
       ]),
     );
-    await allocations.createAllocation({
+    await allocations.records.create({
       allocationId: resource.resourceId,
       requestId: `req-${index}`,
       tenantId: resource.tenantId,

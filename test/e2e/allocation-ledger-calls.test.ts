@@ -103,6 +103,6 @@ describe('the ledger calls of one allocation', () => {
     });
     // The pools and the quota, then whether the request was claimed before (a duplicate's).
     expect(calls).toEqual({ Query: 1, GetItem: 2 });
-    expect(await ledger.request(wrong.requestId)).toBeUndefined();
+    expect(await ledger.claims.read(wrong.requestId)).toBeUndefined();
   });
 });

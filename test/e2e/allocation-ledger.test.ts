@@ -16,21 +16,23 @@ import { EventBridgePublisher } from '../../lambdas/adapters/event-bridge-publis
 import { ledgerKeys } from '../../lambdas/adapters/ledger-keys';
 import { readLedgerSnapshot } from '../../lambdas/adapters/ledger-snapshot';
 import { type AllocateDependencies, allocate } from '../../lambdas/core/allocation/allocate';
-import type { AllocationLedger, AllocationOutcome } from '../../lambdas/core/allocation/allocation';
+import type { AllocationOutcome } from '../../lambdas/core/allocation/allocation';
+import { type AllocationLedger, poolHolder } from '../../lambdas/core/allocation/allocation-ledger';
 import { auditLedger } from '../../lambdas/core/allocation/audit';
 import { CompensationFailed } from '../../lambdas/core/allocation/errors';
 import { expireLeases } from '../../lambdas/core/allocation/expire-leases';
+import { STALE_CLAIM_MS } from '../../lambdas/core/allocation/policy';
 import {
   abandonProvisioning,
   cancelProvisioning,
   confirmProvisioning,
 } from '../../lambdas/core/allocation/provisioning';
 import { release } from '../../lambdas/core/allocation/release';
-import { STALE_CLAIM_MS } from '../../lambdas/core/allocation/request-claims';
 import { BATON_BUS_NAME } from '../../lib/embedded/event-bus';
 import { LEDGER_TABLE_NAME } from '../../lib/embedded/local-aws';
 import { schedules } from '../../lib/topology/schedules';
 import { startTestRuntime, type TestRuntime } from './embedded-runtime';
+import { intercepted, type LedgerStep } from './ledger-steps';
 
 let t: TestRuntime;
 let client: DynamoDBDocumentClient;
@@ -86,45 +88,30 @@ async function drift() {
 }
 
 /**
- * The ledger, failing the `nth` call of each named method with a named store error: before the
+ * The ledger, failing the `nth` call of each named step with a named store error: before the
  * write (`before`), or after it went through with only its answer lost (`after`).
  */
 function failing(
-  failures: Partial<Record<keyof AllocationLedger, number>>,
+  failures: Partial<Record<LedgerStep, number>>,
   when: 'before' | 'after' = 'before',
 ): AllocationLedger {
   const calls = new Map<string, number>();
-  return new Proxy(ledger, {
-    get(target, property: keyof AllocationLedger) {
-      const method = target[property];
-      if (typeof method !== 'function') return method;
-      return (...args: unknown[]) => {
-        const count = (calls.get(property) ?? 0) + 1;
-        calls.set(property, count);
-        const call = () => (method as (...a: unknown[]) => Promise<unknown>).apply(target, args);
-        if (failures[property] !== count) return call();
-        const failure = Object.assign(new Error(`injected failure of ${property}`), {
-          name: 'StoreUnavailable',
-        });
-        return when === 'before' ? Promise.reject(failure) : call().then(() => Promise.reject(failure));
-      };
-    },
+  return intercepted(ledger, (step, call) => {
+    const count = (calls.get(step) ?? 0) + 1;
+    calls.set(step, count);
+    if (failures[step] !== count) return call();
+    const failure = Object.assign(new Error(`injected failure of ${step}`), { name: 'StoreUnavailable' });
+    return when === 'before' ? Promise.reject(failure) : call().then(() => Promise.reject(failure));
   });
 }
 
 /** The ledger of a function that dies at `step`: that call and every later one fail. */
-function dyingAt(step: keyof AllocationLedger): AllocationLedger {
+function dyingAt(dying: LedgerStep): AllocationLedger {
   let dead = false;
-  return new Proxy(ledger, {
-    get(target, property: keyof AllocationLedger) {
-      const method = target[property];
-      if (typeof method !== 'function') return method;
-      return (...args: unknown[]) => {
-        if (property === step) dead = true;
-        if (dead) return Promise.reject(Object.assign(new Error('the Lambda died'), { name: 'Crash' }));
-        return (method as (...a: unknown[]) => Promise<unknown>).apply(target, args);
-      };
-    },
+  return intercepted(ledger, (step, call) => {
+    if (step === dying) dead = true;
+    if (dead) return Promise.reject(Object.assign(new Error('the Lambda died'), { name: 'Crash' }));
+    return call();
   });
 }
 
@@ -144,7 +131,7 @@ async function markers(poolId: string, tenantId: string) {
 /** Gives back what a failed compensation left held on a pool, as an operator would once the audit names it. */
 async function giveBackPoolHolds(poolId: string, amount: Readonly<Record<string, number>>) {
   const held = Object.keys(((await t.ledgerItem(ledgerKeys.pool(poolId)))?.holds ?? {}) as object);
-  for (const allocationId of held) await ledger.returnPool(poolId, allocationId, amount);
+  for (const allocationId of held) await ledger.holders.returnHold(poolHolder(poolId), allocationId, amount);
 }
 
 function allocationIdOf(outcome: AllocationOutcome): string {
@@ -153,15 +140,15 @@ function allocationIdOf(outcome: AllocationOutcome): string {
 }
 
 /** The steps after the outcome is recorded, and the steps of a release, where faults are injected. */
-const SETTLE_STEPS = ['settlePool', 'settleQuota'] as const;
+const SETTLE_STEPS = ['holders.settle:pool', 'holders.settle:quota'] as const;
 const RELEASE_STEPS = [
-  'claimRelease',
-  'releasePool',
-  'releaseQuota',
-  'completeRelease',
-  'forgetPoolReturn',
-  'forgetQuotaReturn',
-  'closeRelease',
+  'records.claimRelease',
+  'holders.release:pool',
+  'holders.release:quota',
+  'records.completeRelease',
+  'holders.forgetReturn:pool',
+  'holders.forgetReturn:quota',
+  'records.closeRelease',
 ] as const;
 const WHEN = ['before', 'after'] as const;
 const faults = <S extends string>(steps: readonly S[]) =>
@@ -187,11 +174,11 @@ async function setUp(capacity = 10, limit = 10) {
 
 describe('the allocation saga under store failures', () => {
   it.each([
-    ['claimRequest', 'AllocationInterrupted'],
-    ['reserveQuota', 'AllocationInterrupted'],
-    ['reservePool', 'AllocationInterrupted'],
-    ['createAllocation', 'AllocationInterrupted'],
-    ['recordOutcome', 'AllocationInterrupted'],
+    ['claims.claim', 'AllocationInterrupted'],
+    ['holders.reserve:quota', 'AllocationInterrupted'],
+    ['holders.reserve:pool', 'AllocationInterrupted'],
+    ['records.create', 'AllocationInterrupted'],
+    ['claims.recordOutcome', 'AllocationInterrupted'],
   ] as const)(
     'a failing %s leaks nothing, ends with %s, and a retry then succeeds once',
     async (step, errorName) => {
@@ -200,15 +187,15 @@ describe('the allocation saga under store failures', () => {
         name: errorName,
       });
       expect(await drift()).toEqual([]);
-      expect((await ledger.quota(tenantId))?.used.vcpu ?? 0).toBe(0);
+      expect((await ledger.holders.quota(tenantId))?.used.vcpu ?? 0).toBe(0);
       const retried = await allocate(deps(), request, EXECUTION);
       expect(retried).toMatchObject({ decided: true, outcome: { status: 'ALLOCATED', poolId } });
-      expect((await ledger.quota(tenantId))?.used).toEqual({ vcpu: 4 });
+      expect((await ledger.holders.quota(tenantId))?.used).toEqual({ vcpu: 4 });
       expect(await drift()).toEqual([]);
     },
   );
 
-  it.each(['reserveQuota', 'reservePool', 'createAllocation'] as const)(
+  it.each(['holders.reserve:quota', 'holders.reserve:pool', 'records.create'] as const)(
     'a %s that went through but lost its answer is taken back exactly once, and a retry succeeds once',
     async (step) => {
       const { request, tenantId } = await setUp();
@@ -218,19 +205,23 @@ describe('the allocation saga under store failures', () => {
         },
       );
       expect(await drift()).toEqual([]);
-      expect((await ledger.quota(tenantId))?.used.vcpu ?? 0).toBe(0);
+      expect((await ledger.holders.quota(tenantId))?.used.vcpu ?? 0).toBe(0);
       expect((await allocate(deps(), request, EXECUTION)).outcome.status).toBe('ALLOCATED');
-      expect((await ledger.quota(tenantId))?.used).toEqual({ vcpu: 4 });
+      expect((await ledger.holders.quota(tenantId))?.used).toEqual({ vcpu: 4 });
       expect(await drift()).toEqual([]);
     },
   );
 
   it('keeps an allocation whose outcome was recorded though the answer was lost', async () => {
     const { request, tenantId } = await setUp();
-    const { outcome } = await allocate(deps(failing({ recordOutcome: 1 }, 'after')), request, EXECUTION);
+    const { outcome } = await allocate(
+      deps(failing({ 'claims.recordOutcome': 1 }, 'after')),
+      request,
+      EXECUTION,
+    );
     expect(outcome.status).toBe('ALLOCATED');
-    expect((await ledger.request(request.requestId))?.outcome).toEqual(outcome);
-    expect((await ledger.quota(tenantId))?.used).toEqual({ vcpu: 4 });
+    expect((await ledger.claims.read(request.requestId))?.outcome).toEqual(outcome);
+    expect((await ledger.holders.quota(tenantId))?.used).toEqual({ vcpu: 4 });
     expect(await drift()).toEqual([]);
   });
 
@@ -239,10 +230,10 @@ describe('the allocation saga under store failures', () => {
     async (when) => {
       const { request, tenantId, poolId } = await setUp();
       await expect(
-        allocate(deps(failing({ recordOutcome: 1, request: 1 }, when)), request, EXECUTION),
+        allocate(deps(failing({ 'claims.recordOutcome': 1, 'claims.read': 1 }, when)), request, EXECUTION),
       ).rejects.toMatchObject({ name: 'AllocationInterrupted' });
       // Whether the outcome is recorded is unknown: what is held stays, under the same claim.
-      expect((await ledger.quota(tenantId))?.used).toEqual({ vcpu: 4 });
+      expect((await ledger.holders.quota(tenantId))?.used).toEqual({ vcpu: 4 });
       expect(await drift()).toEqual([]);
       if (when === 'before') {
         // Not recorded: the next delivery waits for the claim to go stale, then undoes and decides.
@@ -261,7 +252,7 @@ describe('the allocation saga under store failures', () => {
           outcome: { status: 'ALLOCATED' },
         });
       }
-      expect((await ledger.quota(tenantId))?.used).toEqual({ vcpu: 4 });
+      expect((await ledger.holders.quota(tenantId))?.used).toEqual({ vcpu: 4 });
       expect(await markers(poolId, tenantId)).toEqual({ holds: [], returns: [] });
       expect(await drift()).toEqual([]);
     },
@@ -271,11 +262,11 @@ describe('the allocation saga under store failures', () => {
     const { request, tenantId, poolId } = await setUp();
     // The first delivery "dies" after reserving quota and pool: every later call fails, so
     // neither its compensation nor its unclaim happens.
-    const dying = dyingAt('createAllocation');
+    const dying = dyingAt('records.create');
     await expect(allocate(deps(dying), request, EXECUTION)).rejects.toMatchObject({
       name: 'CompensationFailed',
     });
-    expect((await ledger.quota(tenantId))?.used).toEqual({ vcpu: 4 });
+    expect((await ledger.holders.quota(tenantId))?.used).toEqual({ vcpu: 4 });
     // A duplicate soon after waits for the first (which will never answer)…
     const waiting = { ...deps(), pause: () => Promise.resolve() };
     await expect(allocate(waiting, request, EXECUTION)).rejects.toMatchObject({ name: 'RequestInProgress' });
@@ -283,7 +274,7 @@ describe('the allocation saga under store failures', () => {
     const later = { ...deps(), now: () => new Date(Date.now() + STALE_CLAIM_MS + 1_000) };
     const { outcome, decided } = await allocate(later, request, EXECUTION);
     expect({ status: outcome.status, decided }).toEqual({ status: 'ALLOCATED', decided: true });
-    expect((await ledger.quota(tenantId))?.used).toEqual({ vcpu: 4 });
+    expect((await ledger.holders.quota(tenantId))?.used).toEqual({ vcpu: 4 });
     // The dead attempt's holds were given back, and the new allocation's settled.
     expect(await markers(poolId, tenantId)).toEqual({ holds: [], returns: [] });
     expect(await drift()).toEqual([]);
@@ -292,7 +283,7 @@ describe('the allocation saga under store failures', () => {
   it('names the drift when compensation itself fails, and the audit sees it', async () => {
     const { request, poolId } = await setUp();
     const error = await allocate(
-      deps(failing({ createAllocation: 1, returnPool: 1 })),
+      deps(failing({ 'records.create': 1, 'holders.returnHold:pool': 1 })),
       request,
       EXECUTION,
     ).catch((e: Error) => e);
@@ -306,7 +297,7 @@ describe('the allocation saga under store failures', () => {
     // The pool still holds for the failed attempt's allocation: giving that back repairs it.
     const held = Object.keys(((await t.ledgerItem(ledgerKeys.pool(poolId)))?.holds ?? {}) as object);
     expect(held).toHaveLength(1);
-    await ledger.returnPool(poolId, held[0] ?? '', request.amount);
+    await ledger.holders.returnHold(poolHolder(poolId), held[0] ?? '', request.amount);
     expect(await drift()).toEqual([]);
   });
 });
@@ -319,18 +310,20 @@ describe('errors that keep the store failure they wrap as their cause', () => {
 
   it('AllocationInterrupted, after a failed step of the saga', async () => {
     const { request } = await setUp();
-    const error = await allocate(deps(failing({ createAllocation: 1 })), request, EXECUTION).catch(
+    const error = await allocate(deps(failing({ 'records.create': 1 })), request, EXECUTION).catch(
       (e: Error) => e,
     );
-    expect(error).toMatchObject({ name: 'AllocationInterrupted', cause: storeFailure('createAllocation') });
+    expect(error).toMatchObject({ name: 'AllocationInterrupted', cause: storeFailure('records.create') });
   });
 
   it('AllocationInterrupted, when the outcome could be neither recorded nor read back', async () => {
     const { request } = await setUp();
-    const error = await allocate(deps(failing({ recordOutcome: 1, request: 1 })), request, EXECUTION).catch(
-      (e: Error) => e,
-    );
-    expect(error).toMatchObject({ name: 'AllocationInterrupted', cause: storeFailure('request') });
+    const error = await allocate(
+      deps(failing({ 'claims.recordOutcome': 1, 'claims.read': 1 })),
+      request,
+      EXECUTION,
+    ).catch((e: Error) => e);
+    expect(error).toMatchObject({ name: 'AllocationInterrupted', cause: storeFailure('claims.read') });
     // Left as the saga leaves it: a later delivery takes the stale claim over and finishes.
     const later = { ...deps(), now: () => new Date(Date.now() + STALE_CLAIM_MS + 1_000) };
     expect((await allocate(later, request, EXECUTION)).outcome.status).toBe('ALLOCATED');
@@ -339,11 +332,14 @@ describe('errors that keep the store failure they wrap as their cause', () => {
   it('CompensationFailed, with the undo that failed', async () => {
     const { request, poolId } = await setUp();
     const error = await allocate(
-      deps(failing({ createAllocation: 1, returnPool: 1 })),
+      deps(failing({ 'records.create': 1, 'holders.returnHold:pool': 1 })),
       request,
       EXECUTION,
     ).catch((e: Error) => e);
-    expect(error).toMatchObject({ name: 'CompensationFailed', cause: storeFailure('returnPool') });
+    expect(error).toMatchObject({
+      name: 'CompensationFailed',
+      cause: storeFailure('holders.returnHold:pool'),
+    });
     await giveBackPoolHolds(poolId, request.amount);
     expect(await drift()).toEqual([]);
   });
@@ -351,8 +347,8 @@ describe('errors that keep the store failure they wrap as their cause', () => {
   it('ReleaseInterrupted, after a failed step of the release', async () => {
     const { request } = await setUp();
     const allocationId = allocationIdOf((await allocate(deps(), request, EXECUTION)).outcome);
-    const error = await release(failing({ releaseQuota: 1 }), allocationId).catch((e: Error) => e);
-    expect(error).toMatchObject({ name: 'ReleaseInterrupted', cause: storeFailure('releaseQuota') });
+    const error = await release(failing({ 'holders.release:quota': 1 }), allocationId).catch((e: Error) => e);
+    expect(error).toMatchObject({ name: 'ReleaseInterrupted', cause: storeFailure('holders.release:quota') });
     expect((await release(ledger, allocationId)).released).toBe(true);
     expect(await drift()).toEqual([]);
   });
@@ -370,17 +366,17 @@ describe('settling the holds once the outcome is recorded', () => {
       const other = allocationIdOf(
         (await allocate(deps(failing({ [step]: 1 }, when)), second, EXECUTION)).outcome,
       );
-      expect((await ledger.quota(tenantId))?.used).toEqual({ vcpu: 8 });
+      expect((await ledger.holders.quota(tenantId))?.used).toEqual({ vcpu: 8 });
       expect(await drift()).toEqual([]);
       // A duplicate delivery of the first request settles what its first delivery left held…
       expect(await allocate(deps(), request, EXECUTION)).toMatchObject({ decided: false });
       // …and releasing the second gives its leftover hold back with its usage.
       expect(await release(ledger, other)).toMatchObject({ released: true });
       expect(await markers(poolId, tenantId)).toEqual({ holds: [], returns: [] });
-      expect((await ledger.quota(tenantId))?.used).toEqual({ vcpu: 4 });
+      expect((await ledger.holders.quota(tenantId))?.used).toEqual({ vcpu: 4 });
       expect(await release(ledger, first)).toMatchObject({ released: true });
-      expect((await ledger.quota(tenantId))?.used).toEqual({ vcpu: 0 });
-      expect((await ledger.poolsOfKind(request.kind))[0]?.used).toEqual({ vcpu: 0 });
+      expect((await ledger.holders.quota(tenantId))?.used).toEqual({ vcpu: 0 });
+      expect((await ledger.holders.poolsOfKind(request.kind))[0]?.used).toEqual({ vcpu: 0 });
       expect(await markers(poolId, tenantId)).toEqual({ holds: [], returns: [] });
       expect(await drift()).toEqual([]);
     },
@@ -392,15 +388,15 @@ describe('settling the holds once the outcome is recorded', () => {
     // The outcome is never recorded; compensation returns both holds but cannot remove the
     // allocation: an ACTIVE allocation is left that no outcome names and nothing holds for.
     const failed = {
-      ...deps(failing({ recordOutcome: 1, removeAllocation: 1 })),
+      ...deps(failing({ 'claims.recordOutcome': 1, 'records.remove': 1 })),
       newAllocationId: () => allocationId,
     };
     await expect(allocate(failed, request, EXECUTION)).rejects.toBeInstanceOf(CompensationFailed);
-    expect(await ledger.allocation(allocationId)).toMatchObject({ status: 'ACTIVE' });
+    expect(await ledger.records.read(allocationId)).toMatchObject({ status: 'ACTIVE' });
     expect(await release(ledger, allocationId)).toMatchObject({ released: true });
     // Its usage went back with the compensation: nothing goes back twice.
-    expect((await ledger.quota(tenantId))?.used).toEqual({ vcpu: 0 });
-    expect((await ledger.poolsOfKind(request.kind))[0]?.used).toEqual({ vcpu: 0 });
+    expect((await ledger.holders.quota(tenantId))?.used).toEqual({ vcpu: 0 });
+    expect((await ledger.holders.poolsOfKind(request.kind))[0]?.used).toEqual({ vcpu: 0 });
     expect(await markers(poolId, tenantId)).toEqual({ holds: [], returns: [] });
     expect(await drift()).toEqual([]);
   });
@@ -421,8 +417,8 @@ describe('releases under store failures', () => {
       const second = await release(ledger, allocationId);
       expect(second.allocation.status).toBe('RELEASED');
       expect([first, second].filter((r) => !(r instanceof Error) && r.released)).toHaveLength(1);
-      expect((await ledger.quota(tenantId))?.used).toEqual({ vcpu: 4 });
-      expect((await ledger.poolsOfKind(request.kind))[0]?.used).toEqual({ vcpu: 4 });
+      expect((await ledger.holders.quota(tenantId))?.used).toEqual({ vcpu: 4 });
+      expect((await ledger.holders.poolsOfKind(request.kind))[0]?.used).toEqual({ vcpu: 4 });
       expect(await markers(poolId, tenantId)).toEqual({ holds: [], returns: [] });
       const released = await t.ledgerItem(ledgerKeys.allocation(allocationId));
       expect(released).toMatchObject({ status: 'RELEASED' });
@@ -436,7 +432,9 @@ describe('releases under store failures', () => {
           t.ledgerItem(ledgerKeys.allocation(allocationId)),
         ]);
       const before = await items();
-      expect(await release(failing({ forgetPoolReturn: 1, closeRelease: 1 }), allocationId)).toMatchObject({
+      expect(
+        await release(failing({ 'holders.forgetReturn:pool': 1, 'records.closeRelease': 1 }), allocationId),
+      ).toMatchObject({
         released: false,
       });
       expect(await items()).toEqual(before);
@@ -449,7 +447,7 @@ describe('releases under store failures', () => {
       (await allocate(deps(), { ...request, leaseSeconds: 1 }, EXECUTION)).outcome,
     );
     // Dies after the pool's give-back: the quota's, the completion and the unclaim never happen.
-    await expect(release(dyingAt('releaseQuota'), allocationId)).rejects.toMatchObject({
+    await expect(release(dyingAt('holders.release:quota'), allocationId)).rejects.toMatchObject({
       name: 'ReleaseInterrupted',
     });
     expect(await markers(poolId, tenantId)).toEqual({ holds: [], returns: [allocationId] });
@@ -462,8 +460,8 @@ describe('releases under store failures', () => {
     // …until it is stale.
     const later = new Date(Date.now() + STALE_CLAIM_MS + 1_000);
     expect(await release(ledger, allocationId, later)).toMatchObject({ released: true });
-    expect((await ledger.quota(tenantId))?.used).toEqual({ vcpu: 0 });
-    expect((await ledger.poolsOfKind(request.kind))[0]?.used).toEqual({ vcpu: 0 });
+    expect((await ledger.holders.quota(tenantId))?.used).toEqual({ vcpu: 0 });
+    expect((await ledger.holders.poolsOfKind(request.kind))[0]?.used).toEqual({ vcpu: 0 });
     expect(await markers(poolId, tenantId)).toEqual({ holds: [], returns: [] });
     expect(await drift()).toEqual([]);
   });
@@ -472,30 +470,24 @@ describe('releases under store failures', () => {
     const { request, poolId, tenantId } = await setUp();
     // The first delivery dies recording its outcome: its allocation is live but unsettled, its
     // claim stays, and nothing says whether the outcome was recorded.
-    await expect(allocate(deps(dyingAt('recordOutcome')), request, EXECUTION)).rejects.toMatchObject({
+    await expect(allocate(deps(dyingAt('claims.recordOutcome')), request, EXECUTION)).rejects.toMatchObject({
       name: 'AllocationInterrupted',
     });
-    const allocationId = (await ledger.request(request.requestId))?.attempt?.allocationId ?? '';
+    const allocationId = (await ledger.claims.read(request.requestId))?.attempt?.allocationId ?? '';
     // Its release gives the pool's hold back; then a later delivery takes the stale claim over,
     // gives back what is still held (the quota's) and removes the allocation, before the release
     // goes on.
     const later = { ...deps(), now: () => new Date(Date.now() + STALE_CLAIM_MS + 1_000) };
-    const racing = new Proxy(ledger, {
-      get(target, property: keyof AllocationLedger) {
-        const method = target[property];
-        if (typeof method !== 'function') return method;
-        return async (...args: unknown[]) => {
-          const result = await (method as (...a: unknown[]) => Promise<unknown>).apply(target, args);
-          if (property === 'releasePool') await allocate(later, request, EXECUTION);
-          return result;
-        };
-      },
+    const racing = intercepted(ledger, async (step, call) => {
+      const result = await call();
+      if (step === 'holders.release:pool') await allocate(later, request, EXECUTION);
+      return result;
     });
     expect(await release(racing, allocationId)).toMatchObject({ released: false });
     expect(await t.ledgerItem(ledgerKeys.allocation(allocationId))).toBeUndefined();
     // What is left is the takeover's own allocation, settled.
-    expect((await ledger.quota(tenantId))?.used).toEqual({ vcpu: 4 });
-    expect((await ledger.poolsOfKind(request.kind))[0]?.used).toEqual({ vcpu: 4 });
+    expect((await ledger.holders.quota(tenantId))?.used).toEqual({ vcpu: 4 });
+    expect((await ledger.holders.poolsOfKind(request.kind))[0]?.used).toEqual({ vcpu: 4 });
     expect(await markers(poolId, tenantId)).toEqual({ holds: [], returns: [] });
     expect(await drift()).toEqual([]);
   });
@@ -508,21 +500,15 @@ describe('releases under store failures', () => {
     // runs to its end. Were the second to finish it and remove the markers, the owner would then
     // find no marker and give back twice.
     let second: unknown;
-    const pausing = new Proxy(ledger, {
-      get(target, property: keyof AllocationLedger) {
-        const method = target[property];
-        if (typeof method !== 'function') return method;
-        return async (...args: unknown[]) => {
-          if (property === 'releasePool' && second === undefined)
-            second = await release(ledger, allocationId).catch((error: Error) => error);
-          return (method as (...a: unknown[]) => Promise<unknown>).apply(target, args);
-        };
-      },
+    const pausing = intercepted(ledger, async (step, call) => {
+      if (step === 'holders.release:pool' && second === undefined)
+        second = await release(ledger, allocationId).catch((error: Error) => error);
+      return call();
     });
     expect(await release(pausing, allocationId)).toMatchObject({ released: true });
     expect(second).toMatchObject({ name: 'ReleaseInterrupted' });
-    expect((await ledger.quota(tenantId))?.used).toEqual({ vcpu: 4 });
-    expect((await ledger.poolsOfKind(request.kind))[0]?.used).toEqual({ vcpu: 4 });
+    expect((await ledger.holders.quota(tenantId))?.used).toEqual({ vcpu: 4 });
+    expect((await ledger.holders.poolsOfKind(request.kind))[0]?.used).toEqual({ vcpu: 4 });
     expect(await markers(poolId, tenantId)).toEqual({ holds: [], returns: [] });
     expect(await drift()).toEqual([]);
   });
@@ -537,7 +523,7 @@ describe('releases under store failures', () => {
     for (const r of refused)
       expect((r as PromiseRejectedResult).reason).toMatchObject({ name: 'ReleaseInterrupted' });
     expect(await release(ledger, allocationId)).toMatchObject({ released: false });
-    expect((await ledger.quota(tenantId))?.used).toEqual({ vcpu: 0 });
+    expect((await ledger.holders.quota(tenantId))?.used).toEqual({ vcpu: 0 });
     expect(await markers(poolId, tenantId)).toEqual({ holds: [], returns: [] });
     expect(await drift()).toEqual([]);
   });
@@ -547,7 +533,7 @@ describe('releases under store failures', () => {
     const allocationId = allocationIdOf(
       (await allocate(deps(), { ...request, leaseSeconds: 1 }, EXECUTION)).outcome,
     );
-    await expect(release(failing({ releaseQuota: 1 }), allocationId)).rejects.toMatchObject({
+    await expect(release(failing({ 'holders.release:quota': 1 }), allocationId)).rejects.toMatchObject({
       name: 'ReleaseInterrupted',
     });
     const expired = await expireLeases(ledger, publisher, new Date(Date.now() + 10_000));
@@ -555,7 +541,7 @@ describe('releases under store failures', () => {
       expired.filter((f) => (f.detail as { allocationId: string }).allocationId === allocationId),
     ).toHaveLength(1);
     expect(await t.ledgerItem(ledgerKeys.allocation(allocationId))).not.toHaveProperty('leaseBucket');
-    expect((await ledger.quota(tenantId))?.used).toEqual({ vcpu: 0 });
+    expect((await ledger.holders.quota(tenantId))?.used).toEqual({ vcpu: 0 });
     expect(await markers(poolId, tenantId)).toEqual({ holds: [], returns: [] });
     expect(await drift()).toEqual([]);
   });
@@ -568,7 +554,12 @@ describe('a callback provisioning whose confirmation failed after it took effect
     if (outcome.status !== 'ALLOCATED') throw new Error(`expected an allocation, got ${outcome.status}`);
     // Activated, then the outcome's write is refused (throttled): the workflow goes on to cancel.
     await expect(
-      confirmProvisioning(failing({ confirmOutcome: 1 }), outcome, { instanceId: 'i-1' }, new Date()),
+      confirmProvisioning(
+        failing({ 'claims.confirmOutcome': 1 }),
+        outcome,
+        { instanceId: 'i-1' },
+        new Date(),
+      ),
     ).rejects.toMatchObject({ name: 'StoreUnavailable' });
     expect(await t.ledgerItem(ledgerKeys.allocation(outcome.allocationId))).toMatchObject({
       status: 'ACTIVE',
@@ -578,10 +569,10 @@ describe('a callback provisioning whose confirmation failed after it took effect
       status: 'RELEASED',
       releaseCause: 'cancel',
     });
-    expect((await ledger.request(request.requestId))?.outcome).toMatchObject({
+    expect((await ledger.claims.read(request.requestId))?.outcome).toMatchObject({
       status: 'PROVISIONING_FAILED',
     });
-    expect((await ledger.quota(tenantId))?.used).toEqual({ vcpu: 0 });
+    expect((await ledger.holders.quota(tenantId))?.used).toEqual({ vcpu: 0 });
     expect(await markers(poolId, tenantId)).toEqual({ holds: [], returns: [] });
     expect(await drift()).toEqual([]);
   });
@@ -591,50 +582,49 @@ describe('a callback provisioning whose confirmation failed after it took effect
     const { outcome } = await allocate(deps(), { ...request, provisioner: 'callback' }, EXECUTION);
     if (outcome.status !== 'ALLOCATED') throw new Error(`expected an allocation, got ${outcome.status}`);
     await expect(
-      confirmProvisioning(failing({ confirmOutcome: 1 }), outcome, { instanceId: 'i-1' }, new Date()),
+      confirmProvisioning(
+        failing({ 'claims.confirmOutcome': 1 }),
+        outcome,
+        { instanceId: 'i-1' },
+        new Date(),
+      ),
     ).rejects.toMatchObject({ name: 'StoreUnavailable' });
     // The recovery of another execution (a duplicate's) changes nothing.
     expect(await abandonProvisioning(ledger, request.requestId, `${EXECUTION}-duplicate`)).toBeUndefined();
-    expect((await ledger.allocation(outcome.allocationId))?.status).toBe('ACTIVE');
+    expect((await ledger.records.read(outcome.allocationId))?.status).toBe('ACTIVE');
 
     expect(await abandonProvisioning(ledger, request.requestId, EXECUTION)).toBe(outcome.allocationId);
-    expect((await ledger.allocation(outcome.allocationId))?.status).toBe('RELEASED');
-    expect((await ledger.request(request.requestId))?.outcome?.status).toBe('PROVISIONING_FAILED');
-    expect((await ledger.quota(tenantId))?.used).toEqual({ vcpu: 0 });
+    expect((await ledger.records.read(outcome.allocationId))?.status).toBe('RELEASED');
+    expect((await ledger.claims.read(request.requestId))?.outcome?.status).toBe('PROVISIONING_FAILED');
+    expect((await ledger.holders.quota(tenantId))?.used).toEqual({ vcpu: 0 });
     expect(await drift()).toEqual([]);
   });
 });
 
 describe('a confirmation racing the recovery of its stopped execution', () => {
   it.each([
-    ['after it activated the allocation', 'activateAllocation'],
-    ['after it recorded the confirmed outcome', 'confirmOutcome'],
+    ['after it activated the allocation', 'records.activate'],
+    ['after it recorded the confirmed outcome', 'claims.confirmOutcome'],
   ] as const)('stands down when the recovery took the allocation back %s', async (_, step) => {
     const { request, poolId, tenantId } = await setUp();
     const { outcome } = await allocate(deps(), { ...request, provisioner: 'callback' }, EXECUTION);
     if (outcome.status !== 'ALLOCATED') throw new Error(`expected an allocation, got ${outcome.status}`);
     // The execution is stopped while ConfirmProvisioning runs; its recovery (which read the
     // outcome still provisioning) cancels right after `step`.
-    const racing = new Proxy(ledger, {
-      get(target, property: keyof AllocationLedger) {
-        const method = target[property];
-        if (typeof method !== 'function' || property !== step) return method;
-        return async (...args: unknown[]) => {
-          const result = await (method as (...a: unknown[]) => Promise<unknown>).apply(target, args);
-          await cancelProvisioning(ledger, outcome);
-          return result;
-        };
-      },
+    const racing = intercepted(ledger, async (called, call) => {
+      const result = await call();
+      if (called === step) await cancelProvisioning(ledger, outcome);
+      return result;
     });
     await expect(
       confirmProvisioning(racing, outcome, { instanceId: 'i-1' }, new Date()),
     ).rejects.toMatchObject({ name: 'AllocationNotReserved' });
-    expect(await ledger.allocation(outcome.allocationId)).toMatchObject({
+    expect(await ledger.records.read(outcome.allocationId)).toMatchObject({
       status: 'RELEASED',
       releaseCause: 'cancel',
     });
-    expect((await ledger.request(request.requestId))?.outcome?.status).toBe('PROVISIONING_FAILED');
-    expect((await ledger.quota(tenantId))?.used).toEqual({ vcpu: 0 });
+    expect((await ledger.claims.read(request.requestId))?.outcome?.status).toBe('PROVISIONING_FAILED');
+    expect((await ledger.holders.quota(tenantId))?.used).toEqual({ vcpu: 0 });
     expect(await markers(poolId, tenantId)).toEqual({ holds: [], returns: [] });
     expect(await drift()).toEqual([]);
   });
@@ -646,15 +636,15 @@ describe('a confirmation racing the recovery of its stopped execution', () => {
     // Another recovery of the same end (the route, racing the reconciler) has taken it just now.
     const now = new Date();
     const staleBefore = new Date(now.getTime() - STALE_CLAIM_MS);
-    expect(await ledger.claimRelease(outcome.allocationId, 'RESERVED', now, staleBefore, 'cancel')).toBe(
-      true,
-    );
+    expect(
+      await ledger.records.claimRelease(outcome.allocationId, 'RESERVED', now, staleBefore, 'cancel'),
+    ).toBe(true);
     expect(await abandonProvisioning(ledger, request.requestId, EXECUTION)).toBeUndefined();
     // Had that one died, its stale release is finished by the next.
     const later = new Date(now.getTime() + STALE_CLAIM_MS + 1_000);
     expect(await abandonProvisioning(ledger, request.requestId, EXECUTION, later)).toBe(outcome.allocationId);
-    expect((await ledger.request(request.requestId))?.outcome?.status).toBe('PROVISIONING_FAILED');
-    expect((await ledger.quota(tenantId))?.used).toEqual({ vcpu: 0 });
+    expect((await ledger.claims.read(request.requestId))?.outcome?.status).toBe('PROVISIONING_FAILED');
+    expect((await ledger.holders.quota(tenantId))?.used).toEqual({ vcpu: 0 });
     expect(await drift()).toEqual([]);
   });
 });
@@ -667,18 +657,18 @@ describe('a release requested and left half-way, finished by the lease sweep', (
     );
     // The release's function died right after taking the allocation, long ago.
     const longAgo = new Date(Date.now() - 10 * 60_000);
-    expect(await ledger.claimRelease(allocationId, 'ACTIVE', longAgo, longAgo, 'request')).toBe(true);
+    expect(await ledger.records.claimRelease(allocationId, 'ACTIVE', longAgo, longAgo, 'request')).toBe(true);
     const swept = await expireLeases(ledger, publisher, new Date(Date.now() + 10_000));
     expect(
       swept
         .filter((f) => (f.detail as { allocationId: string }).allocationId === allocationId)
         .map((f) => f.detailType),
     ).toEqual(['ResourceReleased']);
-    expect(await ledger.allocation(allocationId)).toMatchObject({
+    expect(await ledger.records.read(allocationId)).toMatchObject({
       status: 'RELEASED',
       releaseCause: 'request',
     });
-    expect((await ledger.quota(tenantId))?.used).toEqual({ vcpu: 0 });
+    expect((await ledger.holders.quota(tenantId))?.used).toEqual({ vcpu: 0 });
     expect(await drift()).toEqual([]);
   });
 });
@@ -823,8 +813,7 @@ describe('the ledger invariant', () => {
         const live: string[] = [];
         // Releases that crashed: left RELEASING, or RELEASED with markers still to remove.
         const crashed = new Set<string>();
-        const fallible = (c: Crash<keyof AllocationLedger>) =>
-          c ? failing({ [c.step]: 1 }, c.when) : ledger;
+        const fallible = (c: Crash<LedgerStep>) => (c ? failing({ [c.step]: 1 }, c.when) : ledger);
         for (const s of steps) {
           if (s.op === 'allocate') {
             const tenantId = tenants[s.tenant] ?? '';
@@ -841,8 +830,8 @@ describe('the ledger invariant', () => {
             );
             if (outcome.status === 'ALLOCATED') {
               live.push(outcome.allocationId);
-              const pool = (await ledger.poolsOfKind(kind)).find((p) => p.poolId === outcome.poolId);
-              const quota = await ledger.quota(tenantId);
+              const pool = (await ledger.holders.poolsOfKind(kind)).find((p) => p.poolId === outcome.poolId);
+              const quota = await ledger.holders.quota(tenantId);
               expect(pool?.used.vcpu ?? 0).toBeLessThanOrEqual(pool?.capacity.vcpu ?? 0);
               expect(quota?.used.vcpu ?? 0).toBeLessThanOrEqual(quota?.limits.vcpu ?? 0);
             }
@@ -862,7 +851,7 @@ describe('the ledger invariant', () => {
             else crashed.delete(allocationId);
           } else if (s.op === 'resize' || s.op === 'drain') {
             const poolId = pools[s.pool] ?? '';
-            const current = (await ledger.poolsOfKind(kind)).find((p) => p.poolId === poolId);
+            const current = (await ledger.holders.poolsOfKind(kind)).find((p) => p.poolId === poolId);
             await inventory.putPoolDeclaration(
               {
                 poolId,

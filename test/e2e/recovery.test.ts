@@ -29,7 +29,6 @@ import { ledgerKeys } from '../../lambdas/adapters/ledger-keys';
 import { readLedgerSnapshot } from '../../lambdas/adapters/ledger-snapshot';
 import { StepFunctionsExecutions } from '../../lambdas/adapters/step-functions-executions';
 import { allocate } from '../../lambdas/core/allocation/allocate';
-import type { AllocationLedger } from '../../lambdas/core/allocation/allocation';
 import { auditLedger } from '../../lambdas/core/allocation/audit';
 import { release } from '../../lambdas/core/allocation/release';
 import { DESCRIBE_CONCURRENCY, findOrphans } from '../../lambdas/core/recovery/orphans';
@@ -44,6 +43,7 @@ import type { BusEvent } from '../../lib/embedded/event-bus';
 import { LEDGER_TABLE_NAME } from '../../lib/embedded/local-aws';
 import { repositoryRoot } from '../../lib/topology/repository-root';
 import { eventually, startTestRuntime, type TestRuntime } from './embedded-runtime';
+import { intercepted } from './ledger-steps';
 import { submission, workloadScene } from './workload-setup';
 
 const STATUS_CHANGE = 'Step Functions Execution Status Change';
@@ -174,7 +174,7 @@ async function reconcile(now = new Date(Date.now() + RECOVERY_GRACE_MS)): Promis
     {
       records: new DynamoDbUnsettledRecords(t.ledger, LEDGER_TABLE_NAME),
       workloads,
-      allocations,
+      allocations: allocations.records,
       executions: new StepFunctionsExecutions(t.sfn),
     },
     {
@@ -427,14 +427,13 @@ describe('the reconciler', () => {
     expect(declared.status).toBe('SUCCEEDED');
 
     // An allocation saga whose function died after holding the quota, in an execution that is gone.
-    const dying = new Proxy(allocations, {
-      get: (target, property: keyof AllocationLedger) =>
-        property === 'reservePool'
-          ? () => Promise.reject(new Error('the Lambda died'))
-          : property === 'returnQuota' || property === 'unclaimRequest'
-            ? () => Promise.reject(new Error('the Lambda is dead'))
-            : target[property].bind(target),
-    });
+    const dying = intercepted(allocations, (step, call) =>
+      step === 'holders.reserve:pool'
+        ? Promise.reject(new Error('the Lambda died'))
+        : step === 'holders.returnHold:quota' || step === 'claims.unclaim'
+          ? Promise.reject(new Error('the Lambda is dead'))
+          : call(),
+    );
     const gone = 'arn:aws:states:us-east-1:000000000000:execution:baton-local-allocate-resources:gone';
     await expect(
       allocate(
@@ -459,7 +458,9 @@ describe('the reconciler', () => {
       amount: { vcpu: 2 },
     });
     const { allocationId } = JSON.parse(released.output ?? 'null');
-    expect(await allocations.claimRelease(allocationId, 'ACTIVE', longAgo, longAgo, 'request')).toBe(true);
+    expect(await allocations.records.claimRelease(allocationId, 'ACTIVE', longAgo, longAgo, 'request')).toBe(
+      true,
+    );
 
     // A placer that died after taking room, before pointing the workload at it.
     await scene.declare('placer-co', [{ poolId: 'placer-a', vcpu: 64 }]);
@@ -556,7 +557,7 @@ describe('the reconciler', () => {
     const ids = Array.from({ length: 20 }, (_, i) => i);
     for (const i of ids)
       expect(
-        await allocations.claimRequest(
+        await allocations.claims.claim(
           `unjudged-${i}`,
           { claimId: `claim-${i}`, executionId: execution(i) },
           new Date(),
@@ -582,7 +583,7 @@ describe('the reconciler', () => {
         {
           records: new DynamoDbUnsettledRecords(t.ledger, LEDGER_TABLE_NAME),
           workloads: scene.workloads,
-          allocations,
+          allocations: allocations.records,
           executions,
         },
         new Date(),
@@ -601,7 +602,7 @@ describe('the reconciler', () => {
       ]);
       expect(mostAtOnce).toBe(DESCRIBE_CONCURRENCY);
     } finally {
-      for (const i of ids) await allocations.unclaimRequest(`unjudged-${i}`, `claim-${i}`);
+      for (const i of ids) await allocations.claims.unclaim(`unjudged-${i}`, `claim-${i}`);
     }
   });
 

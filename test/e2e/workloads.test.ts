@@ -9,8 +9,8 @@ import type { DynamoDbWorkloadLedger } from '../../lambdas/adapters/dynamodb-wor
 import {
   type PendingPlacement,
   placePendingWorkloads,
-  STALE_PLACING_MS,
 } from '../../lambdas/core/workloads/place-pending-workloads';
+import { STALE_PLACING_MS } from '../../lambdas/core/workloads/policy';
 import { announcePlacement } from '../../lambdas/core/workloads/workload-facts';
 import type { BusEvent } from '../../lib/embedded/event-bus';
 import { eventually, startTestRuntime, type TestRuntime } from './embedded-runtime';

@@ -76,7 +76,8 @@ describe('the error registries', () => {
   it('register each error class under the name its errors report (what Lambda gives as errorType)', () => {
     for (const registry of [SHARED_ERRORS, ALLOCATION_ERRORS, WORKLOAD_ERRORS, ROLLOUT_ERRORS]) {
       for (const [name, ErrorClass] of Object.entries(registry)) {
-        expect((Reflect.construct(ErrorClass, ['probe']) as Error).name, name).toBe(name);
+        // Arguments every registered constructor takes: a message (or a key), then lists.
+        expect((Reflect.construct(ErrorClass, ['probe', [], []]) as Error).name, name).toBe(name);
       }
     }
   });

@@ -10,7 +10,8 @@
  * allocations that are merely live.
  */
 import { InvalidRequest } from '../errors';
-import type { Allocation, AllocationLedger, AllocationOutcome, Attempt, Claim } from './allocation';
+import type { Allocation, AllocationOutcome, Attempt } from './allocation';
+import { type AllocationLedger, poolHolder, quotaHolder } from './allocation-ledger';
 import type { Amounts } from './amounts';
 import {
   choosePool,
@@ -20,7 +21,8 @@ import {
   type RejectionReason,
 } from './choose-pool';
 import { AllocationInterrupted, CompensationFailed, OutcomeUnknown, RequestInProgress } from './errors';
-import { compensate, STALE_CLAIM_MS, takeOver } from './request-claims';
+import { isStale, leaseEnd } from './policy';
+import { compensate, takeOverIfStale } from './request-claims';
 
 export interface AllocationRequest extends PlacementRequest {
   readonly requestId: string;
@@ -93,15 +95,15 @@ export async function allocate(
       throw error;
     });
     if (look instanceof InvalidRequest) {
-      if (!(await ledger.request(request.requestId))) throw look;
+      if (!(await ledger.claims.read(request.requestId))) throw look;
       claimed = false;
     } else {
       first = look;
       const decided = 'allocation' in look ? { attempt: attemptOf(request, look) } : { outcome: look };
-      claimed = await ledger.claimRequest(request.requestId, claim, deps.now(), decided);
+      claimed = await ledger.claims.claim(request.requestId, claim, deps.now(), decided);
     }
     // A takeover decides afresh: giving back the dead attempt's holds changed what the look saw.
-    if (!claimed && (await takeOverIfStale(deps, request.requestId, claim))) {
+    if (!claimed && (await takeOverIfStale(ledger, request.requestId, claim, deps.now()))) {
       claimed = true;
       first = undefined;
     }
@@ -116,26 +118,11 @@ export async function allocate(
     return { ...(await placeAndReserve(deps, request, claimId, first)), decided: true, announce: true };
   } catch (error) {
     if (error instanceof OutcomeUnknown) throw error;
-    await ledger.unclaimRequest(request.requestId, claimId).catch(() => undefined);
+    await ledger.claims.unclaim(request.requestId, claimId).catch(() => undefined);
     throw error instanceof InvalidRequest || error instanceof CompensationFailed
       ? error
       : interrupted(request, error);
   }
-}
-
-/**
- * A claim with no outcome that is older than any delivery can run belongs to a delivery that
- * crashed: take it over and undo what it had started (idempotently), then decide afresh.
- */
-async function takeOverIfStale(
-  deps: AllocateDependencies,
-  requestId: string,
-  claim: Claim,
-): Promise<boolean> {
-  const record = await deps.ledger.request(requestId);
-  if (!record || record.outcome) return false;
-  if (deps.now().getTime() - Date.parse(record.claimedAt) < STALE_CLAIM_MS) return false;
-  return takeOver(deps.ledger, requestId, record, claim, deps.now());
 }
 
 /** The claim was taken over while this delivery ran (it was thought dead): it must stop. */
@@ -163,8 +150,8 @@ async function lookAndChoose(
   request: AllocationRequest,
 ): Promise<Placement | AllocationOutcome> {
   const [pools, quota] = await Promise.all([
-    deps.ledger.poolsOfKind(request.kind),
-    deps.ledger.quota(request.tenantId),
+    deps.ledger.holders.poolsOfKind(request.kind),
+    deps.ledger.holders.quota(request.tenantId),
   ]);
   refuseUnknownDimensions(request, pools);
   const choice = choosePool(request, pools, quota);
@@ -188,11 +175,14 @@ async function placeAndReserve(
   for (let attempt = 1; attempt <= MAX_PLACEMENT_ATTEMPTS; attempt++) {
     const look = attempt === 1 && first ? first : await lookAndChoose(deps, request);
     if (!('allocation' in look)) {
-      if (!(await ledger.recordOutcome(request.requestId, look, claimId))) throw claimLost(request);
+      if (!(await ledger.claims.recordOutcome(request.requestId, look, claimId))) throw claimLost(request);
       return { outcome: look };
     }
     const recorded = look === first;
-    if (!recorded && !(await ledger.recordAttempt(request.requestId, claimId, attemptOf(request, look))))
+    if (
+      !recorded &&
+      !(await ledger.claims.recordAttempt(request.requestId, claimId, attemptOf(request, look)))
+    )
       throw claimLost(request);
     const reserved = await reserveAndRecord(deps, request, claimId, look);
     if (reserved === 'conflict') continue;
@@ -204,7 +194,7 @@ async function placeAndReserve(
     'InsufficientCapacity',
     `gave up after ${MAX_PLACEMENT_ATTEMPTS} attempts: other requests took the room first each time`,
   );
-  if (!(await ledger.recordOutcome(request.requestId, contended, claimId))) throw claimLost(request);
+  if (!(await ledger.claims.recordOutcome(request.requestId, contended, claimId))) throw claimLost(request);
   return { outcome: contended };
 }
 
@@ -229,21 +219,23 @@ async function reserveAndRecord(
   claimId: string,
   { pool, limitsSeen, allocation }: Placement,
 ): Promise<{ outcome: AllocationOutcome; reserved?: ReservedHolders } | 'conflict'> {
-  const { ledger } = deps;
+  const { holders, claims, records } = deps.ledger;
   const { allocationId } = allocation;
+  const quotaOf = quotaHolder(request.tenantId);
+  const poolOf = poolHolder(pool.poolId);
   // Each undo is registered before its step: a step whose answer is lost may have gone
   // through, and giving back is idempotent, so undoing a step that did not happen is harmless.
   const taken: (() => Promise<void>)[] = [];
   try {
     taken.push(
-      () => ledger.returnQuota(request.tenantId, allocationId, request.amount),
-      () => ledger.returnPool(pool.poolId, allocationId, request.amount),
+      () => holders.returnHold(quotaOf, allocationId, request.amount),
+      () => holders.returnHold(poolOf, allocationId, request.amount),
     );
     // Two items, neither hold waiting for the other; both are settled before anything is given
     // back, so that no hold can land after its undo.
     const [quotaHold, poolHold] = await Promise.allSettled([
-      ledger.reserveQuota(request.tenantId, allocationId, request.amount, limitsSeen),
-      ledger.reservePool(pool.poolId, allocationId, request.amount, pool.capacity),
+      holders.reserve(quotaOf, allocationId, request.amount, limitsSeen),
+      holders.reserve(poolOf, allocationId, request.amount, pool.capacity),
     ]);
     if (quotaHold.status === 'rejected') throw quotaHold.reason;
     if (poolHold.status === 'rejected') throw poolHold.reason;
@@ -253,8 +245,8 @@ async function reserveAndRecord(
       await compensate(taken);
       return 'conflict';
     }
-    taken.push(() => ledger.removeAllocation(allocationId));
-    await ledger.createAllocation(allocation);
+    taken.push(() => records.remove(allocationId));
+    await records.create(allocation);
     const outcome: AllocationOutcome = {
       status: 'ALLOCATED',
       allocationId: allocation.allocationId,
@@ -270,9 +262,9 @@ async function reserveAndRecord(
     // unless the write went through and only its answer was lost.
     let recorded: boolean;
     try {
-      recorded = await ledger.recordOutcome(request.requestId, outcome, claimId);
+      recorded = await claims.recordOutcome(request.requestId, outcome, claimId);
     } catch (error) {
-      const record = await ledger.request(request.requestId).catch((readError: Error) => {
+      const record = await claims.read(request.requestId).catch((readError: Error) => {
         throw new OutcomeUnknown(
           `request ${request.requestId}: recording its outcome failed and reading it back failed too; a later delivery will finish it: ${readError.message}`,
           { cause: readError },
@@ -307,13 +299,13 @@ async function reserveAndRecord(
  * effort: a hold left behind is harmless — a release gives it back with the usage, and the next
  * delivery of the request settles again.
  */
-async function settle(ledger: AllocationLedger, outcome: AllocationOutcome): Promise<void> {
+async function settle({ holders }: AllocationLedger, outcome: AllocationOutcome): Promise<void> {
   if (outcome.status !== 'ALLOCATED') return;
   const { allocationId, poolId, tenantId } = outcome;
   // Two items, neither waiting for the other.
   await Promise.all([
-    ledger.settlePool(poolId, allocationId),
-    ledger.settleQuota(tenantId, allocationId),
+    holders.settle(poolHolder(poolId), allocationId),
+    holders.settle(quotaHolder(tenantId), allocationId),
   ]).catch(() => {
     // Left for the release or the next delivery, as above.
   });
@@ -349,10 +341,6 @@ function newAllocation(deps: AllocateDependencies, request: AllocationRequest, p
   };
 }
 
-export function leaseEnd(from: Date, leaseSeconds: number): string {
-  return new Date(from.getTime() + leaseSeconds * 1000).toISOString();
-}
-
 function rejected(
   request: AllocationRequest,
   reason: RejectionReason,
@@ -374,12 +362,12 @@ async function firstOutcome(
   executionId: string,
 ): Promise<{ outcome: AllocationOutcome; announce: boolean }> {
   for (let look = 0; look < DUPLICATE_WAIT.looks; look++) {
-    const record = await deps.ledger.request(requestId);
+    const record = await deps.ledger.claims.read(requestId);
     if (record?.outcome) {
       // The first delivery may have stopped between recording its outcome and settling.
       await settle(deps.ledger, record.outcome);
       const itsDecider = record.executionId === executionId;
-      const stale = deps.now().getTime() - Date.parse(record.claimedAt) >= STALE_CLAIM_MS;
+      const stale = isStale(record.claimedAt, deps.now());
       return { outcome: record.outcome, announce: !record.announced && (itsDecider || stale) };
     }
     await deps.pause(DUPLICATE_WAIT.pauseMs);

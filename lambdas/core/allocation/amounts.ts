@@ -1,5 +1,12 @@
 /** Capacity arithmetic over dimension maps (`{ vcpu: 8, memoryGiB: 32 }`); an absent dimension is 0. */
-export type Amounts = Readonly<Record<string, number>>;
+import * as z from 'zod/mini';
+
+/**
+ * Amounts as the ledger stores them: a number per dimension. Not held to a request's bounds
+ * (`positiveAmounts`): usage is a running sum, and a capacity or limit may be 0.
+ */
+export const storedAmounts = z.record(z.string(), z.number());
+export type Amounts = Readonly<z.output<typeof storedAmounts>>;
 
 export function amountOf(amounts: Amounts, dimension: string): number {
   return amounts[dimension] ?? 0;

@@ -5,17 +5,18 @@
  * reconciler — so the fact may go out twice, never not at all.
  */
 import type { Fact, FactPublisher } from '../ports';
-import type { AllocationLedger, AllocationOutcome } from './allocation';
+import type { AllocationOutcome } from './allocation';
 import { allocatedFact, outcomeFacts } from './allocation-facts';
+import type { AllocationRecords, RequestClaims } from './allocation-ledger';
 
 export async function announceOutcome(
-  ledger: Pick<AllocationLedger, 'markOutcomeAnnounced'>,
+  claims: Pick<RequestClaims, 'markAnnounced'>,
   publisher: FactPublisher,
   requestId: string,
   facts: readonly Fact[],
 ): Promise<void> {
   if (facts.length > 0) await publisher.publish(facts);
-  await ledger.markOutcomeAnnounced(requestId);
+  await claims.markAnnounced(requestId);
 }
 
 /**
@@ -24,11 +25,11 @@ export async function announceOutcome(
  * announced by its release, and allocated-after-released would read as live.
  */
 export async function recordedOutcomeFacts(
-  ledger: Pick<AllocationLedger, 'allocation'>,
+  records: Pick<AllocationRecords, 'read'>,
   outcome: AllocationOutcome,
 ): Promise<Fact[]> {
   if (outcome.status !== 'ALLOCATED' || outcome.provisioning) return outcomeFacts(outcome);
-  const allocation = await ledger.allocation(outcome.allocationId);
+  const allocation = await records.read(outcome.allocationId);
   if (allocation?.status !== 'ACTIVE') return [];
   return [allocatedFact(outcome, allocation.attributes)];
 }

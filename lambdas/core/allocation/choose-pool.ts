@@ -3,25 +3,32 @@
  * request, the pools of its kind and the tenant's quota, explained the way an operator reads it
  * ("0/6 pools: 3 label mismatch, 2 insufficient memoryGiB, 1 draining").
  */
-import { type Amounts, amountOf, dimensionsShort, utilisationAfter } from './amounts';
+import * as z from 'zod/mini';
+import { type Amounts, amountOf, dimensionsShort, storedAmounts, utilisationAfter } from './amounts';
 
-export type PoolState = 'active' | 'draining' | 'disabled';
 export type PlacementStrategy = 'binpack' | 'spread';
 
-export interface PoolView {
-  readonly poolId: string;
-  readonly kind: string;
-  readonly labels: Readonly<Record<string, string>>;
-  readonly capacity: Amounts;
-  readonly used: Amounts;
-  readonly state: PoolState;
-}
+const poolState = z.enum(['active', 'draining', 'disabled']);
+export type PoolState = z.output<typeof poolState>;
 
-export interface QuotaView {
-  readonly tenantId: string;
-  readonly limits: Amounts;
-  readonly used: Amounts;
-}
+/** A pool as the ledger holds it (a missing map is an empty one). */
+export const poolView = z.object({
+  poolId: z.string(),
+  kind: z.string(),
+  labels: z._default(z.record(z.string(), z.string()), {}),
+  capacity: z._default(storedAmounts, {}),
+  used: z._default(storedAmounts, {}),
+  state: poolState,
+});
+export type PoolView = Readonly<z.output<typeof poolView>>;
+
+/** A tenant's quota as the ledger holds it (a missing map is an empty one). */
+export const quotaView = z.object({
+  tenantId: z.string(),
+  limits: z._default(storedAmounts, {}),
+  used: z._default(storedAmounts, {}),
+});
+export type QuotaView = Readonly<z.output<typeof quotaView>>;
 
 export interface PlacementRequest {
   readonly tenantId: string;
@@ -31,7 +38,8 @@ export interface PlacementRequest {
   readonly strategy?: PlacementStrategy | undefined;
 }
 
-export type RejectionReason = 'QuotaExceeded' | 'InsufficientCapacity' | 'NoMatchingPool';
+export const rejectionReason = z.enum(['QuotaExceeded', 'InsufficientCapacity', 'NoMatchingPool']);
+export type RejectionReason = z.output<typeof rejectionReason>;
 
 export type PoolChoice =
   | { readonly ok: true; readonly pool: PoolView }

@@ -5,7 +5,8 @@
  * still at work on one, and announces each page before it reads the next.
  */
 import type { Fact, FactPublisher } from '../ports';
-import type { Allocation, AllocationLedger } from './allocation';
+import type { Allocation } from './allocation';
+import type { AllocationLedger } from './allocation-ledger';
 import { announceReleases, releaseFrom } from './release';
 
 /** Expired allocations read per page; a sweep goes on page after page until none is left. */
@@ -23,7 +24,7 @@ export async function expireLeases(
 ): Promise<Fact[]> {
   const facts: Fact[] = [];
   for (;;) {
-    const page = await ledger.expiredAllocations(now, LEASES_PER_PAGE);
+    const page = await ledger.records.expired(now, LEASES_PER_PAGE);
     const { released, underWay } = await expirePage(ledger, page, now);
     // Announced before the next page is read: an announced release leaves the index.
     facts.push(...(await announceReleases(ledger, publisher, released)));
@@ -46,7 +47,7 @@ async function expirePage(
     if (typeof result === 'string') continue;
     released.push(lease.allocationId);
     // Announced and closed, yet still in the index (its two last writes crossed): out it goes.
-    if (result.allocation.releaseAnnounced) await ledger.closeRelease(lease.allocationId);
+    if (result.allocation.releaseAnnounced) await ledger.records.closeRelease(lease.allocationId);
   }
   return { released, underWay };
 }

@@ -4,9 +4,10 @@
  * Either way the request's recorded outcome is brought up to date, so a later duplicate delivery
  * reads the final result.
  */
-import { leaseEnd } from './allocate';
-import type { AllocatedOutcome, AllocationLedger } from './allocation';
+import type { AllocatedOutcome } from './allocation';
+import type { AllocationLedger } from './allocation-ledger';
 import { AllocationNotReserved, ReleaseInterrupted } from './errors';
+import { leaseEnd } from './policy';
 import { releaseFrom } from './release';
 
 /** A confirmed provisioning, and whether its `ResourceAllocated` is out already (a retry's). */
@@ -28,19 +29,19 @@ export async function confirmProvisioning(
   now: Date,
 ): Promise<Confirmed> {
   const { allocationId, requestId } = outcome;
-  const allocation = await ledger.allocation(allocationId);
+  const allocation = await ledger.records.read(allocationId);
   // ACTIVE already: a retry of a confirmation that activated it.
   let expiresAt = allocation?.expiresAt;
   if (allocation?.status !== 'ACTIVE') {
     expiresAt = allocation?.leaseSeconds ? leaseEnd(now, allocation.leaseSeconds) : undefined;
-    if (!allocation || !(await ledger.activateAllocation(allocationId, attributes, expiresAt))) {
+    if (!allocation || !(await ledger.records.activate(allocationId, attributes, expiresAt))) {
       throw new AllocationNotReserved(`allocation ${allocationId} is no longer reserved`);
     }
   }
   const confirmed: AllocatedOutcome = { ...outcome, provisioning: false, expiresAt };
   let announced = false;
-  if (!(await ledger.confirmOutcome(requestId, confirmed, now))) {
-    const record = await ledger.request(requestId);
+  if (!(await ledger.claims.confirmOutcome(requestId, confirmed, now))) {
+    const record = await ledger.claims.read(requestId);
     const recorded = record?.outcome;
     if (recorded?.status !== 'ALLOCATED' || recorded.allocationId !== allocationId || recorded.provisioning) {
       throw new AllocationNotReserved(
@@ -50,7 +51,7 @@ export async function confirmProvisioning(
     // Recorded by an earlier try of this confirmation.
     announced = record?.announced === true;
   }
-  if ((await ledger.allocation(allocationId))?.status !== 'ACTIVE') {
+  if ((await ledger.records.read(allocationId))?.status !== 'ACTIVE') {
     throw new AllocationNotReserved(`allocation ${allocationId} was taken back while it was being confirmed`);
   }
   return { outcome: confirmed, announced };
@@ -86,7 +87,12 @@ async function takeBack(
   let cancelled = await releaseFrom(ledger, allocationId, 'RESERVED', now, 'cancel');
   if (cancelled === 'refused') cancelled = await releaseFrom(ledger, allocationId, 'ACTIVE', now, 'cancel');
   if (cancelled === 'under-way' || cancelled === 'refused') return 'under-way';
-  await ledger.recordOutcome(requestId, { status: 'PROVISIONING_FAILED', allocationId, requestId, tenantId });
+  await ledger.claims.recordOutcome(requestId, {
+    status: 'PROVISIONING_FAILED',
+    allocationId,
+    requestId,
+    tenantId,
+  });
   return 'done';
 }
 
@@ -107,12 +113,12 @@ export async function abandonProvisioning(
   endedExecutionId: string,
   now: Date = new Date(),
 ): Promise<string | undefined> {
-  const record = await ledger.request(requestId);
+  const record = await ledger.claims.read(requestId);
   if (record?.executionId !== endedExecutionId) return undefined;
   const outcome = record.outcome;
   if (outcome?.status === 'PROVISIONING_FAILED') return outcome.allocationId;
   if (outcome?.status !== 'ALLOCATED' || !outcome.provisioning) return undefined;
-  if (!(await ledger.allocation(outcome.allocationId))) return undefined;
+  if (!(await ledger.records.read(outcome.allocationId))) return undefined;
   if ((await takeBack(ledger, outcome, now)) === 'under-way') return undefined;
   return outcome.allocationId;
 }

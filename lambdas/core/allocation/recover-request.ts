@@ -8,8 +8,8 @@
 import { executionInputField } from '../execution-input';
 import type { FactPublisher } from '../ports';
 import type { EndedExecution } from '../recovery/executions';
-import type { AllocationLedger } from './allocation';
 import { abandonedFact } from './allocation-facts';
+import type { AllocationLedger } from './allocation-ledger';
 import { abandonProvisioning } from './provisioning';
 import { announceReleases } from './release';
 import { abandonClaim } from './request-claims';

@@ -4,10 +4,10 @@
  * instead, and the mark lives only while it is in flight:
  * 1. the allocation goes ACTIVE (RESERVED for a cancelled provisioning) → RELEASING, stamped with
  *    the release that took it — only that release gives anything back;
- * 2. on the pool, one conditional write decrements `used` and sets `returns.<id>` (taking a hold
- *    the saga had not settled yet with it), skipped if `returns.<id>` shows it done; the same on
+ * 2. the pool gives the usage back and marks the allocation's return in one write (taking a hold
+ *    the saga had not settled yet with it), skipped if its return is marked already; the same on
  *    the quota;
- * 3. RELEASING → RELEASED; 4. the `returns` markers are removed, then the stamp.
+ * 3. RELEASING → RELEASED; 4. the return marks are forgotten, then the stamp removed.
  * A release that fails gives its stamp up, so releasing again finishes it at once; one whose
  * function died is taken over once its stamp is stale. The stamp is what makes removing a marker
  * safe: without it, a second release acting on an older read of RELEASING would find no marker
@@ -17,10 +17,18 @@
 import { publishNoting } from '../announcements';
 import { InvalidRequest } from '../errors';
 import type { Fact, FactPublisher } from '../ports';
-import type { Allocation, AllocationLedger, ReleaseCause, Return } from './allocation';
+import type { Allocation, ReleaseCause } from './allocation';
 import { releaseFact } from './allocation-facts';
+import {
+  type AllocationLedger,
+  type CapacityHolder,
+  poolHolder,
+  quotaHolder,
+  type Return,
+} from './allocation-ledger';
 import { ReleaseInterrupted } from './errors';
-import { isCommitted, STALE_CLAIM_MS } from './request-claims';
+import { staleBefore as staleReleasesBefore } from './policy';
+import { isCommitted } from './request-claims';
 
 export interface Released {
   readonly allocation: Allocation;
@@ -61,9 +69,9 @@ export async function releaseFrom(
   now: Date,
   cause: ReleaseCause,
 ): Promise<Released | 'under-way' | 'refused'> {
-  const staleBefore = new Date(now.getTime() - STALE_CLAIM_MS);
+  const staleBefore = staleReleasesBefore(now);
   for (;;) {
-    const allocation = await ledger.allocation(allocationId);
+    const allocation = await ledger.records.read(allocationId);
     if (!allocation) throw new InvalidRequest(`allocationId: no allocation ${allocationId}`);
     if (allocation.status === 'RELEASED') {
       // A stamp left on a RELEASED allocation says its markers may not all be removed yet.
@@ -84,10 +92,10 @@ export async function releaseFrom(
     const takenFor = allocation.status === 'RELEASING' ? (allocation.releaseCause ?? cause) : cause;
     const claimed = await interruptible(allocation, async () => {
       try {
-        return await ledger.claimRelease(allocationId, from, now, staleBefore, takenFor);
+        return await ledger.records.claimRelease(allocationId, from, now, staleBefore, takenFor);
       } catch (error) {
         // The claim may have gone through with only its answer lost.
-        await ledger.unclaimRelease(allocationId, now).catch(() => undefined);
+        await ledger.records.unclaimRelease(allocationId, now).catch(() => undefined);
         throw error;
       }
     });
@@ -113,7 +121,7 @@ export async function announceReleases(
 ): Promise<Fact[]> {
   const unannounced: Allocation[] = [];
   for (const allocationId of allocationIds) {
-    const allocation = await ledger.allocation(allocationId);
+    const allocation = await ledger.records.read(allocationId);
     if (allocation?.status === 'RELEASED' && !allocation.releaseAnnounced) unannounced.push(allocation);
   }
   const announcements = unannounced.map((allocation) => ({
@@ -121,7 +129,7 @@ export async function announceReleases(
     subject: allocation,
   }));
   await publishNoting(publisher, announcements, ({ allocationId }) =>
-    ledger.markReleaseAnnounced(allocationId),
+    ledger.records.markReleaseAnnounced(allocationId),
   );
   return announcements.map(({ fact }) => fact);
 }
@@ -132,19 +140,14 @@ async function returnCapacity(
   allocation: Allocation,
   claimedAt: Date,
 ): Promise<boolean> {
-  const { allocationId, poolId, tenantId, amount } = allocation;
+  const { allocationId } = allocation;
   const completed = await interruptible(allocation, async () => {
     try {
-      const committed = await isCommitted(ledger, allocation);
-      await returnOnce(ledger, allocation, committed, (settled) =>
-        ledger.releasePool(poolId, allocationId, amount, settled),
-      );
-      await returnOnce(ledger, allocation, committed, (settled) =>
-        ledger.releaseQuota(tenantId, allocationId, amount, settled),
-      );
+      const committed = await isCommitted(ledger.claims, allocation);
+      for (const holder of holdersOf(allocation)) await returnOnce(ledger, allocation, holder, committed);
       return await completeRelease(ledger, allocationId, claimedAt);
     } catch (error) {
-      await ledger.unclaimRelease(allocationId, claimedAt).catch(() => undefined);
+      await ledger.records.unclaimRelease(allocationId, claimedAt).catch(() => undefined);
       throw error;
     }
   });
@@ -153,7 +156,7 @@ async function returnCapacity(
   // because the allocation is gone (a takeover undid the dead saga that made it): nothing can
   // release it again, so its markers go now.
   const over =
-    completed || (await ledger.allocation(allocation.allocationId).catch(() => null)) === undefined;
+    completed || (await ledger.records.read(allocation.allocationId).catch(() => null)) === undefined;
   if (over) await forgetReturns(ledger, allocation).catch(() => undefined);
   return completed;
 }
@@ -167,15 +170,22 @@ async function returnCapacity(
 async function returnOnce(
   ledger: AllocationLedger,
   allocation: Allocation,
+  holder: CapacityHolder,
   committed: boolean,
-  give: (settled: boolean) => Promise<Return>,
 ): Promise<void> {
+  const give = (settled: boolean): Promise<Return> =>
+    ledger.holders.release(holder, allocation.allocationId, allocation.amount, settled);
   if (committed) {
     await give(true);
     return;
   }
   if ((await give(false)) === 'returned') return;
-  if (await isCommitted(ledger, allocation)) await give(true);
+  if (await isCommitted(ledger.claims, allocation)) await give(true);
+}
+
+/** What an allocation holds capacity of, in the order a release gives it back: its pool, then its tenant's quota. */
+function holdersOf({ poolId, tenantId }: Allocation): CapacityHolder[] {
+  return [poolHolder(poolId), quotaHolder(tenantId)];
 }
 
 /** RELEASING → RELEASED, also when the write went through and only its answer was lost. */
@@ -185,18 +195,18 @@ async function completeRelease(
   claimedAt: Date,
 ): Promise<boolean> {
   try {
-    return await ledger.completeRelease(allocationId, claimedAt);
+    return await ledger.records.completeRelease(allocationId, claimedAt);
   } catch (error) {
-    const current = await ledger.allocation(allocationId).catch(() => undefined);
+    const current = await ledger.records.read(allocationId).catch(() => undefined);
     if (current?.status !== 'RELEASED' || current.releaseClaimedAt !== claimedAt.toISOString()) throw error;
     return true;
   }
 }
 
 async function forgetReturns(ledger: AllocationLedger, allocation: Allocation): Promise<void> {
-  await ledger.forgetPoolReturn(allocation.poolId, allocation.allocationId);
-  await ledger.forgetQuotaReturn(allocation.tenantId, allocation.allocationId);
-  await ledger.closeRelease(allocation.allocationId);
+  for (const holder of holdersOf(allocation))
+    await ledger.holders.forgetReturn(holder, allocation.allocationId);
+  await ledger.records.closeRelease(allocation.allocationId);
 }
 
 /** Store failures become `ReleaseInterrupted`, which says what to do next. */

@@ -3,15 +3,10 @@
  * over and what its attempt may hold given back, an abandoned one is freed, and whether a saga's
  * outcome was recorded (its usage counted for good) is read from the request.
  */
-import type { Allocation, AllocationLedger, Claim, RequestRecord } from './allocation';
+import type { Allocation, Claim, RequestRecord } from './allocation';
+import { type AllocationLedger, poolHolder, quotaHolder, type RequestClaims } from './allocation-ledger';
 import { CompensationFailed } from './errors';
-
-/**
- * A claim older than this with no outcome belongs to a delivery that died: no delivery runs this
- * long (the function times out after 30 s; the workflow retries a few times). The same holds for
- * the stamp of a release left RELEASING.
- */
-export const STALE_CLAIM_MS = 120_000;
+import { isStale } from './policy';
 
 /**
  * Undoes the reservations taken so far, newest first. Every undo is tried even if one fails, so
@@ -34,6 +29,22 @@ export async function compensate(taken: (() => Promise<void>)[]): Promise<void> 
   }
 }
 
+/**
+ * A claim with no outcome that is older than any delivery can run belongs to a delivery that
+ * crashed: take it over and undo what it had started (idempotently), so that the taker decides
+ * afresh. Whether it was taken over.
+ */
+export async function takeOverIfStale(
+  ledger: AllocationLedger,
+  requestId: string,
+  claim: Claim,
+  now: Date,
+): Promise<boolean> {
+  const record = await ledger.claims.read(requestId);
+  if (!record || record.outcome || !isStale(record.claimedAt, now)) return false;
+  return takeOver(ledger, requestId, record, claim, now);
+}
+
 /** Takes the claim `record` shows, and gives back what its attempt may hold (idempotently). */
 export async function takeOver(
   ledger: AllocationLedger,
@@ -42,13 +53,13 @@ export async function takeOver(
   claim: Claim,
   at: Date,
 ): Promise<boolean> {
-  if (!(await ledger.takeOverClaim(requestId, record.claimId, claim, at))) return false;
+  if (!(await ledger.claims.takeOver(requestId, record.claimId, claim, at))) return false;
   const attempt = record.attempt;
   if (attempt) {
     await compensate([
-      () => ledger.returnQuota(attempt.tenantId, attempt.allocationId, attempt.amount),
-      () => ledger.returnPool(attempt.poolId, attempt.allocationId, attempt.amount),
-      () => ledger.removeAllocation(attempt.allocationId),
+      () => ledger.holders.returnHold(quotaHolder(attempt.tenantId), attempt.allocationId, attempt.amount),
+      () => ledger.holders.returnHold(poolHolder(attempt.poolId), attempt.allocationId, attempt.amount),
+      () => ledger.records.remove(attempt.allocationId),
     ]);
   }
   return true;
@@ -69,14 +80,14 @@ export async function abandonClaim(
   now: Date,
   announce: (record: RequestRecord) => Promise<void>,
 ): Promise<boolean> {
-  const record = await ledger.request(requestId);
+  const record = await ledger.claims.read(requestId);
   if (!record || record.outcome || record.executionId !== endedExecutionId) return false;
   // The claim keeps naming the ended execution: if this stops half-way (or announcing fails), the
   // next try finds it again — and announces it again, before the id is freed.
   const claim = { claimId, executionId: endedExecutionId };
   if (!(await takeOver(ledger, requestId, record, claim, now))) return false;
   await announce(record);
-  await ledger.unclaimRequest(requestId, claimId);
+  await ledger.claims.unclaim(requestId, claimId);
   return true;
 }
 
@@ -86,10 +97,10 @@ export async function abandonClaim(
  * the moment it is recorded (ALLOCATED) through a cancelled provisioning (PROVISIONING_FAILED).
  */
 export async function isCommitted(
-  ledger: Pick<AllocationLedger, 'request'>,
+  claims: Pick<RequestClaims, 'read'>,
   allocation: Pick<Allocation, 'allocationId' | 'requestId'>,
 ): Promise<boolean> {
-  const outcome = (await ledger.request(allocation.requestId))?.outcome;
+  const outcome = (await claims.read(allocation.requestId))?.outcome;
   return (
     outcome !== undefined && 'allocationId' in outcome && outcome.allocationId === allocation.allocationId
   );

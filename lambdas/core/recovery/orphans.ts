@@ -8,15 +8,12 @@
  * recovers them, `baton audit` names them; both find them here.
  */
 
-import type {
-  Allocation,
-  AllocationLedger,
-  AllocationOutcome,
-  RequestRecord,
-} from '../allocation/allocation';
-import { STALE_CLAIM_MS } from '../allocation/request-claims';
+import type { Allocation, AllocationOutcome, RequestRecord } from '../allocation/allocation';
+import type { AllocationRecords } from '../allocation/allocation-ledger';
+import { staleBefore as staleClaimsBefore } from '../allocation/policy';
 import { ENDED_STATUSES, type RolloutRecord } from '../rollouts/rollout';
-import { abandonedPlacing, STALE_PLACING_MS } from '../workloads/place-pending-workloads';
+import { abandonedPlacing } from '../workloads/place-pending-workloads';
+import { STALE_PLACING_MS } from '../workloads/policy';
 import type { MoveInFlight, WorkloadLedger, WorkloadRecord } from '../workloads/workload-ledger';
 import { type EndedExecution, type ExecutionLookup, endedExecution } from './executions';
 
@@ -28,7 +25,7 @@ export interface UnsettledRecords {
    */
   unsettled(): Promise<{
     readonly rollouts: readonly RolloutRecord[];
-    readonly requests: readonly (RequestRecord & { readonly requestId: string })[];
+    readonly requests: readonly RequestRecord[];
     readonly releases: readonly Allocation[];
   }>;
 }
@@ -36,7 +33,7 @@ export interface UnsettledRecords {
 export interface OrphanSources {
   readonly records: UnsettledRecords;
   readonly workloads: Pick<WorkloadLedger, 'workloadsInFlight'>;
-  readonly allocations: Pick<AllocationLedger, 'allocation'>;
+  readonly allocations: Pick<AllocationRecords, 'read'>;
   readonly executions: ExecutionLookup;
 }
 
@@ -121,7 +118,7 @@ export async function findOrphans(
     const recent = execution?.stopDate && endedBefore && execution.stopDate > endedBefore;
     return recent ? undefined : execution;
   };
-  const staleBefore = new Date(now.getTime() - STALE_CLAIM_MS).toISOString();
+  const staleBefore = staleClaimsBefore(now).toISOString();
   const checks: { readonly record: string; readonly judge: () => Promise<Orphan | undefined> }[] = [
     ...rollouts.map(({ rolloutId, status, executionId, updatedAt }) => ({
       record: `rollout ${rolloutId}`,
@@ -183,7 +180,7 @@ export async function findOrphans(
  */
 async function judgeRequest(
   sources: OrphanSources,
-  request: RequestRecord & { readonly requestId: string },
+  request: RequestRecord,
   staleBefore: string,
   ended: (executionArn: string) => Promise<EndedExecution | undefined>,
 ): Promise<Orphan | undefined> {
@@ -233,12 +230,12 @@ function silentAnnouncer(workload: WorkloadRecord, now: Date): boolean {
  * a cancellation left half-way; recovery cancels each.
  */
 async function stillProvisioning(
-  allocations: Pick<AllocationLedger, 'allocation'>,
+  allocations: Pick<AllocationRecords, 'read'>,
   request: RequestRecord,
 ): Promise<string | undefined> {
   const outcome = request.outcome;
   if (outcome?.status !== 'ALLOCATED' || !outcome.provisioning) return undefined;
-  const allocation = await allocations.allocation(outcome.allocationId);
+  const allocation = await allocations.read(outcome.allocationId);
   return allocation?.allocationId;
 }
 

@@ -8,19 +8,19 @@
  * reconciler leaves an execution that ended just now to its route.
  */
 
-import type { AllocationLedger } from '../allocation/allocation';
+import type { AllocationLedger } from '../allocation/allocation-ledger';
 import { announceOutcome, recordedOutcomeFacts } from '../allocation/announce-outcome';
+import { STALE_CLAIM_MS } from '../allocation/policy';
 import { recoverRequest } from '../allocation/recover-request';
 import { announceReleases, releaseFrom } from '../allocation/release';
-import { STALE_CLAIM_MS } from '../allocation/request-claims';
 import type { FactPublisher } from '../ports';
 import { announceEnding, endingOf, recoverRollout } from '../rollouts/finish-rollout';
 import { type AliasTraffic, ENDED_STATUSES, type RolloutLedger } from '../rollouts/rollout';
 import { abandonedPlacing, placePendingWorkloads } from '../workloads/place-pending-workloads';
+import { EVENT_PLACEMENT_STRATEGY } from '../workloads/policy';
 import { endedMoveReason, revertMove } from '../workloads/rebalance-workloads';
 import { announcePlacement } from '../workloads/workload-facts';
 import type { WorkloadLedger } from '../workloads/workload-ledger';
-import { EVENT_PLACEMENT_STRATEGY } from '../workloads/workload-requests';
 import { describeOrphan, findOrphans, type Orphan, type OrphanSources } from './orphans';
 
 /**
@@ -66,10 +66,10 @@ async function recoverOrphan(deps: RecoveryDependencies, orphan: Orphan, now: Da
     }
     case 'announcement': {
       // Re-read: announced by a late delivery since it was found, it is not announced again.
-      const record = await deps.allocations.request(orphan.requestId);
+      const record = await deps.allocations.claims.read(orphan.requestId);
       if (!record?.outcome || record.announced) return;
-      const facts = await recordedOutcomeFacts(deps.allocations, record.outcome);
-      await announceOutcome(deps.allocations, deps.publisher, orphan.requestId, facts);
+      const facts = await recordedOutcomeFacts(deps.allocations.records, record.outcome);
+      await announceOutcome(deps.allocations.claims, deps.publisher, orphan.requestId, facts);
       return;
     }
     case 'release': {

@@ -9,17 +9,12 @@
  */
 import type { PlacementStrategy } from '../allocation/choose-pool';
 import { type Placement, placeWorkloads, type Unschedulable } from './place-workloads';
+import { STALE_PLACING_MS } from './policy';
 import { loadTenantCluster } from './tenant-cluster';
 import type { Announcer, Placing, WorkloadLedger, WorkloadRecord } from './workload-ledger';
 
 /** Rounds of choosing again after losing a race; each round places what it can. */
 const MAX_ROUNDS = 5;
-/**
- * A placement note older than this was left by a placer that died between taking room and
- * pointing the workload at it (placers run at most a minute): its room is given back and the
- * workload placed again.
- */
-export const STALE_PLACING_MS = 120_000;
 
 export interface PendingPlacement {
   readonly placed: Placement[];

@@ -14,11 +14,11 @@ import { ENDING_ERRORS, type EndedExecution } from '../recovery/executions';
 import type { Cluster } from './cluster';
 import { placePendingWorkloads } from './place-pending-workloads';
 import { planRebalance } from './plan-rebalance';
+import { EVENT_PLACEMENT_STRATEGY } from './policy';
 import type { moveOutcome, plannedMove, workloadPlan } from './rebalance-schemas';
 import { loadTenantCluster } from './tenant-cluster';
 import { announcePlacement } from './workload-facts';
 import type { WorkloadLedger } from './workload-ledger';
-import { EVENT_PLACEMENT_STRATEGY } from './workload-requests';
 
 export const DEFAULT_MAX_MOVES = 50;
 export const DEFAULT_DISRUPTION_BUDGET = 10;

@@ -6,82 +6,90 @@
  * points at its resource; a move in flight is noted on it, so that the workload counts on both
  * ends until the agent has answered (make-before-break).
  */
-import type { Amounts } from '../allocation/amounts';
+import * as z from 'zod/mini';
+import { storedAmounts } from '../allocation/amounts';
 import type { PoolView } from '../allocation/choose-pool';
-import type { WorkloadConstraints } from './cluster';
-
-export interface ResourceRecord {
-  readonly tenantId: string;
-  readonly resourceId: string;
-  readonly poolId: string;
-  readonly capacity: Amounts;
-  /** Set when the allocation behind it was released or expired: nothing may land on it. */
-  readonly released?: boolean | undefined;
-  /** Every workload on it (a moving workload counts on both ends), with what it holds. */
-  readonly members?: Readonly<Record<string, Membership>> | undefined;
-}
 
 /**
  * A workload's room on a resource, and who took it: two placers racing to put the same
  * workload on the same resource must not mistake the other's room for their own.
  */
-export interface Membership {
-  readonly demand: Amounts;
-  readonly token: string;
-}
+const membership = z.object({ demand: storedAmounts, token: z.string() });
+export type Membership = Readonly<z.output<typeof membership>>;
 
-export interface Placing {
-  readonly resourceId: string;
-  readonly token: string;
+export const resourceRecord = z.object({
+  tenantId: z.string(),
+  resourceId: z.string(),
+  poolId: z.string(),
+  capacity: storedAmounts,
+  /** Set when the allocation behind it was released or expired: nothing may land on it. */
+  released: z.optional(z.boolean()),
+  /** Every workload on it (a moving workload counts on both ends), with what it holds. */
+  members: z.optional(z.record(z.string(), membership)),
+  /** Its members' total demand, kept with them (absent on a record not stored yet). */
+  used: z.optional(storedAmounts),
+});
+export type ResourceRecord = Readonly<z.output<typeof resourceRecord>>;
+
+const placing = z.object({
+  resourceId: z.string(),
+  token: z.string(),
   /** ISO time: a placing older than the placers' deadline was abandoned by a placer that died. */
-  readonly at: string;
-}
+  at: z.string(),
+});
+export type Placing = Readonly<z.output<typeof placing>>;
 
 /**
  * Who announces a placement whose `WorkloadPlaced` is not out yet, and since when: one announcer
  * at a time, so two placement rounds of a tenant never both announce it; a claim older than the
  * placers' deadline was left by one that died, and the next round takes it over.
  */
-export interface Announcer {
-  readonly token: string;
+const announcer = z.object({
+  token: z.string(),
   /** ISO time. */
-  readonly at: string;
-}
+  at: z.string(),
+});
+export type Announcer = Readonly<z.output<typeof announcer>>;
 
-export interface MoveInFlight {
+const moveInFlight = z.object({
   /** Unique per planned move: a retried step recognises its own move. */
-  readonly moveId: string;
-  readonly from: string;
-  readonly to: string;
+  moveId: z.string(),
+  from: z.string(),
+  to: z.string(),
   /** The rebalance execution that makes it: its abnormal end reverts it (absent on older moves). */
-  readonly executionId?: string | undefined;
+  executionId: z.optional(z.string()),
   /** Set once a revert has begun: the move can no longer finish. */
-  readonly reverting?: boolean | undefined;
-}
+  reverting: z.optional(z.boolean()),
+});
+export type MoveInFlight = Readonly<z.output<typeof moveInFlight>>;
 
-export interface RecordedMove {
-  readonly from: string;
-  readonly to: string;
-  readonly movedAt: number;
-}
+const recordedMove = z.object({ from: z.string(), to: z.string(), movedAt: z.number() });
+export type RecordedMove = Readonly<z.output<typeof recordedMove>>;
 
-export interface WorkloadRecord {
-  readonly tenantId: string;
-  readonly workloadId: string;
-  readonly demand: Amounts;
-  readonly constraints?: WorkloadConstraints | undefined;
+/** A workload's constraints as stored (the shape of `WorkloadConstraints`). */
+const storedConstraints = z.object({
+  labels: z.optional(z.record(z.string(), z.string())),
+  antiAffinityGroup: z.optional(z.string()),
+});
+
+export const workloadRecord = z.object({
+  tenantId: z.string(),
+  workloadId: z.string(),
+  demand: storedAmounts,
+  constraints: z.optional(storedConstraints),
   /** Absent while pending. */
-  readonly resourceId?: string | undefined;
-  readonly move?: MoveInFlight | undefined;
-  readonly lastMove?: RecordedMove | undefined;
+  resourceId: z.optional(z.string()),
+  move: z.optional(moveInFlight),
+  lastMove: z.optional(recordedMove),
   /** Why it is pending, as last explained. */
-  readonly pendingReason?: string | undefined;
+  pendingReason: z.optional(z.string()),
   /** A placement under way: the room it is taking, under which token, since when. */
-  readonly placing?: Placing | undefined;
+  placing: z.optional(placing),
   /** Placed, and `WorkloadPlaced` not out yet: its announcer (or the next placement round of its tenant) announces it. */
-  readonly placementUnannounced?: Announcer | undefined;
-  readonly submittedAt: string;
-}
+  placementUnannounced: z.optional(announcer),
+  submittedAt: z.string(),
+});
+export type WorkloadRecord = Readonly<z.output<typeof workloadRecord>>;
 
 /** The part of a workload a resource keeps: enough to free its room and its anti-affinity slot. */
 export type Occupant = Pick<WorkloadRecord, 'workloadId' | 'demand' | 'constraints'>;

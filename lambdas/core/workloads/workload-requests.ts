@@ -8,17 +8,14 @@
 
 import type * as z from 'zod/mini';
 import type { Amounts } from '../allocation/amounts';
-import type { PlacementStrategy } from '../allocation/choose-pool';
 import { InvalidRequest } from '../errors';
 import type { WorkloadSubmitted } from '../events/workload-events';
 import type { FactPublisher } from '../ports';
 import { WorkloadBusy } from './errors';
 import { placePendingWorkloads } from './place-pending-workloads';
+import { EVENT_PLACEMENT_STRATEGY } from './policy';
 import { announcePlacement } from './workload-facts';
 import type { WorkloadLedger } from './workload-ledger';
-
-/** Placement on events spreads: the least-utilised resource that fits (what kube-scheduler does by default). */
-export const EVENT_PLACEMENT_STRATEGY: PlacementStrategy = 'spread';
 
 export type WorkloadSubmission = Readonly<z.output<typeof WorkloadSubmitted.schema>>;
 

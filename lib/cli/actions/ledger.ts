@@ -1,6 +1,6 @@
 /** What `baton state` and `baton audit` do, loaded when they run (options and help: `../commands/ledger.ts`). */
 import type { Command } from 'commander';
-import { DynamoDbAllocationLedger } from '../../../lambdas/adapters/dynamodb-allocation-ledger';
+import { DynamoDbAllocationRecords } from '../../../lambdas/adapters/dynamodb-allocation-records';
 import { DynamoDbUnsettledRecords } from '../../../lambdas/adapters/dynamodb-unsettled-records';
 import { DynamoDbWorkloadLedger } from '../../../lambdas/adapters/dynamodb-workload-ledger';
 import { readLedgerSnapshot, type StateSnapshot } from '../../../lambdas/adapters/ledger-snapshot';
@@ -89,7 +89,7 @@ async function orphansOf(connection: Connection): Promise<{ orphans: string[]; u
     {
       records: new DynamoDbUnsettledRecords(connection.ledger, tableName),
       workloads: new DynamoDbWorkloadLedger(connection.ledger, tableName),
-      allocations: new DynamoDbAllocationLedger(connection.ledger, tableName),
+      allocations: new DynamoDbAllocationRecords(connection.ledger, tableName),
       executions: new StepFunctionsExecutions(connection.sfn),
     },
     new Date(),
