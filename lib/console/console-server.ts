@@ -13,7 +13,7 @@ import {
   compileEventPattern,
   InvalidEventPatternError,
   parseEventPattern,
-} from '../../lambdas/core/events/event-pattern';
+} from '../embedded/event-pattern/event-pattern';
 import type { ConsoleActions } from './console-actions';
 import {
   type ConsoleError,
