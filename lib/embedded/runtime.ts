@@ -27,6 +27,7 @@ import { BATON_BUS_NAME, type BoundRoute, bindRoutes, LocalEventBus } from './ev
 import { eventBridgeApi } from './eventbridge-api';
 import { ExecutionJournal } from './execution-journal';
 import { executionEndedLine, executionStartedLine } from './execution-log';
+import type { ExecutionRecord } from './execution-record';
 import { executionStatusChange } from './execution-status-change';
 import { callerOrigin, type FunctionCredentials, functionCredentials } from './function-credentials';
 import { FunctionOutput } from './function-output';
@@ -51,7 +52,7 @@ import { DEFAULT_MAX_EXECUTIONS, DEFAULT_SIMULATED_AGENT } from './runtime-defau
 import { type SimulatedAgentOptions, startSimulatedAgent } from './simulated-agent';
 import { stepFunctionsApi } from './stepfunctions-api';
 import { TaskTokenRegistry } from './task-tokens';
-import { type ExecutionRecord, WorkflowEngine } from './workflow-engine';
+import { WorkflowEngine } from './workflow-engine';
 
 /** However strong the time scale, a schedule runs at most this often (a sweep takes time too). */
 const MIN_SCHEDULE_PERIOD_MS = 100;
