@@ -9,56 +9,23 @@
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import {
-  compileEventPattern,
-  InvalidEventPatternError,
-  parseEventPattern,
-} from '../../lambdas/core/events/event-pattern';
 import type { ConsoleActions } from './console-actions';
-import {
-  type ConsoleError,
-  type ConsoleEvent,
-  type ConsoleSession,
-  type RebalanceAsk,
-  ROLLOUT_ACTIONS,
-  type RolloutAction,
-  STREAM_EVENT,
-  TOKEN_HEADER,
-} from './console-api';
+import { type ConsoleSession, ROLLOUT_ACTIONS, type RolloutAction, TOKEN_HEADER } from './console-api';
 import { isAssetPath, readAsset } from './console-assets';
+import {
+  boundedInteger,
+  decodePart,
+  executionStatus,
+  patternMatcher,
+  readJsonBody,
+  rebalanceAsk,
+} from './console-inputs';
 import type { ConsoleReads } from './console-reads';
 import { ConsoleRequestError } from './console-request-error';
+import { asConsoleError, PAGE_POLICY, SAFE_HEADERS, sendJson } from './console-responses';
+import { LiveStreams } from './live-streams';
 
 const API = '/console/api/';
-/** An event pattern, as EventBridge bounds a rule's (TestEventPattern: 4 096 characters). */
-const MAX_PATTERN_LENGTH = 4096;
-const MAX_BODY_BYTES = 64 * 1024;
-/** Live streams open at once (a tab holds one); more are refused rather than starving the runtime. */
-export const MAX_STREAMS = 32;
-/** A stream whose reader stopped reading is ended once this much waits to be sent (it reconnects). */
-const MAX_STREAM_BACKLOG_BYTES = 1024 * 1024;
-/** A comment now and then keeps proxies and the browser from closing a quiet stream. */
-const STREAM_HEARTBEAT_MS = 15_000;
-const EXECUTION_STATUSES = new Set([
-  'RUNNING',
-  'SUCCEEDED',
-  'FAILED',
-  'TIMED_OUT',
-  'ABORTED',
-  'PENDING_REDRIVE',
-]);
-
-/** Sent with every answer: no framing, no sniffing, no referrer, nothing cached. */
-const SAFE_HEADERS = {
-  'cache-control': 'no-store',
-  'x-content-type-options': 'nosniff',
-  'x-frame-options': 'DENY',
-  'referrer-policy': 'no-referrer',
-};
-/** The page runs only what Baton serves: no inline script or style, no request elsewhere. */
-const PAGE_POLICY =
-  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
-  "object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 export interface ConsoleServerOptions {
   readonly reads: ConsoleReads;
@@ -72,10 +39,11 @@ export interface ConsoleServerOptions {
 export class ConsoleServer {
   /** This process's token: every action must carry it. */
   readonly token = randomBytes(32).toString('base64url');
-  private readonly streams = new Set<ServerResponse>();
-  private readonly endings = new WeakMap<ServerResponse, () => void>();
+  private readonly streams: LiveStreams;
 
-  constructor(private readonly options: ConsoleServerOptions) {}
+  constructor(private readonly options: ConsoleServerOptions) {
+    this.streams = new LiveStreams((listener) => options.reads.follow(listener));
+  }
 
   /** The requests the console answers: its page and everything under `/console/`. */
   owns(path: string, method: string): boolean {
@@ -93,11 +61,7 @@ export class ConsoleServer {
 
   /** Ends every live stream (a shutdown): each stops listening first, then its response ends. */
   close(): void {
-    for (const stream of this.streams) {
-      this.endings.get(stream)?.();
-      stream.end();
-    }
-    this.streams.clear();
+    this.streams.close();
   }
 
   private async route(
@@ -122,7 +86,7 @@ export class ConsoleServer {
     if (path === `${API}stream`) {
       if (method !== 'GET')
         throw new ConsoleRequestError(405, 'MethodNotAllowed', 'a live stream is opened with GET');
-      return this.openStream(response, query);
+      return this.streams.open(response, patternMatcher(query.get('pattern')));
     }
     sendJson(response, 200, await this.read(path, query));
   }
@@ -235,51 +199,6 @@ export class ConsoleServer {
     });
     response.end(asset.body);
   }
-
-  private openStream(response: ServerResponse, query: URLSearchParams): void {
-    const matches = patternMatcher(query.get('pattern'));
-    if (this.streams.size >= MAX_STREAMS)
-      throw new ConsoleRequestError(
-        429,
-        'TooManyStreams',
-        `at most ${MAX_STREAMS} live streams are open at once`,
-      );
-    response.writeHead(200, {
-      ...SAFE_HEADERS,
-      'content-type': 'text/event-stream',
-      connection: 'keep-alive',
-    });
-    response.write('retry: 1000\n\n');
-    this.streams.add(response);
-    // Once ended, a stream is written no more: a write after the end is an error nothing would catch.
-    let ended = false;
-    const write = (text: string) => {
-      if (!ended) response.write(text);
-    };
-    const send = (event: ConsoleEvent) => {
-      if (matches && !matches(event)) return;
-      // A reader that stopped reading is cut off (it reconnects when it reads again), not buffered for.
-      if (response.writableLength > MAX_STREAM_BACKLOG_BYTES) {
-        end();
-        response.destroy();
-        return;
-      }
-      write(`event: ${STREAM_EVENT}\ndata: ${JSON.stringify(event)}\n\n`);
-    };
-    const stop = this.options.reads.follow(send);
-    const heartbeat = setInterval(() => write(': keep-alive\n\n'), STREAM_HEARTBEAT_MS);
-    const end = () => {
-      if (ended) return;
-      ended = true;
-      stop();
-      clearInterval(heartbeat);
-      this.streams.delete(response);
-    };
-    this.endings.set(response, end);
-    // Not the request's 'close': that fires as soon as its (empty) body is read.
-    response.once('close', end);
-    response.on('error', end);
-  }
 }
 
 /**
@@ -290,147 +209,6 @@ export function isConsoleRequest(path: string, method: string): boolean {
   return path.startsWith('/console/') || (isAssetPath(path) && (method === 'GET' || method === 'HEAD'));
 }
 
-/** A pattern from the query, compiled with the bus's own matcher; none accepts everything. */
-function patternMatcher(json: string | null): ((event: ConsoleEvent) => boolean) | undefined {
-  if (!json) return undefined;
-  if (json.length > MAX_PATTERN_LENGTH)
-    throw new ConsoleRequestError(
-      400,
-      'InvalidPattern',
-      `a pattern is at most ${MAX_PATTERN_LENGTH} characters`,
-    );
-  try {
-    return compileEventPattern(parseEventPattern(json));
-  } catch (error) {
-    if (error instanceof InvalidEventPatternError)
-      throw new ConsoleRequestError(400, 'InvalidPattern', error.message);
-    throw error;
-  }
-}
-
-function rebalanceAsk(body: Record<string, unknown>): RebalanceAsk {
-  const { strategy, maxMoves, tenantId } = body;
-  if (strategy !== undefined && strategy !== 'spread' && strategy !== 'binpack')
-    throw new ConsoleRequestError(400, 'InvalidRequest', 'strategy is spread or binpack');
-  if (maxMoves !== undefined && !(Number.isInteger(maxMoves) && (maxMoves as number) > 0))
-    throw new ConsoleRequestError(400, 'InvalidRequest', 'maxMoves is a positive whole number');
-  if (tenantId !== undefined && (typeof tenantId !== 'string' || tenantId === ''))
-    throw new ConsoleRequestError(400, 'InvalidRequest', 'tenantId is a non-empty string');
-  return {
-    ...(strategy ? { strategy } : {}),
-    ...(maxMoves ? { maxMoves: maxMoves as number } : {}),
-    ...(tenantId ? { tenantId } : {}),
-  };
-}
-
-function executionStatus(value: string | null): string | undefined {
-  if (!value) return undefined;
-  if (!EXECUTION_STATUSES.has(value))
-    throw new ConsoleRequestError(
-      400,
-      'InvalidStatus',
-      `status is one of ${[...EXECUTION_STATUSES].join(', ')}`,
-    );
-  return value;
-}
-
-function boundedInteger(value: string | null, name: string, min: number, max: number): number | undefined {
-  if (value === null || value === '') return undefined;
-  const number = Number(value);
-  if (!Number.isInteger(number) || number < min || number > max)
-    throw new ConsoleRequestError(400, 'InvalidParameter', `${name} is a whole number from ${min} to ${max}`);
-  return number;
-}
-
-function decodePart(part: string): string {
-  try {
-    return decodeURIComponent(part);
-  } catch {
-    throw new ConsoleRequestError(400, 'InvalidPath', 'the path is not validly encoded');
-  }
-}
-
 function notFound(path: string): ConsoleRequestError {
   return new ConsoleRequestError(404, 'NotFound', `nothing at ${path}`);
-}
-
-function readJsonBody(request: IncomingMessage): Promise<Record<string, unknown>> {
-  return new Promise((resolve, reject) => {
-    let text = '';
-    let tooLarge = false;
-    request.on('data', (chunk: string) => {
-      if (text.length + chunk.length > MAX_BODY_BYTES) tooLarge = true;
-      else text += chunk;
-    });
-    request.on('error', reject);
-    request.on('end', () => {
-      if (tooLarge)
-        return reject(
-          new ConsoleRequestError(413, 'BodyTooLarge', `a body is at most ${MAX_BODY_BYTES} bytes`),
-        );
-      if (text.trim() === '') return resolve({});
-      try {
-        const body = JSON.parse(text) as unknown;
-        if (typeof body !== 'object' || body === null || Array.isArray(body))
-          throw new ConsoleRequestError(400, 'InvalidBody', 'the body is a JSON object');
-        resolve(body as Record<string, unknown>);
-      } catch (error) {
-        reject(
-          error instanceof ConsoleRequestError
-            ? error
-            : new ConsoleRequestError(400, 'InvalidBody', 'the body is not JSON'),
-        );
-      }
-    });
-  });
-}
-
-/** What an error answers: its own status and name when it says one (the SDK's 4xx do), else 500. */
-function asConsoleError(error: unknown): { status: number; name: string; message: string } {
-  if (error instanceof ConsoleRequestError) return error;
-  const sdk = error as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
-  const status = sdk.$metadata?.httpStatusCode;
-  if (status && status >= 400 && status < 500) {
-    const name = sdk.name ?? 'BadRequest';
-    // AWS answers a missing execution or state machine with 400; the console says what it is.
-    return { status: /DoesNotExist$|NotFound/.test(name) ? 404 : status, name, message: sdk.message ?? '' };
-  }
-  if (error instanceof Error && error.name === 'UnknownWorkflow')
-    return { status: 404, name: error.name, message: error.message };
-  return {
-    status: 500,
-    name: 'InternalFailure',
-    message: 'the console could not answer; the runtime log says why',
-  };
-}
-
-/** An error answer of the console's, with its safe headers and its name. */
-export function sendConsoleError(
-  response: ServerResponse,
-  status: number,
-  name: string,
-  message: string,
-): void {
-  sendJson(response, status, { error: name, message }, name);
-}
-
-/** A JSON answer; an error's also names itself in `x-amzn-ErrorType`, as the AWS APIs beside it do. */
-function sendJson(
-  response: ServerResponse,
-  status: number,
-  body: unknown | ConsoleError,
-  errorName?: string,
-): void {
-  if (response.headersSent) {
-    response.end();
-    return;
-  }
-  const text = JSON.stringify(body);
-  response.writeHead(status, {
-    ...SAFE_HEADERS,
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(text),
-    ...(errorName ? { 'x-amzn-ErrorType': errorName } : {}),
-  });
-  response.end(text);
 }

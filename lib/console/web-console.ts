@@ -11,7 +11,8 @@ import { foreignRequestProblem } from '../embedded/loopback-guard';
 import { ConsoleActions } from './console-actions';
 import type { ConsoleSession, MetricFigure } from './console-api';
 import { ConsoleReads } from './console-reads';
-import { ConsoleServer, sendConsoleError } from './console-server';
+import { sendConsoleError } from './console-responses';
+import { ConsoleServer } from './console-server';
 import type { EventFeed } from './event-feed';
 
 export interface WebConsoleOptions {

@@ -6,7 +6,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import { BATON_SOURCE } from '../../lambdas/core/events/define-event';
-import { compileEventPattern, type EventPattern } from '../../lambdas/core/events/event-pattern';
 import {
   entrySize,
   MAX_ENTRIES_PER_PUT,
@@ -15,6 +14,7 @@ import {
 import { batonName } from '../topology/resource-names';
 import { type Route, type RouteTarget, routePattern } from '../topology/routes';
 import { AwsError, validationError } from './aws-error';
+import { compileEventPattern, type EventPattern } from './event-pattern/event-pattern';
 import type { CallerOrigin } from './function-credentials';
 import { exceedsJsonDepth } from './json-depth';
 import { LOCAL_ACCOUNT, LOCAL_REGION, LOCAL_STAGE } from './local-aws';

@@ -2,14 +2,15 @@
  * The EventBridge JSON 1.1 API (`AWSEvents.*`): PutEvents on the local bus and TestEventPattern
  * answered by the same matcher the bus routes with.
  */
+
+import { AwsError, memberTooLong, validationError } from './aws-error';
+import type { JsonService } from './aws-json-server';
+import type { LocalEventBus } from './event-bus';
 import {
   InvalidEventPatternError,
   matchesEventPattern,
   parseEventPattern,
-} from '../../lambdas/core/events/event-pattern';
-import { AwsError, memberTooLong, validationError } from './aws-error';
-import type { JsonService } from './aws-json-server';
-import type { LocalEventBus } from './event-bus';
+} from './event-pattern/event-pattern';
 
 /** EventBridge checks that a test event carries the fields every event has. */
 const REQUIRED_EVENT_FIELDS = ['id', 'account', 'source', 'time', 'region', 'resources', 'detail-type'];

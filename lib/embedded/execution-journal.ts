@@ -21,7 +21,7 @@ import {
 } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { ExecutionStatus } from './workflow-engine';
+import type { ExecutionStatus } from './execution-record';
 
 /** How many finished records are kept, and how many characters of them (inputs, outputs, histories). */
 export interface Retention {

@@ -4,8 +4,8 @@
  * and go without asking (`baton dev --quiet` turns it off).
  */
 import { batonName } from '../topology/resource-names';
+import type { ExecutionRecord } from './execution-record';
 import { LOCAL_STAGE } from './local-aws';
-import type { ExecutionRecord } from './workflow-engine';
 
 type LoggedExecution = Pick<
   ExecutionRecord,

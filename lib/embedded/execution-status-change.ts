@@ -7,7 +7,7 @@
 import { StepFunctionsExecutionStatusChange } from '../../lambdas/core/events/execution-events';
 import { entrySize, MAX_PUT_EVENTS_BYTES } from '../../lambdas/core/events/put-events-limits';
 import type { PutEventsEntry } from './event-bus';
-import type { ExecutionRecord } from './workflow-engine';
+import type { ExecutionRecord } from './execution-record';
 
 /** Left out in this order until the event fits: the input, the output, then the cause. */
 const DROPPABLE = ['input', 'output', 'cause'] as const;

@@ -18,7 +18,8 @@ import type { FunctionCredentials } from './function-credentials';
 import type { FunctionOutput } from './function-output';
 import { FunctionPool, type PoolLimits, PoolRetired } from './function-pool';
 import { FunctionSandbox } from './function-sandbox';
-import { LOCAL_REGION, LOCAL_STAGE, localArn } from './local-aws';
+import { functionArn } from './lambda-fleet/function-arns';
+import { LOCAL_REGION, LOCAL_STAGE } from './local-aws';
 
 export interface LocalFunction {
   readonly definition: FunctionDefinition;
@@ -65,7 +66,7 @@ export function localFunctionName(functionId: string): string {
 }
 
 export function localFunctionArn(functionId: string): string {
-  return localArn('lambda', `function:${localFunctionName(functionId)}`);
+  return functionArn(localFunctionName(functionId));
 }
 
 interface HostedFunction extends LocalFunction {

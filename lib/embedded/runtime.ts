@@ -27,11 +27,14 @@ import { BATON_BUS_NAME, type BoundRoute, bindRoutes, LocalEventBus } from './ev
 import { eventBridgeApi } from './eventbridge-api';
 import { ExecutionJournal } from './execution-journal';
 import { executionEndedLine, executionStartedLine } from './execution-log';
+import type { ExecutionRecord } from './execution-record';
 import { executionStatusChange } from './execution-status-change';
 import { callerOrigin, type FunctionCredentials, functionCredentials } from './function-credentials';
 import { FunctionOutput } from './function-output';
-import { lambdaApi } from './lambda-api';
-import { type LambdaFleet, openLambdaFleet } from './lambda-fleet';
+import { lambdaApi } from './lambda-api/lambda-api';
+import { openLambdaFleet } from './lambda-fleet/fleet-file';
+import type { LambdaFleet } from './lambda-fleet/lambda-fleet';
+import { LambdaThrottle } from './lambda-fleet/throttling';
 import type { EnvironmentLimits } from './lambda-host';
 import { LambdaHost, localFunctionArn, localFunctionName } from './lambda-host';
 import { type LedgerStore, startLedgerStore } from './ledger-store';
@@ -49,7 +52,7 @@ import { DEFAULT_MAX_EXECUTIONS, DEFAULT_SIMULATED_AGENT } from './runtime-defau
 import { type SimulatedAgentOptions, startSimulatedAgent } from './simulated-agent';
 import { stepFunctionsApi } from './stepfunctions-api';
 import { TaskTokenRegistry } from './task-tokens';
-import { type ExecutionRecord, WorkflowEngine } from './workflow-engine';
+import { WorkflowEngine } from './workflow-engine';
 
 /** However strong the time scale, a schedule runs at most this often (a sweep takes time too). */
 const MIN_SCHEDULE_PERIOD_MS = 100;
@@ -99,8 +102,10 @@ export interface EmbeddedRuntime {
   readonly bus: LocalEventBus;
   readonly engine: WorkflowEngine;
   readonly lambda: LambdaHost;
-  /** The simulated functions behind the Lambda control plane, and its throttle controls. */
+  /** The simulated functions behind the Lambda control plane. */
   readonly lambdaFleet: LambdaFleet;
+  /** The Lambda control plane's throttle controls (`throttleNext`, `throttleRate`). */
+  readonly lambdaThrottle: LambdaThrottle;
   /** The ledger's DynamoDB, on its own thread. */
   readonly store: LedgerStore;
   readonly tokens: TaskTokenRegistry;
@@ -126,9 +131,8 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {})
     { TABLE_NAME: LEDGER_TABLE_NAME, EVENT_BUS_NAME: BATON_BUS_NAME },
     options.functionEnvironments,
   );
-  const lambdaFleet = openLambdaFleet(dataDirectory && join(dataDirectory, 'lambda-fleet.json'), {
-    throttleRate: options.lambdaThrottleRate,
-  });
+  const lambdaFleet = openLambdaFleet(dataDirectory && join(dataDirectory, 'lambda-fleet.json'));
+  const lambdaThrottle = new LambdaThrottle(options.lambdaThrottleRate);
   await lambda.bundle();
   const credentials = functionCredentials();
   // Before anything under the data directory is written: a runtime holding it already is named.
@@ -198,7 +202,7 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {})
     [eventBridgeApi(bus), stepFunctionsApi(engine, tokens)],
     [store],
     [
-      lambdaApi(lambdaFleet, {
+      lambdaApi(lambdaFleet, lambdaThrottle, {
         hosts: (functionName) => lambda.functions.some((fn) => fn.functionName === functionName),
         invoke: (functionName, payload) => lambda.invoke(functionName, payload),
       }),
@@ -263,6 +267,7 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {})
     engine,
     lambda,
     lambdaFleet,
+    lambdaThrottle,
     store,
     tokens,
     functionCredentials: credentials,

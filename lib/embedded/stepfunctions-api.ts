@@ -5,10 +5,11 @@
 
 import { AwsError, memberTooLong, validationError } from './aws-error';
 import type { JsonService } from './aws-json-server';
+import type { ExecutionRecord } from './execution-record';
 import { exceedsJsonDepth } from './json-depth';
 import { MAX_JSON_DEPTH, MAX_PAYLOAD_BYTES } from './payload-limits';
 import type { TaskTokenRegistry } from './task-tokens';
-import type { ExecutionRecord, WorkflowEngine } from './workflow-engine';
+import type { WorkflowEngine } from './workflow-engine';
 
 const DEFAULT_PAGE_SIZE = 100;
 const MAX_PAGE_SIZE = 1000;

@@ -1,64 +1,27 @@
 /**
- * Step Functions, embedded: every workflow file loaded once into an aws-local-stepfunctions
- * `StateMachine`, executions run with their tasks bound locally, and execution records (status,
- * input, output, history) kept for the API — up to a number of them and of their characters,
- * oldest finished first out, as AWS keeps them for 90 days — in a journal that outlives the runtime. An execution that was
- * running when the runtime died is ended ABORTED when the journal is read back, as a
- * StopExecution would have ended it.
+ * Step Functions, embedded: every workflow file loaded once (`loaded-state-machine.ts`),
+ * executions run with their tasks bound locally, and execution records (status, input, output,
+ * history) kept for the API, held to the retention (`retained-executions.ts`), in a journal that
+ * outlives the runtime (`journal-entries.ts`). An execution that was running when the runtime died
+ * is ended ABORTED when the journal is read back, as a StopExecution would have ended it.
  */
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { ExecutionAbortedError, ExecutionTimeoutError, StateMachine } from 'aws-local-stepfunctions';
-import { parseAslDefinition, substitute } from '../topology/asl-definition';
-import { batonName } from '../topology/resource-names';
-import { type WorkflowBindings, workflowRequirements } from '../topology/workflow-requirements';
+import { ExecutionAbortedError, ExecutionTimeoutError, type StateMachine } from 'aws-local-stepfunctions';
 import type { WorkflowDefinition } from '../topology/workflows';
 import { AwsError } from './aws-error';
-import { type EngineDefinition, toEngineDefinition } from './engine-definition';
 import { type EngineLogEvent, ExecutionHistory } from './execution-history';
 import type { ExecutionJournal, JournalEntry, Retention } from './execution-journal';
+import { type ExecutionRecord, RUNTIME_STOPPED, withDefined } from './execution-record';
+import { abortedAfterCrash, finishedRecord, journalEntry } from './journal-entries';
 import { exceedsJsonDepth } from './json-depth';
-import { LOCAL_STAGE, localArn, localRoleArn } from './local-aws';
+import { type LoadedStateMachine, loadStateMachine, type StateMachineSources } from './loaded-state-machine';
+import { localArn } from './local-aws';
 import { MAX_JSON_DEPTH } from './payload-limits';
-import { bindTask, type ExecutionScope, type LocalServices, type TaskBinding } from './task-bindings';
+import { RetainedExecutions } from './retained-executions';
+import type { ExecutionScope } from './task-bindings';
 
-export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
-
-export interface LoadedStateMachine {
-  readonly workflowId: string;
-  readonly name: string;
-  readonly arn: string;
-  readonly definition: string;
-  readonly createdAt: Date;
-  readonly roleArn: string;
-  readonly engine: StateMachine;
-  readonly bindings: ReadonlyMap<string, TaskBinding>;
-  readonly prepared: EngineDefinition;
-}
-
-export interface ExecutionRecord {
-  readonly executionArn: string;
-  readonly stateMachineArn: string;
-  readonly name: string;
-  readonly input: string;
-  readonly startDate: Date;
-  status: ExecutionStatus;
-  stopDate?: Date;
-  output?: string;
-  error?: string;
-  cause?: string;
-  readonly history: ExecutionHistory;
-  /** Resolves when the execution has ended and its record is final. */
-  readonly done: Promise<void>;
-  stop(error: string | undefined, cause: string | undefined): void;
-}
-
-export interface WorkflowEngineOptions {
+export interface WorkflowEngineOptions extends StateMachineSources {
   readonly workflows: readonly WorkflowDefinition[];
-  readonly substitutions: Readonly<Record<string, string>>;
-  /** What the substitution keys name, to hold each file to the same rules as `cdk synth`. */
-  readonly bindings: WorkflowBindings;
-  readonly services: LocalServices;
   readonly retention: Retention;
   /** Where records are kept across restarts. */
   readonly journal: ExecutionJournal;
@@ -67,12 +30,6 @@ export interface WorkflowEngineOptions {
   /** Told of every execution that ends, as AWS announces it on the default bus. */
   readonly onExecutionEnded?: ((record: ExecutionRecord) => void) | undefined;
 }
-
-/** How long the records a restore ended are kept whatever the retention: their recovery runs within seconds. */
-const KEPT_FOR_RECOVERY_MS = 10 * 60_000;
-
-/** The error of an execution ended because the runtime stopped: on shutdown, or at the start after a crash. */
-export const RUNTIME_STOPPED = 'Baton.RuntimeStopped';
 
 const FORBIDDEN_NAME_CHARACTERS = new Set(' <>{}[]?*"#%\\^|~`$&,;:/');
 
@@ -87,19 +44,15 @@ function isValidExecutionName(name: string): boolean {
 
 export class WorkflowEngine {
   readonly stateMachines = new Map<string, LoadedStateMachine>();
-  private readonly executions = new Map<string, ExecutionRecord>();
-  /** The characters each finished record keeps, and their sum, held to the retention. */
-  private readonly finishedCharacters = new Map<string, number>();
-  private retainedCharacters = 0;
-  /** The records a restore ended ABORTED: kept a while whatever their age, for their recovery reads them. */
-  private readonly endedAtRestore = new Set<ExecutionRecord>();
+  private readonly executions: RetainedExecutions;
   private readonly byWorkflow = new Map<string, LoadedStateMachine>();
   private startedCount = 0;
   private stopping = false;
 
   constructor(private readonly options: WorkflowEngineOptions) {
+    this.executions = new RetainedExecutions(options.retention);
     for (const workflow of options.workflows) {
-      const machine = this.load(workflow);
+      const machine = loadStateMachine(workflow, options);
       this.stateMachines.set(machine.arn, machine);
       this.byWorkflow.set(workflow.id, machine);
     }
@@ -131,7 +84,8 @@ export class WorkflowEngine {
   /** Most recent first, as ListExecutions answers. */
   listExecutions(stateMachineArn: string): ExecutionRecord[] {
     this.stateMachine(stateMachineArn);
-    return [...this.executions.values()]
+    return this.executions
+      .all()
       .filter((record) => record.stateMachineArn === stateMachineArn)
       .reverse();
   }
@@ -159,18 +113,18 @@ export class WorkflowEngine {
       throw new AwsError('ExecutionAlreadyExists', `Execution Already Exists: '${executionArn}'`);
     }
     const record = this.run(machine, executionArn, name, input, parsedInput);
-    this.executions.set(executionArn, record);
+    this.executions.add(record);
     this.options.journal.started(journalEntry(record));
     this.options.onExecutionStarted?.(record);
     this.startedCount += 1;
-    this.evictOldest();
+    this.executions.evictOldest();
     return record;
   }
 
   /** Refuses new executions and stops every running one (shutdown). */
   async stopAll(): Promise<void> {
     this.stopping = true;
-    const running = [...this.executions.values()].filter((record) => record.status === 'RUNNING');
+    const running = this.executions.all().filter((record) => record.status === 'RUNNING');
     for (const record of running) record.stop(RUNTIME_STOPPED, 'the embedded runtime shut down');
     await Promise.all(running.map((record) => record.done));
   }
@@ -185,39 +139,14 @@ export class WorkflowEngine {
     for (const entry of entries) {
       if (!this.stateMachines.has(entry.stateMachineArn)) continue;
       const record = entry.end ? finishedRecord(entry, entry.end) : abortedAfterCrash(entry);
-      this.executions.set(record.executionArn, record);
-      this.countFinished(record);
+      this.executions.add(record);
       if (!entry.end) interrupted.push(record);
     }
     // Those just ended stay, however old: their recovery reads them.
-    for (const record of interrupted) this.endedAtRestore.add(record);
-    setTimeout(() => this.endedAtRestore.clear(), KEPT_FOR_RECOVERY_MS).unref();
-    this.evictOldest();
-    this.options.journal.compact([...this.executions.values()].map(journalEntry));
+    this.executions.spareForRecovery(interrupted);
+    this.executions.evictOldest();
+    this.options.journal.compact(this.executions.all().map(journalEntry));
     return interrupted;
-  }
-
-  private load(workflow: WorkflowDefinition): LoadedStateMachine {
-    const source = readFileSync(workflow.file, 'utf8');
-    workflowRequirements(workflow.id, source, this.options.bindings);
-    const text = substitute(source, this.options.substitutions, workflow.file);
-    const prepared = toEngineDefinition(parseAslDefinition(text, workflow.file));
-    const bindings = new Map(
-      [...prepared.sites.values()].map((site) => [site.name, bindTask(site, this.options.services)] as const),
-    );
-    const name = batonName(LOCAL_STAGE, workflow.id);
-    return {
-      workflowId: workflow.id,
-      name,
-      arn: localArn('states', `stateMachine:${name}`),
-      definition: text,
-      createdAt: new Date(),
-      roleArn: localRoleArn(name),
-      // Validated above against the file as written; the rewritten copy holds local-only resources.
-      engine: new StateMachine(prepared.definition as never, { validationOptions: { noValidate: true } }),
-      bindings,
-      prepared,
-    };
   }
 
   private run(
@@ -336,93 +265,9 @@ export class WorkflowEngine {
     const { journal } = this.options;
     const end = journalEntry(record).end;
     if (end) journal.ended(record.executionArn, end);
-    this.countFinished(record);
+    this.executions.countFinished(record);
     // Its recovery reads it, however large.
-    this.evictOldest(new Set([record]));
-    if (journal.wantsCompaction) journal.compact([...this.executions.values()].map(journalEntry));
+    this.executions.evictOldest(new Set([record]));
+    if (journal.wantsCompaction) journal.compact(this.executions.all().map(journalEntry));
   }
-
-  private countFinished(record: ExecutionRecord): void {
-    if (record.status === 'RUNNING' || this.finishedCharacters.has(record.executionArn)) return;
-    const characters = recordCharacters(record);
-    this.finishedCharacters.set(record.executionArn, characters);
-    this.retainedCharacters += characters;
-  }
-
-  /** Drops the oldest finished records beyond the retention, never a running or a `spared` one. */
-  private evictOldest(spared: ReadonlySet<ExecutionRecord> = new Set()): void {
-    const { maxExecutions, maxCharacters } = this.options.retention;
-    // The newest finished record stays, however large.
-    const over = () =>
-      this.executions.size > maxExecutions ||
-      (this.retainedCharacters > maxCharacters && this.finishedCharacters.size > 1);
-    if (!over()) return;
-    for (const [arn, record] of this.executions) {
-      if (!over()) return;
-      if (record.status === 'RUNNING' || spared.has(record) || this.endedAtRestore.has(record)) continue;
-      this.executions.delete(arn);
-      this.retainedCharacters -= this.finishedCharacters.get(arn) ?? 0;
-      this.finishedCharacters.delete(arn);
-    }
-  }
-}
-
-function withDefined(fields: Record<string, string | undefined>): Record<string, string> {
-  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as Record<
-    string,
-    string
-  >;
-}
-
-/** What a finished record holds, in characters: its input, output, cause and history. */
-function recordCharacters(record: ExecutionRecord): number {
-  const { input, output, cause, history } = record;
-  return input.length + (output?.length ?? 0) + (cause?.length ?? 0) + (history.json?.length ?? 0);
-}
-
-function journalEntry(record: ExecutionRecord): JournalEntry {
-  const { executionArn, stateMachineArn, name, input, status, stopDate, output, error, cause } = record;
-  const start = { executionArn, stateMachineArn, name, input, startDate: record.startDate.getTime() };
-  const history = record.history.json;
-  if (status === 'RUNNING' || !stopDate || history === undefined) return start;
-  return { ...start, end: { status, stopDate: stopDate.getTime(), output, error, cause, history } };
-}
-
-/** A record that needs no engine: it has ended. */
-function finishedRecord(entry: JournalEntry, end: NonNullable<JournalEntry['end']>): ExecutionRecord {
-  return {
-    executionArn: entry.executionArn,
-    stateMachineArn: entry.stateMachineArn,
-    name: entry.name,
-    input: entry.input,
-    startDate: new Date(entry.startDate),
-    status: end.status,
-    stopDate: new Date(end.stopDate),
-    ...withDefined({ output: end.output, error: end.error, cause: end.cause }),
-    history: ExecutionHistory.sealedFrom(end.history),
-    done: Promise.resolve(),
-    stop: () => undefined,
-  };
-}
-
-/** What the runtime kept of an execution it was running when it died: its start, then its abort. */
-function abortedAfterCrash(entry: JournalEntry): ExecutionRecord {
-  const error = RUNTIME_STOPPED;
-  const cause =
-    'the embedded runtime stopped (killed or crashed) while the execution ran; ended at its next start';
-  const history = new ExecutionHistory(new Map());
-  history.add(
-    'ExecutionStarted',
-    { input: entry.input, inputDetails: { truncated: false } },
-    entry.startDate,
-  );
-  history.add('ExecutionAborted', { error, cause });
-  history.seal();
-  return finishedRecord(entry, {
-    status: 'ABORTED',
-    stopDate: Date.now(),
-    error,
-    cause,
-    history: history.json ?? '[]',
-  });
 }

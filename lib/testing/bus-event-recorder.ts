@@ -2,8 +2,8 @@
  * The events a test's Baton has put on its bus, for `nextEvent`: kept from the start, so that a
  * test may ask for an event after the call that caused it without a race.
  */
-import type { EventMatcher } from '../../lambdas/core/events/event-pattern';
 import type { BusEvent } from '../embedded/event-bus';
+import type { EventMatcher } from '../embedded/event-pattern/event-pattern';
 
 /** Events kept (the oldest go first): far more than a test produces, bounded all the same. */
 const KEPT_EVENTS = 10_000;

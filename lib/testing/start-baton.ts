@@ -10,15 +10,15 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { compileEventPattern, type EventPattern } from '../../lambdas/core/events/event-pattern';
 import type { BusEvent } from '../embedded/event-bus';
 import { BATON_BUS_NAME } from '../embedded/event-bus';
+import { compileEventPattern, type EventPattern } from '../embedded/event-pattern/event-pattern';
 import { LEDGER_TABLE_NAME, LOCAL_REGION } from '../embedded/local-aws';
 import { type EmbeddedRuntime, type EmbeddedRuntimeOptions, startEmbeddedRuntime } from '../embedded/runtime';
 import { BusEventRecorder } from './bus-event-recorder';
 
-export type { EventPattern } from '../../lambdas/core/events/event-pattern';
 export type { BusEvent } from '../embedded/event-bus';
+export type { EventPattern } from '../embedded/event-pattern/event-pattern';
 
 /**
  * As `startEmbeddedRuntime`'s options (the product's functions, workflows and routes unless

@@ -8,7 +8,7 @@ import {
   type EventName,
   events,
 } from '../../lambdas/core/events/catalog';
-import type { EventPattern } from '../../lambdas/core/events/event-pattern';
+import type { EventPattern } from '../embedded/event-pattern/event-pattern';
 import type { FunctionId } from './functions';
 import { batonName } from './resource-names';
 

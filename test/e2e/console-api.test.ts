@@ -23,7 +23,7 @@ import type {
   Rollouts,
   Workloads,
 } from '../../lib/console/console-api';
-import { MAX_STREAMS } from '../../lib/console/console-server';
+import { MAX_STREAMS } from '../../lib/console/live-streams';
 import { LEDGER_TABLE_NAME } from '../../lib/embedded/local-aws';
 import { eventually, startTestRuntime, type TestRuntime } from './embedded-runtime';
 import { lambdaOf, publishedService, rolloutRequest } from './rollout-setup';

@@ -275,6 +275,33 @@ describe('the Lambda control plane', () => {
     }
   });
 
+  it("answers each refusal with Lambda's HTTP status: 404 not found, 409 conflict, 412 stale revision, 400 bad value", async () => {
+    const statusOf = async (call: Promise<unknown>) =>
+      ((await refusal(call)) as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+    const statuses = {
+      notFound: await statusOf(lambda.send(new GetFunctionCommand({ FunctionName: 'no-such-function' }))),
+      aliasNotFound: await statusOf(
+        lambda.send(new GetAliasCommand({ FunctionName: 'checkout', Name: 'no-such-alias' })),
+      ),
+      conflict: await statusOf(
+        lambda.send(new CreateAliasCommand({ FunctionName: 'checkout', Name: 'live', FunctionVersion: '1' })),
+      ),
+      staleRevision: await statusOf(
+        lambda.send(new PublishVersionCommand({ FunctionName: 'checkout', RevisionId: 'not-the-latest' })),
+      ),
+      badValue: await statusOf(
+        lambda.send(new UpdateAliasCommand({ FunctionName: 'checkout', Name: 'live', FunctionVersion: '9' })),
+      ),
+    };
+    expect(statuses).toEqual({
+      notFound: 404,
+      aliasNotFound: 404,
+      conflict: 409,
+      staleRevision: 412,
+      badValue: 400,
+    });
+  });
+
   it("holds what it keeps to Lambda's limits: a Description over 256 characters, a Handler over 128, refused whole", async () => {
     const description = (length: number) => 'd'.repeat(length);
     const refusals = [
@@ -399,7 +426,7 @@ describe('the Lambda control plane', () => {
       Name: 'live',
       RoutingConfig: { AdditionalVersionWeights: { '1': 0.5 } },
     });
-    t.runtime.lambdaFleet.throttleNext(2, 'UpdateAlias');
+    t.runtime.lambdaThrottle.throttleNext(2, 'UpdateAlias');
     expect(await getLive()).toEqual(before);
     for (let attempt = 0; attempt < 2; attempt++) {
       const error = await refusal(lambda.send(shift));
@@ -407,18 +434,18 @@ describe('the Lambda control plane', () => {
       expect(error).toMatchObject({ Reason: 'CallerRateLimitExceeded', retryAfterSeconds: '1' });
       expect(await getLive()).toEqual(before);
     }
-    t.runtime.lambdaFleet.throttleNext(2, 'UpdateAlias');
+    t.runtime.lambdaThrottle.throttleNext(2, 'UpdateAlias');
     const shifted = await retrying.send(shift);
     expect(shifted.$metadata.attempts).toBe(3);
     expect(shifted.RoutingConfig).toEqual({ AdditionalVersionWeights: { '1': 0.5 } });
   });
 
   it('throttles a share of all calls at the throttle rate', async () => {
-    t.runtime.lambdaFleet.throttleRate = 1;
+    t.runtime.lambdaThrottle.throttleRate = 1;
     try {
       expect(await refusal(getLive())).toBeInstanceOf(TooManyRequestsException);
     } finally {
-      t.runtime.lambdaFleet.throttleRate = 0;
+      t.runtime.lambdaThrottle.throttleRate = 0;
     }
     expect((await getLive()).Name).toBe('live');
   });

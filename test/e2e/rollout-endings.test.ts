@@ -72,10 +72,10 @@ const alarm = (alarmName: string) =>
  * throttled (each throttle answered with Retry-After 1 s) and `during` starts once the shift is in it.
  */
 async function duringNextShift(rolloutId: string, during: () => Promise<void>): Promise<void> {
-  const before = t.runtime.lambdaFleet.throttledCalls;
-  t.runtime.lambdaFleet.throttleNext(3, 'UpdateAlias');
+  const before = t.runtime.lambdaThrottle.throttledCalls;
+  t.runtime.lambdaThrottle.throttleNext(3, 'UpdateAlias');
   await emit('ops.console', 'ServiceRolloutControl', { rolloutId, action: 'promote' });
-  await eventually(() => (t.runtime.lambdaFleet.throttledCalls > before ? true : undefined), 20_000);
+  await eventually(() => (t.runtime.lambdaThrottle.throttledCalls > before ? true : undefined), 20_000);
   await during();
 }
 

@@ -330,13 +330,13 @@ describe('the alias under pressure', () => {
 
   it('retries a throttled control plane to success', async () => {
     await service('throttled');
-    const before = t.runtime.lambdaFleet.throttledCalls;
-    t.runtime.lambdaFleet.throttleNext(2, 'UpdateAlias');
+    const before = t.runtime.lambdaThrottle.throttledCalls;
+    t.runtime.lambdaThrottle.throttleNext(2, 'UpdateAlias');
     const result = output(
       await t.run('roll-out-service', request('throttled-1', 'throttled', 'canary:10:30')),
     );
     expect(result.status).toBe('SUCCEEDED');
-    expect(t.runtime.lambdaFleet.throttledCalls - before).toBe(2);
+    expect(t.runtime.lambdaThrottle.throttledCalls - before).toBe(2);
     await expectAlias('throttled', '2');
     await expectLockFree('throttled');
   });

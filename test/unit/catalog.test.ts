@@ -2,9 +2,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type EventDefinition, events } from '../../lambdas/core/events/catalog';
-import { compileEventPattern } from '../../lambdas/core/events/event-pattern';
 import { parseDetail } from '../../lambdas/core/events/validation';
 import { catalogSchemaFiles, schemaDirectory } from '../../lib/catalog/json-schemas';
+import { compileEventPattern } from '../../lib/embedded/event-pattern/event-pattern';
 import { routePattern, routes } from '../../lib/topology/routes';
 
 const definitions: [string, EventDefinition][] = Object.entries(events);

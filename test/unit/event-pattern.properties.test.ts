@@ -1,7 +1,7 @@
 /** Invariants of the EventBridge matcher, checked over generated patterns and events (fast-check). */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { matchesEventPattern } from '../../lambdas/core/events/event-pattern';
+import { matchesEventPattern } from '../../lib/embedded/event-pattern/event-pattern';
 
 const ascii = fc.string({ unit: fc.constantFrom(...'abcABC-_.:/ 019'), minLength: 0, maxLength: 8 });
 const nonEmptyAscii = fc.string({ unit: fc.constantFrom(...'abcABC-_.:/ 019'), minLength: 1, maxLength: 8 });

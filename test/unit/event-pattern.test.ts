@@ -6,7 +6,7 @@ import {
   matchesEventPattern,
   parseEventPattern,
   validateEventPattern,
-} from '../../lambdas/core/events/event-pattern';
+} from '../../lib/embedded/event-pattern/event-pattern';
 
 /**
  * Rows come from the EventBridge user guide ("EB: <page> / <section>") and the aws/event-ruler README

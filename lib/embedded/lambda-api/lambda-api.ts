@@ -2,26 +2,25 @@
  * The Lambda control plane (REST-JSON, API version 2015-03-31) over the simulated fleet: the
  * method and path name the operation, answers and errors have Lambda's shapes, so that
  * `@aws-sdk/client-lambda` maps them to its named exceptions. Throttling (`throttleNext`, the
- * throttle rate) answers 429 before a call touches the fleet.
+ * throttle rate) answers 429 before a call touches the fleet. The fleet refuses in its own terms;
+ * here, at the edge, each refusal becomes Lambda's exception (`wire-errors.ts`).
  */
-import { createHash } from 'node:crypto';
-import { AwsError, memberTooLong } from './aws-error';
-import type { Reply, RestJsonService, RestRequest } from './aws-json-server';
-import type { CallerOrigin } from './function-credentials';
+import { AwsError } from '../aws-error';
+import type { Reply, RestJsonService, RestRequest } from '../aws-json-server';
+import type { CallerOrigin } from '../function-credentials';
+import { functionArn, parseFunctionReference } from '../lambda-fleet/function-arns';
+import type { LambdaFleet } from '../lambda-fleet/lambda-fleet';
+import type { LambdaOperation, LambdaThrottle } from '../lambda-fleet/throttling';
 import {
-  type FunctionAlias,
-  type FunctionVersion,
-  functionArn,
-  invalidParameter,
-  type LambdaFleet,
-  type LambdaOperation,
-  parseFunctionReference,
-} from './lambda-fleet';
+  codeFingerprint,
+  optionalInteger,
+  optionalString,
+  requiredString,
+  routingWeights,
+} from './request-members';
+import { inLambdaTerms, invalidParameter, lambdaErrorReply, throttled } from './wire-errors';
+import { aliasConfiguration, functionConfiguration, page } from './wire-shapes';
 
-const DEFAULT_PAGE_SIZE = 50;
-const MAX_PAGE_SIZE = 10_000;
-/** Seconds a throttled caller is told to wait; SDK retries honour it. */
-const RETRY_AFTER_SECONDS = '1';
 /**
  * Lambda's limits on what the fleet keeps (API reference: CreateFunction, PublishVersion,
  * CreateAlias): a Runtime is one of a short enum and a Role an IAM ARN, at most 2 048 characters.
@@ -92,7 +91,11 @@ async function invoke(fleet: LambdaFleet, hosted: HostedFunctions, call: Call): 
   }
 }
 
-export function lambdaApi(fleet: LambdaFleet, hosted: HostedFunctions): RestJsonService {
+export function lambdaApi(
+  fleet: LambdaFleet,
+  throttle: LambdaThrottle,
+  hosted: HostedFunctions,
+): RestJsonService {
   const routes: Route[] = [
     {
       operation: 'CreateFunction',
@@ -231,14 +234,17 @@ export function lambdaApi(fleet: LambdaFleet, hosted: HostedFunctions): RestJson
   return {
     contentType: 'application/json',
     owns: (path) => LAMBDA_PATH.test(path),
-    call: (request: RestRequest): Reply | Promise<Reply> => {
+    call: async (request: RestRequest): Promise<Reply> => {
       for (const route of routes) {
         const path = matchRoute(route.http, request);
         if (!path) continue;
-        if (fleet.takeThrottle(route.operation))
-          throw new AwsError('TooManyRequestsException', 'Rate exceeded', 429);
+        if (throttle.takeThrottle(route.operation)) throw throttled();
         const call = { path, query: request.query, body: request.body, origin: request.origin };
-        return 'reply' in route ? route.reply(call) : { status: route.status, body: route.run(call) };
+        try {
+          return 'reply' in route ? await route.reply(call) : { status: route.status, body: route.run(call) };
+        } catch (error) {
+          throw inLambdaTerms(error);
+        }
       }
       throw new AwsError(
         'UnknownOperationException',
@@ -246,19 +252,7 @@ export function lambdaApi(fleet: LambdaFleet, hosted: HostedFunctions): RestJson
         404,
       );
     },
-    errorReply: (error): Reply => {
-      const throttled = error.code === 'TooManyRequestsException';
-      return {
-        status: error.statusCode,
-        body: {
-          Type: error.statusCode >= 500 ? 'Service' : 'User',
-          // Lambda's model reads this one error's message from `Message`, every other's from `message`.
-          [error.code === 'ResourceNotFoundException' ? 'Message' : 'message']: error.message,
-          ...(throttled ? { Reason: 'CallerRateLimitExceeded' } : {}),
-        },
-        ...(throttled ? { headers: { 'Retry-After': RETRY_AFTER_SECONDS } } : {}),
-      };
-    },
+    errorReply: lambdaErrorReply,
   };
 }
 
@@ -294,138 +288,5 @@ function decodePathSegment(segment: string): string {
 function pathParameter(path: Readonly<Record<string, string>>, name: string): string {
   const value = path[name];
   if (value === undefined) throw new Error(`route has no {${name}}`);
-  return value;
-}
-
-function functionConfiguration(fn: FunctionVersion, arn: string): Record<string, unknown> {
-  return {
-    FunctionName: fn.functionName,
-    FunctionArn: arn,
-    Runtime: fn.runtime,
-    Role: fn.role,
-    Handler: fn.handler,
-    CodeSize: fn.codeSize,
-    Description: fn.description,
-    Timeout: fn.timeout,
-    MemorySize: fn.memorySize,
-    LastModified: fn.lastModified,
-    CodeSha256: fn.codeSha256,
-    Version: fn.version,
-    RevisionId: fn.revisionId,
-    State: 'Active',
-    LastUpdateStatus: 'Successful',
-    PackageType: 'Zip',
-    Architectures: ['x86_64'],
-  };
-}
-
-function aliasConfiguration(alias: FunctionAlias): Record<string, unknown> {
-  const weights = alias.additionalVersionWeights;
-  return {
-    AliasArn: functionArn(alias.functionName, alias.name),
-    Name: alias.name,
-    FunctionVersion: alias.functionVersion,
-    Description: alias.description,
-    ...(Object.keys(weights).length > 0 ? { RoutingConfig: { AdditionalVersionWeights: weights } } : {}),
-    RevisionId: alias.revisionId,
-  };
-}
-
-/** One page of a list; the marker names the last item returned, so a growing list pages right. */
-function page<T>(
-  items: readonly T[],
-  query: URLSearchParams,
-  key: string,
-  idOf: (item: T) => string,
-  render: (item: T) => unknown,
-): Record<string, unknown> {
-  const maxItemsText = query.get('MaxItems');
-  const maxItems = maxItemsText === null ? DEFAULT_PAGE_SIZE : Number(maxItemsText);
-  if (!Number.isInteger(maxItems) || maxItems < 1 || maxItems > MAX_PAGE_SIZE)
-    throw invalidParameter(`MaxItems ${maxItemsText} must be a whole number from 1 to ${MAX_PAGE_SIZE}`);
-  let start = 0;
-  const marker = query.get('Marker');
-  if (marker !== null) {
-    const after = Buffer.from(marker, 'base64url').toString('utf8');
-    const index = items.findIndex((item) => idOf(item) === after);
-    if (index < 0) throw invalidParameter(`Marker ${marker} is not from this list`);
-    start = index + 1;
-  }
-  const pageItems = items.slice(start, start + maxItems);
-  const last = pageItems.at(-1);
-  const more = start + maxItems < items.length && last !== undefined;
-  return {
-    [key]: pageItems.map(render),
-    ...(more ? { NextMarker: Buffer.from(idOf(last)).toString('base64url') } : {}),
-  };
-}
-
-/** `RoutingConfig` as the fleet takes it: undefined when left out, `{}` (no routing) when empty. */
-function routingWeights(routingConfig: unknown): Record<string, number> | undefined {
-  if (routingConfig === undefined || routingConfig === null) return undefined;
-  if (!isObject(routingConfig)) throw invalidParameter('RoutingConfig must be an object');
-  const weights = routingConfig.AdditionalVersionWeights ?? {};
-  if (!isObject(weights))
-    throw invalidParameter('RoutingConfig.AdditionalVersionWeights must map a version to its weight');
-  for (const [version, weight] of Object.entries(weights)) {
-    if (typeof weight !== 'number')
-      throw invalidParameter(`The weight of version ${version} must be a number from 0.0 to 1.0`);
-  }
-  return weights as Record<string, number>;
-}
-
-/**
- * What the fleet keeps of `Code` (no code runs here): the SHA-256 and size of a zip, or of the
- * location of code in S3 or ECR.
- */
-function codeFingerprint(code: unknown): { codeSha256?: string; codeSize?: number } {
-  if (code === undefined || code === null) return {};
-  if (!isObject(code)) throw invalidParameter('Code must be an object');
-  const zip = optionalString(code, 'ZipFile');
-  const location = [code.S3Bucket, code.S3Key, code.S3ObjectVersion, code.ImageUri];
-  if (!zip && location.every((part) => part === undefined)) return {};
-  const bytes = zip
-    ? Buffer.from(zip, 'base64')
-    : Buffer.from(
-        JSON.stringify(
-          [code.S3Bucket, code.S3Key, code.S3ObjectVersion, code.ImageUri].map((part) => part ?? ''),
-        ),
-      );
-  return {
-    codeSha256: createHash('sha256').update(bytes).digest('base64'),
-    codeSize: zip ? bytes.length : 0,
-  };
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function requiredString(body: Record<string, unknown>, field: string): string {
-  const value = optionalString(body, field);
-  if (value === undefined || value === '') throw invalidParameter(`${field} is required`);
-  return value;
-}
-
-/** A string member, held to its length in Lambda's API model when it has one. */
-function optionalString(
-  body: Record<string, unknown>,
-  field: string,
-  maxLength = Number.POSITIVE_INFINITY,
-): string | undefined {
-  const value = body[field];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string') throw invalidParameter(`${field} must be a string`);
-  // Lambda names members in lower camel case in its validation messages.
-  if (value.length > maxLength)
-    throw memberTooLong(`${field.charAt(0).toLowerCase()}${field.slice(1)}`, maxLength);
-  return value;
-}
-
-function optionalInteger(body: Record<string, unknown>, field: string): number | undefined {
-  const value = body[field];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'number' || !Number.isInteger(value))
-    throw invalidParameter(`${field} must be a whole number`);
   return value;
 }
