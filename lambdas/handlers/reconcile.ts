@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { wireReconciliation } from '../adapters/runtime-wiring';
 import { type Reconciliation, reconcile } from '../core/recovery/reconcile';
 import { batonHandler } from '../middleware/baton-handler';
-import { logger } from '../middleware/observability';
+import { logger } from '../observability/logger';
 
 const { allocations, rollouts, workloads, traffic, records, executions, publisher } = wireReconciliation();
 
