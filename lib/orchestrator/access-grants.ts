@@ -28,7 +28,7 @@ export interface AccessGrantsProps {
 
 /** Grants every function and state machine what it needs, and lets only those that publish facts publish them. */
 export function grantDeclaredAccess(scope: Construct, props: AccessGrantsProps): void {
-  const arns = new ArnsOf(scope, props.stage);
+  const arns = new StageArns(scope, props.stage);
   for (const fn of props.functions.values()) grantFunctionAccess(fn, props, arns);
   for (const workflow of props.workflows) grantWorkflowAccess(workflow, props);
   grantTaskAnswers(props, arns);
@@ -47,7 +47,7 @@ export function grantDeclaredAccess(scope: Construct, props: AccessGrantsProps):
 function grantFunctionAccess(
   fn: BatonFunction,
   { bus, table, rolloutTargets }: AccessGrantsProps,
-  arns: ArnsOf,
+  arns: StageArns,
 ) {
   const { access } = fn.definition;
   if (access.ledger.length > 0) {
@@ -87,7 +87,7 @@ function grantOnRolloutTargets(
   fn: BatonFunction,
   actions: string[],
   targets: readonly string[],
-  arns: ArnsOf,
+  arns: StageArns,
 ) {
   const names = targets.flatMap((name) => [name, `${name}:*`]);
   fn.role.addToPrincipalPolicy(
@@ -114,7 +114,7 @@ function grantOnRolloutTargets(
  * `states:DescribeExecution` on the executions of this stage's state machines of these
  * workflows: recovery asks whether an execution still runs before it undoes anything.
  */
-function grantDescribeExecutions(fn: BatonFunction, workflowIds: readonly string[], arns: ArnsOf) {
+function grantDescribeExecutions(fn: BatonFunction, workflowIds: readonly string[], arns: StageArns) {
   fn.role.addToPrincipalPolicy(
     new PolicyStatement({
       actions: ['states:DescribeExecution'],
@@ -158,7 +158,7 @@ function grantWorkflowAccess(workflow: WorkflowStateMachine, { bus, table, funct
  * Their ARNs are built from the names, not referenced: a function that a state machine both
  * invokes and is answered by would otherwise make a dependency cycle.
  */
-function grantTaskAnswers({ functions, workflows }: AccessGrantsProps, arns: ArnsOf) {
+function grantTaskAnswers({ functions, workflows }: AccessGrantsProps, arns: StageArns) {
   const stateMachineArns = workflows.map((workflow) => arns.stateMachine(workflow.node.id));
   if (stateMachineArns.length === 0) return;
   for (const fn of functions.values()) {
@@ -173,7 +173,7 @@ function grantTaskAnswers({ functions, workflows }: AccessGrantsProps, arns: Arn
 }
 
 /** The ARNs of this stage's resources, made from their names. */
-class ArnsOf {
+class StageArns {
   /** `baton-<stage>`. */
   readonly namePrefix: string;
 

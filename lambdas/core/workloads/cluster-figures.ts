@@ -26,7 +26,7 @@ export class ClusterFigures {
   /** Per workload with label constraints, which resources carry its labels (shared by equal constraints). */
   protected readonly labelMatches: (Uint8Array | undefined)[];
   protected readonly resourceRanks: Int32Array;
-  protected readonly resourceSlots = new Map<string, number>();
+  private readonly resourceSlots = new Map<string, number>();
   private readonly workloadSlots = new Map<string, number>();
   /** Per workload, the key of its label constraints ('' for none): alike workloads share it. */
   private readonly labelKeys: string[];

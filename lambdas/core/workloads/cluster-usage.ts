@@ -45,7 +45,7 @@ export class ClusterUsage extends ClusterFigures {
     this.versions = new Uint32Array(resources.length);
     this.location = new Int32Array(workloads.length).fill(NOWHERE);
     workloads.forEach((workload, w) => {
-      const r = workload.resourceId === undefined ? undefined : this.resourceSlots.get(workload.resourceId);
+      const r = workload.resourceId === undefined ? undefined : this.resourceSlot(workload.resourceId);
       if (r !== undefined) this.place(w, r);
     });
 
