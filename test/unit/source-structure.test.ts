@@ -21,7 +21,8 @@ import {
 
 const SOURCE_ROOTS = ['bin', 'lib', 'lambdas'];
 const SIZE_RULED_ROOTS = ['lib', 'lambdas'];
-const MODULE = /\.tsx?$/;
+/** TypeScript, and the few plain JavaScript modules that run where nothing compiles (a worker, a child process). */
+const MODULE = /\.(tsx?|[mc]?js)$/;
 /** Path aliases of `tsconfig.json`. */
 const ALIASES: Readonly<Record<string, string>> = { 'baton/testing': 'lib/testing/start-baton.ts' };
 
@@ -32,35 +33,66 @@ function modulesUnder(directory: string): string[] {
     .sort();
 }
 
-/** The module a specifier names, relative to the repository, or `undefined` for a package. */
-function resolveSpecifier(from: string, specifier: string, modules: ReadonlySet<string>): string | undefined {
+/** A relative import of something other than a module (JSON, the console's CSS): no edge. */
+const NOT_A_MODULE = /\.(json|css|html)$/;
+
+/**
+ * The module a specifier names, relative to the repository; `null` for a package or a file that is
+ * not a module; `undefined` for a relative path that names nothing, which the graph would
+ * otherwise lose silently. A `.js` specifier names that module, or else its `.ts` source, as
+ * TypeScript resolves it.
+ */
+function resolveSpecifier(
+  from: string,
+  specifier: string,
+  modules: ReadonlySet<string>,
+): string | null | undefined {
   const aliased = ALIASES[specifier];
   if (aliased) return aliased;
-  if (!specifier.startsWith('.')) return undefined;
+  if (!specifier.startsWith('.') || NOT_A_MODULE.test(specifier)) return null;
   const base = relative(repositoryRoot, resolve(repositoryRoot, dirname(from), specifier));
-  return [base, `${base}.ts`, `${base}.tsx`, join(base, 'index.ts')].find((candidate) =>
-    modules.has(candidate),
-  );
+  const source = base.replace(/\.[mc]?js$/, '');
+  return [
+    base,
+    `${base}.ts`,
+    `${base}.tsx`,
+    `${base}.js`,
+    join(base, 'index.ts'),
+    `${source}.ts`,
+    `${source}.tsx`,
+  ].find((candidate) => modules.has(candidate));
 }
 
-function importGraph(): Map<string, string[]> {
+interface ImportGraph {
+  readonly edges: Map<string, string[]>;
+  /** `<module>: <specifier>` for each relative import that names no module. */
+  readonly unresolved: string[];
+}
+
+function importGraph(): ImportGraph {
   const modules = SOURCE_ROOTS.flatMap(modulesUnder);
   const known = new Set(modules);
-  return new Map(
+  const unresolved: string[] = [];
+  const edges = new Map(
     modules.map((module) => {
       const text = readFileSync(join(repositoryRoot, module), 'utf8');
       const targets = importedSpecifiers(text).flatMap((specifier) => {
         const target = resolveSpecifier(module, specifier, known);
+        if (target === undefined) unresolved.push(`${module}: ${specifier}`);
         return target ? [target] : [];
       });
       return [module, [...new Set(targets)]];
     }),
   );
+  return { edges, unresolved };
 }
 
 describe('the source tree', () => {
   it('has no import cycle among bin/, lib/ and lambdas/', () => {
-    const cycles = cyclesOf(importGraph()).map(describeCycle);
+    const { edges, unresolved } = importGraph();
+    // A specifier read wrongly would drop an edge, and with it maybe a cycle.
+    expect(unresolved, 'relative imports that name no module').toEqual([]);
+    const cycles = cyclesOf(edges).map(describeCycle);
     expect(cycles, `import cycles:\n${cycles.join('\n')}`).toEqual([]);
   });
 
