@@ -11,8 +11,8 @@ import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { LambdaClient, LambdaClientConfig } from '@aws-sdk/client-lambda';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { loadOnce } from '../middleware/load-once';
-import { activeTracer } from '../middleware/observability';
+import { loadOnce } from '../cold-start/load-once';
+import { activeTracer } from '../observability/tracer';
 
 /** Every client a handler builds goes through here: where tracing is on, its calls become X-Ray subsegments. */
 export async function traced<Client extends { middlewareStack: unknown }>(client: Client): Promise<Client> {

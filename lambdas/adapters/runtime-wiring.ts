@@ -4,6 +4,8 @@
  * call, so a handler's module init carries none of them. The facts published are counted in the
  * metrics. Each handler wires only the adapters it uses, so its bundle carries nothing else.
  */
+
+import { loadOnce } from '../cold-start/load-once';
 import { loadEnvironment, storeAndBusEnvironment } from '../config/environment';
 import type {
   AllocationLedger,
@@ -17,8 +19,7 @@ import type { ExecutionLookup } from '../core/recovery/executions';
 import type { UnsettledRecords } from '../core/recovery/orphans';
 import type { AliasTraffic, RolloutLedger, TrafficHooks } from '../core/rollouts/rollout';
 import type { WorkloadLedger } from '../core/workloads/workload-ledger';
-import { loadOnce } from '../middleware/load-once';
-import { recordMetrics } from '../middleware/observability';
+import { recordMetrics } from '../observability/metrics';
 import {
   newLambdaClient,
   sharedDocumentClient,

@@ -5,7 +5,7 @@
  */
 import { SendTaskFailureCommand, SendTaskSuccessCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import type { TaskAnswer, TaskAnswerer } from '../core/ports';
-import { logger } from '../middleware/observability';
+import { logger } from '../observability/logger';
 
 const ENDED_TASK_ERRORS = new Set(['TaskDoesNotExist', 'TaskTimedOut', 'InvalidToken']);
 

@@ -16,8 +16,8 @@ import { InvalidRequest } from '../core/errors';
 import { ResourceAllocationRejected, ResourceAllocationRequested } from '../core/events/allocation-events';
 import { fact } from '../core/events/define-event';
 import { utilisationAfterChange, utilisationOf } from '../metrics/utilisation-metrics';
-import { recordMeasured, recordMetrics } from '../middleware/observability';
 import { workflowTaskHandler } from '../middleware/workflow-task-handler';
+import { recordMeasured, recordMetrics } from '../observability/metrics';
 
 const { ledger, publisher } = wireAllocations();
 const dependencies = {

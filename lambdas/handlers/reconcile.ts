@@ -11,7 +11,7 @@ import { wireReconciliation } from '../adapters/runtime-wiring';
 import { ReconciliationIncomplete } from '../core/errors';
 import { type Reconciliation, reconcile } from '../core/recovery/reconcile';
 import { batonHandler } from '../middleware/baton-handler';
-import { logger } from '../middleware/observability';
+import { logger } from '../observability/logger';
 
 const { allocations, rollouts, workloads, traffic, records, executions, publisher } = wireReconciliation();
 

@@ -7,8 +7,8 @@ import { wireAllocations } from '../adapters/runtime-wiring';
 import { announceReleases, release } from '../core/allocation/release';
 import { ResourceReleaseRequested } from '../core/events/allocation-events';
 import { utilisationAfterChange } from '../metrics/utilisation-metrics';
-import { recordMeasured } from '../middleware/observability';
 import { workflowTaskHandler } from '../middleware/workflow-task-handler';
+import { recordMeasured } from '../observability/metrics';
 
 const { ledger, publisher } = wireAllocations();
 

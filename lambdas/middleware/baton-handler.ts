@@ -7,9 +7,10 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
+import { loadOnce } from '../cold-start/load-once';
 import { InvalidRequest } from '../core/errors';
-import { loadOnce } from './load-once';
-import { activeTracer, logger } from './observability';
+import { logger } from '../observability/logger';
+import { activeTracer } from '../observability/tracer';
 
 export function batonHandler<Event, Result>(
   handler: (event: Event, context: Context) => Promise<Result>,

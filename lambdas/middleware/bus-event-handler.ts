@@ -11,8 +11,8 @@ import { type EventDefinition, type Fact, fact } from '../core/events/define-eve
 import { RequestRejected } from '../core/events/rejection-events';
 import { describeDetailErrors, parseDetail } from '../core/events/validation';
 import type { FactPublisher } from '../core/ports';
+import { logger } from '../observability/logger';
 import { batonHandler } from './baton-handler';
-import { logger } from './observability';
 
 export type BusEvent = EventBridgeEvent<string, unknown>;
 

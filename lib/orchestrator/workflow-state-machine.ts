@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import { RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
@@ -25,13 +24,13 @@ export interface WorkflowStateMachineProps {
 
 /**
  * One workflow deployed from its ASL file as-is (inline, with `definitionSubstitutions`): a
- * STANDARD state machine with X-Ray and full execution logs, whose role may do exactly what its
- * Task states do and nothing else.
+ * STANDARD state machine with X-Ray and full execution logs. What its role may do is granted from
+ * its `requirements` (`access-grants.ts`).
  */
 export class WorkflowStateMachine extends Construct {
   readonly stateMachine: StateMachine;
   readonly logGroup: LogGroup;
-  /** What the ASL was found to need; the role's grants are derived from it. */
+  /** What the ASL was found to need; the role's grants are derived from it (`access-grants.ts`). */
   readonly requirements: WorkflowRequirements;
 
   constructor(scope: Construct, id: string, props: WorkflowStateMachineProps) {
@@ -70,25 +69,6 @@ export class WorkflowStateMachine extends Construct {
       tracingEnabled: true,
       logs: { destination: this.logGroup, level: LogLevel.ALL, includeExecutionData: true },
     });
-
-    const { invokedFunctionIds, publishesEvents, ledgerActions } = this.requirements;
-    const invoked = [...invokedFunctionIds].flatMap((functionId) => {
-      const fn = functions.get(functionId);
-      return fn ? [fn.functionArn] : [];
-    });
-    if (invoked.length > 0) {
-      // Only the unqualified ARNs the ASL names: no `:*` for versions or aliases it never calls.
-      this.stateMachine.addToRolePolicy(
-        new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: invoked }),
-      );
-    }
-    if (publishesEvents) bus.grantPutEventsTo(this.stateMachine);
-    if (ledgerActions.size > 0) {
-      // The table's items only: `Table.grant` would add `<table>/index/*` for every index.
-      this.stateMachine.addToRolePolicy(
-        new PolicyStatement({ actions: [...ledgerActions], resources: [table.tableArn] }),
-      );
-    }
 
     Validations.of(this.stateMachine.role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',

@@ -1,6 +1,6 @@
 /** What a handler loads on first use is loaded once, and a failed load is tried again (a warm Lambda environment must recover). */
 import { describe, expect, it } from 'vitest';
-import { loadOnce } from '../../lambdas/middleware/load-once';
+import { loadOnce } from '../../lambdas/cold-start/load-once';
 
 describe('loadOnce', () => {
   it('loads once for every caller, at the same time or later', async () => {

@@ -5,15 +5,16 @@ import type { PlacementStrategy } from '../../lambdas/core/allocation/choose-poo
 import { applyMoves } from '../../lambdas/core/workloads/apply-moves';
 import { chooseResource, scanForResource } from '../../lambdas/core/workloads/choose-resource';
 import type { Cluster, ResourceView, WorkloadView } from '../../lambdas/core/workloads/cluster';
-import { ClusterUsage, NOWHERE } from '../../lambdas/core/workloads/cluster-usage';
+import { NOWHERE } from '../../lambdas/core/workloads/cluster-figures';
+import { ClusterUsage } from '../../lambdas/core/workloads/cluster-usage';
 import { placeWorkloads } from '../../lambdas/core/workloads/place-workloads';
 import { placementViolations, waveViolations } from '../../lambdas/core/workloads/placement-violations';
 import {
   planRebalance,
   type RebalanceOptions,
   type RebalancePlan,
-  type RecentMove,
 } from '../../lambdas/core/workloads/plan-rebalance';
+import type { RecentMove } from '../../lambdas/core/workloads/rebalance-moves';
 
 const DIMENSIONS = ['vcpu', 'memoryGiB', 'gpu'];
 const NOW = 1_700_000_000_000;

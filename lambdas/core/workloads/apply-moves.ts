@@ -1,6 +1,6 @@
 /** A plan's moves applied to a cluster, as the ledger applies them. */
 import type { Cluster } from './cluster';
-import type { PlannedMove } from './plan-rebalance';
+import type { PlannedMove } from './rebalance-moves';
 
 /**
  * The cluster after `moves`, in order. A move whose `from` is not where its workload is (or whose

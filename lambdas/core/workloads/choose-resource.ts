@@ -3,15 +3,10 @@
  * reads: "0/40 resources: 25 insufficient memoryGiB, 9 label mismatch, 6 anti-affinity".
  */
 import type { PlacementStrategy } from '../allocation/choose-pool';
-import { type ClusterUsage, compareIds, NOWHERE } from './cluster-usage';
+import { compareIds, NOWHERE } from './cluster-figures';
+import type { ClusterUsage } from './cluster-usage';
 import { fitIndexOf } from './fit-index';
-
-export interface ResourceChoice {
-  /** Resources it may not go to: it left them within the cooldown. */
-  readonly avoid?: ReadonlySet<number> | undefined;
-  /** Only resources that already run something: emptying one resource must not start another. */
-  readonly occupiedOnly?: boolean | undefined;
-}
+import { choiceAllows, type ResourceChoice } from './resource-choice';
 
 /** The refusal counted for a resource that would take the workload but for the cooldown. */
 const LEFT_RECENTLY = 'left within cooldown';
@@ -79,13 +74,8 @@ function fullestFit(usage: ClusterUsage, w: number, choice: ResourceChoice): num
   return best;
 }
 
-function takes(usage: ClusterUsage, w: number, r: number, { avoid, occupiedOnly }: ResourceChoice): boolean {
-  return (
-    r !== usage.locationOf(w) &&
-    !avoid?.has(r) &&
-    !(occupiedOnly && usage.occupantsOf(r).size === 0) &&
-    usage.refusal(w, r) === undefined
-  );
+function takes(usage: ClusterUsage, w: number, r: number, choice: ResourceChoice): boolean {
+  return choiceAllows(usage, w, r, choice) && usage.refusal(w, r) === undefined;
 }
 
 export interface RefusalSummary {

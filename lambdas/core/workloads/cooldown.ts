@@ -3,7 +3,7 @@
  * move sends a workload back to a resource it left within the cooldown.
  */
 import type { ClusterUsage } from './cluster-usage';
-import type { RecentMove } from './plan-rebalance';
+import type { RecentMove } from './rebalance-moves';
 
 export const DEFAULT_COOLDOWN_MS = 600_000;
 

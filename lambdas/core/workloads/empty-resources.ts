@@ -4,7 +4,8 @@
  * resource that cannot be emptied keeps its workloads: half-emptying one frees nothing.
  */
 import { chooseResource } from './choose-resource';
-import { type ClusterUsage, NOWHERE } from './cluster-usage';
+import { NOWHERE } from './cluster-figures';
+import type { ClusterUsage } from './cluster-usage';
 import type { Cooldown } from './cooldown';
 import type { MoveJournal } from './move-journal';
 

@@ -5,7 +5,7 @@
  */
 import type { PlacementStrategy } from '../allocation/choose-pool';
 import { chooseResource } from './choose-resource';
-import { NOWHERE } from './cluster-usage';
+import { NOWHERE } from './cluster-figures';
 import type { Cooldown } from './cooldown';
 import type { MoveJournal } from './move-journal';
 

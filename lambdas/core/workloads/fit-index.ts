@@ -9,8 +9,9 @@
  * heap operations each instead of a thousand fit tests.
  */
 import type { PlacementStrategy } from '../allocation/choose-pool';
-import type { ResourceChoice } from './choose-resource';
-import { type ClusterUsage, NOWHERE } from './cluster-usage';
+import { NOWHERE } from './cluster-figures';
+import type { ClusterUsage } from './cluster-usage';
+import { choiceAllows, type ResourceChoice } from './resource-choice';
 
 interface Entry {
   readonly r: number;
@@ -71,7 +72,7 @@ export class FitIndex {
   }
 
   /** The best current entry that `choice` and anti-affinity allow; the entries passed over stay. */
-  private top({ heap }: KindHeap, w: number, { avoid, occupiedOnly }: ResourceChoice): number {
+  private top({ heap }: KindHeap, w: number, choice: ResourceChoice): number {
     const { usage } = this;
     const passedOver: Entry[] = [];
     let chosen = NOWHERE;
@@ -81,12 +82,7 @@ export class FitIndex {
         continue;
       }
       const r = entry.r;
-      const allowed =
-        r !== usage.locationOf(w) &&
-        !avoid?.has(r) &&
-        !(occupiedOnly && usage.occupantsOf(r).size === 0) &&
-        !usage.holdsGroupOf(w, r);
-      if (allowed) {
+      if (choiceAllows(usage, w, r, choice) && !usage.holdsGroupOf(w, r)) {
         chosen = r;
         break;
       }

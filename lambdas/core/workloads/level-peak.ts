@@ -7,7 +7,8 @@
  * level is reached by all of them together or not at all.
  */
 import { chooseResource } from './choose-resource';
-import { type ClusterUsage, NOWHERE } from './cluster-usage';
+import { NOWHERE } from './cluster-figures';
+import type { ClusterUsage } from './cluster-usage';
 import type { Cooldown } from './cooldown';
 import type { MoveJournal } from './move-journal';
 

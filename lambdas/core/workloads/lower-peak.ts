@@ -6,7 +6,8 @@
  * and so is the whole phase when it gains less than `minGain` (hysteresis: a small gain is not
  * worth the disruption).
  */
-import { type ClusterUsage, NOWHERE } from './cluster-usage';
+import { NOWHERE } from './cluster-figures';
+import type { ClusterUsage } from './cluster-usage';
 import type { Cooldown } from './cooldown';
 import { levelPeak } from './level-peak';
 import type { MoveJournal } from './move-journal';

@@ -9,7 +9,7 @@
  */
 import type { Cluster } from './cluster';
 import { ClusterUsage } from './cluster-usage';
-import type { PlannedMove } from './plan-rebalance';
+import type { PlannedMove } from './rebalance-moves';
 
 export interface MoveWaves {
   readonly waves: PlannedMove[][];

@@ -11,7 +11,8 @@
  * all its dimensions at once, as a tight packing must.
  */
 import { chooseResource } from './choose-resource';
-import { type ClusterUsage, NOWHERE } from './cluster-usage';
+import { NOWHERE } from './cluster-figures';
+import type { ClusterUsage } from './cluster-usage';
 
 /**
  * What a unit of imbalance (the distance of a resource's contents from the direction of the

@@ -6,7 +6,8 @@
 import type { PlacementStrategy } from '../allocation/choose-pool';
 import { chooseResource, summariseRefusals } from './choose-resource';
 import type { Cluster, WorkloadView } from './cluster';
-import { ClusterUsage, NOWHERE } from './cluster-usage';
+import { NOWHERE } from './cluster-figures';
+import { ClusterUsage } from './cluster-usage';
 import { packWorkloads } from './pack-workloads';
 
 export interface Unschedulable {

@@ -6,7 +6,7 @@
 import { amountOf, dimensionsShort } from '../allocation/amounts';
 import { applyMoves } from './apply-moves';
 import type { Cluster, WorkloadView } from './cluster';
-import type { PlannedMove } from './plan-rebalance';
+import type { PlannedMove } from './rebalance-moves';
 
 /** One sentence per violation; none for a valid placement. */
 export function placementViolations(cluster: Cluster): string[] {

@@ -16,14 +16,7 @@ import { lowerPeak } from './lower-peak';
 import { MoveJournal } from './move-journal';
 import { orderInWaves } from './move-waves';
 import { measureCluster } from './plan-metrics';
-
-export interface RecentMove {
-  readonly workloadId: string;
-  readonly from: string;
-  readonly to: string;
-  /** Epoch ms. */
-  readonly movedAt: number;
-}
+import type { PlannedMove, RecentMove } from './rebalance-moves';
 
 export interface RebalanceOptions {
   readonly strategy: PlacementStrategy;
@@ -40,14 +33,6 @@ export interface RebalanceOptions {
   readonly now?: number | undefined;
   /** Default 600 000 (10 minutes). */
   readonly cooldownMs?: number | undefined;
-}
-
-export interface PlannedMove {
-  readonly workloadId: string;
-  readonly from: string;
-  readonly to: string;
-  /** "evacuate draining resource r-7", "lower peak: r-3 0.97 → 0.81", "consolidate: empty r-9" */
-  readonly reason: string;
 }
 
 export interface RebalancePlan {
