@@ -4,6 +4,7 @@
  */
 import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import {
+  type AllocatedOutcome,
   type AllocationOutcome,
   type Attempt,
   type Claim,
@@ -96,11 +97,7 @@ export class DynamoDbRequestClaims implements RequestClaims {
     );
   }
 
-  confirmOutcome(
-    requestId: string,
-    confirmed: AllocationOutcome & { status: 'ALLOCATED' },
-    at: Date,
-  ): Promise<boolean> {
+  confirmOutcome(requestId: string, confirmed: AllocatedOutcome, at: Date): Promise<boolean> {
     const stillProvisioning = {
       decided: 'attribute_exists(outcome)',
       thisAllocation: 'outcome.allocationId = :allocationId',

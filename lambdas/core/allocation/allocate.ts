@@ -9,26 +9,18 @@
  * release reads it), and the holds are dropped, so the pool and quota items carry no mark of the
  * allocations that are merely live.
  */
+import type * as z from 'zod/mini';
 import { InvalidRequest } from '../errors';
+import type { ResourceAllocationRequested } from '../events/allocation-events';
 import type { Allocation, AllocationOutcome, Attempt } from './allocation';
 import { type AllocationLedger, poolHolder, quotaHolder } from './allocation-ledger';
 import type { Amounts } from './amounts';
-import {
-  choosePool,
-  type PlacementRequest,
-  type PoolView,
-  type QuotaView,
-  type RejectionReason,
-} from './choose-pool';
+import { choosePool, type PoolView, type QuotaView, type RejectionReason } from './choose-pool';
 import { AllocationInterrupted, CompensationFailed, OutcomeUnknown, RequestInProgress } from './errors';
 import { isStale, leaseEnd } from './policy';
 import { compensate, takeOverIfStale } from './request-claims';
 
-export interface AllocationRequest extends PlacementRequest {
-  readonly requestId: string;
-  readonly leaseSeconds?: number | undefined;
-  readonly provisioner?: 'none' | 'callback' | undefined;
-}
+export type AllocationRequest = Readonly<z.output<typeof ResourceAllocationRequested.schema>>;
 
 /** How many times a request re-chooses after losing a reservation race. */
 export const MAX_PLACEMENT_ATTEMPTS = 5;

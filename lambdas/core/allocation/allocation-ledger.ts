@@ -15,6 +15,7 @@
  */
 
 import type {
+  AllocatedOutcome,
   Allocation,
   AllocationOutcome,
   Attempt,
@@ -119,11 +120,7 @@ export interface RequestClaims {
    * claim is stamped `at` again: the confirmation announces it, and another delivery takes over
    * only once that stamp is stale.
    */
-  confirmOutcome(
-    requestId: string,
-    confirmed: AllocationOutcome & { status: 'ALLOCATED' },
-    at: Date,
-  ): Promise<boolean>;
+  confirmOutcome(requestId: string, confirmed: AllocatedOutcome, at: Date): Promise<boolean>;
   /** Notes that the outcome's fact is out. */
   markAnnounced(requestId: string): Promise<void>;
   /** Gives a request id back after a failed attempt, so a retry may claim it again. */

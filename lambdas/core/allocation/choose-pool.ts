@@ -4,11 +4,11 @@
  * ("0/6 pools: 3 label mismatch, 2 insufficient memoryGiB, 1 draining").
  */
 import * as z from 'zod/mini';
-import { type Amounts, amountOf, dimensionsShort, storedAmounts, utilisationAfter } from './amounts';
+import type { ResourceAllocationRequested } from '../events/allocation-events';
+import { type placementStrategy, poolState } from '../events/primitives';
+import { amountOf, dimensionsShort, storedAmounts, utilisationAfter } from './amounts';
 
-export type PlacementStrategy = 'binpack' | 'spread';
-
-const poolState = z.enum(['active', 'draining', 'disabled']);
+export type PlacementStrategy = z.output<typeof placementStrategy>;
 export type PoolState = z.output<typeof poolState>;
 
 /** A pool as the ledger holds it (a missing map is an empty one). */
@@ -30,13 +30,11 @@ export const quotaView = z.object({
 });
 export type QuotaView = Readonly<z.output<typeof quotaView>>;
 
-export interface PlacementRequest {
-  readonly tenantId: string;
-  readonly kind: string;
-  readonly amount: Amounts;
-  readonly labels?: Readonly<Record<string, string>> | undefined;
-  readonly strategy?: PlacementStrategy | undefined;
-}
+/** What placement reads of a request (`ResourceAllocationRequested`). */
+export type PlacementRequest = Pick<
+  Readonly<z.output<typeof ResourceAllocationRequested.schema>>,
+  'tenantId' | 'kind' | 'amount' | 'labels' | 'strategy'
+>;
 
 export const rejectionReason = z.enum(['QuotaExceeded', 'InsufficientCapacity', 'NoMatchingPool']);
 export type RejectionReason = z.output<typeof rejectionReason>;

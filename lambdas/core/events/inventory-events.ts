@@ -1,7 +1,7 @@
 /** Pools and quotas: what capacity exists and how much each tenant may hold. */
 import * as z from 'zod/mini';
 import { defineEvent } from './define-event';
-import { identifier, labels, nonNegativeAmounts } from './primitives';
+import { identifier, labels, nonNegativeAmounts, poolState } from './primitives';
 
 export const ResourcePoolChanged = defineEvent(
   'ResourcePoolChanged',
@@ -11,7 +11,7 @@ export const ResourcePoolChanged = defineEvent(
     kind: identifier,
     labels: z._default(labels, {}),
     capacity: nonNegativeAmounts,
-    state: z.enum(['active', 'draining', 'disabled']),
+    state: poolState,
   }),
   'Creates or updates a resource pool: its kind, labels, capacity per dimension and state.',
   {
@@ -39,7 +39,7 @@ export const ResourcePoolUpdated = defineEvent(
     kind: identifier,
     labels,
     capacity: nonNegativeAmounts,
-    state: z.enum(['active', 'draining', 'disabled']),
+    state: poolState,
     created: z.boolean(),
   }),
   'A pool was created or changed as requested.',

@@ -94,6 +94,9 @@ export const leaseSeconds = z
 
 export const placementStrategy = z.enum(['binpack', 'spread']);
 
+/** A pool takes allocations while active; a draining one keeps what it holds; a disabled one is out of use. */
+export const poolState = z.enum(['active', 'draining', 'disabled']);
+
 /** An RFC 3339 timestamp. */
 export const timestamp = z.iso.datetime({ offset: true });
 

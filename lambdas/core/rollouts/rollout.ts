@@ -5,17 +5,16 @@
  * plane).
  */
 import type * as z from 'zod/mini';
-import type { EndingSignal } from './errors';
-import type { rolloutState } from './rollout-schemas';
+import type {
+  rolloutEnding,
+  rolloutRecord,
+  rolloutSignal,
+  rolloutState,
+  rolloutStatus,
+  unsuccessfulEnding,
+} from './rollout-schemas';
 
-export type RolloutStatus =
-  | 'RUNNING'
-  | 'PAUSED'
-  | 'SUCCEEDED'
-  | 'ROLLED_BACK'
-  | 'ABORTED'
-  | 'REJECTED'
-  | 'FAILED';
+export type RolloutStatus = z.output<typeof rolloutStatus>;
 
 export const ENDED_STATUSES: ReadonlySet<RolloutStatus> = new Set([
   'SUCCEEDED',
@@ -28,55 +27,21 @@ export const ENDED_STATUSES: ReadonlySet<RolloutStatus> = new Set([
 /** The workflow's state between steps, as its tasks hand it on (see `rolloutState`). */
 export type RolloutState = Readonly<z.output<typeof rolloutState>>;
 
-export type SignalKind = 'pause' | 'resume' | 'promote' | EndingSignal;
+/** Something that must reach the rollout at the gate it waits at (see `rolloutSignal`). */
+export type RolloutSignal = Readonly<z.output<typeof rolloutSignal>>;
 
-/** Something that must reach the rollout at the gate it waits at (now, or at its next one). */
-export interface RolloutSignal {
-  readonly signalId: string;
-  readonly kind: SignalKind;
-  readonly evidence?: Readonly<Record<string, unknown>> | undefined;
-}
+export type SignalKind = RolloutSignal['kind'];
 
-export interface Gate {
-  readonly token: string;
-  readonly kind: 'bake' | 'pause';
-}
+/** A rollout's record as the ledger keeps it (see `rolloutRecord`). */
+export type RolloutRecord = Readonly<z.output<typeof rolloutRecord>>;
 
-export interface RolloutRecord extends RolloutState {
-  readonly status: RolloutStatus;
-  /** The workflow execution that runs it. */
-  readonly executionId: string;
-  readonly gate?: Gate | undefined;
-  readonly signal?: RolloutSignal | undefined;
-  /** The last signal taken at a gate: a retried control finds it delivered. */
-  readonly lastSignalId?: string | undefined;
-  readonly reason?: string | undefined;
-  /** What an ending announces with its reason: the evidence of a rollback, the explanation of a refusal or failure. */
-  readonly evidence?: Readonly<Record<string, unknown>> | undefined;
-  readonly explanation?: string | undefined;
-  /** Set once the ending's fact is published: until then every finish, retry or recovery announces it. */
-  readonly endingAnnounced?: boolean | undefined;
-  /**
-   * A rollback has begun, and the ending it records: from then on the rollout takes no step and
-   * cannot succeed — whoever finds the mark (a retry, a recovery, a success arriving late) finishes
-   * that rollback, since the alias may be on its way back already.
-   */
-  readonly rollingBack?: UnsuccessfulEnding | undefined;
-  readonly updatedAt: string;
-}
+export type Gate = NonNullable<RolloutRecord['gate']>;
 
 /** How a rollout ended, as its record keeps it. */
-export interface RolloutEnding {
-  readonly status: Exclude<RolloutStatus, 'RUNNING' | 'PAUSED'>;
-  readonly reason?: string | undefined;
-  readonly evidence?: Readonly<Record<string, unknown>> | undefined;
-  readonly explanation?: string | undefined;
-}
+export type RolloutEnding = Readonly<z.output<typeof rolloutEnding>>;
 
 /** Any ending but success — which only `succeed` records, and the ledger refuses once a rollback has begun. */
-export type UnsuccessfulEnding = RolloutEnding & {
-  readonly status: Exclude<RolloutEnding['status'], 'SUCCEEDED'>;
-};
+export type UnsuccessfulEnding = Readonly<z.output<typeof unsuccessfulEnding>>;
 
 export interface RolloutLedger {
   /**
