@@ -12,7 +12,14 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { type Allocation, allocationRecord, type ReleaseCause } from '../core/allocation/allocation';
 import type { AllocationRecords } from '../core/allocation/allocation-ledger';
-import { parseItem, readItem, withoutUndefined, writeConditionally } from './ledger-items';
+import {
+  logLeftOut,
+  parseEach,
+  parseItem,
+  readItem,
+  withoutUndefined,
+  writeConditionally,
+} from './ledger-items';
 import { LEASE_BUCKET, ledgerKeys, ledgerTableSchema } from './ledger-keys';
 
 export class DynamoDbAllocationRecords implements AllocationRecords {
@@ -59,7 +66,8 @@ export class DynamoDbAllocationRecords implements AllocationRecords {
         Limit: limit,
       }),
     );
-    return Items.map((item) => parseItem(allocationRecord, 'allocation', item));
+    // A malformed one is left out (and logged), so that every other lease still expires.
+    return parseEach(allocationRecord, 'allocation', Items, logLeftOut);
   }
 
   activate(

@@ -6,9 +6,10 @@
  */
 import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { allocationRecord, requestRecord } from '../core/allocation/allocation';
+import type { LedgerItemMalformed } from '../core/errors';
 import type { UnsettledRecords } from '../core/recovery/orphans';
-import { parseItem } from './ledger-items';
-import { rolloutOf } from './rollout-items';
+import { rolloutRecord } from '../core/rollouts/rollout-schemas';
+import { parseEach } from './ledger-items';
 
 /** Each kind of record in flight, named. */
 const UNSETTLED = {
@@ -53,10 +54,13 @@ export class DynamoDbUnsettledRecords implements UnsettledRecords {
       startKey = page.LastEvaluatedKey;
     } while (startKey);
     const of = (entity: string) => items.filter((item) => item.entity === entity);
+    const malformed: LedgerItemMalformed[] = [];
+    const leftOut = (item: LedgerItemMalformed) => malformed.push(item);
     return {
-      rollouts: of('rollout').map(rolloutOf),
-      requests: of('request').map((item) => parseItem(requestRecord, 'request', item)),
-      releases: of('allocation').map((item) => parseItem(allocationRecord, 'allocation', item)),
+      rollouts: parseEach(rolloutRecord, 'rollout', of('rollout'), leftOut),
+      requests: parseEach(requestRecord, 'request', of('request'), leftOut),
+      releases: parseEach(allocationRecord, 'allocation', of('allocation'), leftOut),
+      malformed,
     };
   }
 }

@@ -13,6 +13,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type * as z from 'zod/mini';
 import { LedgerItemMalformed } from '../core/errors';
+import { logger } from '../observability/logger';
 
 export function isConditionFailure(error: unknown): boolean {
   return (error as Error).name === 'ConditionalCheckFailedException';
@@ -84,6 +85,33 @@ export function withoutUndefined<T extends object>(value: T): T {
 
 /** Issues named per item at most: enough to see what is wrong, not a dump of a corrupt item. */
 const MAX_PROBLEMS = 5;
+
+/**
+ * The items of a read over many (a sweep, a partition), each parsed on its own: a malformed one is
+ * left out and handed to `leftOut`, so that one bad item does not stop the work on all the others.
+ */
+export function parseEach<Schema extends z.ZodMiniType>(
+  schema: Schema,
+  entity: string,
+  items: readonly Record<string, unknown>[],
+  leftOut: (malformed: LedgerItemMalformed) => void,
+): z.output<Schema>[] {
+  const parsed: z.output<Schema>[] = [];
+  for (const item of items) {
+    try {
+      parsed.push(parseItem(schema, entity, item));
+    } catch (error) {
+      if (!(error instanceof LedgerItemMalformed)) throw error;
+      leftOut(error);
+    }
+  }
+  return parsed;
+}
+
+/** Reports a malformed item a sweep left out, for an operator to repair (its key says which). */
+export function logLeftOut(malformed: LedgerItemMalformed): void {
+  logger.error('ledger item left out', { error: malformed });
+}
 
 /**
  * A stored item as its entity's `schema` reads it (fields it does not name are left out), or

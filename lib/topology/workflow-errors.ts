@@ -23,7 +23,7 @@ export const FUNCTION_ERRORS = {
  * Baton's workflows use: a Lambda invocation's (`Lambda.*`) and a putEvents task's entry refused by
  * EventBridge (`EventBridge.FailedEntry`).
  */
-export const STEP_FUNCTIONS_ERRORS = [
+const STEP_FUNCTIONS_ERRORS = [
   'States.ALL',
   'States.DataLimitExceeded',
   'States.HeartbeatTimeout',

@@ -85,7 +85,7 @@ describe('an allocation item that does not parse', () => {
     expect(await ledger.records.read('bad-status')).toMatchObject({ status: 'ACTIVE' });
   });
 
-  it('is refused by the lease sweep, the reconciler and the audit alike', async () => {
+  it('is left out by the lease sweep and the reconciler, which go on with the others, and refused by the audit', async () => {
     const { status: _, ...statusless } = allocation('no-status');
     await put({
       ...statusless,
@@ -98,11 +98,16 @@ describe('an allocation item that does not parse', () => {
       key: 'ALLOCATION#no-status/ALLOCATION',
       problems: ['amount.vcpu: expected number, found a string'],
     };
-    expect(await malformed(() => ledger.records.expired(new Date(), 10))).toMatchObject(expected);
-    const unsettled = new DynamoDbUnsettledRecords(client, LEDGER_TABLE_NAME);
-    expect(await malformed(() => unsettled.unsettled())).toMatchObject(expected);
+    await put({ ...allocation('expired-well'), leaseBucket: 'LEASE', expiresAt: '2000-01-01T00:00:00.000Z' });
+    const expired = await ledger.records.expired(new Date(), 10);
+    expect(expired.map((each) => each.allocationId)).toEqual(['expired-well']);
+    const unsettled = await new DynamoDbUnsettledRecords(client, LEDGER_TABLE_NAME).unsettled();
+    expect(unsettled.releases.map((each) => each.allocationId)).not.toContain('no-status');
+    expect(unsettled.malformed).toEqual([expect.objectContaining(expected)]);
+    // The audit names the item to repair rather than count over a ledger it cannot read whole.
     expect(await malformed(() => readLedgerSnapshot(client, LEDGER_TABLE_NAME))).toMatchObject(expected);
     await put({ ...allocation('no-status'), status: 'RELEASED', releaseAnnounced: true });
+    await put({ ...allocation('expired-well'), status: 'RELEASED', releaseAnnounced: true });
   });
 });
 
@@ -121,11 +126,8 @@ describe('a request, a pool and a quota that do not parse', () => {
       entity: 'request',
     });
     await put({ ...ledgerKeys.pool('stateless'), entity: 'pool', poolId: 'stateless', kind: 'stateless' });
-    expect(await malformed(() => ledger.holders.poolsOfKind('stateless'))).toMatchObject({
-      key: 'POOL/stateless',
-      entity: 'pool',
-      problems: ['state: expected one of active, draining, disabled'],
-    });
+    // A malformed pool takes nothing: left out, the other pools of its kind still serve.
+    expect(await ledger.holders.poolsOfKind('stateless')).toEqual([]);
     await put({
       ...ledgerKeys.pool('stateless'),
       entity: 'pool',
@@ -162,8 +164,8 @@ describe('a request, a pool and a quota that do not parse', () => {
     };
     const request = { requestId: 'over-bad-quota', tenantId: 'items', kind: 'items', amount: { vcpu: 1 } };
     const error = await allocate(deps, request, 'execution').catch((e: Error) => e);
-    expect(error).toMatchObject({ name: 'AllocationInterrupted' });
-    expect((error as Error).message).toContain('ledger item TENANT#items/QUOTA is not a well-formed quota');
+    // Not retried as an interruption: the item stays malformed until it is repaired.
+    expect(error).toMatchObject({ name: 'LedgerItemMalformed', key: 'TENANT#items/QUOTA' });
     expect(await ledger.claims.read('over-bad-quota')).toBeUndefined();
     expect(await ledger.records.read('never-made')).toBeUndefined();
     await put({

@@ -10,7 +10,7 @@
  * allocations that are merely live.
  */
 import type * as z from 'zod/mini';
-import { InvalidRequest } from '../errors';
+import { InvalidRequest, LedgerItemMalformed } from '../errors';
 import type { ResourceAllocationRequested } from '../events/allocation-events';
 import type { Allocation, AllocationOutcome, Attempt } from './allocation';
 import { type AllocationLedger, poolHolder, quotaHolder } from './allocation-ledger';
@@ -124,9 +124,13 @@ function claimLost(request: AllocationRequest): AllocationInterrupted {
   );
 }
 
-/** Any other store failure is transient for the caller: nothing is held, so a retry is safe. */
-function interrupted(request: AllocationRequest, error: unknown): AllocationInterrupted {
-  if (error instanceof AllocationInterrupted) return error;
+/**
+ * Any other store failure is transient for the caller: nothing is held, so a retry is safe. A
+ * malformed ledger item is not: it stays as it is until an operator repairs it, so it is passed on
+ * by its own name instead of being retried as an interruption.
+ */
+function interrupted(request: AllocationRequest, error: unknown): Error {
+  if (error instanceof AllocationInterrupted || error instanceof LedgerItemMalformed) return error;
   return new AllocationInterrupted(
     `the ledger failed while deciding ${request.requestId}; nothing is held: ${(error as Error).message}`,
     { cause: error },

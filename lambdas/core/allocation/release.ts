@@ -15,7 +15,7 @@
  */
 
 import { publishNoting } from '../announcements';
-import { InvalidRequest } from '../errors';
+import { InvalidRequest, LedgerItemMalformed } from '../errors';
 import type { Fact, FactPublisher } from '../ports';
 import type { Allocation, ReleaseCause } from './allocation';
 import { releaseFact } from './allocation-facts';
@@ -214,6 +214,8 @@ async function interruptible<T>(allocation: Allocation, step: () => Promise<T>):
   try {
     return await step();
   } catch (error) {
+    // A malformed item stays so until it is repaired: passed on by its name, not retried.
+    if (error instanceof LedgerItemMalformed) throw error;
     throw new ReleaseInterrupted(
       `the release of allocation ${allocation.allocationId} was interrupted (release it again to finish it): ${(error as Error).message}`,
       { cause: error },

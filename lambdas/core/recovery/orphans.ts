@@ -11,6 +11,7 @@
 import type { Allocation, AllocationOutcome, RequestRecord } from '../allocation/allocation';
 import type { AllocationRecords } from '../allocation/allocation-ledger';
 import { staleBefore as staleClaimsBefore } from '../allocation/policy';
+import type { LedgerItemMalformed } from '../errors';
 import { ENDED_STATUSES, type RolloutRecord } from '../rollouts/rollout';
 import { abandonedPlacing } from '../workloads/place-pending-workloads';
 import { STALE_PLACING_MS } from '../workloads/policy';
@@ -27,6 +28,8 @@ export interface UnsettledRecords {
     readonly rollouts: readonly RolloutRecord[];
     readonly requests: readonly RequestRecord[];
     readonly releases: readonly Allocation[];
+    /** Records in flight that do not parse: left out, so that the others are still recovered. */
+    readonly malformed: readonly LedgerItemMalformed[];
   }>;
 }
 
@@ -102,7 +105,7 @@ export async function findOrphans(
   now: Date,
   endedBefore?: Date,
 ): Promise<OrphanSearch> {
-  const [{ rollouts, requests, releases }, workloads] = await Promise.all([
+  const [{ rollouts, requests, releases, malformed }, workloads] = await Promise.all([
     sources.records.unsettled(),
     sources.workloads.workloadsInFlight(),
   ]);
@@ -143,7 +146,7 @@ export async function findOrphans(
       },
     })),
   ];
-  const failures: string[] = [];
+  const failures = malformed.map((item) => `${item.message}: it could not be judged`);
   const judged = await inBatches(checks, DESCRIBE_CONCURRENCY, async ({ record, judge }) => {
     try {
       return await judge();

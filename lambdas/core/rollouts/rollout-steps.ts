@@ -101,7 +101,7 @@ export function rolloutSteps(strategy: RolloutStrategy): TrafficStep[] {
 }
 
 /** What is wrong with a strategy, if anything: the request schema refuses it with this. */
-export function strategyProblem(strategy: RolloutStrategy): string | undefined {
+function strategyProblem(strategy: RolloutStrategy): string | undefined {
   const expansion = expand(strategy);
   return 'problem' in expansion ? expansion.problem : undefined;
 }
