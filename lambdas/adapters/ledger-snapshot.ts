@@ -4,13 +4,17 @@ import * as z from 'zod/mini';
 import { type Allocation, allocationRecord } from '../core/allocation/allocation';
 import type { LedgerSnapshot } from '../core/allocation/audit';
 import { poolView, quotaView } from '../core/allocation/choose-pool';
-import type { StoredResource } from '../core/workloads/audit-workloads';
-import { resourceRecord, type WorkloadRecord, workloadRecord } from '../core/workloads/workload-ledger';
+import {
+  type ResourceRecord,
+  resourceRecord,
+  type WorkloadRecord,
+  workloadRecord,
+} from '../core/workloads/workload-ledger';
 import { parseItem } from './ledger-items';
 
 /** The whole ledger: the allocations' side and the workloads' side. */
 export interface StateSnapshot extends LedgerSnapshot {
-  readonly resources: StoredResource[];
+  readonly resources: ResourceRecord[];
   readonly workloads: WorkloadRecord[];
 }
 
@@ -103,7 +107,7 @@ export function snapshotOf(items: readonly Record<string, unknown>[]): StateSnap
     pools: of('pool') as unknown as LedgerSnapshot['pools'],
     quotas: of('quota') as unknown as LedgerSnapshot['quotas'],
     allocations: of('allocation') as unknown as Allocation[],
-    resources: of('resource') as unknown as StoredResource[],
+    resources: of('resource') as unknown as ResourceRecord[],
     workloads: of('workload') as unknown as WorkloadRecord[],
   };
 }

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { auditWorkloads, type StoredResource } from '../../lambdas/core/workloads/audit-workloads';
-import type { WorkloadRecord } from '../../lambdas/core/workloads/workload-ledger';
+import { auditWorkloads } from '../../lambdas/core/workloads/audit-workloads';
+import type { ResourceRecord, WorkloadRecord } from '../../lambdas/core/workloads/workload-ledger';
 
-const resource = (members: Record<string, number>, used: number, capacity = 8): StoredResource => ({
+const resource = (members: Record<string, number>, used: number, capacity = 8): ResourceRecord => ({
   tenantId: 'acme',
   resourceId: 'r1',
   poolId: 'p',

@@ -45,15 +45,10 @@ export const rolloutState = z.object({
   promote: z.boolean(),
 });
 
-export const rolloutStatus = z.enum([
-  'RUNNING',
-  'PAUSED',
-  'SUCCEEDED',
-  'ROLLED_BACK',
-  'ABORTED',
-  'REJECTED',
-  'FAILED',
-]);
+/** How a rollout may end; once it has, nothing changes its status again. */
+export const endedStatus = z.enum(['SUCCEEDED', 'ROLLED_BACK', 'ABORTED', 'REJECTED', 'FAILED']);
+
+export const rolloutStatus = z.enum(['RUNNING', 'PAUSED', ...endedStatus.options]);
 
 const evidence = z.optional(z.record(z.string(), z.unknown()));
 
@@ -66,7 +61,7 @@ export const rolloutSignal = z.object({
 
 /** How a rollout ended, as its record keeps it. */
 export const rolloutEnding = z.object({
-  status: z.enum(['SUCCEEDED', 'ROLLED_BACK', 'ABORTED', 'REJECTED', 'FAILED']),
+  status: endedStatus,
   reason: z.optional(z.string()),
   evidence,
   explanation: z.optional(z.string()),

@@ -5,24 +5,19 @@
  * plane).
  */
 import type * as z from 'zod/mini';
-import type {
-  rolloutEnding,
-  rolloutRecord,
-  rolloutSignal,
-  rolloutState,
-  rolloutStatus,
-  unsuccessfulEnding,
+import {
+  endedStatus,
+  type rolloutEnding,
+  type rolloutRecord,
+  type rolloutSignal,
+  type rolloutState,
+  type rolloutStatus,
+  type unsuccessfulEnding,
 } from './rollout-schemas';
 
 export type RolloutStatus = z.output<typeof rolloutStatus>;
 
-export const ENDED_STATUSES: ReadonlySet<RolloutStatus> = new Set([
-  'SUCCEEDED',
-  'ROLLED_BACK',
-  'ABORTED',
-  'REJECTED',
-  'FAILED',
-]);
+export const ENDED_STATUSES: ReadonlySet<RolloutStatus> = new Set(endedStatus.options);
 
 /** The workflow's state between steps, as its tasks hand it on (see `rolloutState`). */
 export type RolloutState = Readonly<z.output<typeof rolloutState>>;

@@ -7,11 +7,8 @@
 import { amountOf, inThousandths, sumInThousandths } from '../allocation/amounts';
 import type { ResourceRecord, WorkloadRecord } from './workload-ledger';
 
-/** A resource as stored, with the running total beside its members. */
-export type StoredResource = ResourceRecord & { readonly used?: Readonly<Record<string, number>> };
-
 export function auditWorkloads(
-  resources: readonly StoredResource[],
+  resources: readonly ResourceRecord[],
   workloads: readonly WorkloadRecord[],
 ): string[] {
   const drift: string[] = [];
